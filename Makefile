@@ -1,0 +1,43 @@
+# Everything a person runs. `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format install db seed serve bench browser-deps clean
+
+$(BIN)/treaty-api: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/treaty-api  ## create .venv and install the project with its dev tools
+
+db: install  ## migrate the database (DATABASE_URL, default ./treaty.sqlite)
+	$(BIN)/treaty-api db upgrade
+
+seed: db  ## load the curated seeds (idempotent)
+	$(BIN)/treaty-api seed
+
+serve: install
+	$(BIN)/treaty-api serve --host $(HOST) --port $(PORT)
+
+run: seed  ## install, migrate, seed, and serve on http://127.0.0.1:8000 (docs at /docs)
+	@echo "treaty-api on http://$(HOST):$(PORT)/docs"
+	$(BIN)/treaty-api serve --host $(HOST) --port $(PORT)
+
+test: install  ## the test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL)
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache treaty.sqlite*

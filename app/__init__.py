@@ -1,0 +1,1 @@
+"""treaty-api: an open, sourced API for treaties and agreements between states."""

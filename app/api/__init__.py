@@ -1,0 +1,1 @@
+"""HTTP layer: routers, dependencies and response helpers. No SQL here."""

@@ -1,0 +1,1 @@
+"""Routers of the v1 API, mounted under /api/v1."""

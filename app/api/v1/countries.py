@@ -1,0 +1,54 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from app.api.deps import SessionDep, found, page_of
+from app.queries import countries as queries
+from app.queries.citations import citations_for
+from app.schemas.common import PROBLEM_RESPONSES, Page
+from app.schemas.countries import CountryDetail, CountryFilters, CountryOut
+
+router = APIRouter(prefix="/countries", tags=["countries"], responses=PROBLEM_RESPONSES)
+CountryCode = Annotated[
+    str,
+    Path(
+        max_length=40,
+        examples=["VN"],
+        description="ISO alpha-2 or alpha-3 in any case (`VN`, "
+        "`vnm`), or a historical entity's id (`SUHH`).",
+    ),
+]
+
+
+@router.get("", summary="List countries and historical entities")
+def list_countries(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    filters: Annotated[CountryFilters, Query()],
+) -> Page[CountryOut]:
+    """Every ISO 3166-1 country, plus historical entities (ISO 3166-3 and others, such as the
+    Azerbaijan SSR) linked to their present-day successor."""
+    page = queries.list_countries(session, filters)
+    items = [CountryOut.model_validate(row) for row in page.rows]
+    return Page[CountryOut].model_validate(page_of(request, response, page, filters, items))
+
+
+@router.get("/{code}", summary="One country by ISO code")
+def get_country(code: CountryCode, session: SessionDep) -> CountryDetail:
+    """A country with its codes, names, successor or predecessors, and sources where curated."""
+    row = found(queries.get_country(session, code), "country", code)
+    return CountryDetail.model_validate(
+        {
+            **CountryOut.model_validate(row).model_dump(),
+            "official_name": row.official_name,
+            "aliases": row.aliases,
+            "valid_from": row.valid_from,
+            "valid_to": row.valid_to,
+            "note": row.note,
+            "successor": row.successor,
+            "part_of": row.part_of,
+            "predecessors": queries.predecessors_of(session, row.id),
+            "citations": citations_for(session, "country", [row.id])[row.id],
+        }
+    )

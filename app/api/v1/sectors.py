@@ -1,0 +1,45 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from app.api.deps import SessionDep, found, page_of
+from app.queries import sectors as queries
+from app.schemas.common import PROBLEM_RESPONSES, Page
+from app.schemas.sectors import SectorDetail, SectorFilters, SectorOut
+
+router = APIRouter(prefix="/sectors", tags=["sectors"], responses=PROBLEM_RESPONSES)
+SectorId = Annotated[str, Path(max_length=80, examples=["energy"], description="Sector slug.")]
+
+
+@router.get("", summary="List sectors")
+def list_sectors(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    filters: Annotated[SectorFilters, Query()],
+) -> Page[SectorOut]:
+    """The sector tree, each node with its agreement count (sub-sectors included)."""
+    page, counts = queries.list_sectors(session, filters)
+    items = [
+        SectorOut.model_validate(
+            {"id": s.id, "name": s.name, "parent_id": s.parent_id, "agreement_count": counts[s.id]}
+        )
+        for s in page.rows
+    ]
+    return Page[SectorOut].model_validate(page_of(request, response, page, filters, items))
+
+
+@router.get("/{sector_id}", summary="One sector")
+def get_sector(sector_id: SectorId, session: SessionDep) -> SectorDetail:
+    """A sector with its place in the tree and its agreement count."""
+    row = found(queries.get_sector(session, sector_id), "sector", sector_id)
+    tree = queries.sector_tree(session)
+    return SectorDetail(
+        id=row.id,
+        name=row.name,
+        parent_id=row.parent_id,
+        description=row.description,
+        agreement_count=queries.agreement_counts(session, [row.id])[row.id],
+        ancestors=queries.ancestors(tree, row.id),
+        children=sorted(k for k, parent in tree.items() if parent == row.id),
+    )

@@ -1,0 +1,48 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from app.api.deps import SessionDep, found, page_of
+from app.queries import signatories as queries
+from app.queries.citations import citations_for
+from app.schemas.common import PROBLEM_RESPONSES, Page
+from app.schemas.signatories import SignatoryDetail, SignatoryFilters, SignatoryOut
+
+router = APIRouter(prefix="/signatories", tags=["signatories"], responses=PROBLEM_RESPONSES)
+SignatoryId = Annotated[
+    str,
+    Path(
+        max_length=120,
+        examples=["petrovietnam"],
+        description="The signatory's id (a readable slug).",
+    ),
+]
+
+
+@router.get("", summary="List signatories")
+def list_signatories(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    filters: Annotated[SignatoryFilters, Query()],
+) -> Page[SignatoryOut]:
+    """Governments, ministries, companies, parties, offices and people who sign or visit."""
+    page = queries.list_signatories(session, filters)
+    items = [SignatoryOut.model_validate(row) for row in page.rows]
+    return Page[SignatoryOut].model_validate(page_of(request, response, page, filters, items))
+
+
+@router.get("/{signatory_id}", summary="One signatory")
+def get_signatory(signatory_id: SignatoryId, session: SessionDep) -> SignatoryDetail:
+    """A signatory with its country, other names, the agreements it took part in, and sources."""
+    row = found(queries.get_signatory(session, signatory_id), "signatory", signatory_id)
+    return SignatoryDetail.model_validate(
+        {
+            **SignatoryOut.model_validate(row).model_dump(),
+            "aliases": row.aliases,
+            "description": row.description,
+            "country": row.country,
+            "agreement_ids": queries.agreement_ids_of_signatory(session, row.id),
+            "citations": citations_for(session, "signatory", [row.id])[row.id],
+        }
+    )

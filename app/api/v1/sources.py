@@ -1,0 +1,37 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from app.api.deps import SessionDep, found, page_of
+from app.queries import sources as queries
+from app.schemas.common import PROBLEM_RESPONSES, CursorParams, Page
+from app.schemas.sources import SourceDetail, SourceOut
+
+router = APIRouter(prefix="/sources", tags=["sources"], responses=PROBLEM_RESPONSES)
+SourceId = Annotated[
+    str,
+    Path(
+        max_length=120, examples=["vns-baku-signing-ceremony-2025"], description="The source's id."
+    ),
+]
+
+
+@router.get("", summary="List source documents")
+def list_sources(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    filters: Annotated[CursorParams, Query()],
+) -> Page[SourceOut]:
+    """The documents every citation quotes, with their SHA-256."""
+    page = queries.list_sources(session, filters)
+    items = [SourceOut.model_validate(row) for row in page.rows]
+    return Page[SourceOut].model_validate(page_of(request, response, page, filters, items))
+
+
+@router.get("/{source_id}", summary="One source document, full text")
+def get_source(source_id: SourceId, session: SessionDep) -> SourceDetail:
+    """The document's full text, verbatim: every citation's `quote` is a substring of it."""
+    return SourceDetail.model_validate(
+        found(queries.get_source(session, source_id), "source", source_id)
+    )

@@ -1,0 +1,53 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from app.api.deps import SessionDep, found, page_of
+from app.queries import visits as queries
+from app.queries.citations import citations_for, discrepancies_for
+from app.schemas.agreements import AgreementOut
+from app.schemas.common import PROBLEM_RESPONSES, Page
+from app.schemas.visits import VisitDetail, VisitFilters, VisitOut
+
+router = APIRouter(prefix="/visits", tags=["visits"], responses=PROBLEM_RESPONSES)
+VisitId = Annotated[
+    str,
+    Path(
+        max_length=120,
+        examples=["state-visit-to-lam-azerbaijan-2025"],
+        description="The visit's id (a readable slug).",
+    ),
+]
+
+
+@router.get("", summary="List official visits")
+def list_visits(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    filters: Annotated[VisitFilters, Query()],
+) -> Page[VisitOut]:
+    """Who went where and when. `country` matches either side; `host` and `guest` one side."""
+    page = queries.list_visits(session, filters)
+    items = [VisitOut.model_validate(row) for row in page.rows]
+    return Page[VisitOut].model_validate(page_of(request, response, page, filters, items))
+
+
+@router.get("/{visit_id}", summary="One visit and what was signed during it")
+def get_visit(visit_id: VisitId, session: SessionDep) -> VisitDetail:
+    """The visit with its guest, host, the agreements signed during it, and its sources."""
+    row = found(queries.get_visit(session, visit_id), "visit", visit_id)
+    agreements = [AgreementOut.build(a) for a in queries.agreements_of_visit(session, row.id)]
+    return VisitDetail.model_validate(
+        {
+            **VisitOut.model_validate(row).model_dump(),
+            "summary": row.summary,
+            "date_inferred_reason": row.date_inferred_reason,
+            "guest": row.guest,
+            "guest_country": row.guest_country,
+            "host_country": row.host_country,
+            "agreements": agreements,
+            "citations": citations_for(session, "visit", [row.id])[row.id],
+            "discrepancies": discrepancies_for(session, "visit", row.id),
+        }
+    )

@@ -1,0 +1,74 @@
+"""The `treaty-api` command. Thin: each command calls into the package. Reads DATABASE_URL."""
+
+from typing import Annotated
+
+import typer
+
+from app import migrate
+from app.config import get_settings
+from app.db import make_engine, transaction
+from app.seeding import SeedErrors, load_seeds, write_seeds
+
+cli = typer.Typer(
+    help="treaty-api: serve, migrate and seed the treaty database.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_cli = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Serve the API with uvicorn."""
+    import uvicorn
+
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+@db_cli.command()
+def upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Migrate the database up to REVISION (default: head)."""
+    migrate.upgrade(get_settings().database_url, revision)
+
+
+@db_cli.command()
+def downgrade(revision: Annotated[str, typer.Argument(help="Target, e.g. base or -1.")]) -> None:
+    """Migrate the database down to REVISION."""
+    migrate.downgrade(get_settings().database_url, revision)
+
+
+@db_cli.command()
+def current() -> None:
+    """Print the database's current revision."""
+    migrate.current(get_settings().database_url)
+
+
+@cli.command()
+def seed() -> None:
+    """Validate the curated seeds, then upsert them in one transaction (idempotent)."""
+    settings = get_settings()
+    try:
+        data = load_seeds(settings.seeds_dir)
+    except SeedErrors as exc:
+        for error in exc.errors:
+            typer.echo(f"seeds/{error}", err=True)
+        typer.echo(f"{len(exc.errors)} problem(s) found; nothing was written.", err=True)
+        raise typer.Exit(code=1) from None
+    engine = make_engine(settings.database_url)
+    with transaction(engine) as session:
+        counts = write_seeds(session, data)
+    engine.dispose()
+    typer.echo("seeded " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))

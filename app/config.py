@@ -1,0 +1,24 @@
+"""The one settings object, read from the environment."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Configuration; every field can be set by the upper-case environment variable."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    database_url: str = "sqlite:///./treaty.sqlite"
+    test_database_url: str | None = None
+    seeds_dir: Path = PROJECT_ROOT / "seeds"
+    cache_max_age: int = 60
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

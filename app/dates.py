@@ -1,0 +1,40 @@
+"""Partial dates: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, with the interval each one covers."""
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+Precision = Literal["year", "month", "day"]
+_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+class InvalidDate(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    text: str
+    precision: Precision
+    start: date
+    end: date
+
+
+def parse_partial_date(text: str) -> PartialDate:
+    """Parse a date at the precision given; raise InvalidDate for anything else."""
+    match = _PATTERN.match(text)
+    if not match:
+        raise InvalidDate(f"{text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    assert year is not None
+    try:
+        if month is None:
+            return PartialDate(text, "year", date(year, 1, 1), date(year, 12, 31))
+        last = calendar.monthrange(year, month)[1] if 1 <= month <= 12 else 0
+        if day is None:
+            return PartialDate(text, "month", date(year, month, 1), date(year, month, last))
+        return PartialDate(text, "day", date(year, month, day), date(year, month, day))
+    except ValueError as exc:
+        raise InvalidDate(f"{text!r} is not a real date: {exc}") from None

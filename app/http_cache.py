@@ -1,0 +1,71 @@
+"""ETag, 304 and Cache-Control for GET responses, as pure ASGI middleware.
+
+The ETag is a strong validator: the SHA-256 of the exact (uncompressed) JSON body. Streamed
+responses (no Content-Length) pass through untouched.
+"""
+
+import hashlib
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+def etag_of(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    """RFC 9110 weak comparison for If-None-Match: `*`, or any listed tag, W/ ignored."""
+    if not header:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
+    return "*" in tags or etag in tags
+
+
+class HttpCacheMiddleware:
+    def __init__(self, app: ASGIApp, max_age: int = 60) -> None:
+        self.app = app
+        self.cache_control = f"public, max-age={max_age}"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        if_none_match = Headers(scope=scope).get("if-none-match")
+        start: Message | None = None
+        chunks: list[bytes] = []
+        passthrough = False
+
+        async def wrapped_send(message: Message) -> None:
+            nonlocal start, passthrough
+            if message["type"] == "http.response.start":
+                headers = Headers(raw=message["headers"])
+                if message["status"] != 200 or "content-length" not in headers:
+                    passthrough = True
+                    await send(message)
+                else:
+                    start = message
+                return
+            if passthrough or start is None:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            body = b"".join(chunks)
+            etag = etag_of(body)
+            headers = MutableHeaders(raw=start["headers"])
+            headers["ETag"] = etag
+            headers.setdefault("Cache-Control", self.cache_control)
+            if etag_matches(if_none_match, etag):
+                del headers["content-length"]
+                for name in ("content-type",):
+                    if name in headers:
+                        del headers[name]
+                await send({**start, "status": 304, "headers": headers.raw})
+                await send({"type": "http.response.body", "body": b""})
+                return
+            await send({**start, "headers": headers.raw})
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, wrapped_send)

@@ -1,0 +1,82 @@
+"""The app factory: routers, error handlers and middleware. Nothing is built at import."""
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+
+from app.api import meta
+from app.api.v1 import agreements, countries, search, sectors, signatories, sources, visits
+from app.config import Settings, get_settings
+from app.db import make_engine, make_sessionmaker
+from app.docs_ui import install_docs
+from app.errors import install_error_handlers
+from app.http_cache import HttpCacheMiddleware
+
+DESCRIPTION = """
+An open API for treaties and agreements between states. **Every fact is sourced**: each
+agreement, visit and signatory carries `citations`, verbatim quotes of the source documents
+(see *sources*), and where the sources disagree, `discrepancies` keeps each reading.
+
+Start with **agreements**: try `country=AZ` and `sector=energy`. Lists return
+`{items, total, limit, offset, next_cursor}` and a `Link: rel="next"` header; errors are
+`application/problem+json`.
+"""
+
+TAGS = [
+    {
+        "name": "agreements",
+        "description": "Treaties, MoUs, letters of intent, joint statements "
+        "and programmes: filter by country, sector, kind, signatory, visit, date and words.",
+    },
+    {
+        "name": "visits",
+        "description": "Official visits: who went where, when, and what was signed during them.",
+    },
+    {
+        "name": "countries",
+        "description": "ISO 3166 countries and historical entities (e.g. the "
+        "Azerbaijan SSR), each linked to its successor.",
+    },
+    {
+        "name": "signatories",
+        "description": "Who signs: governments, ministries, companies, "
+        "parties, offices and people.",
+    },
+    {"name": "sectors", "description": "The sector tree (energy > oil and gas) with counts."},
+    {
+        "name": "sources",
+        "description": "The source documents, verbatim, that every citation quotes.",
+    },
+    {"name": "search", "description": "One query across every kind of record."},
+    {"name": "meta", "description": "Health and service information."},
+]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="treaty-api",
+        version="1.0.0",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        docs_url=None,
+        redoc_url=None,
+    )
+    engine = make_engine(settings.database_url)
+    app.state.engine = engine
+    app.state.sessions = make_sessionmaker(engine)
+    install_error_handlers(app)
+    install_docs(app)
+    app.include_router(meta.router)
+    for module in (agreements, visits, countries, signatories, sectors, sources, search):
+        app.include_router(module.router, prefix="/api/v1")
+    app.add_middleware(HttpCacheMiddleware, max_age=settings.cache_max_age)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD"],
+        expose_headers=["ETag", "Link"],
+        max_age=3600,
+    )
+    return app

@@ -1,0 +1,33 @@
+"""Column groups shared by several models."""
+
+import datetime
+
+from sqlalchemy import Boolean, Date, String, Text
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+
+class DatedMixin:
+    """A partial date (`date` at `date_precision`) with the interval it covers, for filters.
+
+    `date_start`/`date_end` are derived from `date` at write time: a year-precision `2025`
+    covers 2025-01-01..2025-12-31, so range filters and sorting work on any precision.
+    """
+
+    date: Mapped[str | None] = mapped_column(String(10))
+    date_precision: Mapped[str | None] = mapped_column(String(5))
+    date_inferred: Mapped[bool] = mapped_column(Boolean, default=False)
+    date_inferred_reason: Mapped[str | None] = mapped_column(Text)
+
+    @declared_attr
+    def date_start(cls) -> Mapped[datetime.date | None]:
+        return mapped_column(Date, index=True)
+
+    @declared_attr
+    def date_end(cls) -> Mapped[datetime.date | None]:
+        return mapped_column(Date, index=True)
+
+
+class SearchableMixin:
+    """Folded text (see `app.text.fold`) stored at write time and matched by `q`."""
+
+    search_text: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,88 @@
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base
+from app.models._columns import DatedMixin, SearchableMixin
+from app.models.country import Country
+from app.models.sector import Sector
+from app.models.signatory import Signatory
+from app.models.visit import Visit
+
+
+class Agreement(DatedMixin, SearchableMixin, Base):
+    """A treaty, MoU, letter of intent, joint statement, programme or other agreement."""
+
+    __tablename__ = "agreements"
+    __table_args__ = (
+        Index("ix_agreements_date_start_id", "date_start", "id"),
+        Index("ix_agreements_title_id", "title", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    place: Mapped[str | None] = mapped_column(String(200))
+    place_country_id: Mapped[str | None] = mapped_column(ForeignKey("countries.id"))
+    summary: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str | None] = mapped_column(String(40))
+    visit_id: Mapped[str | None] = mapped_column(ForeignKey("visits.id"), index=True)
+
+    visit: Mapped[Visit | None] = relationship(lazy="raise")
+    parties: Mapped[list["AgreementParty"]] = relationship(
+        cascade="all, delete-orphan", lazy="raise", order_by="AgreementParty.country_id"
+    )
+    signatories: Mapped[list["AgreementSignatory"]] = relationship(
+        cascade="all, delete-orphan", lazy="raise", order_by="AgreementSignatory.position"
+    )
+    sectors: Mapped[list["AgreementSector"]] = relationship(
+        cascade="all, delete-orphan", lazy="raise", order_by="AgreementSector.sector_id"
+    )
+
+
+class AgreementParty(Base):
+    """A country (or historical entity) party to an agreement."""
+
+    __tablename__ = "agreement_parties"
+    __table_args__ = (
+        Index("ix_agreement_parties_country_agreement", "country_id", "agreement_id"),
+    )
+
+    agreement_id: Mapped[str] = mapped_column(
+        ForeignKey("agreements.id", ondelete="CASCADE"), primary_key=True
+    )
+    country_id: Mapped[str] = mapped_column(ForeignKey("countries.id"), primary_key=True)
+    inferred_reason: Mapped[str | None] = mapped_column(Text)
+
+    country: Mapped[Country] = relationship(lazy="raise")
+
+
+class AgreementSignatory(Base):
+    """Who signed (or witnessed, or adopted) an agreement, for which side."""
+
+    __tablename__ = "agreement_signatories"
+    __table_args__ = (
+        Index("ix_agreement_signatories_signatory_agreement", "signatory_id", "agreement_id"),
+    )
+
+    agreement_id: Mapped[str] = mapped_column(
+        ForeignKey("agreements.id", ondelete="CASCADE"), primary_key=True
+    )
+    signatory_id: Mapped[str] = mapped_column(ForeignKey("signatories.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    side_id: Mapped[str | None] = mapped_column(ForeignKey("countries.id"))
+    position: Mapped[int] = mapped_column(default=0)
+
+    signatory: Mapped[Signatory] = relationship(lazy="raise")
+
+
+class AgreementSector(Base):
+    __tablename__ = "agreement_sectors"
+    __table_args__ = (Index("ix_agreement_sectors_sector_agreement", "sector_id", "agreement_id"),)
+
+    agreement_id: Mapped[str] = mapped_column(
+        ForeignKey("agreements.id", ondelete="CASCADE"), primary_key=True
+    )
+    sector_id: Mapped[str] = mapped_column(ForeignKey("sectors.id"), primary_key=True)
+
+    sector: Mapped[Sector] = relationship(lazy="raise")

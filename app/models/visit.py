@@ -1,0 +1,31 @@
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base
+from app.models._columns import DatedMixin, SearchableMixin
+from app.models.country import Country
+from app.models.signatory import Signatory
+
+
+class Visit(DatedMixin, SearchableMixin, Base):
+    """An official visit: who went where and when; agreements point back to it."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str | None] = mapped_column(String(20), index=True)
+    guest_id: Mapped[str | None] = mapped_column(ForeignKey("signatories.id"), index=True)
+    guest_title: Mapped[str | None] = mapped_column(String(300))
+    guest_country_id: Mapped[str | None] = mapped_column(ForeignKey("countries.id"), index=True)
+    host_country_id: Mapped[str | None] = mapped_column(ForeignKey("countries.id"), index=True)
+    city: Mapped[str | None] = mapped_column(String(120))
+    summary: Mapped[str | None] = mapped_column(Text)
+
+    guest: Mapped[Signatory | None] = relationship(lazy="raise")
+    guest_country: Mapped[Country | None] = relationship(
+        foreign_keys=[guest_country_id], lazy="raise"
+    )
+    host_country: Mapped[Country | None] = relationship(
+        foreign_keys=[host_country_id], lazy="raise"
+    )

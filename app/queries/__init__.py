@@ -1,0 +1,1 @@
+"""Query functions: filters, sorting, pagination and loaders. No HTTP here."""

@@ -1,0 +1,167 @@
+"""Pieces every list query shares: text match, keyset cursors, paging, id expansion."""
+
+import base64
+import binascii
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import orjson
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from app.errors import InvalidParameter
+from app.models import Country, Sector
+from app.text import fold
+
+
+def text_match(column: InstrumentedAttribute[str], q: str) -> ColumnElement[bool]:
+    """Every word of `q`, folded, must occur in the folded column; `%`, `_`, `\\` are literal."""
+    words = fold(q).split() or [""]
+    return and_all(column.like("%" + _escape_like(w) + "%", escape="\\") for w in words)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def and_all(conditions: Any) -> ColumnElement[bool]:
+    return and_(*conditions)
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """A sort column (nullable or not) and direction; ties are broken by `id` the same way."""
+
+    name: str
+    column: InstrumentedAttribute[Any]
+    id_column: InstrumentedAttribute[str]
+    descending: bool
+
+    def order_by(self) -> list[Any]:
+        if self.descending:
+            return [self.column.desc().nulls_last(), self.id_column.desc()]
+        return [self.column.asc().nulls_last(), self.id_column.asc()]
+
+    def after(self, value: Any, last_id: str) -> ColumnElement[bool]:
+        """Rows strictly after (`value`, `last_id`) in this order: the keyset condition."""
+        ids_after = self.id_column < last_id if self.descending else self.id_column > last_id
+        if value is None:
+            return self.column.is_(None) & ids_after
+        row, bound = tuple_(self.column, self.id_column), tuple_(value, last_id)
+        return or_(row < bound if self.descending else row > bound, self.column.is_(None))
+
+    def value_of(self, row: Any) -> Any:
+        value = getattr(row, self.column.key)
+        return value.isoformat() if isinstance(value, date) else value
+
+    def parse_value(self, raw: Any) -> Any:
+        if raw is None or self.column.type.python_type is not date:
+            return raw
+        return date.fromisoformat(raw)
+
+
+def encode_cursor(sort: SortKey, row: Any) -> str:
+    payload = orjson.dumps([sort.name, sort.value_of(row), row.id])
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def decode_cursor(sort: SortKey, cursor: str) -> ColumnElement[bool]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        name, value, last_id = orjson.loads(base64.urlsafe_b64decode(padded))
+        if name != sort.name or not isinstance(last_id, str):
+            raise ValueError("cursor was made for another sort order")
+        return sort.after(sort.parse_value(value), last_id)
+    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError) as exc:
+        raise InvalidParameter(f"invalid cursor: {exc}", parameter="cursor") from None
+
+
+@dataclass
+class PageResult:
+    rows: Sequence[Any]
+    total: int
+    next_cursor: str | None
+
+
+def paginate(
+    session: Session,
+    stmt: Select[Any],
+    sort: SortKey,
+    *,
+    limit: int,
+    offset: int,
+    cursor: str | None,
+    count_stmt: Select[Any] | None = None,
+) -> PageResult:
+    """Count the matches, then fetch one page by offset or keyset cursor (+1 row to see more)."""
+    if cursor and offset:
+        raise InvalidParameter("use either cursor or offset, not both", parameter="cursor")
+    total = session.scalar(
+        count_stmt
+        if count_stmt is not None
+        else select(func.count()).select_from(stmt.order_by(None).subquery())
+    )
+    page = stmt.order_by(*sort.order_by())
+    page = page.where(decode_cursor(sort, cursor)) if cursor else page.offset(offset)
+    rows = list(session.scalars(page.limit(limit + 1)).unique())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return PageResult(rows, total or 0, encode_cursor(sort, rows[-1]) if more else None)
+
+
+def resolve_country(session: Session, code: str) -> Country | None:
+    """A country by id, alpha-2, alpha-3 (any case) or slug; current countries win ties."""
+    upper = code.strip().upper()
+    if not upper:
+        return None
+    stmt = (
+        select(Country)
+        .where(
+            or_(
+                Country.id == upper,
+                Country.id == code.strip().lower(),
+                Country.alpha2 == upper,
+                Country.alpha3 == upper,
+            )
+        )
+        .order_by(Country.is_historical, Country.id)
+        .limit(1)
+    )
+    return session.scalars(stmt).first()
+
+
+def country_family(session: Session, parameter: str, code: str) -> list[str]:
+    """A country's id and every predecessor's (entities whose successor chain reaches it)."""
+    country = resolve_country(session, code)
+    if country is None:
+        raise InvalidParameter(f"unknown country code {code!r}", parameter=parameter)
+    family, frontier = [country.id], [country.id]
+    while frontier:
+        frontier = list(
+            session.scalars(
+                select(Country.id)
+                .where(Country.successor_id.in_(frontier))
+                .where(Country.id.not_in(family))
+            )
+        )
+        family += frontier
+    return family
+
+
+def sector_descendants(session: Session, parameter: str, slug: str) -> list[str]:
+    """A sector's id and every sub-sector's, at any depth."""
+    if session.get(Sector, slug) is None:
+        raise InvalidParameter(f"unknown sector {slug!r}", parameter=parameter)
+    found, frontier = [slug], [slug]
+    while frontier:
+        frontier = list(
+            session.scalars(
+                select(Sector.id)
+                .where(Sector.parent_id.in_(frontier))
+                .where(Sector.id.not_in(found))
+            )
+        )
+        found += frontier
+    return found

@@ -1,0 +1,41 @@
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.models import Country
+from app.queries.common import PageResult, SortKey, paginate, resolve_country, text_match
+from app.schemas.countries import CountryFilters
+
+BY_NAME = SortKey("name", Country.name, Country.id, descending=False)
+
+
+def list_countries(session: Session, f: CountryFilters) -> PageResult:
+    stmt = select(Country)
+    if f.historical is not None:
+        stmt = stmt.where(Country.is_historical.is_(f.historical))
+    if f.q:
+        stmt = stmt.where(text_match(Country.search_text, f.q))
+    count = select(func.count()).select_from(stmt.subquery())
+    return paginate(
+        session, stmt, BY_NAME, limit=f.limit, offset=f.offset, cursor=f.cursor, count_stmt=count
+    )
+
+
+def get_country(session: Session, code: str) -> Country | None:
+    country = resolve_country(session, code)
+    if country is None:
+        return None
+    stmt = (
+        select(Country)
+        .where(Country.id == country.id)
+        .options(selectinload(Country.successor), selectinload(Country.part_of))
+        .execution_options(populate_existing=True)
+    )
+    return session.scalars(stmt).first()
+
+
+def predecessors_of(session: Session, country_id: str) -> list[Country]:
+    return list(
+        session.scalars(
+            select(Country).where(Country.successor_id == country_id).order_by(Country.id)
+        )
+    )

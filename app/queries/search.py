@@ -1,0 +1,42 @@
+"""One query over every searchable kind, each hit labelled with its kind."""
+
+from sqlalchemy import Select, func, literal, null, select, union_all
+from sqlalchemy.orm import Session
+
+from app.models import Agreement, Country, Signatory, Visit
+from app.queries.common import PageResult, text_match
+from app.schemas.search import SearchFilters
+
+KINDS = (
+    ("agreement", Agreement, Agreement.title, Agreement.date),
+    ("visit", Visit, Visit.title, Visit.date),
+    ("signatory", Signatory, Signatory.name, None),
+    ("country", Country, Country.name, None),
+)
+
+
+def search(session: Session, f: SearchFilters) -> PageResult:
+    parts: list[Select[tuple[object, ...]]] = [
+        select(
+            literal(rank).label("rank"),
+            literal(kind).label("kind"),
+            model.id.label("id"),
+            title.label("title"),
+            (date if date is not None else null()).label("date"),
+        ).where(text_match(model.search_text, f.q))
+        for rank, (kind, model, title, date) in enumerate(KINDS)
+        if not f.kind or kind in f.kind
+    ]
+    hits = union_all(*parts).subquery()
+    total = session.scalar(select(func.count()).select_from(hits)) or 0
+    rows = (
+        session.execute(
+            select(hits.c.kind, hits.c.id, hits.c.title, hits.c.date)
+            .order_by(hits.c.rank, hits.c.title, hits.c.id)
+            .limit(f.limit)
+            .offset(f.offset)
+        )
+        .mappings()
+        .all()
+    )
+    return PageResult([dict(row) for row in rows], total, None)

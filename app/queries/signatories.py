@@ -1,0 +1,42 @@
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.models import AgreementSignatory, Signatory
+from app.queries.common import PageResult, SortKey, country_family, paginate, text_match
+from app.schemas.signatories import SignatoryFilters
+
+BY_NAME = SortKey("name", Signatory.name, Signatory.id, descending=False)
+
+
+def list_signatories(session: Session, f: SignatoryFilters) -> PageResult:
+    stmt = select(Signatory)
+    if f.country:
+        stmt = stmt.where(Signatory.country_id.in_(country_family(session, "country", f.country)))
+    if f.kind:
+        stmt = stmt.where(Signatory.kind == f.kind)
+    if f.q:
+        stmt = stmt.where(text_match(Signatory.search_text, f.q))
+    count = select(func.count()).select_from(stmt.subquery())
+    return paginate(
+        session, stmt, BY_NAME, limit=f.limit, offset=f.offset, cursor=f.cursor, count_stmt=count
+    )
+
+
+def get_signatory(session: Session, signatory_id: str) -> Signatory | None:
+    stmt = (
+        select(Signatory)
+        .where(Signatory.id == signatory_id)
+        .options(selectinload(Signatory.country))
+    )
+    return session.scalars(stmt).first()
+
+
+def agreement_ids_of_signatory(session: Session, signatory_id: str) -> list[str]:
+    return list(
+        session.scalars(
+            select(AgreementSignatory.agreement_id)
+            .distinct()
+            .where(AgreementSignatory.signatory_id == signatory_id)
+            .order_by(AgreementSignatory.agreement_id)
+        )
+    )

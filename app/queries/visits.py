@@ -1,0 +1,73 @@
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.models import Agreement, Visit
+from app.queries.common import PageResult, SortKey, country_family, paginate, text_match
+from app.schemas.common import date_bounds
+from app.schemas.visits import VisitFilters
+
+SORTS = {
+    "date": SortKey("date", Visit.date_start, Visit.id, descending=False),
+    "-date": SortKey("-date", Visit.date_start, Visit.id, descending=True),
+    "title": SortKey("title", Visit.title, Visit.id, descending=False),
+    "-title": SortKey("-title", Visit.title, Visit.id, descending=True),
+}
+
+
+def filter_visits(session: Session, f: VisitFilters) -> Select[tuple[Visit]]:
+    stmt = select(Visit)
+    if f.country:
+        family = country_family(session, "country", f.country)
+        stmt = stmt.where(
+            or_(Visit.host_country_id.in_(family), Visit.guest_country_id.in_(family))
+        )
+    if f.host:
+        stmt = stmt.where(Visit.host_country_id.in_(country_family(session, "host", f.host)))
+    if f.guest:
+        stmt = stmt.where(Visit.guest_country_id.in_(country_family(session, "guest", f.guest)))
+    start, end = date_bounds(f.date_from, f.date_to)
+    if start:
+        stmt = stmt.where(Visit.date_end >= start.start)
+    if end:
+        stmt = stmt.where(Visit.date_start <= end.end)
+    if f.q:
+        stmt = stmt.where(text_match(Visit.search_text, f.q))
+    return stmt
+
+
+def list_visits(session: Session, f: VisitFilters) -> PageResult:
+    stmt = filter_visits(session, f)
+    count = select(func.count()).select_from(stmt.subquery())
+    return paginate(
+        session,
+        stmt,
+        SORTS[f.sort],
+        limit=f.limit,
+        offset=f.offset,
+        cursor=f.cursor,
+        count_stmt=count,
+    )
+
+
+def get_visit(session: Session, visit_id: str) -> Visit | None:
+    stmt = (
+        select(Visit)
+        .where(Visit.id == visit_id)
+        .options(
+            selectinload(Visit.guest),
+            selectinload(Visit.guest_country),
+            selectinload(Visit.host_country),
+        )
+    )
+    return session.scalars(stmt).first()
+
+
+def agreements_of_visit(session: Session, visit_id: str) -> list[Agreement]:
+    return list(
+        session.scalars(
+            select(Agreement)
+            .where(Agreement.visit_id == visit_id)
+            .options(selectinload(Agreement.parties))
+            .order_by(Agreement.title, Agreement.id)
+        )
+    )

@@ -1,0 +1,140 @@
+"""Shapes shared by every resource: pages, citations, dates, problems, references."""
+
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from app.dates import InvalidDate, PartialDate, parse_partial_date
+
+T = TypeVar("T")
+
+MAX_LIMIT = 100
+
+
+def _partial_date(value: str) -> str:
+    try:
+        parse_partial_date(value)
+    except InvalidDate as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+DateParam = Annotated[str, AfterValidator(_partial_date)]
+QueryText = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def date_bounds(
+    date_from: str | None, date_to: str | None
+) -> tuple[PartialDate | None, PartialDate | None]:
+    return (
+        parse_partial_date(date_from) if date_from else None,
+        parse_partial_date(date_to) if date_to else None,
+    )
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class PageParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(20, ge=1, le=MAX_LIMIT, description="Items per page (1–100).", examples=[20])
+    offset: int = Field(
+        0,
+        ge=0,
+        le=1_000_000,
+        description="Items to skip. For deep walks use `cursor` instead.",
+        examples=[0],
+    )
+
+
+class CursorParams(PageParams):
+    cursor: str | None = Field(
+        None,
+        max_length=500,
+        description="Opaque keyset cursor from a "
+        "previous page's `next_cursor` (or its `Link: rel=next`); costs "
+        "the same on page 50,000 as on page 1. Excludes `offset`.",
+    )
+
+
+class Page(BaseModel, Generic[T]):
+    """A page of a list: `items`, the `total` matching the filters, and where it starts."""
+
+    items: list[T]
+    total: int = Field(description="Number of records matching the filters.")
+    limit: int
+    offset: int
+    next_cursor: str | None = Field(
+        None, description="Pass as `cursor` for the next page; null on the last page."
+    )
+
+
+class CitationOut(Out):
+    source: str = Field(validation_alias="source_id", description="Id of the source document.")
+    quote: str = Field(description="A verbatim passage of the source's text.")
+    field: str | None = Field(None, description="The field this quote supports, if one.")
+
+
+class ReadingOut(Out):
+    value: str
+    source: str = Field(validation_alias="source_id")
+    quote: str
+
+
+class DiscrepancyOut(Out):
+    id: str
+    field: str
+    description: str
+    readings: list[ReadingOut]
+
+
+class DatedOut(Out):
+    date: str | None = Field(
+        None, description="ISO 8601 at the precision the sources support.", examples=["2025"]
+    )
+    date_precision: Literal["year", "month", "day"] | None = None
+    date_inferred: bool = Field(False, description="True when the date is inferred, not stated.")
+
+
+class DatedDetailOut(DatedOut):
+    date_inferred_reason: str | None = Field(
+        None, description="Why an inferred date was inferred; see the citations with field `date`."
+    )
+
+
+class CountryRef(Out):
+    id: str
+    name: str
+    alpha2: str | None = None
+    alpha3: str | None = None
+    is_historical: bool = False
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem detail."""
+
+    type: str = Field(examples=["/problems/invalid-parameter"])
+    title: str = Field(examples=["Invalid parameter"])
+    status: int = Field(examples=[422])
+    detail: str = Field(examples=["limit: Input should be greater than or equal to 1"])
+    errors: list[dict[str, Any]] | None = Field(
+        None, description="For validation errors: each offending parameter and what is wrong."
+    )
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {
+        "model": Problem,
+        "description": text,
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
+    }
+    for status, text in (
+        (404, "No such record"),
+        (422, "A parameter is invalid"),
+        (500, "Server error (no details are exposed)"),
+    )
+}

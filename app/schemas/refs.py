@@ -1,0 +1,23 @@
+"""Small references embedded in other records' detail views."""
+
+from pydantic import Field
+
+from app.schemas.common import DatedOut, Out
+
+
+class SignatoryRef(Out):
+    id: str
+    name: str
+    kind: str
+    country_id: str | None = Field(None, description="Country (or historical entity) id.")
+
+
+class SectorRef(Out):
+    id: str
+    name: str
+    parent_id: str | None = None
+
+
+class VisitRef(DatedOut):
+    id: str
+    title: str

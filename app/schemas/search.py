@@ -1,0 +1,25 @@
+from typing import Literal
+
+from pydantic import Field
+
+from app.schemas.common import Out, PageParams, QueryText
+
+RecordKind = Literal["agreement", "visit", "signatory", "country"]
+
+
+class SearchFilters(PageParams):
+    q: QueryText = Field(
+        examples=["binh son"],
+        description="Words to find (case- and accent-insensitive) in every kind of record.",
+    )
+    kind: list[RecordKind] = Field(
+        [], max_length=4, examples=[["agreement"]], description="Only these kinds of record."
+    )
+
+
+class SearchHit(Out):
+    kind: RecordKind
+    id: str
+    title: str = Field(description="Title or name.")
+    date: str | None = None
+    url: str = Field(description="Path of the record's detail view.")

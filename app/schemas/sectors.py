@@ -1,0 +1,26 @@
+from pydantic import Field
+
+from app.schemas.common import CursorParams, Out
+
+
+class SectorFilters(CursorParams):
+    limit: int = Field(100, ge=1, le=100, description="Items per page (1–100).", examples=[100])
+    parent: str | None = Field(
+        None,
+        max_length=80,
+        examples=["energy"],
+        description="Only the direct children of this sector.",
+    )
+
+
+class SectorOut(Out):
+    id: str = Field(examples=["energy"])
+    name: str
+    parent_id: str | None
+    agreement_count: int = Field(description="Agreements in this sector or any sub-sector.")
+
+
+class SectorDetail(SectorOut):
+    description: str | None
+    ancestors: list[str] = Field(description="Ids from the root down to the parent.")
+    children: list[str]

@@ -1,0 +1,32 @@
+from pydantic import Field
+
+from app.schemas.common import CitationOut, CountryRef, CursorParams, Out, QueryText
+from app.vocabulary import SignatoryKind
+
+
+class SignatoryFilters(CursorParams):
+    country: str | None = Field(
+        None,
+        max_length=40,
+        examples=["VN"],
+        description="Country (alpha-2/3, any case; predecessors too).",
+    )
+    kind: SignatoryKind | None = Field(None, examples=["ministry"], description="Kind of signer.")
+    q: QueryText | None = Field(
+        None, examples=["petrovietnam"], description="Words in names, aliases or description."
+    )
+
+
+class SignatoryOut(Out):
+    id: str = Field(examples=["petrovietnam"])
+    name: str
+    kind: str
+    country_id: str | None
+
+
+class SignatoryDetail(SignatoryOut):
+    aliases: list[str]
+    description: str | None
+    country: CountryRef | None
+    agreement_ids: list[str] = Field(description="Agreements it signed, witnessed or adopted.")
+    citations: list[CitationOut]

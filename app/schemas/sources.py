@@ -1,0 +1,20 @@
+from pydantic import Field
+
+from app.schemas.common import Out
+
+
+class SourceOut(Out):
+    id: str = Field(examples=["vns-baku-signing-ceremony-2025"])
+    title: str
+    kind: str
+    publisher: str | None
+    language: str | None
+    url: str | None
+    published: str | None
+    sha256: str = Field(description="SHA-256 of the document's bytes (UTF-8).")
+
+
+class SourceDetail(SourceOut):
+    notes: str | None
+    filename: str
+    text: str = Field(description="The full text, verbatim.")

@@ -1,0 +1,58 @@
+from typing import Literal
+
+from pydantic import Field
+
+from app.schemas.agreements import AgreementOut
+from app.schemas.common import (
+    CitationOut,
+    CountryRef,
+    CursorParams,
+    DatedDetailOut,
+    DatedOut,
+    DateParam,
+    DiscrepancyOut,
+    QueryText,
+)
+from app.schemas.refs import SignatoryRef
+
+
+class VisitFilters(CursorParams):
+    country: str | None = Field(
+        None,
+        max_length=40,
+        examples=["AZ"],
+        description="Guest or host country (alpha-2/3, any case; predecessor entities included).",
+    )
+    host: str | None = Field(None, max_length=40, examples=["AZ"], description="Host country.")
+    guest: str | None = Field(None, max_length=40, examples=["VN"], description="Guest country.")
+    date_from: DateParam | None = Field(
+        None, examples=["1959"], description="Inclusive; `YYYY`, `YYYY-MM`, `YYYY-MM-DD`."
+    )
+    date_to: DateParam | None = Field(None, examples=["2025"], description="Inclusive.")
+    q: QueryText | None = Field(
+        None, examples=["ho chi minh"], description="Words in title, summary, city or guest names."
+    )
+    sort: Literal["date", "-date", "title", "-title"] = Field(
+        "-date", description="Ties are broken by `id`; undated visits come last."
+    )
+
+
+class VisitOut(DatedOut):
+    id: str = Field(examples=["state-visit-to-lam-azerbaijan-2025"])
+    title: str
+    kind: str | None
+    guest_id: str | None
+    guest_title: str | None
+    guest_country_id: str | None
+    host_country_id: str | None
+    city: str | None
+
+
+class VisitDetail(VisitOut, DatedDetailOut):
+    summary: str | None
+    guest: SignatoryRef | None
+    guest_country: CountryRef | None
+    host_country: CountryRef | None
+    agreements: list[AgreementOut] = Field(description="Agreements signed during the visit.")
+    citations: list[CitationOut]
+    discrepancies: list[DiscrepancyOut]

@@ -1,0 +1,349 @@
+"""Write validated seeds: upsert by id, so seeding twice leaves the same database."""
+
+from collections.abc import Iterable, Sequence
+
+import pycountry
+from sqlalchemy import delete, select, tuple_
+from sqlalchemy.orm import Session
+
+from app.dates import parse_partial_date
+from app.models import (
+    Agreement,
+    AgreementParty,
+    AgreementSector,
+    AgreementSignatory,
+    Citation,
+    Country,
+    Discrepancy,
+    DiscrepancyReading,
+    RelationEvent,
+    Sector,
+    Signatory,
+    Source,
+    Visit,
+)
+from app.seeding.load import SeedData
+from app.seeding.records import CitationIn, CountriesFile, Dated, SectorRecord
+from app.text import search_text
+
+
+def write_seeds(session: Session, data: SeedData) -> dict[str, int]:
+    """Upsert every seed record in `session` (the caller owns the transaction)."""
+    sources = [
+        Source(
+            id=s.record.id,
+            title=s.record.title,
+            kind=s.record.kind,
+            publisher=s.record.publisher,
+            language=s.record.language,
+            url=s.record.url,
+            published=s.record.published,
+            notes=s.record.notes,
+            filename=s.record.file,
+            text=s.text,
+            sha256=s.sha256,
+        )
+        for s in data.sources
+    ]
+    _upsert(session, sources)
+    countries = _countries(data.countries)
+    _upsert(session, [_without_links(c) for c in countries])
+    _upsert(session, countries)
+    _upsert(
+        session,
+        [
+            Sector(id=s.id, name=s.name, parent_id=s.parent, description=s.description)
+            for s in _parents_first(data.sectors)
+        ],
+    )
+    signatories = {s.id: s for s in data.signatories}
+    _upsert(
+        session,
+        [
+            Signatory(
+                id=s.id,
+                name=s.name,
+                kind=s.kind,
+                country_id=s.country,
+                aliases=s.aliases,
+                description=s.description,
+                search_text=search_text(s.name, *s.aliases, s.description),
+            )
+            for s in data.signatories
+        ],
+    )
+    _upsert(
+        session,
+        [
+            Visit(
+                id=v.id,
+                title=v.title,
+                kind=v.kind,
+                guest_id=v.guest,
+                guest_title=v.guest_title,
+                guest_country_id=v.guest_country,
+                host_country_id=v.host_country,
+                city=v.city,
+                summary=v.summary,
+                **_dated(v),
+                search_text=search_text(
+                    v.title,
+                    v.summary,
+                    v.city,
+                    v.guest_title,
+                    *_names(signatories.get(v.guest or "")),
+                ),
+            )
+            for v in data.visits
+        ],
+    )
+    _upsert(
+        session,
+        [
+            Agreement(
+                id=a.id,
+                title=a.title,
+                aliases=a.aliases,
+                kind=a.kind,
+                place=a.place,
+                place_country_id=a.place_country,
+                summary=a.summary,
+                status=a.status,
+                visit_id=a.visit,
+                **_dated(a),
+                parties=[
+                    AgreementParty(country_id=p.country, inferred_reason=p.inferred_reason)
+                    for p in a.parties
+                ],
+                signatories=[
+                    AgreementSignatory(
+                        signatory_id=s.signatory, role=s.role, side_id=s.side, position=i
+                    )
+                    for i, s in enumerate(a.signatories)
+                ],
+                sectors=[AgreementSector(sector_id=s) for s in dict.fromkeys(a.sectors)],
+                search_text=search_text(
+                    a.title,
+                    *a.aliases,
+                    a.summary,
+                    a.place,
+                    *(n for s in a.signatories for n in _names(signatories[s.signatory])),
+                ),
+            )
+            for a in data.agreements
+        ],
+    )
+    _upsert(
+        session,
+        [
+            RelationEvent(
+                id=r.id,
+                kind=r.kind,
+                title=r.title,
+                country_a_id=r.countries[0],
+                country_b_id=r.countries[1],
+                agreement_id=r.agreement,
+                summary=r.summary,
+                **_dated(r),
+            )
+            for r in data.relations
+        ],
+    )
+    _upsert(
+        session,
+        [
+            Discrepancy(
+                id=d.id,
+                record_type=d.record.type,
+                record_id=d.record.id,
+                field=d.field,
+                description=d.description,
+                readings=[
+                    DiscrepancyReading(position=i, value=r.value, source_id=r.source, quote=r.quote)
+                    for i, r in enumerate(d.readings)
+                ],
+            )
+            for d in data.discrepancies
+        ],
+    )
+    cited: list[tuple[str, str, list[CitationIn]]] = [
+        *(
+            ("country", code, link.citations)
+            for code, link in data.countries.links.items()
+            if link.citations
+        ),
+        *(("country", e.id, e.citations) for e in data.countries.entities),
+        *(("signatory", s.id, s.citations) for s in data.signatories),
+        *(("visit", v.id, v.citations) for v in data.visits),
+        *(("agreement", a.id, a.citations) for a in data.agreements),
+        *(("relation", r.id, r.citations) for r in data.relations),
+    ]
+    _replace_citations(session, cited)
+    session.flush()
+    return {
+        "sources": len(sources),
+        "countries": len(countries),
+        "sectors": len(data.sectors),
+        "signatories": len(data.signatories),
+        "visits": len(data.visits),
+        "agreements": len(data.agreements),
+        "relations": len(data.relations),
+        "discrepancies": len(data.discrepancies),
+        "citations": sum(len(c) for _, _, c in cited),
+    }
+
+
+def _upsert(session: Session, objects: Sequence[object]) -> None:
+    """Merge by primary key, loading the existing rows in one query first."""
+    if not objects:
+        return
+    model = type(objects[0])
+    ids = [obj.id for obj in objects]  # type: ignore[attr-defined]
+    for chunk in range(0, len(ids), 500):
+        session.scalars(select(model).where(model.id.in_(ids[chunk : chunk + 500]))).all()
+    for obj in objects:
+        session.merge(obj)
+    session.flush()
+
+
+def _replace_citations(session: Session, cited: list[tuple[str, str, list[CitationIn]]]) -> None:
+    keys = [(record_type, record_id) for record_type, record_id, _ in cited]
+    for chunk in range(0, len(keys), 500):
+        session.execute(
+            delete(Citation).where(
+                tuple_(Citation.record_type, Citation.record_id).in_(keys[chunk : chunk + 500])
+            )
+        )
+    session.add_all(
+        Citation(
+            record_type=record_type,
+            record_id=record_id,
+            position=i,
+            field=c.field,
+            source_id=c.source,
+            quote=c.quote,
+        )
+        for record_type, record_id, citations in cited
+        for i, c in enumerate(citations)
+    )
+
+
+def _dated(record: Dated) -> dict[str, object]:
+    if record.date is None:
+        return {
+            "date": None,
+            "date_precision": None,
+            "date_start": None,
+            "date_end": None,
+            "date_inferred": False,
+            "date_inferred_reason": None,
+        }
+    parsed = parse_partial_date(record.date)
+    return {
+        "date": parsed.text,
+        "date_precision": parsed.precision,
+        "date_start": parsed.start,
+        "date_end": parsed.end,
+        "date_inferred": record.date_inferred,
+        "date_inferred_reason": record.date_inferred_reason,
+    }
+
+
+def _names(signatory: object | None) -> Iterable[str]:
+    if signatory is None:
+        return ()
+    return (signatory.name, *signatory.aliases)  # type: ignore[attr-defined]
+
+
+def _countries(seed: CountriesFile) -> list[Country]:
+    """Every ISO 3166-1 country, every ISO 3166-3 historical entity, and the seeds' own."""
+    rows: list[Country] = []
+    for c in pycountry.countries:
+        name = getattr(c, "common_name", None) or c.name
+        aliases = list(
+            dict.fromkeys(
+                [n for n in (c.name, getattr(c, "official_name", None)) if n and n != name]
+                + seed.aliases.get(c.alpha_2, [])
+            )
+        )
+        rows.append(
+            Country(
+                id=c.alpha_2,
+                alpha2=c.alpha_2,
+                alpha3=c.alpha_3,
+                numeric=c.numeric,
+                name=name,
+                official_name=getattr(c, "official_name", None),
+                aliases=aliases,
+                is_historical=False,
+                valid_from=None,
+                valid_to=None,
+                note=None,
+                successor_id=None,
+                part_of_id=None,
+            )
+        )
+    for h in pycountry.historic_countries:
+        link = seed.links.get(h.alpha_4)
+        withdrawn = getattr(h, "withdrawal_date", None)
+        note = f"Withdrawn from ISO 3166-1 on {withdrawn}." if withdrawn else None
+        if link and link.note:
+            note = f"{link.note} {note or ''}".strip()
+        rows.append(
+            Country(
+                id=h.alpha_4,
+                alpha2=h.alpha_2,
+                alpha3=h.alpha_3,
+                numeric=getattr(h, "numeric", None),
+                name=h.name,
+                official_name=None,
+                aliases=link.aliases if link else [],
+                is_historical=True,
+                valid_from=None,
+                valid_to=None,
+                note=note,
+                successor_id=link.successor if link else None,
+                part_of_id=link.part_of if link else None,
+            )
+        )
+    for e in seed.entities:
+        rows.append(
+            Country(
+                id=e.id,
+                alpha2=None,
+                alpha3=None,
+                numeric=None,
+                name=e.name,
+                official_name=e.official_name,
+                aliases=e.aliases,
+                is_historical=True,
+                valid_from=e.valid_from,
+                valid_to=e.valid_to,
+                note=e.note,
+                successor_id=e.successor,
+                part_of_id=e.part_of,
+            )
+        )
+    for row in rows:
+        row.search_text = search_text(row.id, row.alpha3, row.name, row.official_name, *row.aliases)
+    return rows
+
+
+def _without_links(country: Country) -> Country:
+    """A copy without self-references, so every row exists before any link points at it."""
+    columns = {c.key: getattr(country, c.key) for c in Country.__table__.columns}
+    return Country(**{**columns, "successor_id": None, "part_of_id": None})
+
+
+def _parents_first(sectors: list[SectorRecord]) -> list[SectorRecord]:
+    by_id = {s.id: s for s in sectors}
+    ordered: dict[str, SectorRecord] = {}
+
+    def visit(sector: SectorRecord, depth: int = 0) -> None:
+        if sector.parent and sector.parent in by_id and depth < len(sectors):
+            visit(by_id[sector.parent], depth + 1)
+        ordered.setdefault(sector.id, sector)
+
+    for sector in sectors:
+        visit(sector)
+    return list(ordered.values())

@@ -1,0 +1,146 @@
+"""A seed file with a mistake fails naming file, record and field, and writes nothing."""
+
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from app import migrate
+from app.cli import cli
+from app.config import get_settings
+from app.db import Base, make_engine
+from app.seeding import SeedErrors, load_seeds
+
+SEEDS = get_settings().seeds_dir
+QUOTE = "signed a memorandum of understanding on cooperation in the energy sector"
+
+
+@pytest.fixture
+def seeds_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+def _edit(seeds: Path, name: str, old: str, new: str) -> None:
+    path = seeds / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+BAD_SEEDS: dict[str, tuple[Callable[[Path], None], str]] = {
+    "mangled quote": (
+        lambda s: _edit(s, "agreements.yaml", QUOTE, QUOTE.replace("energy", "enérgy")),
+        "agreements.yaml: mou-energy-vn-az-2025: citations[",
+    ),
+    "unknown sector": (
+        lambda s: _edit(
+            s, "agreements.yaml", "[oil-and-gas, training]", "[oil-and-gass, training]"
+        ),
+        "agreements.yaml: mou-oil-gas-petrovietnam-az-ministry-of-economy-2025: sectors[",
+    ),
+    "impossible date": (
+        lambda s: _edit(s, "relations.yaml", 'date: "1992"', 'date: "1992-02-30"'),
+        "relations.yaml: diplomatic-relations-vn-az-1992: date:",
+    ),
+    "unknown field": (
+        lambda s: _edit(s, "visits.yaml", "  city: Baku", "  cty: Baku"),
+        "visits.yaml: visit-ho-chi-minh-azerbaijan-1959: cty:",
+    ),
+    "unknown country": (
+        lambda s: _edit(s, "signatories.yaml", "country: AZ", "country: XZ"),
+        "signatories.yaml: ",
+    ),
+    "unknown source": (
+        lambda s: _edit(
+            s,
+            "visits.yaml",
+            "source: commentary-az-vn-strategic-partnership",
+            "source: no-such-source",
+        ),
+        "visits.yaml: ",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_SEEDS)
+def test_bad_seed_is_rejected_with_its_location(seeds_copy: Path, case: str) -> None:
+    mangle, expected = BAD_SEEDS[case]
+    mangle(seeds_copy)
+    with pytest.raises(SeedErrors) as caught:
+        load_seeds(seeds_copy)
+    assert any(str(e).startswith(expected) for e in caught.value.errors), caught.value
+
+
+def test_duplicate_id_is_rejected(seeds_copy: Path) -> None:
+    path = seeds_copy / "sectors.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8") + "- id: energy\n  name: Energy again\n", encoding="utf-8"
+    )
+    with pytest.raises(SeedErrors, match=re.escape("sectors.yaml: energy: id: duplicate id")):
+        load_seeds(seeds_copy)
+
+
+@pytest.fixture
+def seeded_scratch(scratch_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("DATABASE_URL", scratch_url)
+    get_settings.cache_clear()
+    migrate.upgrade(scratch_url)
+    assert CliRunner().invoke(cli, ["seed"]).exit_code == 0
+    yield scratch_url
+    get_settings.cache_clear()
+
+
+def _snapshot(url: str) -> dict[str, list[tuple[object, ...]]]:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        snap = {
+            name: sorted(map(tuple, conn.execute(select(table)).all()), key=repr)
+            for name, table in Base.metadata.tables.items()
+        }
+    engine.dispose()
+    return snap
+
+
+def test_seed_command_is_idempotent(seeded_scratch: str) -> None:
+    def counts() -> dict[str, int]:
+        return {name: len(rows) for name, rows in _snapshot(seeded_scratch).items()}
+
+    before = counts()
+    assert CliRunner().invoke(cli, ["seed"]).exit_code == 0
+    assert counts() == before
+
+
+def test_seed_command_with_a_mistake_changes_nothing(
+    seeded_scratch: str, seeds_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _edit(
+        seeds_copy,
+        "agreements.yaml",
+        "title: Memorandum of understanding on cooperation in the energy sector",
+        "title: MoU on energy, edited",
+    )
+    _edit(seeds_copy, "agreements.yaml", QUOTE, QUOTE.upper())
+    monkeypatch.setenv("SEEDS_DIR", str(seeds_copy))
+    get_settings.cache_clear()
+    before = _snapshot(seeded_scratch)
+    result = CliRunner().invoke(cli, ["seed"])
+    assert result.exit_code == 1
+    assert "agreements.yaml: mou-energy-vn-az-2025: citations[" in result.output
+    assert "nothing was written" in result.output
+    assert _snapshot(seeded_scratch) == before
+
+
+def test_row_counts(seeded_scratch: str) -> None:
+    engine = make_engine(seeded_scratch)
+    with engine.connect() as conn:
+        agreements = conn.scalar(
+            select(func.count()).select_from(Base.metadata.tables["agreements"])
+        )
+    engine.dispose()
+    assert agreements == len(load_seeds(SEEDS).agreements)
