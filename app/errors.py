@@ -60,7 +60,7 @@ def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     for err in exc.errors():
         loc = [str(part) for part in err.get("loc", ())]
         location = loc[0] if loc else "request"
-        name = ".".join(loc[1:]) or location
+        name = loc[1] if len(loc) > 1 else location
         errors.append({"parameter": name, "location": location, "message": err.get("msg", "")})
     detail = "; ".join(f"{e['parameter']}: {e['message']}" for e in errors)
     return problem(422, "Invalid parameter", detail, "invalid-parameter", errors=errors)

@@ -10,6 +10,7 @@ from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.docs_ui import install_docs
 from app.errors import install_error_handlers
+from app.guards import ControlCharacterGuard
 from app.http_cache import HttpCacheMiddleware
 
 DESCRIPTION = """
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(meta.router)
     for module in (agreements, visits, countries, signatories, sectors, sources, search):
         app.include_router(module.router, prefix="/api/v1")
+    app.add_middleware(ControlCharacterGuard)
     app.add_middleware(HttpCacheMiddleware, max_age=settings.cache_max_age)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(

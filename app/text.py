@@ -24,7 +24,11 @@ _SPECIAL = str.maketrans(
 def fold(text: str) -> str:
     """Lower-case, strip diacritics and collapse whitespace: `Bình Sơn` -> `binh son`."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = "".join(
+        ch
+        for ch in decomposed
+        if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cc"
+    )
     return " ".join(stripped.casefold().split())
 
 

@@ -10,7 +10,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.deps import SessionDep
 from app.errors import ServiceUnavailable
-from app.schemas.common import Problem
 
 router = APIRouter(tags=["meta"])
 
@@ -38,7 +37,14 @@ class Landing(BaseModel):
 @router.get(
     "/health",
     summary="Liveness and database check",
-    responses={503: {"model": Problem, "description": "The database is unreachable"}},
+    responses={
+        503: {
+            "description": "The database is unreachable",
+            "content": {
+                "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+            },
+        }
+    },
 )
 def health(session: SessionDep) -> Health:
     """Answers `ok` when the API runs and its database answers a query."""
@@ -53,7 +59,7 @@ def health(session: SessionDep) -> Health:
     "/",
     summary="Landing page",
     response_model=Landing,
-    responses={200: {"content": {"text/html": {}}}},
+    responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}},
 )
 def landing(request: Request) -> Landing | HTMLResponse:
     """Links to the docs and example queries: HTML for browsers, JSON for

@@ -3,12 +3,20 @@
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import Agreement, AgreementParty, AgreementSector, AgreementSignatory
+from app.models import (
+    Agreement,
+    AgreementParty,
+    AgreementSector,
+    AgreementSignatory,
+    Signatory,
+    Visit,
+)
 from app.queries.common import (
     PageResult,
     SortKey,
     country_family,
     paginate,
+    require,
     sector_descendants,
     text_match,
 )
@@ -41,6 +49,7 @@ def filter_agreements(session: Session, f: AgreementFilters) -> Select[tuple[Agr
             )
         )
     for signatory in f.signatory:
+        require(session, Signatory, signatory, "signatory")
         stmt = stmt.where(
             exists().where(
                 AgreementSignatory.agreement_id == Agreement.id,
@@ -50,6 +59,7 @@ def filter_agreements(session: Session, f: AgreementFilters) -> Select[tuple[Agr
     if f.kind:
         stmt = stmt.where(Agreement.kind.in_(f.kind))
     if f.visit:
+        require(session, Visit, f.visit, "visit")
         stmt = stmt.where(Agreement.visit_id == f.visit)
     start, end = date_bounds(f.date_from, f.date_to)
     if start:

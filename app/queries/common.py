@@ -150,10 +150,15 @@ def country_family(session: Session, parameter: str, code: str) -> list[str]:
     return family
 
 
+def require(session: Session, model: type[Any], record_id: str, parameter: str) -> None:
+    """A filter naming a record that does not exist is a client error, not an empty list."""
+    if session.get(model, record_id) is None:
+        raise InvalidParameter(f"unknown {parameter} {record_id!r}", parameter=parameter)
+
+
 def sector_descendants(session: Session, parameter: str, slug: str) -> list[str]:
     """A sector's id and every sub-sector's, at any depth."""
-    if session.get(Sector, slug) is None:
-        raise InvalidParameter(f"unknown sector {slug!r}", parameter=parameter)
+    require(session, Sector, slug, parameter)
     found, frontier = [slug], [slug]
     while frontier:
         frontier = list(

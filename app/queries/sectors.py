@@ -5,9 +5,8 @@ from collections import defaultdict
 from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from app.errors import InvalidParameter
 from app.models import AgreementSector, Sector
-from app.queries.common import PageResult, SortKey, paginate
+from app.queries.common import PageResult, SortKey, paginate, require
 from app.schemas.sectors import SectorFilters
 
 BY_ID = SortKey("id", Sector.id, Sector.id, descending=False)
@@ -16,8 +15,7 @@ BY_ID = SortKey("id", Sector.id, Sector.id, descending=False)
 def list_sectors(session: Session, f: SectorFilters) -> tuple[PageResult, dict[str, int]]:
     stmt = select(Sector)
     if f.parent:
-        if session.get(Sector, f.parent) is None:
-            raise InvalidParameter(f"unknown sector {f.parent!r}", parameter="parent")
+        require(session, Sector, f.parent, "parent")
         stmt = stmt.where(Sector.parent_id == f.parent)
     page = paginate(session, stmt, BY_ID, limit=f.limit, offset=f.offset, cursor=f.cursor)
     return page, agreement_counts(session, [s.id for s in page.rows])

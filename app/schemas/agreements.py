@@ -70,6 +70,7 @@ class AgreementFilters(CursorParams):
     )
     sort: Literal["date", "-date", "title", "-title"] = Field(
         "-date",
+        examples=["-date"],
         description="Sort order; ties are broken by `id` in the same direction. "
         "Undated records come last.",
     )

@@ -56,6 +56,7 @@ class CursorParams(PageParams):
         description="Opaque keyset cursor from a "
         "previous page's `next_cursor` (or its `Link: rel=next`); costs "
         "the same on page 50,000 as on page 1. Excludes `offset`.",
+        examples=["WyItZGF0ZSIsIjIwMjUtMDEtMDEiLCJtb3UtY3VsdHVyZS12bi1hei0yMDI1Il0"],
     )
 
 

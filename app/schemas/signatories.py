@@ -7,6 +7,7 @@ from app.vocabulary import SignatoryKind
 class SignatoryFilters(CursorParams):
     country: str | None = Field(
         None,
+        min_length=1,
         max_length=40,
         examples=["VN"],
         description="Country (alpha-2/3, any case; predecessors too).",

@@ -19,12 +19,17 @@ from app.schemas.refs import SignatoryRef
 class VisitFilters(CursorParams):
     country: str | None = Field(
         None,
+        min_length=1,
         max_length=40,
         examples=["AZ"],
         description="Guest or host country (alpha-2/3, any case; predecessor entities included).",
     )
-    host: str | None = Field(None, max_length=40, examples=["AZ"], description="Host country.")
-    guest: str | None = Field(None, max_length=40, examples=["VN"], description="Guest country.")
+    host: str | None = Field(
+        None, min_length=1, max_length=40, examples=["AZ"], description="Host country."
+    )
+    guest: str | None = Field(
+        None, min_length=1, max_length=40, examples=["VN"], description="Guest country."
+    )
     date_from: DateParam | None = Field(
         None, examples=["1959"], description="Inclusive; `YYYY`, `YYYY-MM`, `YYYY-MM-DD`."
     )
@@ -33,7 +38,9 @@ class VisitFilters(CursorParams):
         None, examples=["ho chi minh"], description="Words in title, summary, city or guest names."
     )
     sort: Literal["date", "-date", "title", "-title"] = Field(
-        "-date", description="Ties are broken by `id`; undated visits come last."
+        "-date",
+        examples=["-date"],
+        description="Ties are broken by `id`; undated visits come last.",
     )
 
 

@@ -1,0 +1,51 @@
+"""Plain factory functions with fixed, readable ids (no randomness)."""
+
+from sqlalchemy.orm import Session
+
+from app.dates import parse_partial_date
+from app.models import Agreement, AgreementParty, AgreementSector
+from app.text import search_text
+
+
+def make_agreement(
+    session: Session,
+    *,
+    id: str,
+    title: str = "Test agreement",
+    kind: str = "agreement",
+    date: str | None = "2010",
+    parties: tuple[str, ...] = ("FR", "DE"),
+    sectors: tuple[str, ...] = (),
+) -> Agreement:
+    parsed = parse_partial_date(date) if date else None
+    agreement = Agreement(
+        id=id,
+        title=title,
+        kind=kind,
+        aliases=[],
+        date=date,
+        date_precision=parsed.precision if parsed else None,
+        date_start=parsed.start if parsed else None,
+        date_end=parsed.end if parsed else None,
+        date_inferred=False,
+        search_text=search_text(title),
+        parties=[AgreementParty(country_id=c) for c in parties],
+        sectors=[AgreementSector(sector_id=s) for s in sectors],
+    )
+    session.add(agreement)
+    session.flush()
+    return agreement
+
+
+def make_agreements(session: Session, count: int, **kwargs: object) -> list[Agreement]:
+    """`count` agreements with ids `test-000`…, dates cycling over a few years (many ties)."""
+    return [
+        make_agreement(
+            session,
+            id=f"test-{i:03d}",
+            title=f"Test agreement {i % 7}",
+            date=f"{2000 + i % 5}",
+            **kwargs,
+        )  # type: ignore[arg-type]
+        for i in range(count)
+    ]
