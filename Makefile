@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install db seed serve bench browser-deps clean
+.PHONY: run test lint format install db seed serve bench browser-deps screenshots clean
 
 $(BIN)/treaty-api: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,13 @@ format: install
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache treaty.sqlite*
+
+browser-deps: install  ## Debian's chromium and Playwright (which drives it; it downloads no browser)
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+	$(BIN)/pip install --quiet -e '.[dev,browser]'
+
+bench: install  ## treaty-api vs Datasette, a raw ceiling and PostgreSQL (SIZES=10000 for a quick run)
+	$(BIN)/python bench/run.py $(if $(SIZES),--sizes $(SIZES))
+
+screenshots: browser-deps  ## refresh docs/screenshots/ from the browser tests
+	SCREENSHOT_DIR=docs/screenshots BROWSER_TESTS=required $(BIN)/pytest -q -m browser tests/browser

@@ -64,7 +64,7 @@ def seed() -> None:
         data = load_seeds(settings.seeds_dir)
     except SeedErrors as exc:
         for error in exc.errors:
-            typer.echo(f"seeds/{error}", err=True)
+            typer.echo(f"{settings.seeds_dir}/{error}", err=True)
         typer.echo(f"{len(exc.errors)} problem(s) found; nothing was written.", err=True)
         raise typer.Exit(code=1) from None
     engine = make_engine(settings.database_url)
@@ -72,3 +72,45 @@ def seed() -> None:
         counts = write_seeds(session, data)
     engine.dispose()
     typer.echo("seeded " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+
+
+@cli.command()
+def synth(
+    agreements: Annotated[
+        int, typer.Option(min=0, help="How many synthetic agreements to generate.")
+    ] = 10_000,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 0,
+) -> None:
+    """Replace the synthetic (`synth-`) rows with N generated agreements, for benchmarks.
+
+    The database must be migrated and seeded; the curated records are left untouched.
+    """
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from app.synth import synthesize
+
+    engine = make_engine(get_settings().database_url)
+    started = time.perf_counter()
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=False,
+    ) as bar:
+        task = bar.add_task("agreements", total=agreements)
+        counts = synthesize(
+            engine,
+            agreements,
+            seed=seed,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    engine.dispose()
+    elapsed = time.perf_counter() - started
+    typer.echo(
+        "synthesized "
+        + ", ".join(f"{n} {kind}" for kind, n in counts.items())
+        + f" in {elapsed:.1f}s"
+    )

@@ -16,4 +16,14 @@ AgreementKind = Literal[
 SignatoryKind = Literal[
     "government", "ministry", "company", "party", "person", "organisation", "office"
 ]
-RecordType = Literal["country", "signatory", "visit", "agreement", "relation"]
+RecordType = Literal["country", "signatory", "visit", "agreement", "relation", "event"]
+EventAction = Literal[
+    "signature",
+    "exchange",
+    "adoption",
+    "conclusion",
+    "ratification",
+    "entry-into-force",
+    "termination",
+    "withdrawal",
+]

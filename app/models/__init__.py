@@ -1,6 +1,12 @@
 """ORM models; importing this package registers every table on `Base.metadata`."""
 
-from app.models.agreement import Agreement, AgreementParty, AgreementSector, AgreementSignatory
+from app.models.agreement import (
+    Agreement,
+    AgreementEvent,
+    AgreementParty,
+    AgreementSector,
+    AgreementSignatory,
+)
 from app.models.country import Country
 from app.models.relation import RelationEvent
 from app.models.sector import Sector
@@ -10,6 +16,7 @@ from app.models.visit import Visit
 
 __all__ = [
     "Agreement",
+    "AgreementEvent",
     "AgreementParty",
     "AgreementSector",
     "AgreementSignatory",

@@ -35,6 +35,9 @@ class Agreement(DatedMixin, SearchableMixin, Base):
     signatories: Mapped[list["AgreementSignatory"]] = relationship(
         cascade="all, delete-orphan", lazy="raise", order_by="AgreementSignatory.position"
     )
+    events: Mapped[list["AgreementEvent"]] = relationship(
+        cascade="all, delete-orphan", lazy="raise", order_by="AgreementEvent.id"
+    )
     sectors: Mapped[list["AgreementSector"]] = relationship(
         cascade="all, delete-orphan", lazy="raise", order_by="AgreementSector.sector_id"
     )
@@ -86,3 +89,16 @@ class AgreementSector(Base):
     sector_id: Mapped[str] = mapped_column(ForeignKey("sectors.id"), primary_key=True)
 
     sector: Mapped[Sector] = relationship(lazy="raise")
+
+
+class AgreementEvent(DatedMixin, Base):
+    """One party's action on an agreement: signature, ratification, entry into force, ..."""
+
+    __tablename__ = "agreement_events"
+    __table_args__ = (Index("ix_agreement_events_agreement", "agreement_id", "date_start"),)
+
+    id: Mapped[str] = mapped_column(String(160), primary_key=True)
+    agreement_id: Mapped[str] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"))
+    country_id: Mapped[str | None] = mapped_column(ForeignKey("countries.id"))
+    action: Mapped[str] = mapped_column(String(30), index=True)
+    note: Mapped[str | None] = mapped_column(Text)

@@ -1,4 +1,4 @@
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
@@ -26,6 +26,9 @@ class Country(SearchableMixin, Base):
     valid_from: Mapped[str | None] = mapped_column(String(10))
     valid_to: Mapped[str | None] = mapped_column(String(10))
     note: Mapped[str | None] = mapped_column(Text)
+    external_ids: Mapped[dict[str, str]] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
     successor_id: Mapped[str | None] = mapped_column(ForeignKey("countries.id"), index=True)
     part_of_id: Mapped[str | None] = mapped_column(ForeignKey("countries.id"))
 

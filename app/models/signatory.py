@@ -1,4 +1,4 @@
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
@@ -17,5 +17,8 @@ class Signatory(SearchableMixin, Base):
     country_id: Mapped[str | None] = mapped_column(ForeignKey("countries.id"), index=True)
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
     description: Mapped[str | None] = mapped_column(Text)
+    external_ids: Mapped[dict[str, str]] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
 
     country: Mapped[Country | None] = relationship(lazy="raise")

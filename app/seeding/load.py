@@ -145,6 +145,8 @@ def _check_references(c: _Collector, data: SeedData) -> None:
     cf = "countries.yaml"
     for code in data.countries.aliases:
         ref(cf, code, "aliases", code, iso_country_ids())
+    for code in data.countries.external_ids:
+        ref(cf, code, "external_ids", code, countries)
     for code, link in data.countries.links.items():
         ref(cf, code, "links", code, iso_country_ids())
         ref(cf, code, "successor", link.successor, countries)
@@ -179,6 +181,10 @@ def _check_references(c: _Collector, data: SeedData) -> None:
             ref(af, a.id, f"signatories[{i}].side", s.side, countries)
         for i, sector in enumerate(a.sectors):
             ref(af, a.id, f"sectors[{i}]", sector, sectors)
+        for i, event in enumerate(a.events):
+            ref(af, a.id, f"events[{i}].country", event.country, countries)
+            for j, cit in enumerate(event.citations):
+                quote(af, a.id, f"events[{i}].citations[{j}].quote", cit.source, cit.quote)
         citations(af, a.id, a.citations)
 
     for r in data.relations:

@@ -3,7 +3,7 @@
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.dates import InvalidDate, parse_partial_date
-from app.vocabulary import AgreementKind, RecordType, SignatoryKind
+from app.vocabulary import AgreementKind, EventAction, RecordType, SignatoryKind
 
 
 class SeedModel(BaseModel):
@@ -78,6 +78,7 @@ class EntityRecord(Cited):
 
 class CountriesFile(SeedModel):
     aliases: dict[str, list[str]] = {}
+    external_ids: dict[str, dict[str, str]] = {}
     links: dict[str, CountryLink] = {}
     entities: list[EntityRecord] = []
 
@@ -96,6 +97,7 @@ class SignatoryRecord(Cited):
     country: str | None = None
     aliases: list[str] = []
     description: str | None = None
+    external_ids: dict[str, str] = {}
 
 
 class VisitRecord(Dated, Cited):
@@ -121,6 +123,15 @@ class SignerRecord(SeedModel):
     side: str | None = None
 
 
+class EventRecord(Dated, Cited):
+    action: EventAction
+    country: str | None = None
+    note: str | None = None
+
+    def event_id(self, agreement_id: str) -> str:
+        return f"{agreement_id}--{self.action}--{self.country or 'all'}"
+
+
 class AgreementRecord(Dated, Cited):
     id: str
     title: str
@@ -134,6 +145,7 @@ class AgreementRecord(Dated, Cited):
     parties: list[PartyRecord] = []
     signatories: list[SignerRecord] = []
     sectors: list[str] = []
+    events: list[EventRecord] = []
 
 
 class RelationRecord(Dated, Cited):

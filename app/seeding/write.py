@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from app.dates import parse_partial_date
 from app.models import (
     Agreement,
+    AgreementEvent,
     AgreementParty,
     AgreementSector,
     AgreementSignatory,
@@ -67,6 +68,7 @@ def write_seeds(session: Session, data: SeedData) -> dict[str, int]:
                 country_id=s.country,
                 aliases=s.aliases,
                 description=s.description,
+                external_ids=s.external_ids,
                 search_text=search_text(s.name, *s.aliases, s.description),
             )
             for s in data.signatories
@@ -122,6 +124,16 @@ def write_seeds(session: Session, data: SeedData) -> dict[str, int]:
                     for i, s in enumerate(a.signatories)
                 ],
                 sectors=[AgreementSector(sector_id=s) for s in dict.fromkeys(a.sectors)],
+                events=[
+                    AgreementEvent(
+                        id=e.event_id(a.id),
+                        country_id=e.country,
+                        action=e.action,
+                        note=e.note,
+                        **_dated(e),
+                    )
+                    for e in a.events
+                ],
                 search_text=search_text(
                     a.title,
                     *a.aliases,
@@ -176,6 +188,7 @@ def write_seeds(session: Session, data: SeedData) -> dict[str, int]:
         *(("signatory", s.id, s.citations) for s in data.signatories),
         *(("visit", v.id, v.citations) for v in data.visits),
         *(("agreement", a.id, a.citations) for a in data.agreements),
+        *(("event", e.event_id(a.id), e.citations) for a in data.agreements for e in a.events),
         *(("relation", r.id, r.citations) for r in data.relations),
     ]
     _replace_citations(session, cited)
@@ -325,6 +338,17 @@ def _countries(seed: CountriesFile) -> list[Country]:
             )
         )
     for row in rows:
+        iso = {
+            "iso3166_alpha2": row.alpha2,
+            "iso3166_alpha3": row.alpha3,
+            "iso3166_numeric": row.numeric,
+        }
+        if row.is_historical and row.alpha2:
+            iso = {"iso3166_3_alpha4": row.id, **iso}
+        row.external_ids = {
+            **{k: v for k, v in iso.items() if v},
+            **seed.external_ids.get(row.id, {}),
+        }
         row.search_text = search_text(row.id, row.alpha3, row.name, row.official_name, *row.aliases)
     return rows
 

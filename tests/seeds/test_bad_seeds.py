@@ -36,7 +36,7 @@ def _edit(seeds: Path, name: str, old: str, new: str) -> None:
 BAD_SEEDS: dict[str, tuple[Callable[[Path], None], str]] = {
     "mangled quote": (
         lambda s: _edit(s, "agreements.yaml", QUOTE, QUOTE.replace("energy", "enérgy")),
-        "agreements.yaml: mou-energy-vn-az-2025: citations[",
+        "agreements.yaml: mou-energy-vn-az-2025: events[0].citations[0].quote: not a verbatim",
     ),
     "unknown sector": (
         lambda s: _edit(
@@ -131,7 +131,7 @@ def test_seed_command_with_a_mistake_changes_nothing(
     before = _snapshot(seeded_scratch)
     result = CliRunner().invoke(cli, ["seed"])
     assert result.exit_code == 1
-    assert "agreements.yaml: mou-energy-vn-az-2025: citations[" in result.output
+    assert "agreements.yaml: mou-energy-vn-az-2025: events[0].citations[0].quote" in result.output
     assert "nothing was written" in result.output
     assert _snapshot(seeded_scratch) == before
 

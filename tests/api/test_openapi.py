@@ -1,0 +1,179 @@
+"""The spec guides an analyst on its own: every operation, parameter and response is described,
+typed and exemplified; the docs pages and the landing page load nothing from the network."""
+
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+PROBLEM_REF = "#/components/schemas/Problem"
+PROBLEM_JSON = "application/problem+json"
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+Operation = tuple[str, dict[str, Any]]
+
+
+@pytest.fixture
+def spec(client: TestClient) -> dict[str, Any]:
+    response = client.get("/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def operations(spec: dict[str, Any]) -> Iterator[Operation]:
+    """Every operation as (`GET /path`, operation object)."""
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method in HTTP_METHODS:
+                yield f"{method.upper()} {path}", operation
+
+
+def test_the_spec_has_operations(spec: dict[str, Any]) -> None:
+    names = {name for name, _ in operations(spec)}
+    assert "GET /api/v1/agreements" in names
+    assert len(names) >= 10
+
+
+def test_every_operation_has_a_summary_a_description_and_tags(spec: dict[str, Any]) -> None:
+    offenders = [
+        f"{name}: no {field}"
+        for name, operation in operations(spec)
+        for field in ("summary", "description", "tags")
+        if not operation.get(field)
+    ]
+    assert offenders == [], "\n".join(offenders)
+
+
+def test_every_tag_used_is_declared_with_a_description(spec: dict[str, Any]) -> None:
+    declared = {tag["name"]: tag.get("description") for tag in spec.get("tags", [])}
+    used = {tag for _, operation in operations(spec) for tag in operation.get("tags", [])}
+    assert sorted(used - declared.keys()) == []
+    assert sorted(name for name, text in declared.items() if not text) == []
+
+
+def _has_example(parameter: dict[str, Any]) -> bool:
+    schema = parameter.get("schema", {})
+    return any(key in holder for holder in (parameter, schema) for key in ("example", "examples"))
+
+
+def test_every_parameter_has_a_description_and_an_example(spec: dict[str, Any]) -> None:
+    offenders = []
+    for name, operation in operations(spec):
+        for parameter in operation.get("parameters", []):
+            where = f"{name} {parameter['in']} parameter {parameter['name']!r}"
+            if not (parameter.get("description") or parameter.get("schema", {}).get("description")):
+                offenders.append(f"{where}: no description")
+            if not _has_example(parameter):
+                offenders.append(f"{where}: no example")
+    assert offenders == [], "\n".join(offenders)
+
+
+def test_every_success_response_declares_a_schema(spec: dict[str, Any]) -> None:
+    """Clients generated from the spec (openapi-typescript, openapi-python-client) are fully
+    typed only when every media type of every 2xx response carries a schema."""
+    offenders = []
+    for name, operation in operations(spec):
+        successes = {code: r for code, r in operation["responses"].items() if code.startswith("2")}
+        if not successes:
+            offenders.append(f"{name}: no 2xx response")
+        for code, response in successes.items():
+            content = response.get("content")
+            if not content:
+                offenders.append(f"{name} {code}: no content")
+                continue
+            offenders += [
+                f"{name} {code} {media_type}: no schema"
+                for media_type, body in content.items()
+                if not body.get("schema")
+            ]
+    assert offenders == [], "\n".join(offenders)
+
+
+def test_every_error_response_is_a_problem(spec: dict[str, Any]) -> None:
+    """4xx and 5xx responses are declared as `application/problem+json` with the Problem
+    schema, which is what the error handlers send."""
+    offenders = []
+    for name, operation in operations(spec):
+        for code, response in operation["responses"].items():
+            if code[0] not in "45":
+                continue
+            content = response.get("content", {})
+            if PROBLEM_JSON not in content:
+                offenders.append(f"{name} {code}: not declared as {PROBLEM_JSON}")
+            offenders += [
+                f"{name} {code} {media_type}: schema is not the Problem"
+                for media_type, body in content.items()
+                if body.get("schema", {}).get("$ref") != PROBLEM_REF
+            ]
+    assert offenders == [], "\n".join(offenders)
+
+
+def test_the_list_operations_document_validation_errors(spec: dict[str, Any]) -> None:
+    listed = [op for name, op in operations(spec) if name.startswith("GET /api/v1/")]
+    assert listed
+    assert [op["operationId"] for op in listed if "422" not in op["responses"]] == []
+
+
+class _Urls(HTMLParser):
+    """The `src` and `href` attributes of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.urls += [value for name, value in attrs if name in {"src", "href"} and value]
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_the_docs_pages_load_only_local_assets(client: TestClient, page: str) -> None:
+    response = client.get(page)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "://" not in response.text, "the page names an absolute (network) URL"
+    parser = _Urls()
+    parser.feed(response.text)
+    assert parser.urls, "the page references no assets"
+    assert [url for url in parser.urls if not url.startswith("/_assets/")] == []
+    for url in parser.urls:
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_swagger_ui_bundle_is_served(client: TestClient) -> None:
+    response = client.get("/_assets/swagger-ui-bundle.js")
+    assert response.status_code == 200
+    assert "javascript" in response.headers["content-type"]
+    assert "SwaggerUIBundle" in response.text
+
+
+def test_the_favicon_is_served_locally(client: TestClient) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+
+
+def test_the_landing_page_is_html_for_browsers(client: TestClient) -> None:
+    response = client.get("/", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    for link in ('href="/docs"', 'href="/redoc"', 'href="/openapi.json"', 'href="/api/v1/'):
+        assert link in response.text
+
+
+def test_the_landing_page_is_json_with_links_for_clients(client: TestClient) -> None:
+    response = client.get("/", headers={"Accept": "application/json"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert body["links"] == {
+        "docs": "/docs",
+        "redoc": "/redoc",
+        "openapi": "/openapi.json",
+        "health": "/health",
+    }
+    assert body["examples"]
+    for url in body["examples"].values():
+        assert url.startswith("/api/v1/")
+        assert client.get(url).status_code == 200, url

@@ -1,0 +1,241 @@
+"""/docs and /redoc in headless Chromium (Debian's `chromium`, driven by Playwright), with
+every request that leaves the machine blocked: the pages work offline.
+
+The app runs in uvicorn on a free loopback port, on its own migrated and seeded SQLite file.
+The screenshots land in docs/screenshots/ for the README.
+"""
+
+import os
+import socket
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+import uvicorn
+
+from app import migrate
+from app.config import Settings, get_settings
+from app.db import make_engine, transaction
+from app.main import create_app
+from app.seeding import load_seeds, write_seeds
+
+CHROMIUM = Path("/usr/bin/chromium")
+SKIP_REASON = (
+    "browser tests skipped: install Debian's chromium and `pip install playwright` "
+    "(make browser-deps)"
+)
+# CI sets BROWSER_TESTS=required so that a missing browser fails the run instead of skipping it.
+_missing = not CHROMIUM.exists()
+try:
+    from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
+    from playwright.sync_api import Error as PlaywrightError
+except ImportError:
+    _missing = True
+if _missing:
+    if os.environ.get("BROWSER_TESTS") == "required":
+        pytest.fail(SKIP_REASON.replace("skipped", "required"), pytrace=False)
+    pytest.skip(SKIP_REASON, allow_module_level=True)
+
+pytestmark = pytest.mark.browser
+
+# `make screenshots` refreshes the README's pictures; plain test runs keep the tree clean.
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="treaty-shots-"))
+VIEWPORT = {"width": 1280, "height": 900}
+# Playwright gives every launch a fresh temporary profile (its own --user-data-dir).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOOPBACK = {"127.0.0.1", "localhost"}
+TIMEOUT_MS = 20_000
+LIST_AGREEMENTS = "#operations-agreements-list_agreements_api_v1_agreements_get"
+ENERGY_MOU = "mou-energy-vn-az-2025"
+SCROLL_TO_TEXT = """(element, text) => {
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        if (walker.currentNode.textContent.includes(text)) {
+            walker.currentNode.parentElement.scrollIntoView({block: "center"});
+            return;
+        }
+    }
+}"""
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app served by uvicorn in a thread, on a migrated and seeded SQLite file.
+
+    The listening socket is bound before the thread starts, so connections wait in its backlog
+    until uvicorn accepts them: /health is polled without sleeping."""
+    database_url = f"sqlite:///{tmp_path_factory.mktemp('browser-db')}/treaty.sqlite"
+    migrate.upgrade(database_url)
+    engine = make_engine(database_url)
+    with transaction(engine) as session:
+        write_seeds(session, load_seeds(get_settings().seeds_dir))
+    engine.dispose()
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    port = sock.getsockname()[1]
+    app = create_app(Settings(database_url=database_url))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(50):
+            if not thread.is_alive():
+                pytest.fail("uvicorn exited before answering /health")
+            try:
+                if httpx.get(f"{url}/health", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                continue
+        else:
+            pytest.fail("the app did not answer /health")
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+        app.state.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def operation_summaries(base_url: str) -> list[str]:
+    spec = httpx.get(f"{base_url}/openapi.json", timeout=10).json()
+    return [op["summary"] for item in spec["paths"].values() for op in item.values()]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Offline:
+    """Aborts every request whose host is not the loopback, and remembers it; collects the
+    pages' uncaught script errors too."""
+
+    def __init__(self) -> None:
+        self.blocked: list[str] = []
+        self.served: list[str] = []
+        self.errors: list[str] = []
+
+    def assert_clean(self) -> None:
+        assert self.blocked == [], f"requests that would leave the machine: {self.blocked}"
+        assert self.errors == [], f"script errors: {self.errors}"
+
+    def __call__(self, route: Route) -> None:
+        url = route.request.url
+        parts = urlsplit(url)
+        if parts.scheme in {"data", "blob"} or parts.hostname in LOOPBACK:
+            self.served.append(url)
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort("internetdisconnected")
+
+
+@pytest.fixture
+def offline() -> Offline:
+    return Offline()
+
+
+@pytest.fixture
+def context(browser: Browser, offline: Offline) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+    context.set_default_timeout(TIMEOUT_MS)
+    context.route("**/*", offline)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext, offline: Offline) -> Page:
+    page = context.new_page()
+    page.on("pageerror", lambda error: offline.errors.append(str(error)))
+    return page
+
+
+def _screenshot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    page.screenshot(path=path, full_page=False, animations="disabled", caret="hide")
+    assert path.stat().st_size > 10_000, f"{path} looks blank"
+    return path
+
+
+def test_swagger_ui_answers_agreements_with_azerbaijan(
+    page: Page, base_url: str, offline: Offline, operation_summaries: list[str]
+) -> None:
+    page.goto(f"{base_url}/docs")
+    expect(page.locator(".opblock")).to_have_count(len(operation_summaries))
+    assert f"{base_url}/_assets/swagger-ui-bundle.js" in offline.served
+
+    operation = page.locator(LIST_AGREEMENTS)
+    operation.locator(".opblock-summary-control").click()
+    try_out = operation.locator(".try-out__btn")
+    # `tryItOutEnabled` opens the form at once (the button then reads "Cancel").
+    if try_out.inner_text().strip() == "Try it out":
+        try_out.click()
+    expect(try_out).to_have_text("Cancel")
+
+    country = operation.locator("tr[data-param-name='country'][data-param-in='query']")
+    items = country.locator(".json-schema-form-item")
+    while items.count():
+        items.first.locator(".json-schema-form-item-remove").click()
+    country.get_by_role("button", name="Add string item").click()
+    expect(items).to_have_count(1)
+    items.first.locator("input").fill("AZ")
+
+    operation.locator("button.execute").click()
+    request_url = operation.locator(".request-url pre")
+    expect(request_url).to_contain_text("/api/v1/agreements?")
+    expect(request_url).to_contain_text("country=AZ")
+    live = operation.locator(".live-responses-table")
+    expect(live.locator("tr.response .response-col_status")).to_have_text("200")
+    body = live.locator("tr.response .response-col_description pre").first
+    expect(body).to_contain_text(ENERGY_MOU)
+
+    # The screenshot shows the request URL, the status and the energy MoU in the body.
+    body.evaluate(SCROLL_TO_TEXT, ENERGY_MOU)
+    operation.locator(".request-url").evaluate(
+        "e => { e.scrollIntoView({block: 'start'}); window.scrollBy(0, -24); }"
+    )
+    _screenshot(page, "swagger-agreements-az.png")
+    offline.assert_clean()
+
+
+def test_redoc_renders_every_operation(
+    page: Page, base_url: str, offline: Offline, operation_summaries: list[str]
+) -> None:
+    page.goto(f"{base_url}/redoc")
+    expect(page.locator("h2", has_text="List agreements")).to_be_visible()
+    headings = {text.strip() for text in page.locator("h2").all_inner_texts()}
+    assert sorted(set(operation_summaries) - headings) == []
+    assert f"{base_url}/_assets/redoc.standalone.js" in offline.served
+    _screenshot(page, "redoc.png")
+    offline.assert_clean()
+
+
+def test_offline_blocks_the_network(context: BrowserContext, offline: Offline) -> None:
+    """The guard the other tests rely on does stop a request to another host."""
+    page = context.new_page()
+    with pytest.raises(PlaywrightError, match="ERR_INTERNET_DISCONNECTED"):
+        page.goto("https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css")
+    assert offline.blocked == ["https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css"]
+    offline.blocked.clear()
