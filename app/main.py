@@ -5,7 +5,16 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from app.api import meta
-from app.api.v1 import agreements, countries, search, sectors, signatories, sources, visits
+from app.api.v1 import (
+    agreements,
+    countries,
+    relations,
+    search,
+    sectors,
+    signatories,
+    sources,
+    visits,
+)
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.docs_ui import install_docs
@@ -32,6 +41,11 @@ TAGS = [
     {
         "name": "visits",
         "description": "Official visits: who went where, when, and what was signed during them.",
+    },
+    {
+        "name": "relations",
+        "description": "Two countries' relations in one call, and timelines of agreements, "
+        "visits and milestones.",
     },
     {
         "name": "countries",
@@ -69,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_docs(app)
     app.include_router(meta.router)
-    for module in (agreements, visits, countries, signatories, sectors, sources, search):
+    for module in (agreements, visits, relations, countries, signatories, sectors, sources, search):
         app.include_router(module.router, prefix="/api/v1")
     app.add_middleware(ControlCharacterGuard)
     app.add_middleware(HttpCacheMiddleware, max_age=settings.cache_max_age)

@@ -3,7 +3,7 @@
 from sqlalchemy.orm import Session
 
 from app.dates import parse_partial_date
-from app.models import Agreement, AgreementParty, AgreementSector
+from app.models import Agreement, AgreementEvent, AgreementParty, AgreementSector
 from app.text import search_text
 
 
@@ -49,3 +49,23 @@ def make_agreements(session: Session, count: int, **kwargs: object) -> list[Agre
         )  # type: ignore[arg-type]
         for i in range(count)
     ]
+
+
+def make_event(
+    session: Session, agreement_id: str, action: str, date: str, country: str | None = None
+) -> AgreementEvent:
+    parsed = parse_partial_date(date)
+    event = AgreementEvent(
+        id=f"{agreement_id}--{action}--{country or 'all'}",
+        agreement_id=agreement_id,
+        country_id=country,
+        action=action,
+        date=date,
+        date_precision=parsed.precision,
+        date_start=parsed.start,
+        date_end=parsed.end,
+        date_inferred=False,
+    )
+    session.add(event)
+    session.flush()
+    return event

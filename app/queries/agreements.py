@@ -1,10 +1,16 @@
 """Agreement lists and detail: filters, sorts, keyset or offset pages, eager loading."""
 
-from sqlalchemy import Select, exists, func, select
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from app.dates import parse_partial_date
 from app.models import (
     Agreement,
+    AgreementEvent,
     AgreementParty,
     AgreementSector,
     AgreementSignatory,
@@ -20,7 +26,7 @@ from app.queries.common import (
     sector_descendants,
     text_match,
 )
-from app.schemas.agreements import AgreementFilters
+from app.schemas.agreements import INCLUDES, AgreementFilters
 from app.schemas.common import date_bounds
 
 SORTS = {
@@ -68,7 +74,27 @@ def filter_agreements(session: Session, f: AgreementFilters) -> Select[tuple[Agr
         stmt = stmt.where(Agreement.date_start <= end.end)
     if f.q:
         stmt = stmt.where(text_match(Agreement.search_text, f.q))
+    if f.as_of:
+        stmt = stmt.where(in_force_on(parse_partial_date(f.as_of).end))
     return stmt
+
+
+def loaders(include: Sequence[str]) -> list[Any]:
+    """Eager loads for a page: parties always, each embed only when asked for. Each is one
+    SELECT ... IN for the whole page, so the statement count does not grow with the page."""
+    parties = selectinload(Agreement.parties)
+    if "parties" in include:
+        parties = parties.selectinload(AgreementParty.country)
+    options: list[Any] = [parties]
+    if "signatories" in include:
+        options.append(
+            selectinload(Agreement.signatories).selectinload(AgreementSignatory.signatory)
+        )
+    if "sectors" in include:
+        options.append(selectinload(Agreement.sectors).selectinload(AgreementSector.sector))
+    if "visit" in include:
+        options.append(selectinload(Agreement.visit))
+    return options
 
 
 def list_agreements(session: Session, f: AgreementFilters) -> PageResult:
@@ -76,7 +102,7 @@ def list_agreements(session: Session, f: AgreementFilters) -> PageResult:
     count = select(func.count()).select_from(stmt.subquery())
     return paginate(
         session,
-        stmt.options(selectinload(Agreement.parties)),
+        stmt.options(*loaders(f.include)),
         SORTS[f.sort],
         limit=f.limit,
         offset=f.offset,
@@ -85,15 +111,57 @@ def list_agreements(session: Session, f: AgreementFilters) -> PageResult:
     )
 
 
+def iter_agreements(
+    session: Session, f: AgreementFilters, batch: int = 1000
+) -> Iterator[list[Agreement]]:
+    """Every matching agreement in sort order, in keyset batches: memory stays flat however
+    many there are, and each batch costs what the first does.
+
+    The filters are resolved here, before the first batch, so a bad filter is a 422 and not
+    an error in the middle of a streamed body."""
+    sort = SORTS[f.sort]
+    stmt = filter_agreements(session, f).options(*loaders(INCLUDES)).order_by(*sort.order_by())
+    return _batches(session, stmt, sort, batch)
+
+
+def _batches(session: Session, stmt: Select, sort: SortKey, batch: int) -> Iterator[list[Any]]:
+    after = None
+    while True:
+        page = stmt.where(after) if after is not None else stmt
+        rows = list(session.scalars(page.limit(batch)).unique())
+        if not rows:
+            return
+        yield rows
+        after = sort.after(sort.parse_value(sort.value_of(rows[-1])), rows[-1].id)
+        session.expunge_all()
+
+
 def get_agreement(session: Session, agreement_id: str) -> Agreement | None:
-    stmt = (
-        select(Agreement)
-        .where(Agreement.id == agreement_id)
-        .options(
-            selectinload(Agreement.parties).selectinload(AgreementParty.country),
-            selectinload(Agreement.signatories).selectinload(AgreementSignatory.signatory),
-            selectinload(Agreement.sectors).selectinload(AgreementSector.sector),
-            selectinload(Agreement.visit),
+    stmt = select(Agreement).where(Agreement.id == agreement_id).options(*loaders(INCLUDES))
+    return session.scalars(stmt).first()
+
+
+def events_of(session: Session, agreement_id: str) -> list[AgreementEvent]:
+    return list(
+        session.scalars(
+            select(AgreementEvent)
+            .where(AgreementEvent.agreement_id == agreement_id)
+            .order_by(AgreementEvent.date_start.nulls_last(), AgreementEvent.id)
         )
     )
-    return session.scalars(stmt).first()
+
+
+def in_force_on(day: date) -> ColumnElement[bool]:
+    """Entered into force by `day` (certainly: the whole date interval is before it) and
+    not terminated or withdrawn by then."""
+    entered = exists().where(
+        AgreementEvent.agreement_id == Agreement.id,
+        AgreementEvent.action == "entry-into-force",
+        AgreementEvent.date_end <= day,
+    )
+    ended = exists().where(
+        AgreementEvent.agreement_id == Agreement.id,
+        AgreementEvent.action.in_(["termination", "withdrawal"]),
+        AgreementEvent.date_start <= day,
+    )
+    return entered & ~ended

@@ -14,6 +14,8 @@ def list_countries(session: Session, f: CountryFilters) -> PageResult:
         stmt = stmt.where(Country.is_historical.is_(f.historical))
     if f.q:
         stmt = stmt.where(text_match(Country.search_text, f.q))
+    if f.wikidata:
+        stmt = stmt.where(Country.external_ids["wikidata"].as_string() == f.wikidata)
     count = select(func.count()).select_from(stmt.subquery())
     return paginate(
         session, stmt, BY_NAME, limit=f.limit, offset=f.offset, cursor=f.cursor, count_stmt=count

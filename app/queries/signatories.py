@@ -16,6 +16,8 @@ def list_signatories(session: Session, f: SignatoryFilters) -> PageResult:
         stmt = stmt.where(Signatory.kind == f.kind)
     if f.q:
         stmt = stmt.where(text_match(Signatory.search_text, f.q))
+    if f.wikidata:
+        stmt = stmt.where(Signatory.external_ids["wikidata"].as_string() == f.wikidata)
     count = select(func.count()).select_from(stmt.subquery())
     return paginate(
         session, stmt, BY_NAME, limit=f.limit, offset=f.offset, cursor=f.cursor, count_stmt=count

@@ -1,6 +1,7 @@
+from collections.abc import Sequence
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, BaseModel, Field
 
 from app.schemas.common import (
     CitationOut,
@@ -11,12 +12,17 @@ from app.schemas.common import (
     DateParam,
     DiscrepancyOut,
     Out,
+    Page,
     QueryText,
 )
 from app.schemas.refs import SectorRef, SignatoryRef, VisitRef
-from app.vocabulary import AgreementKind
+from app.vocabulary import AgreementKind, EventAction
 
 MAX_REPEAT = 10
+Include = Literal["parties", "signatories", "sectors", "visit", "citations"]
+INCLUDES: tuple[Include, ...] = ("parties", "signatories", "sectors", "visit", "citations")
+Facet = Literal["country", "sector", "kind", "year", "decade"]
+Format = Literal["json", "csv", "ndjson"]
 
 
 class AgreementFilters(CursorParams):
@@ -74,20 +80,66 @@ class AgreementFilters(CursorParams):
         description="Sort order; ties are broken by `id` in the same direction. "
         "Undated records come last.",
     )
+    as_of: DateParam | None = Field(
+        None,
+        examples=["2026-01-01"],
+        description="Only agreements in force on that day: entered into force (by a recorded, "
+        "cited event) on or before it and not terminated by then. Agreements with no recorded "
+        "entry into force are left out.",
+    )
+    include: list[Include] = Field(
+        [],
+        max_length=5,
+        examples=[["parties", "sectors"]],
+        description="Embed these in each row, so a page needs one request (a constant number "
+        "of SQL statements whatever the page size).",
+    )
+    facets: list[Facet] = Field(
+        [],
+        max_length=5,
+        examples=[["country", "sector", "year"]],
+        description="Counts by facet for the current filters: `country`, `sector` (sub-sectors "
+        "roll up into their parents), `kind`, `year`, `decade`.",
+    )
+    format: Format | None = Field(
+        None,
+        examples=["csv"],
+        description="`csv` or `ndjson` streams EVERY matching agreement (limit, offset and "
+        "cursor do not apply) as a bulk download; the same as `Accept: text/csv` or "
+        "`Accept: application/x-ndjson`. Default JSON pages.",
+    )
 
 
 class AgreementOut(DatedOut):
-    """A row of the agreements list."""
+    """A row of the agreements list; `include=` adds the embedded records it names."""
 
     id: str = Field(examples=["mou-energy-vn-az-2025"])
     title: str
     kind: str
     party_codes: list[str] = Field(description="Ids of the parties (ISO alpha-2 for countries).")
     visit_id: str | None = None
+    parties: "list[PartyOut] | None" = Field(None, description="With `include=parties`.")
+    signatories: "list[SignerOut] | None" = Field(None, description="With `include=signatories`.")
+    sectors: list[SectorRef] | None = Field(None, description="With `include=sectors`.")
+    visit: VisitRef | None = Field(None, description="With `include=visit`.")
+    citations: list[CitationOut] | None = Field(None, description="With `include=citations`.")
 
     @classmethod
-    def build(cls, row: object) -> "AgreementOut":
-        return cls.model_validate({**_columns(row), "party_codes": _party_codes(row)})
+    def build(
+        cls, row: object, include: Sequence[str] = (), citations: Sequence[object] = ()
+    ) -> "AgreementOut":
+        """The lean row, plus each embed named in `include` (and only those: unset fields
+        are left out of the JSON)."""
+        values = {**_columns(row), "party_codes": _party_codes(row)}
+        embeds = {
+            "parties": lambda: _parties(row),
+            "signatories": lambda: row.signatories,  # type: ignore[attr-defined]
+            "sectors": lambda: [s.sector for s in row.sectors],  # type: ignore[attr-defined]
+            "visit": lambda: row.visit,  # type: ignore[attr-defined]
+            "citations": lambda: citations,
+        }
+        values.update({name: embeds[name]() for name in include})
+        return cls.model_validate(values)
 
 
 class PartyOut(Out):
@@ -100,8 +152,20 @@ class SignerOut(Out):
     signatory: SignatoryRef
     role: str = Field(examples=["signatory", "witness"])
     side: str | None = Field(
-        None, validation_alias="side_id", description="Id of the country the signer acted for."
+        None,
+        validation_alias=AliasChoices("side_id", "side"),
+        description="Id of the country the signer acted for.",
     )
+
+
+class EventOut(DatedDetailOut):
+    """One party's action on the agreement (signature, ratification, entry into force...)."""
+
+    id: str
+    action: EventAction
+    country_id: str | None = Field(description="The acting party; null for a joint act.")
+    note: str | None = None
+    citations: list[CitationOut]
 
 
 class AgreementDetail(AgreementOut, DatedDetailOut):
@@ -112,57 +176,71 @@ class AgreementDetail(AgreementOut, DatedDetailOut):
     place_country_id: str | None
     summary: str | None
     status: str | None
-    parties: list[PartyOut]
-    signatories: list[SignerOut]
-    sectors: list[SectorRef]
+    parties: list[PartyOut]  # type: ignore[assignment]
+    signatories: list[SignerOut]  # type: ignore[assignment]
+    sectors: list[SectorRef]  # type: ignore[assignment]
     visit: VisitRef | None
-    citations: list[CitationOut]
+    citations: list[CitationOut]  # type: ignore[assignment]
+    events: list[EventOut] = Field(description="Per-party actions, in date order.")
     discrepancies: list[DiscrepancyOut]
 
     @classmethod
-    def build(cls, row: object, citations: list, discrepancies: list) -> "AgreementDetail":  # type: ignore[override]
-        parties = [
-            {
-                "country": p.country,
-                "inferred": p.inferred_reason is not None,
-                "inferred_reason": p.inferred_reason,
-            }
-            for p in row.parties
-        ]  # type: ignore[attr-defined]
+    def build_detail(
+        cls,
+        row: object,
+        citations: Sequence[object],
+        events: Sequence[EventOut],
+        discrepancies: Sequence[object],
+    ) -> "AgreementDetail":
+        base = AgreementOut.build(row, INCLUDES, citations).model_dump(exclude_unset=True)
+        extra = {
+            c: getattr(row, c)
+            for c in (
+                "date_inferred_reason",
+                "aliases",
+                "place",
+                "place_country_id",
+                "summary",
+                "status",
+            )
+        }
         return cls.model_validate(
-            {
-                **_columns(row),
-                "party_codes": _party_codes(row),
-                "parties": parties,
-                "signatories": row.signatories,  # type: ignore[attr-defined]
-                "sectors": [s.sector for s in row.sectors],  # type: ignore[attr-defined]
-                "visit": row.visit,  # type: ignore[attr-defined]
-                "citations": citations,
-                "discrepancies": discrepancies,
-            }
+            {**base, **extra, "events": events, "discrepancies": discrepancies}
         )
+
+
+class FacetCount(BaseModel):
+    value: str = Field(examples=["AZ"])
+    count: int = Field(examples=[8])
+
+
+class AgreementPage(Page[AgreementOut]):
+    facets: dict[str, list[FacetCount]] | None = Field(
+        None,
+        description="With `facets=`: for each facet, the values and how many of the "
+        "matching agreements have each (an agreement with three parties counts once for "
+        "each party; `total` counts it once).",
+        examples=[{"country": [{"value": "AZ", "count": 8}, {"value": "VN", "count": 8}]}],
+    )
 
 
 def _columns(row: object) -> dict[str, object]:
     return {
         c: getattr(row, c)
-        for c in (
-            "id",
-            "title",
-            "kind",
-            "date",
-            "date_precision",
-            "date_inferred",
-            "date_inferred_reason",
-            "visit_id",
-            "aliases",
-            "place",
-            "place_country_id",
-            "summary",
-            "status",
-        )
+        for c in ("id", "title", "kind", "date", "date_precision", "date_inferred", "visit_id")
     }
 
 
 def _party_codes(row: object) -> list[str]:
     return [p.country_id for p in row.parties]  # type: ignore[attr-defined]
+
+
+def _parties(row: object) -> list[dict[str, object]]:
+    return [
+        {
+            "country": p.country,
+            "inferred": p.inferred_reason is not None,
+            "inferred_reason": p.inferred_reason,
+        }
+        for p in row.parties
+    ]  # type: ignore[attr-defined]

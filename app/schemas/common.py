@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field
 
 from app.dates import InvalidDate, PartialDate, parse_partial_date
 
@@ -21,6 +21,15 @@ def _partial_date(value: str) -> str:
 
 DateParam = Annotated[str, AfterValidator(_partial_date)]
 QueryText = Annotated[str, Field(min_length=1, max_length=200)]
+WikidataId = Annotated[str, Field(pattern=r"^Q[1-9][0-9]{0,11}$")]
+ExternalIds = Annotated[
+    dict[str, str],
+    Field(
+        description="Ids in other databases (ISO 3166 codes, Wikidata QIDs), kept as data in "
+        "the seeds; nothing is fetched at run time.",
+        examples=[{"iso3166_alpha3": "VNM", "wikidata": "Q881"}],
+    ),
+]
 
 
 def date_bounds(
@@ -73,14 +82,17 @@ class Page(BaseModel, Generic[T]):
 
 
 class CitationOut(Out):
-    source: str = Field(validation_alias="source_id", description="Id of the source document.")
+    source: str = Field(
+        validation_alias=AliasChoices("source_id", "source"),
+        description="Id of the source document.",
+    )
     quote: str = Field(description="A verbatim passage of the source's text.")
     field: str | None = Field(None, description="The field this quote supports, if one.")
 
 
 class ReadingOut(Out):
     value: str
-    source: str = Field(validation_alias="source_id")
+    source: str = Field(validation_alias=AliasChoices("source_id", "source"))
     quote: str
 
 

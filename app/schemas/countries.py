@@ -1,6 +1,13 @@
 from pydantic import Field
 
-from app.schemas.common import CitationOut, CountryRef, CursorParams, QueryText
+from app.schemas.common import (
+    CitationOut,
+    CountryRef,
+    CursorParams,
+    ExternalIds,
+    QueryText,
+    WikidataId,
+)
 
 
 class CountryFilters(CursorParams):
@@ -11,6 +18,9 @@ class CountryFilters(CursorParams):
         None,
         examples=[True],
         description="Only historical entities (true) or only current ISO 3166-1 countries (false).",
+    )
+    wikidata: WikidataId | None = Field(
+        None, examples=["Q881"], description="Look up by Wikidata QID (a crosswalk id)."
     )
 
 
@@ -23,6 +33,7 @@ class CountryOut(CountryRef):
 class CountryDetail(CountryOut):
     official_name: str | None
     aliases: list[str]
+    external_ids: ExternalIds
     valid_from: str | None
     valid_to: str | None
     note: str | None

@@ -1,6 +1,14 @@
 from pydantic import Field
 
-from app.schemas.common import CitationOut, CountryRef, CursorParams, Out, QueryText
+from app.schemas.common import (
+    CitationOut,
+    CountryRef,
+    CursorParams,
+    ExternalIds,
+    Out,
+    QueryText,
+    WikidataId,
+)
 from app.vocabulary import SignatoryKind
 
 
@@ -16,6 +24,9 @@ class SignatoryFilters(CursorParams):
     q: QueryText | None = Field(
         None, examples=["petrovietnam"], description="Words in names, aliases or description."
     )
+    wikidata: WikidataId | None = Field(
+        None, examples=["Q36014"], description="Look up by Wikidata QID (a crosswalk id)."
+    )
 
 
 class SignatoryOut(Out):
@@ -28,6 +39,7 @@ class SignatoryOut(Out):
 class SignatoryDetail(SignatoryOut):
     aliases: list[str]
     description: str | None
+    external_ids: ExternalIds
     country: CountryRef | None
     agreement_ids: list[str] = Field(description="Agreements it signed, witnessed or adopted.")
     citations: list[CitationOut]

@@ -199,6 +199,7 @@ def _check_references(c: _Collector, data: SeedData) -> None:
         "visit": visits,
         "agreement": agreements,
         "relation": {r.id for r in data.relations},
+        "event": {e.event_id(a.id) for a in data.agreements for e in a.events},
     }
     for d in data.discrepancies:
         ref("discrepancies.yaml", d.id, "record.id", d.record.id, known_records[d.record.type])

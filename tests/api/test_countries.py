@@ -42,3 +42,15 @@ def test_q_finds_names_and_aliases(client: TestClient) -> None:
 @pytest.mark.parametrize("code", ["XX", "XXX", "zz", "a" * 40])
 def test_unknown_code_is_a_404(client: TestClient, code: str) -> None:
     assert_problem(client.get(f"{URL}/{code}"), 404)
+
+
+def test_crosswalk_ids(client: TestClient) -> None:
+    assert [c["id"] for c in client.get(URL, params={"wikidata": "Q881"}).json()["items"]] == ["VN"]
+    ids = client.get(f"{URL}/VN").json()["external_ids"]
+    assert ids == {
+        "iso3166_alpha2": "VN",
+        "iso3166_alpha3": "VNM",
+        "iso3166_numeric": "704",
+        "wikidata": "Q881",
+    }
+    assert_problem(client.get(URL, params={"wikidata": "881"}), 422, "wikidata")

@@ -35,3 +35,9 @@ def test_detail(client: TestClient) -> None:
 
 def test_unknown_signatory_is_a_404(client: TestClient) -> None:
     assert_problem(client.get(f"{URL}/nobody"), 404)
+
+
+def test_crosswalk_ids(client: TestClient) -> None:
+    found = client.get(URL, params={"wikidata": "Q36014"}).json()["items"]
+    assert [s["id"] for s in found] == ["ho-chi-minh"]
+    assert client.get(f"{URL}/ho-chi-minh").json()["external_ids"] == {"wikidata": "Q36014"}

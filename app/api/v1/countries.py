@@ -42,6 +42,7 @@ def get_country(code: CountryCode, session: SessionDep) -> CountryDetail:
         {
             **CountryOut.model_validate(row).model_dump(),
             "official_name": row.official_name,
+            "external_ids": row.external_ids,
             "aliases": row.aliases,
             "valid_from": row.valid_from,
             "valid_to": row.valid_to,

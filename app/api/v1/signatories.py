@@ -40,6 +40,7 @@ def get_signatory(signatory_id: SignatoryId, session: SessionDep) -> SignatoryDe
         {
             **SignatoryOut.model_validate(row).model_dump(),
             "aliases": row.aliases,
+            "external_ids": row.external_ids,
             "description": row.description,
             "country": row.country,
             "agreement_ids": queries.agreement_ids_of_signatory(session, row.id),

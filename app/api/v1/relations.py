@@ -1,0 +1,139 @@
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from sqlalchemy.orm import Session
+
+from app.api.deps import SessionDep, found, page_of
+from app.models import RelationEvent, Visit
+from app.queries import agreements as agreement_queries
+from app.queries import relations as queries
+from app.queries.citations import citations_for
+from app.queries.common import country_family, resolve_country
+from app.queries.facets import agreement_facets
+from app.schemas.agreements import AgreementFilters, AgreementOut
+from app.schemas.common import PROBLEM_RESPONSES, CountryRef, Page
+from app.schemas.relations import (
+    CitedVisit,
+    MilestoneOut,
+    RelationsOut,
+    TimelineEntry,
+    TimelineFilters,
+)
+from app.schemas.visits import VisitOut
+
+router = APIRouter(tags=["relations"], responses=PROBLEM_RESPONSES)
+PATHS = {"agreement": "agreements", "visit": "visits"}
+
+
+def CountryPath(example: str) -> object:
+    return Annotated[
+        str,
+        Path(max_length=40, examples=[example], description="ISO alpha-2 or alpha-3, any case."),
+    ]
+
+
+@router.get("/relations/{first}/{second}", summary="How two countries' relations grew")
+def get_relations(
+    first: CountryPath("VN"),
+    second: CountryPath("AZ"),  # type: ignore[valid-type]
+    session: SessionDep,
+) -> RelationsOut:
+    """Everything between two countries in one call: diplomatic relations and partnership
+    level (with when they were established), visits in both directions, the first and latest
+    contact, and their agreements by sector and by year. Each fact carries its citations;
+    predecessor states (the Azerbaijan SSR for `AZ`) are included."""
+    countries = [found(resolve_country(session, code), "country", code) for code in (first, second)]
+    families = [country_family(session, "country", c.id) for c in countries]
+    filters = AgreementFilters(country=[c.id for c in countries], limit=100, include=["citations"])
+    page = agreement_queries.list_agreements(session, filters)
+    agreement_citations = citations_for(session, "agreement", [r.id for r in page.rows])
+    facets = agreement_facets(
+        session, agreement_queries.filter_agreements(session, filters), ["sector", "year"]
+    )
+    milestones = _milestones(session, queries.milestones_between(session, *families))
+    first_contact, latest_contact = queries.contacts(session, families)
+    return RelationsOut(
+        countries=[CountryRef.model_validate(c) for c in countries],
+        diplomatic_relations=next(
+            (m for m in milestones if m.kind == "diplomatic-relations"), None
+        ),
+        partnership=next((m for m in reversed(milestones) if m.kind.endswith("partnership")), None),
+        milestones=milestones,
+        first_contact=_entry(first_contact),
+        latest_contact=_entry(latest_contact),
+        visits_from_first=_cited_visits(session, queries.visits_between(session, *families)),
+        visits_from_second=_cited_visits(session, queries.visits_between(session, *families[::-1])),
+        agreements_total=page.total,
+        agreements_by_sector=facets["sector"],
+        agreements_by_year=sorted(facets["year"], key=lambda f: f["value"]),
+        agreements=[
+            AgreementOut.build(r, ["citations"], agreement_citations.get(r.id, []))
+            for r in page.rows
+        ],
+        agreements_url="/api/v1/agreements?" + urlencode([("country", c.id) for c in countries]),
+    )
+
+
+@router.get(
+    "/timeline", summary="A country's (or a pair's) agreements, visits and milestones in order"
+)
+def get_timeline(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    filters: Annotated[TimelineFilters, Query()],
+) -> Page[TimelineEntry]:
+    """Agreements, visits and relation milestones merged in date order (oldest first). With
+    two countries, only what happened between them. Undated records are left out."""
+    families = [country_family(session, "country", code) for code in filters.country]
+    page = queries.timeline(session, families, filters)
+    items = [TimelineEntry(**_link(row)) for row in page.rows]
+    return Page[TimelineEntry].model_validate(page_of(request, response, page, filters, items))
+
+
+def _link(row: dict) -> dict:
+    """The row with the path of its detail view (a milestone's is its pair's relations)."""
+    if row["kind"] == "relation":
+        url = f"/api/v1/relations/{row['country_a']}/{row['country_b']}"
+    else:
+        url = f"/api/v1/{PATHS[row['kind']]}/{row['id']}"
+    return {**row, "url": url}
+
+
+def _entry(row: dict | None) -> TimelineEntry | None:
+    return TimelineEntry(**_link(row)) if row else None
+
+
+def _milestones(session: Session, events: list[RelationEvent]) -> list[MilestoneOut]:
+    citations = citations_for(session, "relation", [e.id for e in events])
+    return [
+        MilestoneOut.model_validate(
+            {
+                **{
+                    c: getattr(e, c)
+                    for c in (
+                        "id",
+                        "kind",
+                        "title",
+                        "agreement_id",
+                        "summary",
+                        "date",
+                        "date_precision",
+                        "date_inferred",
+                        "date_inferred_reason",
+                    )
+                },
+                "citations": citations[e.id],
+            }
+        )
+        for e in events
+    ]
+
+
+def _cited_visits(session: Session, visits: list[Visit]) -> list[CitedVisit]:
+    citations = citations_for(session, "visit", [v.id for v in visits])
+    return [
+        CitedVisit(**VisitOut.model_validate(v).model_dump(), citations=citations[v.id])
+        for v in visits
+    ]

@@ -1,0 +1,69 @@
+"""Facet counts over a filtered agreement list, correct for many-to-many links.
+
+Each facet counts distinct agreements per value within the filtered set, so an agreement
+with three parties counts once for each, and a value's count equals the `total` of the list
+filtered by that value: `country` rolls historical entities up into their successor (as the
+`country` filter does) and `sector` rolls sub-sectors up into their ancestors.
+"""
+
+from sqlalchemy import Select, func, literal, select, union, union_all
+from sqlalchemy.orm import Session
+
+from app.models import Agreement, AgreementParty, AgreementSector, Country
+from app.queries.sectors import ancestors, sector_tree
+
+FACET_SIZE = 50
+
+
+def agreement_facets(session: Session, filtered: Select, names: list[str]) -> dict[str, list]:
+    ids = filtered.with_only_columns(Agreement.id).order_by(None).scalar_subquery().correlate(None)
+    return {name: _counts(session, _pairs(session, name), ids) for name in dict.fromkeys(names)}
+
+
+def _pairs(session: Session, name: str) -> Select:
+    """(value, agreement_id) for one facet."""
+    if name == "country":
+        direct = select(AgreementParty.country_id.label("value"), AgreementParty.agreement_id)
+        successor = (
+            select(Country.successor_id.label("value"), AgreementParty.agreement_id)
+            .join(Country, Country.id == AgreementParty.country_id)
+            .where(Country.successor_id.is_not(None))
+        )
+        return select(union(direct, successor).subquery())
+    if name == "sector":
+        tree = sector_tree(session)
+        rollup = union_all(
+            *(
+                select(literal(owner).label("owner"), literal(node).label("node"))
+                for node in tree
+                for owner in [node, *ancestors(tree, node)]
+            )
+        )
+        rollup_sq = rollup.subquery()
+        return (
+            select(rollup_sq.c.owner.label("value"), AgreementSector.agreement_id)
+            .join(rollup_sq, rollup_sq.c.node == AgreementSector.sector_id)
+            .distinct()
+        )
+    if name == "kind":
+        return select(Agreement.kind.label("value"), Agreement.id.label("agreement_id"))
+    width = 4 if name == "year" else 3
+    value = func.substr(Agreement.date, 1, width)
+    if name == "decade":
+        value = value + "0"
+    return select(value.label("value"), Agreement.id.label("agreement_id")).where(
+        Agreement.date.is_not(None)
+    )
+
+
+def _counts(session: Session, pairs: Select, ids) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    sq = pairs.subquery()
+    count = func.count().label("count")
+    rows = session.execute(
+        select(sq.c.value, count)
+        .where(sq.c.agreement_id.in_(ids))
+        .group_by(sq.c.value)
+        .order_by(count.desc(), sq.c.value)
+        .limit(FACET_SIZE)
+    ).all()
+    return [{"value": value, "count": n} for value, n in rows]

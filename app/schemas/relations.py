@@ -1,0 +1,74 @@
+from typing import Literal
+
+from pydantic import Field
+
+from app.schemas.agreements import AgreementOut, FacetCount
+from app.schemas.common import (
+    CitationOut,
+    CountryRef,
+    DatedDetailOut,
+    DatedOut,
+    DateParam,
+    Out,
+    PageParams,
+)
+from app.schemas.visits import VisitOut
+
+ContactKind = Literal["agreement", "visit", "relation"]
+
+
+class MilestoneOut(DatedDetailOut):
+    id: str = Field(examples=["diplomatic-relations-vn-az-1992"])
+    kind: str = Field(examples=["diplomatic-relations", "strategic-partnership"])
+    title: str
+    agreement_id: str | None = Field(None, description="The document that established it.")
+    summary: str | None = None
+    citations: list[CitationOut]
+
+
+class CitedVisit(VisitOut):
+    citations: list[CitationOut]
+
+
+class TimelineEntry(DatedOut):
+    kind: ContactKind
+    id: str
+    title: str
+    url: str = Field(description="Path of the record's detail view.")
+
+
+class RelationsOut(Out):
+    """How two countries' relations grew, each fact with its citations."""
+
+    countries: list[CountryRef] = Field(description="The two countries, as asked.")
+    diplomatic_relations: MilestoneOut | None = Field(
+        description="When diplomatic relations were established, if recorded."
+    )
+    partnership: MilestoneOut | None = Field(
+        description="The latest partnership level (e.g. strategic partnership) and when."
+    )
+    milestones: list[MilestoneOut]
+    first_contact: TimelineEntry | None = Field(description="The earliest dated record.")
+    latest_contact: TimelineEntry | None = Field(description="The latest dated record.")
+    visits_from_first: list[CitedVisit] = Field(description="Visits by the first to the second.")
+    visits_from_second: list[CitedVisit] = Field(description="Visits by the second to the first.")
+    agreements_total: int
+    agreements_by_sector: list[FacetCount]
+    agreements_by_year: list[FacetCount]
+    agreements: list[AgreementOut] = Field(
+        description="Up to 100 of their agreements, newest first, with citations; the rest "
+        "via `agreements_url`."
+    )
+    agreements_url: str
+
+
+class TimelineFilters(PageParams):
+    country: list[str] = Field(
+        min_length=1,
+        max_length=2,
+        examples=[["VN"]],
+        description="One country (everything it took part in) or two (what happened between "
+        "them); alpha-2/3 any case, predecessors included.",
+    )
+    date_from: DateParam | None = Field(None, examples=["1959"], description="Inclusive.")
+    date_to: DateParam | None = Field(None, examples=["2025"], description="Inclusive.")
