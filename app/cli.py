@@ -16,6 +16,8 @@ cli = typer.Typer(
 )
 db_cli = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
+keys_cli = typer.Typer(help="API keys for curators (only a hash is stored).", no_args_is_help=True)
+cli.add_typer(keys_cli, name="keys")
 
 
 @cli.command()
@@ -114,3 +116,58 @@ def synth(
         + ", ".join(f"{n} {kind}" for kind, n in counts.items())
         + f" in {elapsed:.1f}s"
     )
+
+
+@keys_cli.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="A name for the key's holder (shown in the audit).")],
+    scope: Annotated[str, typer.Option(help="read, write or admin.")] = "write",
+) -> None:
+    """Create a key and print its secret: it is shown this once."""
+    from app.curation.keys import SCOPES, KeyError_, create_key
+
+    if scope not in SCOPES:
+        typer.echo(f"scope must be one of {', '.join(SCOPES)}", err=True)
+        raise typer.Exit(code=2)
+    engine = make_engine(get_settings().database_url)
+    try:
+        with transaction(engine) as session:
+            _, secret = create_key(session, name, scope)  # type: ignore[arg-type]
+    except KeyError_ as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        engine.dispose()
+    typer.echo(secret)
+
+
+@keys_cli.command("list")
+def keys_list() -> None:
+    """List keys: name, scope, prefix, created, revoked."""
+    from app.curation.keys import list_keys
+
+    engine = make_engine(get_settings().database_url)
+    with transaction(engine) as session:
+        for key in list_keys(session):
+            revoked = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+            typer.echo(
+                f"{key.name}\t{key.scope}\t{key.prefix}…\t{key.created_at:%Y-%m-%d}\t{revoked}"
+            )
+    engine.dispose()
+
+
+@keys_cli.command("revoke")
+def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) -> None:
+    """Revoke a key at once (it stays listed, marked revoked)."""
+    from app.curation.keys import KeyError_, revoke_key
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with transaction(engine) as session:
+            revoke_key(session, name)
+    except KeyError_ as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"revoked {name}")

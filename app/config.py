@@ -17,6 +17,11 @@ class Settings(BaseSettings):
     test_database_url: str | None = None
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     cache_max_age: int = 60
+    # Abuse limits under /api/: "N/second", "N/minute" or "N/hour"; "0" or "off" disables.
+    rate_limit_anonymous: str = "120/minute"
+    rate_limit_keyed: str = "600/minute"
+    # The largest request body accepted, in bytes (413 beyond); 0 disables the cap.
+    max_body_bytes: int = 1_000_000
 
 
 @lru_cache

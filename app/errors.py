@@ -1,7 +1,7 @@
 """RFC 9457 problem details for every error the API returns."""
 
 import logging
-from typing import Any
+from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,10 +19,19 @@ class ApiError(Exception):
     title: str = "Bad request"
     slug: str = "bad-request"
 
-    def __init__(self, detail: str, *, parameter: str | None = None) -> None:
+    headers: ClassVar[dict[str, str] | None] = None
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        parameter: str | None = None,
+        errors: list[dict[str, str]] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.parameter = parameter
+        self.errors = errors
 
 
 class NotFound(ApiError):
@@ -35,6 +44,44 @@ class ServiceUnavailable(ApiError):
 
 class InvalidParameter(ApiError):
     status, title, slug = 422, "Invalid parameter", "invalid-parameter"
+
+
+class InvalidRecord(ApiError):
+    """A written record breaks a rule; `errors` names each field (`citations.0.quote`)."""
+
+    status, title, slug = 422, "Invalid record", "invalid-record"
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        errors = [
+            {"parameter": field, "location": "body", "message": message}
+            for field, message in problems
+        ]
+        super().__init__("; ".join(f"{f}: {m}" for f, m in problems), errors=errors)
+
+
+class Unauthorized(ApiError):
+    status, title, slug = 401, "Unauthorized", "unauthorized"
+    headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": 'Bearer realm="treaty-api"'}
+
+
+class Forbidden(ApiError):
+    status, title, slug = 403, "Forbidden", "forbidden"
+
+
+class Conflict(ApiError):
+    status, title, slug = 409, "Conflict", "conflict"
+
+
+class PreconditionFailed(ApiError):
+    status, title, slug = 412, "Precondition failed", "precondition-failed"
+
+
+class PreconditionRequired(ApiError):
+    status, title, slug = 428, "Precondition required", "precondition-required"
+
+
+class UnsupportedMediaType(ApiError):
+    status, title, slug = 415, "Unsupported media type", "unsupported-media-type"
 
 
 def problem(status: int, title: str, detail: str, slug: str, **extra: Any) -> JSONResponse:
@@ -50,8 +97,12 @@ def problem(status: int, title: str, detail: str, slug: str, **extra: Any) -> JS
 
 def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    errors = [{"parameter": exc.parameter, "message": exc.detail}] if exc.parameter else None
-    return problem(exc.status, exc.title, exc.detail, exc.slug, errors=errors)
+    errors = exc.errors or (
+        [{"parameter": exc.parameter, "message": exc.detail}] if exc.parameter else None
+    )
+    response = problem(exc.status, exc.title, exc.detail, exc.slug, errors=errors)
+    response.headers.update(exc.headers or {})
+    return response
 
 
 def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

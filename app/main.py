@@ -3,10 +3,12 @@
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from pydantic import BaseModel
 
 from app.api import meta
 from app.api.v1 import (
     agreements,
+    changes,
     countries,
     relations,
     search,
@@ -16,11 +18,13 @@ from app.api.v1 import (
     visits,
 )
 from app.config import Settings, get_settings
+from app.curation.resources import RESOURCES
 from app.db import make_engine, make_sessionmaker
 from app.docs_ui import install_docs
 from app.errors import install_error_handlers
 from app.guards import ControlCharacterGuard
 from app.http_cache import HttpCacheMiddleware
+from app.schemas.changes import KeyIn
 
 DESCRIPTION = """
 An open API for treaties and agreements between states. **Every fact is sourced**: each
@@ -32,6 +36,7 @@ Start with **agreements**: try `country=AZ` and `sector=energy`. Lists return
 `application/problem+json`.
 """
 
+WRITE_SCHEMAS = (*(r.record for r in RESOURCES.values()), KeyIn)
 TAGS = [
     {
         "name": "agreements",
@@ -63,6 +68,8 @@ TAGS = [
         "description": "The source documents, verbatim, that every citation quotes.",
     },
     {"name": "search", "description": "One query across every kind of record."},
+    {"name": "changes", "description": "Every write in order, for mirrors and auditors."},
+    {"name": "keys", "description": "API keys for curators (admin only)."},
     {"name": "meta", "description": "Health and service information."},
 ]
 
@@ -83,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_docs(app)
     app.include_router(meta.router)
+    app.include_router(changes.router, prefix="/api/v1")
     for module in (agreements, visits, relations, countries, signatories, sectors, sources, search):
         app.include_router(module.router, prefix="/api/v1")
     app.add_middleware(ControlCharacterGuard)
@@ -95,4 +103,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["ETag", "Link"],
         max_age=3600,
     )
+    install_schemas(app, WRITE_SCHEMAS)
     return app
+
+
+def install_schemas(app: FastAPI, models: tuple[type[BaseModel], ...]) -> None:
+    """Put request-body models that routes read by hand (after checking the API key) into
+    the spec's components, so Swagger UI and client generators see them."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            spec = build()
+            components = spec.setdefault("components", {}).setdefault("schemas", {})
+            for model in models:
+                schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                components.update(schema.pop("$defs", {}))
+                components[model.__name__] = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

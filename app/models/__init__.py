@@ -7,6 +7,7 @@ from app.models.agreement import (
     AgreementSector,
     AgreementSignatory,
 )
+from app.models.audit import ApiKey, Change
 from app.models.country import Country
 from app.models.relation import RelationEvent
 from app.models.sector import Sector
@@ -20,6 +21,8 @@ __all__ = [
     "AgreementParty",
     "AgreementSector",
     "AgreementSignatory",
+    "ApiKey",
+    "Change",
     "Citation",
     "Country",
     "Discrepancy",

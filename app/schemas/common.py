@@ -137,17 +137,24 @@ class Problem(BaseModel):
     )
 
 
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {
-        "model": Problem,
-        "description": text,
-        "content": {
-            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
-        },
+def problem_responses(*statuses: tuple[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries declaring problem+json bodies for these statuses."""
+    content = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    return {
+        status: {"model": Problem, "description": text, "content": content}
+        for status, text in statuses
     }
-    for status, text in (
-        (404, "No such record"),
-        (422, "A parameter is invalid"),
-        (500, "Server error (no details are exposed)"),
-    )
-}
+
+
+PROBLEM_RESPONSES = problem_responses(
+    (404, "No such record"),
+    (422, "A parameter is invalid"),
+    (500, "Server error (no details are exposed)"),
+)
+AUTH_RESPONSES = problem_responses(
+    (401, "No API key, or an unknown or revoked one"),
+    (403, "The key's scope does not allow this"),
+    (413, "The body is too large"),
+    (415, "The body is not JSON"),
+    (429, "Too many requests"),
+)

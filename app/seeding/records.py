@@ -56,6 +56,21 @@ class SourceRecord(SeedModel):
     notes: str | None = None
 
 
+class SourceDocument(SeedModel):
+    """A source with its full text: what the write API takes and the dump stores."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,118}[a-z0-9]$")
+    title: str = Field(min_length=1)
+    kind: str = Field(min_length=1)
+    publisher: str | None = None
+    language: str | None = None
+    url: str | None = None
+    published: str | None = None
+    notes: str | None = None
+    filename: str | None = None
+    text: str = Field(min_length=1)
+
+
 class CountryLink(SeedModel):
     successor: str | None = None
     part_of: str | None = None

@@ -1,30 +1,28 @@
 """Write validated seeds: upsert by id, so seeding twice leaves the same database."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import pycountry
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.dates import parse_partial_date
 from app.models import (
-    Agreement,
-    AgreementEvent,
-    AgreementParty,
-    AgreementSector,
-    AgreementSignatory,
-    Citation,
     Country,
     Discrepancy,
     DiscrepancyReading,
-    RelationEvent,
-    Sector,
-    Signatory,
     Source,
-    Visit,
 )
 from app.seeding.load import SeedData
-from app.seeding.records import CitationIn, CountriesFile, Dated, SectorRecord
+from app.seeding.records import CitationIn, CountriesFile, SectorRecord
+from app.seeding.rows import (
+    agreement_citations,
+    agreement_row,
+    relation_row,
+    replace_citations,
+    sector_row,
+    signatory_row,
+    visit_row,
+)
 from app.text import search_text
 
 
@@ -52,115 +50,18 @@ def write_seeds(session: Session, data: SeedData) -> dict[str, int]:
     _upsert(session, countries)
     _upsert(
         session,
-        [
-            Sector(id=s.id, name=s.name, parent_id=s.parent, description=s.description)
-            for s in _parents_first(data.sectors)
-        ],
+        [sector_row(s) for s in _parents_first(data.sectors)],
     )
     signatories = {s.id: s for s in data.signatories}
-    _upsert(
-        session,
-        [
-            Signatory(
-                id=s.id,
-                name=s.name,
-                kind=s.kind,
-                country_id=s.country,
-                aliases=s.aliases,
-                description=s.description,
-                external_ids=s.external_ids,
-                search_text=search_text(s.name, *s.aliases, s.description),
-            )
-            for s in data.signatories
-        ],
-    )
-    _upsert(
-        session,
-        [
-            Visit(
-                id=v.id,
-                title=v.title,
-                kind=v.kind,
-                guest_id=v.guest,
-                guest_title=v.guest_title,
-                guest_country_id=v.guest_country,
-                host_country_id=v.host_country,
-                city=v.city,
-                summary=v.summary,
-                **_dated(v),
-                search_text=search_text(
-                    v.title,
-                    v.summary,
-                    v.city,
-                    v.guest_title,
-                    *_names(signatories.get(v.guest or "")),
-                ),
-            )
-            for v in data.visits
-        ],
-    )
-    _upsert(
-        session,
-        [
-            Agreement(
-                id=a.id,
-                title=a.title,
-                aliases=a.aliases,
-                kind=a.kind,
-                place=a.place,
-                place_country_id=a.place_country,
-                summary=a.summary,
-                status=a.status,
-                visit_id=a.visit,
-                **_dated(a),
-                parties=[
-                    AgreementParty(country_id=p.country, inferred_reason=p.inferred_reason)
-                    for p in a.parties
-                ],
-                signatories=[
-                    AgreementSignatory(
-                        signatory_id=s.signatory, role=s.role, side_id=s.side, position=i
-                    )
-                    for i, s in enumerate(a.signatories)
-                ],
-                sectors=[AgreementSector(sector_id=s) for s in dict.fromkeys(a.sectors)],
-                events=[
-                    AgreementEvent(
-                        id=e.event_id(a.id),
-                        country_id=e.country,
-                        action=e.action,
-                        note=e.note,
-                        **_dated(e),
-                    )
-                    for e in a.events
-                ],
-                search_text=search_text(
-                    a.title,
-                    *a.aliases,
-                    a.summary,
-                    a.place,
-                    *(n for s in a.signatories for n in _names(signatories[s.signatory])),
-                ),
-            )
-            for a in data.agreements
-        ],
-    )
-    _upsert(
-        session,
-        [
-            RelationEvent(
-                id=r.id,
-                kind=r.kind,
-                title=r.title,
-                country_a_id=r.countries[0],
-                country_b_id=r.countries[1],
-                agreement_id=r.agreement,
-                summary=r.summary,
-                **_dated(r),
-            )
-            for r in data.relations
-        ],
-    )
+
+    def names_of(signatory_id: str) -> list[str]:
+        found = signatories.get(signatory_id)
+        return [found.name, *found.aliases] if found else []
+
+    _upsert(session, [signatory_row(s) for s in data.signatories])
+    _upsert(session, [visit_row(v, names_of) for v in data.visits])
+    _upsert(session, [agreement_row(a, names_of) for a in data.agreements])
+    _upsert(session, [relation_row(r) for r in data.relations])
     _upsert(
         session,
         [
@@ -187,11 +88,10 @@ def write_seeds(session: Session, data: SeedData) -> dict[str, int]:
         *(("country", e.id, e.citations) for e in data.countries.entities),
         *(("signatory", s.id, s.citations) for s in data.signatories),
         *(("visit", v.id, v.citations) for v in data.visits),
-        *(("agreement", a.id, a.citations) for a in data.agreements),
-        *(("event", e.event_id(a.id), e.citations) for a in data.agreements for e in a.events),
+        *(c for a in data.agreements for c in agreement_citations(a)),
         *(("relation", r.id, r.citations) for r in data.relations),
     ]
-    _replace_citations(session, cited)
+    replace_citations(session, cited)
     session.flush()
     return {
         "sources": len(sources),
@@ -217,55 +117,6 @@ def _upsert(session: Session, objects: Sequence[object]) -> None:
     for obj in objects:
         session.merge(obj)
     session.flush()
-
-
-def _replace_citations(session: Session, cited: list[tuple[str, str, list[CitationIn]]]) -> None:
-    keys = [(record_type, record_id) for record_type, record_id, _ in cited]
-    for chunk in range(0, len(keys), 500):
-        session.execute(
-            delete(Citation).where(
-                tuple_(Citation.record_type, Citation.record_id).in_(keys[chunk : chunk + 500])
-            )
-        )
-    session.add_all(
-        Citation(
-            record_type=record_type,
-            record_id=record_id,
-            position=i,
-            field=c.field,
-            source_id=c.source,
-            quote=c.quote,
-        )
-        for record_type, record_id, citations in cited
-        for i, c in enumerate(citations)
-    )
-
-
-def _dated(record: Dated) -> dict[str, object]:
-    if record.date is None:
-        return {
-            "date": None,
-            "date_precision": None,
-            "date_start": None,
-            "date_end": None,
-            "date_inferred": False,
-            "date_inferred_reason": None,
-        }
-    parsed = parse_partial_date(record.date)
-    return {
-        "date": parsed.text,
-        "date_precision": parsed.precision,
-        "date_start": parsed.start,
-        "date_end": parsed.end,
-        "date_inferred": record.date_inferred,
-        "date_inferred_reason": record.date_inferred_reason,
-    }
-
-
-def _names(signatory: object | None) -> Iterable[str]:
-    if signatory is None:
-        return ()
-    return (signatory.name, *signatory.aliases)  # type: ignore[attr-defined]
 
 
 def _countries(seed: CountriesFile) -> list[Country]:

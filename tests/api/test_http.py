@@ -52,8 +52,8 @@ def test_gzip_for_large_bodies(client: TestClient) -> None:
 
 def test_unknown_path_and_method(client: TestClient) -> None:
     assert_problem(client.get("/api/v1/treaties"), 404)
-    assert_problem(client.post("/api/v1/agreements", json={}), 405)
-    assert_problem(client.delete("/api/v1/agreements/mou-energy-vn-az-2025"), 405)
+    assert_problem(client.put("/api/v1/agreements/mou-energy-vn-az-2025", json={}), 405)
+    assert_problem(client.post("/api/v1/countries", json={}), 405)
 
 
 def test_server_errors_hide_the_traceback(db_url: str) -> None:

@@ -4,6 +4,8 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.api.deps import SessionDep, found, page_of
 from app.api.formats import requested_format, stream
+from app.api.v1.writes import add_write_routes
+from app.curation.resources import RESOURCES
 from app.queries import agreements as queries
 from app.queries.citations import citations_for, discrepancies_for
 from app.queries.facets import agreement_facets
@@ -134,3 +136,11 @@ def _event_columns(event: object) -> dict[str, object]:
             "date_inferred_reason",
         )
     }
+
+
+add_write_routes(
+    router,
+    RESOURCES["agreements"],
+    get_agreement,
+    "mou-energy-vn-az-2025",
+)

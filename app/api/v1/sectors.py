@@ -3,6 +3,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.api.deps import SessionDep, found, page_of
+from app.api.v1.writes import add_write_routes
+from app.curation.resources import RESOURCES
 from app.queries import sectors as queries
 from app.schemas.common import PROBLEM_RESPONSES, Page
 from app.schemas.sectors import SectorDetail, SectorFilters, SectorOut
@@ -43,3 +45,11 @@ def get_sector(sector_id: SectorId, session: SessionDep) -> SectorDetail:
         ancestors=queries.ancestors(tree, row.id),
         children=sorted(k for k, parent in tree.items() if parent == row.id),
     )
+
+
+add_write_routes(
+    router,
+    RESOURCES["sectors"],
+    get_sector,
+    "energy",
+)

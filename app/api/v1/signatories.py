@@ -3,6 +3,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.api.deps import SessionDep, found, page_of
+from app.api.v1.writes import add_write_routes
+from app.curation.resources import RESOURCES
 from app.queries import signatories as queries
 from app.queries.citations import citations_for
 from app.schemas.common import PROBLEM_RESPONSES, Page
@@ -47,3 +49,11 @@ def get_signatory(signatory_id: SignatoryId, session: SessionDep) -> SignatoryDe
             "citations": citations_for(session, "signatory", [row.id])[row.id],
         }
     )
+
+
+add_write_routes(
+    router,
+    RESOURCES["signatories"],
+    get_signatory,
+    "petrovietnam",
+)

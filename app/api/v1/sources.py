@@ -3,6 +3,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.api.deps import SessionDep, found, page_of
+from app.api.v1.writes import add_write_routes
+from app.curation.resources import RESOURCES
 from app.queries import sources as queries
 from app.schemas.common import PROBLEM_RESPONSES, CursorParams, Page
 from app.schemas.sources import SourceDetail, SourceOut
@@ -35,3 +37,11 @@ def get_source(source_id: SourceId, session: SessionDep) -> SourceDetail:
     return SourceDetail.model_validate(
         found(queries.get_source(session, source_id), "source", source_id)
     )
+
+
+add_write_routes(
+    router,
+    RESOURCES["sources"],
+    get_source,
+    "vns-baku-signing-ceremony-2025",
+)

@@ -3,6 +3,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.api.deps import SessionDep, found, page_of
+from app.api.v1.writes import add_write_routes
+from app.curation.resources import RESOURCES
 from app.queries import visits as queries
 from app.queries.citations import citations_for, discrepancies_for
 from app.schemas.agreements import AgreementOut
@@ -51,3 +53,11 @@ def get_visit(visit_id: VisitId, session: SessionDep) -> VisitDetail:
             "discrepancies": discrepancies_for(session, "visit", row.id),
         }
     )
+
+
+add_write_routes(
+    router,
+    RESOURCES["visits"],
+    get_visit,
+    "state-visit-to-lam-azerbaijan-2025",
+)

@@ -1,0 +1,159 @@
+"""Write routes (POST, PATCH with JSON Merge Patch, DELETE) for every curated resource,
+built from one pattern: key checked first, If-Match against the record's current ETag,
+validation as strict as seeding, one transaction, an audit entry per write."""
+
+import inspect
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Path, Request, Response
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.api.auth import AdminKey, WriteBody, WriteKey
+from app.api.deps import SessionDep
+from app.curation import service
+from app.curation.resources import Resource
+from app.errors import PreconditionFailed, PreconditionRequired
+from app.http_cache import etag_matches, etag_of
+from app.schemas.common import AUTH_RESPONSES, problem_responses
+
+Detail = Callable[[str, Session], BaseModel]
+WRITE_ERRORS = {
+    **AUTH_RESPONSES,
+    **problem_responses(
+        (404, "No such record"),
+        (409, "Other records point at it"),
+        (412, "If-Match does not match the record's current ETag: reload and retry"),
+        (422, "The record breaks a rule; `errors` names each field"),
+        (428, "If-Match is required"),
+    ),
+}
+IfMatch = Annotated[
+    str | None,
+    Header(
+        description="The record's current ETag, from a GET: a write to a record that changed "
+        "since is refused (412), so no update is lost.",
+        examples=['"0c5f…"'],
+    ),
+]
+
+
+def record_response(model: BaseModel, status: int = 200, **headers: str) -> Response:
+    body = model.model_dump_json().encode()
+    return Response(
+        body,
+        status_code=status,
+        media_type="application/json",
+        headers={"ETag": etag_of(body), **headers},
+    )
+
+
+def _lock(session: Session, resource: Resource, record_id: str) -> None:
+    """Hold the record's row until commit (PostgreSQL), so concurrent writers queue up and
+    the second sees the first's ETag. SQLite writers already queue: their transactions
+    begin IMMEDIATE (see `write_session`)."""
+    model = resource.model
+    session.execute(select(model.id).where(model.id == record_id).with_for_update()).first()
+
+
+def _check_if_match(if_match: str | None, current: BaseModel) -> None:
+    if if_match is None:
+        raise PreconditionRequired("Send If-Match with the record's ETag (from a GET).")
+    if not etag_matches(if_match, etag_of(current.model_dump_json().encode())):
+        raise PreconditionFailed("The record changed since that ETag; GET it again and retry.")
+
+
+def write_session(session: SessionDep) -> Session:
+    """The request's session, its transaction begun IMMEDIATE on SQLite (a writer lock)."""
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    return session
+
+
+def add_write_routes(
+    router: APIRouter, resource: Resource, detail: Detail, example_id: str
+) -> None:
+    """POST, PATCH and DELETE for `resource` on `router`; `detail` is the GET handler's
+    function, so a write answers with (and checks If-Match against) what a GET shows."""
+    detail_model = inspect.signature(detail).return_annotation
+    schema = {"$ref": f"#/components/schemas/{resource.record.__name__}"}
+    RecordId = Annotated[
+        str, Path(max_length=160, examples=[example_id], description=f"The {resource.name}'s id.")
+    ]
+    WriteSession = Annotated[Session, Depends(write_session)]
+    create_text = (
+        f"Add a {resource.name}. The body has the seed files' shape; every "
+        "`citations[].quote` must be a verbatim passage of its source and every id it "
+        "mentions must exist. Needs a `write` key."
+    )
+    update_text = (
+        f"Change a {resource.name} with a JSON Merge Patch (RFC 7396): keys replace, "
+        "`null` removes. Send `If-Match` with the ETag of your GET. Needs a `write` "
+        "key."
+    )
+    delete_text = (
+        f"Delete a {resource.name} that no other record points at. Send `If-Match`. "
+        "Needs an `admin` key."
+    )
+
+    @router.post(
+        "",
+        status_code=201,
+        responses=WRITE_ERRORS,
+        response_model=detail_model,
+        summary=f"Create a {resource.name}",
+        description=create_text,
+        openapi_extra={
+            "requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}
+        },
+    )
+    def create(request: Request, key: WriteKey, body: WriteBody, session: WriteSession) -> Response:
+        record_id = service.create(session, resource, body, key.name)
+        session.commit()
+        return record_response(
+            detail(record_id, session), 201, Location=f"{request.url.path}/{record_id}"
+        )
+
+    @router.patch(
+        "/{record_id}",
+        responses=WRITE_ERRORS,
+        response_model=detail_model,
+        summary=f"Correct a {resource.name} (JSON Merge Patch)",
+        description=update_text,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/merge-patch+json": {"schema": {"type": "object"}}},
+            }
+        },
+    )
+    def update(
+        record_id: RecordId,
+        key: WriteKey,
+        body: WriteBody,
+        session: WriteSession,
+        if_match: IfMatch = None,
+    ) -> Response:
+        _lock(session, resource, record_id)
+        _check_if_match(if_match, detail(record_id, session))
+        service.update(session, resource, record_id, body, key.name)
+        session.commit()
+        return record_response(detail(record_id, session))
+
+    @router.delete(
+        "/{record_id}",
+        status_code=204,
+        responses=WRITE_ERRORS,
+        response_model=None,
+        summary=f"Delete a {resource.name}",
+        description=delete_text,
+    )
+    def remove(
+        record_id: RecordId, key: AdminKey, session: WriteSession, if_match: IfMatch = None
+    ) -> Response:
+        _lock(session, resource, record_id)
+        _check_if_match(if_match, detail(record_id, session))
+        service.delete(session, resource, record_id, key.name)
+        session.commit()
+        return Response(status_code=204)

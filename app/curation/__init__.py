@@ -1,0 +1,1 @@
+"""Curation: API keys, validated writes of records, and the audit log. No HTTP here."""

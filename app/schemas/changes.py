@@ -1,0 +1,53 @@
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.schemas.common import Out
+
+
+class ChangeFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(100, ge=1, le=1000, examples=[100], description="Changes per page.")
+    since: int = Field(
+        0,
+        ge=0,
+        le=2**63 - 1,
+        examples=[0],
+        description="Only changes after this one (the "
+        "`id` of the last change you applied, or `next_cursor`).",
+    )
+    record_type: Literal["agreement", "visit", "signatory", "sector", "source"] | None = Field(
+        None, examples=["agreement"], description="Only changes to this kind of record."
+    )
+
+
+class ChangeOut(Out):
+    """One write: who, when, what, and the record before and after it (seed-file shape)."""
+
+    id: int = Field(description="Increases with every write: the feed's cursor.")
+    at: datetime
+    actor: str = Field(description="Name of the API key that wrote it.")
+    action: Literal["create", "update", "delete"]
+    record_type: str
+    record_id: str
+    before: dict[str, Any] | None = Field(description="Null for a create.")
+    after: dict[str, Any] | None = Field(description="Null for a delete (a tombstone).")
+
+
+class KeyIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.@-]+$", examples=["curator"])
+    scope: Literal["read", "write", "admin"] = Field(examples=["write"])
+
+
+class KeyOut(Out):
+    name: str
+    scope: str
+    prefix: str = Field(description="The key's first characters, to recognise it.")
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class KeyCreated(KeyOut):
+    key: str = Field(description="The secret: shown this once, stored only as a hash.")
