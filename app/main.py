@@ -24,6 +24,7 @@ from app.docs_ui import install_docs
 from app.errors import install_error_handlers
 from app.guards import ControlCharacterGuard
 from app.http_cache import HttpCacheMiddleware
+from app.limits import BodySizeLimitMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
 from app.schemas.changes import KeyIn
 
 DESCRIPTION = """
@@ -93,16 +94,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(changes.router, prefix="/api/v1")
     for module in (agreements, visits, relations, countries, signatories, sectors, sources, search):
         app.include_router(module.router, prefix="/api/v1")
+    # The last added runs first: security headers, CORS, rate limit, body cap, gzip, ETag,
+    # control characters. So 429 and 413 answers carry CORS and security headers too.
     app.add_middleware(ControlCharacterGuard)
     app.add_middleware(HttpCacheMiddleware, max_age=settings.cache_max_age)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RateLimitMiddleware,
+        anonymous=settings.rate_limit_anonymous,
+        keyed=settings.rate_limit_keyed,
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
-        allow_methods=["GET", "HEAD"],
-        expose_headers=["ETag", "Link"],
+        allow_methods=["GET", "HEAD", "POST", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "X-API-Key", "If-Match", "If-None-Match", "Content-Type"],
+        expose_headers=[
+            "ETag",
+            "Link",
+            "Location",
+            "Retry-After",
+            "RateLimit-Limit",
+            "RateLimit-Remaining",
+            "RateLimit-Reset",
+        ],
         max_age=3600,
     )
+    app.add_middleware(SecurityHeadersMiddleware)
     install_schemas(app, WRITE_SCHEMAS)
     return app
 

@@ -54,7 +54,9 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def client(session: Session, db_url: str) -> Iterator[TestClient]:
-    app = create_app(Settings(database_url=db_url))
+    app = create_app(
+        Settings(database_url=db_url, rate_limit_anonymous="off", rate_limit_keyed="off")
+    )
     app.dependency_overrides[get_session] = lambda: session
     with TestClient(app) as test_client:
         yield test_client

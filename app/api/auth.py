@@ -6,6 +6,7 @@ The key is checked before the body is even read, so a client without the right k
 """
 
 from collections.abc import Callable
+from functools import cache
 from typing import Annotated, Any
 
 import orjson
@@ -25,7 +26,11 @@ def presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
+@cache
 def require(scope: Scope) -> Callable[..., ApiKey]:
+    """The dependency checking for a key of `scope` (one per scope, so FastAPI runs it once
+    per request however many parameters need it)."""
+
     def dependency(request: Request, session: Annotated[Session, Depends(get_session)]) -> ApiKey:
         secret = presented_key(request)
         if secret is None:
@@ -49,6 +54,7 @@ AdminKey = Annotated[ApiKey, Depends(require("admin"))]
 JSON_TYPES = ("application/json", "application/merge-patch+json")
 
 
+@cache
 def json_body(scope: Scope) -> Callable[..., Any]:
     """The parsed JSON body, read only after the key has been checked."""
 

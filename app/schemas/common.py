@@ -149,6 +149,7 @@ def problem_responses(*statuses: tuple[int, str]) -> dict[int | str, dict[str, A
 PROBLEM_RESPONSES = problem_responses(
     (404, "No such record"),
     (422, "A parameter is invalid"),
+    (429, "Too many requests: wait `Retry-After` seconds"),
     (500, "Server error (no details are exposed)"),
 )
 AUTH_RESPONSES = problem_responses(

@@ -6,22 +6,15 @@ The screenshots land in docs/screenshots/ for the README.
 """
 
 import os
-import socket
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import uvicorn
 
-from app import migrate
-from app.config import Settings, get_settings
-from app.db import make_engine, transaction
-from app.main import create_app
-from app.seeding import load_seeds, write_seeds
+from tests.servers import seed_database, serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 SKIP_REASON = (
@@ -73,43 +66,11 @@ SCROLL_TO_TEXT = """(element, text) => {
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app served by uvicorn in a thread, on a migrated and seeded SQLite file.
-
-    The listening socket is bound before the thread starts, so connections wait in its backlog
-    until uvicorn accepts them: /health is polled without sleeping."""
+    """The app served by uvicorn in a thread, on a migrated and seeded SQLite file."""
     database_url = f"sqlite:///{tmp_path_factory.mktemp('browser-db')}/treaty.sqlite"
-    migrate.upgrade(database_url)
-    engine = make_engine(database_url)
-    with transaction(engine) as session:
-        write_seeds(session, load_seeds(get_settings().seeds_dir))
-    engine.dispose()
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen()
-    port = sock.getsockname()[1]
-    app = create_app(Settings(database_url=database_url))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(50):
-            if not thread.is_alive():
-                pytest.fail("uvicorn exited before answering /health")
-            try:
-                if httpx.get(f"{url}/health", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                continue
-        else:
-            pytest.fail("the app did not answer /health")
+    seed_database(database_url)
+    with serve(database_url) as url:
         yield url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-        app.state.engine.dispose()
 
 
 @pytest.fixture(scope="module")

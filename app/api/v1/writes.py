@@ -66,8 +66,11 @@ def _check_if_match(if_match: str | None, current: BaseModel) -> None:
 
 
 def write_session(session: SessionDep) -> Session:
-    """The request's session, its transaction begun IMMEDIATE on SQLite (a writer lock)."""
-    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    """The request's session, its transaction begun IMMEDIATE on SQLite (a writer lock).
+
+    Routes list it first, so it runs before the key check reads through the same session."""
+    if not session.in_transaction():  # (a test's session is already inside one)
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     return session
 
 
@@ -108,7 +111,7 @@ def add_write_routes(
             "requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}
         },
     )
-    def create(request: Request, key: WriteKey, body: WriteBody, session: WriteSession) -> Response:
+    def create(session: WriteSession, request: Request, key: WriteKey, body: WriteBody) -> Response:
         record_id = service.create(session, resource, body, key.name)
         session.commit()
         return record_response(
@@ -129,10 +132,10 @@ def add_write_routes(
         },
     )
     def update(
+        session: WriteSession,
         record_id: RecordId,
         key: WriteKey,
         body: WriteBody,
-        session: WriteSession,
         if_match: IfMatch = None,
     ) -> Response:
         _lock(session, resource, record_id)
@@ -150,7 +153,7 @@ def add_write_routes(
         description=delete_text,
     )
     def remove(
-        record_id: RecordId, key: AdminKey, session: WriteSession, if_match: IfMatch = None
+        session: WriteSession, record_id: RecordId, key: AdminKey, if_match: IfMatch = None
     ) -> Response:
         _lock(session, resource, record_id)
         _check_if_match(if_match, detail(record_id, session))

@@ -1,0 +1,329 @@
+"""Writes: keys and scopes, validation as strict as seeding, If-Match, audit and changes."""
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.curation.keys import create_key, revoke_key
+from app.models import Agreement, Change
+from tests.problems import assert_problem
+
+SOURCE = "vns-baku-signing-ceremony-2025"
+QUOTE = "signed a memorandum of understanding on cooperation in the energy sector"
+NEW = {
+    "id": "mou-test-2026",
+    "title": "Test memorandum on energy",
+    "kind": "mou",
+    "date": "2025-05",
+    "parties": [{"country": "VN"}, {"country": "AZ"}],
+    "sectors": ["energy"],
+    "citations": [{"source": SOURCE, "quote": QUOTE}],
+}
+EXISTING = {
+    "agreements": "mou-energy-vn-az-2025",
+    "visits": "state-visit-to-lam-azerbaijan-2025",
+    "signatories": "petrovietnam",
+    "sectors": "justice",
+    "sources": SOURCE,
+}
+BODIES: dict[str, dict[str, Any]] = {
+    "agreements": NEW,
+    "visits": {
+        "id": "visit-test",
+        "title": "Test visit",
+        "host_country": "AZ",
+        "citations": [{"source": SOURCE, "quote": "Baku"}],
+    },
+    "signatories": {
+        "id": "sig-test",
+        "name": "Test ministry",
+        "kind": "ministry",
+        "country": "AZ",
+        "citations": [{"source": SOURCE, "quote": "Ministry"}],
+    },
+    "sectors": {"id": "sector-test", "name": "Test sector", "parent": "energy"},
+    "sources": {"id": "source-test", "title": "Test source", "kind": "note", "text": "Hello."},
+}
+
+
+@pytest.fixture
+def keys(session: Session) -> dict[str, str]:
+    """A key of each scope, and a revoked admin key."""
+    secrets = {
+        scope: create_key(session, f"{scope}-key", scope)[1] for scope in ("read", "write", "admin")
+    }
+    secrets["revoked"] = create_key(session, "revoked-key", "admin")[1]
+    revoke_key(session, "revoked-key")
+    return secrets
+
+
+def auth(secret: str | None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"} if secret else {}
+
+
+def etag(client: TestClient, url: str) -> str:
+    return client.get(url).headers["etag"]
+
+
+def changes_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Change)) or 0
+
+
+ROUTES: list[tuple[str, str, str]] = [
+    (method, resource, scope)
+    for resource in EXISTING
+    for method, scope in (("POST", "write"), ("PATCH", "write"), ("DELETE", "admin"))
+]
+
+
+def call(client: TestClient, method: str, resource: str, secret: str | None) -> Any:
+    if method == "POST":
+        return client.post(f"/api/v1/{resource}", json=BODIES[resource], headers=auth(secret))
+    url = f"/api/v1/{resource}/{EXISTING[resource]}"
+    headers = {**auth(secret), "If-Match": etag(client, url)}
+    if method == "PATCH":
+        return client.patch(url, json={}, headers=headers)
+    return client.delete(url, headers=headers)
+
+
+@pytest.mark.parametrize(("method", "resource", "needs"), ROUTES)
+@pytest.mark.parametrize("holder", [None, "read", "write", "admin", "revoked"])
+def test_auth_matrix(
+    client: TestClient,
+    keys: dict[str, str],
+    session: Session,
+    method: str,
+    resource: str,
+    needs: str,
+    holder: str | None,
+) -> None:
+    before = changes_count(session)
+    response = call(client, method, resource, keys.get(holder) if holder else None)
+    if holder in (None, "revoked"):
+        assert_problem(response, 401)
+        assert "Bearer" in response.headers["www-authenticate"]
+    elif holder == "read" or (holder == "write" and needs == "admin"):
+        assert_problem(response, 403)
+    else:
+        assert response.status_code in (200, 201, 204, 409), response.text
+    if response.status_code >= 400:
+        assert changes_count(session) == before
+
+
+@pytest.mark.parametrize("holder", [None, "read", "write", "revoked"])
+def test_key_management_needs_admin(
+    client: TestClient, keys: dict[str, str], holder: str | None
+) -> None:
+    secret = keys.get(holder) if holder else None
+    expected = 403 if holder in ("read", "write") else 401
+    assert_problem(client.get("/api/v1/keys", headers=auth(secret)), expected)
+    assert_problem(
+        client.post("/api/v1/keys", json={"name": "x", "scope": "read"}, headers=auth(secret)),
+        expected,
+    )
+
+
+def test_admin_manages_keys(client: TestClient, keys: dict[str, str]) -> None:
+    admin = auth(keys["admin"])
+    created = client.post("/api/v1/keys", json={"name": "new", "scope": "write"}, headers=admin)
+    assert created.status_code == 201 and created.json()["key"].startswith("tk_")
+    assert "key" not in client.get("/api/v1/keys", headers=admin).json()[0]
+    new = auth(created.json()["key"])
+    assert client.post("/api/v1/agreements", json=NEW, headers=new).status_code == 201
+    assert client.delete("/api/v1/keys/new", headers=admin).json()["revoked_at"]
+    assert_problem(client.post("/api/v1/agreements", json=NEW, headers=new), 401)
+
+
+def test_auth_is_checked_before_the_body(client: TestClient, keys: dict[str, str]) -> None:
+    bad = {"content": b"{not json", "headers": {"Content-Type": "application/json"}}
+    assert_problem(client.post("/api/v1/agreements", **bad), 401)
+    bad["headers"] |= auth(keys["read"])
+    assert_problem(client.post("/api/v1/agreements", **bad), 403)
+    bad["headers"] |= auth(keys["write"])
+    assert_problem(client.post("/api/v1/agreements", **bad), 422)
+
+
+def test_a_curator_adds_corrects_and_sees_the_history(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    write = auth(keys["write"])
+    created = client.post("/api/v1/agreements", json=NEW, headers=write)
+    assert created.status_code == 201
+    assert created.headers["location"].endswith("/api/v1/agreements/mou-test-2026")
+    listed = client.get("/api/v1/agreements", params={"q": "test memorandum"}).json()["items"]
+    assert [a["id"] for a in listed] == ["mou-test-2026"]
+    url = "/api/v1/agreements/mou-test-2026"
+    assert client.get(url).headers["etag"] == created.headers["etag"]
+    patched = client.patch(
+        url,
+        json={"title": "Test memorandum on energy (corrected)"},
+        headers={
+            **write,
+            "If-Match": created.headers["etag"],
+            "Content-Type": "application/merge-patch+json",
+        },
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["title"].endswith("(corrected)")
+    history = client.get(f"{url}/history").json()
+    assert [h["action"] for h in history] == ["create", "update"]
+    assert history[1]["before"]["title"] == NEW["title"]
+    assert history[1]["after"]["title"].endswith("(corrected)")
+    assert history[1]["actor"] == "write-key"
+    feed = client.get("/api/v1/changes").json()["items"]
+    assert [(c["action"], c["record_id"]) for c in feed] == [
+        ("create", "mou-test-2026"),
+        ("update", "mou-test-2026"),
+    ]
+
+
+BAD_RECORDS: list[tuple[str, dict[str, Any], str]] = [
+    (
+        "wrong quote",
+        {"citations": [{"source": SOURCE, "quote": "a quote no one wrote"}]},
+        "citations.0.quote",
+    ),
+    ("unknown source", {"citations": [{"source": "nope", "quote": "x"}]}, "citations.0.source"),
+    ("no citation", {"citations": []}, "citations"),
+    ("unknown country", {"parties": [{"country": "XZ"}]}, "parties.0.country"),
+    ("unknown sector", {"sectors": ["nope"]}, "sectors.0"),
+    ("impossible date", {"date": "2025-02-30"}, "date"),
+    ("inferred without reason", {"date_inferred": True}, "-"),
+    ("unknown field", {"colour": "red"}, "colour"),
+    ("bad kind", {"kind": "novel"}, "kind"),
+    ("duplicate id", {"id": "mou-energy-vn-az-2025"}, "id"),
+    ("not a slug", {"id": "Not A Slug"}, "id"),
+]
+
+
+@pytest.mark.parametrize(("case", "change", "field"), BAD_RECORDS)
+def test_invalid_records_are_named_422s_and_change_nothing(
+    client: TestClient,
+    keys: dict[str, str],
+    session: Session,
+    case: str,
+    change: dict,
+    field: str,
+) -> None:
+    before = session.scalar(select(func.count()).select_from(Agreement))
+    response = client.post(
+        "/api/v1/agreements", json={**NEW, **change}, headers=auth(keys["write"])
+    )
+    body = assert_problem(response, 422)
+    assert any(
+        e["parameter"] == field or e["parameter"].startswith(field + ".") or field == "-"
+        for e in body["errors"]
+    ), body
+    assert session.scalar(select(func.count()).select_from(Agreement)) == before
+    assert changes_count(session) == 0
+
+
+def test_if_match_required_and_stale_refused(client: TestClient, keys: dict[str, str]) -> None:
+    url = "/api/v1/agreements/mou-energy-vn-az-2025"
+    write = auth(keys["write"])
+    original = client.get(url)
+    assert_problem(client.patch(url, json={"status": "x"}, headers=write), 428)
+    first = client.patch(
+        url,
+        json={"status": "signed (checked)"},
+        headers={**write, "If-Match": original.headers["etag"]},
+    )
+    assert first.status_code == 200
+    stale = client.patch(
+        url, json={"status": "overwritten"}, headers={**write, "If-Match": original.headers["etag"]}
+    )
+    assert_problem(stale, 412)
+    assert client.get(url).json()["status"] == "signed (checked)"
+
+
+def test_patch_validates_like_create(client: TestClient, keys: dict[str, str]) -> None:
+    url = "/api/v1/agreements/mou-energy-vn-az-2025"
+    before = client.get(url)
+    headers = {**auth(keys["write"]), "If-Match": before.headers["etag"]}
+    bad = client.patch(
+        url, json={"citations": [{"source": SOURCE, "quote": "invented"}]}, headers=headers
+    )
+    assert_problem(bad, 422)
+    assert_problem(client.patch(url, json={"id": "renamed"}, headers=headers), 422)
+    assert client.get(url).content == before.content
+
+
+def test_merge_patch_null_removes(client: TestClient, keys: dict[str, str]) -> None:
+    url = "/api/v1/agreements/mou-energy-vn-az-2025"
+    response = client.patch(
+        url, json={"place": None}, headers={**auth(keys["write"]), "If-Match": etag(client, url)}
+    )
+    assert response.status_code == 200 and response.json()["place"] is None
+
+
+@pytest.mark.parametrize(
+    ("resource", "reason"),
+    [
+        ("visits", "agreements were signed during it"),
+        ("signatories", "it signed agreements"),
+        ("sectors", "agreements are filed under it"),
+        ("sources", "citations quote it"),
+        ("agreements", "a relation milestone names it"),
+    ],
+)
+def test_deleting_a_record_others_point_at_is_a_409(
+    client: TestClient, keys: dict[str, str], resource: str, reason: str
+) -> None:
+    record = {"agreements": "strategic-partnership-declaration-vn-az-2025"}.get(
+        resource, EXISTING[resource]
+    )
+    url = f"/api/v1/{resource}/{record}"
+    response = client.delete(url, headers={**auth(keys["admin"]), "If-Match": etag(client, url)})
+    assert reason in assert_problem(response, 409)["detail"]
+    assert client.get(url).status_code == 200
+
+
+def test_delete_leaves_a_tombstone(client: TestClient, keys: dict[str, str]) -> None:
+    client.post("/api/v1/agreements", json=NEW, headers=auth(keys["write"]))
+    url = "/api/v1/agreements/mou-test-2026"
+    response = client.delete(url, headers={**auth(keys["admin"]), "If-Match": etag(client, url)})
+    assert response.status_code == 204
+    assert_problem(client.get(url), 404)
+    last = client.get("/api/v1/changes").json()["items"][-1]
+    assert (last["action"], last["after"], last["before"]["id"]) == (
+        "delete",
+        None,
+        "mou-test-2026",
+    )
+
+
+def test_source_text_cannot_drop_a_quoted_passage(client: TestClient, keys: dict[str, str]) -> None:
+    url = f"/api/v1/sources/{SOURCE}"
+    response = client.patch(
+        url,
+        json={"text": "Nothing left."},
+        headers={**auth(keys["write"]), "If-Match": etag(client, url)},
+    )
+    assert "text" in {e["parameter"] for e in assert_problem(response, 422)["errors"]}
+
+
+def test_renaming_a_signatory_updates_search(client: TestClient, keys: dict[str, str]) -> None:
+    url = "/api/v1/signatories/petrovietnam"
+    client.patch(
+        url,
+        json={"aliases": ["PVN Zebra"]},
+        headers={**auth(keys["write"]), "If-Match": etag(client, url)},
+    )
+    found = client.get("/api/v1/agreements", params={"q": "zebra"}).json()["items"]
+    assert [a["id"] for a in found] == ["mou-oil-gas-petrovietnam-az-ministry-of-economy-2025"]
+
+
+def test_changes_feed_pages_with_since(client: TestClient, keys: dict[str, str]) -> None:
+    write = auth(keys["write"])
+    for i in range(5):
+        client.post("/api/v1/sectors", json={"id": f"s-{i}", "name": f"S {i}"}, headers=write)
+    seen: list[int] = []
+    url: str | None = "/api/v1/changes?limit=2"
+    while url:
+        page = client.get(url)
+        seen += [c["id"] for c in page.json()["items"]]
+        url = page.links.get("next", {}).get("url")
+    assert len(seen) == 5 and seen == sorted(seen)
