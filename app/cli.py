@@ -171,3 +171,76 @@ def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) ->
     finally:
         engine.dispose()
     typer.echo(f"revoked {name}")
+
+
+@cli.command("export")
+def export_(
+    path: Annotated[str, typer.Argument(help="Where to write; '-' for stdout; .gz compresses.")],
+) -> None:
+    """Dump the whole database (sources, records, citations, audit, keys) as NDJSON."""
+    import gzip
+    import sys
+    import time
+    from pathlib import Path
+
+    from app.dump import DumpError, export_database
+
+    engine = make_engine(get_settings().database_url)
+    started = time.perf_counter()
+    target = Path(path)
+    try:
+        if path == "-":
+            counts = export_database(engine, sys.stdout.buffer)
+        else:
+            partial = target.with_name(target.name + ".partial")
+            try:
+                with (
+                    gzip.open(partial, "wb", compresslevel=6)
+                    if target.name.endswith(".gz")
+                    else open(partial, "wb")
+                ) as out:
+                    counts = export_database(engine, out)
+                partial.replace(target)
+            finally:
+                partial.unlink(missing_ok=True)
+    except DumpError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        engine.dispose()
+    elapsed = time.perf_counter() - started
+    typer.echo(
+        f"exported {sum(counts.values())} rows of {len(counts)} tables "
+        f"to {'stdout' if path == '-' else path} in {elapsed:.1f}s",
+        err=True,
+    )
+
+
+@cli.command("import")
+def import_(
+    path: Annotated[str, typer.Argument(help="A dump from `treaty-api export`; '-' for stdin.")],
+) -> None:
+    """Load a dump into an empty database migrated to the same revision (all or nothing)."""
+    import gzip
+    import sys
+    import time
+
+    from app.dump import DumpError, import_database
+
+    engine = make_engine(get_settings().database_url)
+    started = time.perf_counter()
+    try:
+        if path == "-":
+            counts = import_database(engine, sys.stdin.buffer)
+        else:
+            with open(path, "rb") as raw:
+                compressed = raw.read(2) == b"\x1f\x8b"
+            with (gzip.open if compressed else open)(path, "rb") as dump:  # type: ignore[operator]
+                counts = import_database(engine, dump)
+    except (DumpError, OSError, EOFError) as exc:
+        typer.echo(f"import failed, nothing was written: {exc}", err=True)
+        raise typer.Exit(code=1) from None
+    finally:
+        engine.dispose()
+    elapsed = time.perf_counter() - started
+    typer.echo(f"imported {sum(counts.values())} rows of {len(counts)} tables in {elapsed:.1f}s")

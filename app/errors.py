@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -127,6 +128,22 @@ def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+def _database_refused(_request: Request, exc: Exception) -> JSONResponse:
+    """A write the database refused although validation passed (a constraint this code does
+    not check up front): the client's data conflicts, and the transaction is rolled back."""
+    logger.warning("database refused a write: %s", exc)
+    if isinstance(exc, IntegrityError):
+        return problem(
+            409, "Conflict", "The data conflicts with records already stored.", "conflict"
+        )
+    return problem(
+        422,
+        "Invalid record",
+        "A value does not fit the database (too long or out of range).",
+        "invalid-record",
+    )
+
+
 def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     """Log the traceback server-side; the client gets a generic problem, never the trace."""
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -139,4 +156,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(IntegrityError, _database_refused)
+    app.add_exception_handler(DataError, _database_refused)
     app.add_exception_handler(Exception, _unexpected_error)

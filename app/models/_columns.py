@@ -2,7 +2,7 @@
 
 import datetime
 
-from sqlalchemy import Boolean, Date, String, Text
+from sqlalchemy import Boolean, Date, DateTime, String, Text, TypeDecorator
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 
@@ -31,3 +31,18 @@ class SearchableMixin:
     """Folded text (see `app.text.fold`) stored at write time and matched by `q`."""
 
     search_text: Mapped[str] = mapped_column(Text, default="")
+
+
+class UTCDateTime(TypeDecorator[datetime.datetime]):
+    """A timezone-aware UTC timestamp on every database (SQLite keeps no time zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
+        return value.astimezone(datetime.UTC) if value is not None else None
+
+    def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=datetime.UTC)
+        return value

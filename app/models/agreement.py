@@ -97,7 +97,7 @@ class AgreementEvent(DatedMixin, Base):
     __tablename__ = "agreement_events"
     __table_args__ = (Index("ix_agreement_events_agreement", "agreement_id", "date_start"),)
 
-    id: Mapped[str] = mapped_column(String(160), primary_key=True)
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
     agreement_id: Mapped[str] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"))
     country_id: Mapped[str | None] = mapped_column(ForeignKey("countries.id"))
     action: Mapped[str] = mapped_column(String(30), index=True)

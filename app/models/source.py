@@ -33,7 +33,7 @@ class Citation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_type: Mapped[str] = mapped_column(String(20))
-    record_id: Mapped[str] = mapped_column(String(120))
+    record_id: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(default=0)
     field: Mapped[str | None] = mapped_column(String(60))
     source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
@@ -48,7 +48,7 @@ class Discrepancy(Base):
 
     id: Mapped[str] = mapped_column(String(120), primary_key=True)
     record_type: Mapped[str] = mapped_column(String(20))
-    record_id: Mapped[str] = mapped_column(String(120))
+    record_id: Mapped[str] = mapped_column(String(200))
     field: Mapped[str] = mapped_column(String(60))
     description: Mapped[str] = mapped_column(Text)
 

@@ -13,7 +13,7 @@ class ChangeFilters(BaseModel):
     since: int = Field(
         0,
         ge=0,
-        le=2**63 - 1,
+        le=2**31 - 1,
         examples=[0],
         description="Only changes after this one (the "
         "`id` of the last change you applied, or `next_cursor`).",

@@ -1,9 +1,28 @@
 """The shape of each seed record, as Pydantic models (strict: unknown keys are errors)."""
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from app.dates import InvalidDate, parse_partial_date
 from app.vocabulary import AgreementKind, EventAction, RecordType, SignatoryKind
+
+
+def Text(max_length: int) -> type[str]:
+    """A non-empty string no longer than its database column."""
+    return Annotated[str, StringConstraints(min_length=1, max_length=max_length)]  # type: ignore[return-value]
+
+
+RecordId = Text(120)
+CountryId = Text(40)
+SectorId = Text(80)
 
 
 class SeedModel(BaseModel):
@@ -11,9 +30,9 @@ class SeedModel(BaseModel):
 
 
 class CitationIn(SeedModel):
-    source: str
+    source: RecordId
     quote: str = Field(min_length=1)
-    field: str | None = None
+    field: Text(60) | None = None
 
 
 class Cited(SeedModel):
@@ -21,7 +40,7 @@ class Cited(SeedModel):
 
 
 class Dated(SeedModel):
-    date: str | None = None
+    date: Text(10) | None = None
     date_inferred: bool = False
     date_inferred_reason: str | None = None
 
@@ -45,49 +64,49 @@ class Dated(SeedModel):
 
 
 class SourceRecord(SeedModel):
-    id: str
-    file: str
-    title: str
-    kind: str
-    publisher: str | None = None
-    language: str | None = None
-    url: str | None = None
-    published: str | None = None
+    id: RecordId
+    file: Text(300)
+    title: Text(500)
+    kind: Text(40)
+    publisher: Text(200) | None = None
+    language: Text(10) | None = None
+    url: Text(2000) | None = None
+    published: Text(10) | None = None
     notes: str | None = None
 
 
 class SourceDocument(SeedModel):
     """A source with its full text: what the write API takes and the dump stores."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,118}[a-z0-9]$")
-    title: str = Field(min_length=1)
-    kind: str = Field(min_length=1)
-    publisher: str | None = None
-    language: str | None = None
-    url: str | None = None
-    published: str | None = None
+    id: RecordId
+    title: Text(500)
+    kind: Text(40)
+    publisher: Text(200) | None = None
+    language: Text(10) | None = None
+    url: Text(2000) | None = None
+    published: Text(10) | None = None
     notes: str | None = None
-    filename: str | None = None
+    filename: Text(300) | None = None
     text: str = Field(min_length=1)
 
 
 class CountryLink(SeedModel):
-    successor: str | None = None
-    part_of: str | None = None
+    successor: CountryId | None = None
+    part_of: CountryId | None = None
     aliases: list[str] = []
     note: str | None = None
     citations: list[CitationIn] = []
 
 
 class EntityRecord(Cited):
-    id: str
-    name: str
-    official_name: str | None = None
+    id: CountryId
+    name: Text(200)
+    official_name: Text(300) | None = None
     aliases: list[str] = []
-    valid_from: str | None = None
-    valid_to: str | None = None
-    part_of: str | None = None
-    successor: str | None = None
+    valid_from: Text(10) | None = None
+    valid_to: Text(10) | None = None
+    part_of: CountryId | None = None
+    successor: CountryId | None = None
     note: str | None = None
 
 
@@ -99,48 +118,48 @@ class CountriesFile(SeedModel):
 
 
 class SectorRecord(SeedModel):
-    id: str
-    name: str
-    parent: str | None = None
+    id: SectorId
+    name: Text(200)
+    parent: SectorId | None = None
     description: str | None = None
 
 
 class SignatoryRecord(Cited):
-    id: str
-    name: str
+    id: RecordId
+    name: Text(300)
     kind: SignatoryKind
-    country: str | None = None
+    country: CountryId | None = None
     aliases: list[str] = []
     description: str | None = None
     external_ids: dict[str, str] = {}
 
 
 class VisitRecord(Dated, Cited):
-    id: str
-    title: str
-    kind: str | None = None
-    guest: str | None = None
-    guest_title: str | None = None
-    guest_country: str | None = None
-    host_country: str | None = None
-    city: str | None = None
+    id: RecordId
+    title: Text(300)
+    kind: Text(20) | None = None
+    guest: RecordId | None = None
+    guest_title: Text(300) | None = None
+    guest_country: CountryId | None = None
+    host_country: CountryId | None = None
+    city: Text(120) | None = None
     summary: str | None = None
 
 
 class PartyRecord(SeedModel):
-    country: str
+    country: CountryId
     inferred_reason: str | None = None
 
 
 class SignerRecord(SeedModel):
-    signatory: str
-    role: str
-    side: str | None = None
+    signatory: RecordId
+    role: Text(20)
+    side: CountryId | None = None
 
 
 class EventRecord(Dated, Cited):
     action: EventAction
-    country: str | None = None
+    country: CountryId | None = None
     note: str | None = None
 
     def event_id(self, agreement_id: str) -> str:
@@ -148,44 +167,56 @@ class EventRecord(Dated, Cited):
 
 
 class AgreementRecord(Dated, Cited):
-    id: str
-    title: str
+    id: RecordId
+    title: Text(500)
     aliases: list[str] = []
     kind: AgreementKind
-    place: str | None = None
-    place_country: str | None = None
+    place: Text(200) | None = None
+    place_country: CountryId | None = None
     summary: str | None = None
-    status: str | None = None
-    visit: str | None = None
+    status: Text(40) | None = None
+    visit: RecordId | None = None
     parties: list[PartyRecord] = []
     signatories: list[SignerRecord] = []
-    sectors: list[str] = []
+    sectors: list[SectorId] = []
     events: list[EventRecord] = []
+
+    @model_validator(mode="after")
+    def _no_duplicates(self) -> "AgreementRecord":
+        """Each party once, each signer once per role, each party's action once."""
+        for name, keys in (
+            ("parties", [p.country for p in self.parties]),
+            ("signatories", [(s.signatory, s.role) for s in self.signatories]),
+            ("events", [(e.action, e.country) for e in self.events]),
+        ):
+            if len(keys) != len(set(keys)):
+                raise ValueError(f"{name} lists the same entry twice")
+        return self
 
 
 class RelationRecord(Dated, Cited):
-    id: str
-    kind: str
-    title: str
-    countries: list[str] = Field(min_length=2, max_length=2)
-    agreement: str | None = None
+    id: RecordId
+    kind: Text(40)
+    title: Text(300)
+    countries: list[CountryId] = Field(min_length=2, max_length=2)
+    agreement: RecordId | None = None
     summary: str | None = None
 
 
 class RecordRef(SeedModel):
     type: RecordType
-    id: str
+    id: Text(160)
 
 
 class ReadingRecord(SeedModel):
     value: str
-    source: str
+    source: RecordId
     quote: str = Field(min_length=1)
 
 
 class DiscrepancyRecord(SeedModel):
-    id: str
+    id: RecordId
     record: RecordRef
-    field: str
+    field: Text(60)
     description: str
     readings: list[ReadingRecord] = Field(min_length=2)

@@ -10,8 +10,10 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
+from sqlalchemy.orm import Session
 
 from app.config import Settings
+from app.curation.keys import create_key
 from app.main import create_app
 
 CHECKS = [
@@ -28,8 +30,16 @@ OPERATIONS = [
 ]
 
 
+@pytest.mark.parametrize("as_admin", [False, True], ids=["anonymous", "admin-key"])
 @pytest.mark.parametrize(("path", "method"), OPERATIONS)
-def test_operation_conforms_to_its_spec(client: TestClient, path: str, method: str) -> None:
+def test_operation_conforms_to_its_spec(
+    client: TestClient, session: Session, path: str, method: str, as_admin: bool
+) -> None:
+    """Every operation, anonymously and with an admin key (so writes get past the key check
+    and their bodies, ids and If-Match headers are fuzzed too)."""
+    headers = {}
+    if as_admin:
+        headers["Authorization"] = f"Bearer {create_key(session, 'fuzzer', 'admin')[1]}"
     operation = schemathesis.openapi.from_asgi("/openapi.json", client.app)[path][method]
 
     @given(case=operation.as_strategy())
@@ -37,6 +47,6 @@ def test_operation_conforms_to_its_spec(client: TestClient, path: str, method: s
         max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck)
     )
     def conforms(case: schemathesis.Case) -> None:
-        case.call_and_validate(checks=CHECKS)
+        case.call_and_validate(headers=headers, checks=CHECKS)
 
     conforms()
