@@ -44,7 +44,7 @@ def test_operation_conforms_to_its_spec(
 
     @given(case=operation.as_strategy())
     @settings(
-        max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck)
     )
     def conforms(case: schemathesis.Case) -> None:
         case.call_and_validate(headers=headers, checks=CHECKS)

@@ -1,0 +1,299 @@
+"""`treaty-api export` / `import`: a dump restored into an empty database answers every API
+request byte for byte as the original did, audit trail and keys included; import refuses
+anything but a complete dump of the same schema into an empty database, and writes nothing
+when it refuses. Runs on databases of the test database's kind (SQLite or PostgreSQL)."""
+
+import gzip
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.engine import make_url
+from typer.testing import CliRunner
+
+from app import migrate
+from app.cli import cli
+from app.config import Settings, get_settings
+from app.curation import service
+from app.curation.keys import create_key, hash_key, revoke_key
+from app.curation.resources import RESOURCES
+from app.db import make_engine, transaction
+from app.dump import DumpError, export_database, import_database, tables
+from app.main import create_app
+from app.models import ApiKey, Change, Citation, Sector
+from tests.servers import seed_database
+
+AGREEMENT = "mou-energy-vn-az-2025"
+
+
+@pytest.fixture(scope="module")
+def source(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """A seeded database with writes on top (audit entries, deferred self-references,
+    re-numbered citations) and two keys; yields its URL and the admin key's secret."""
+    url = make_url(db_url)
+    admin = None
+    if url.get_backend_name() == "sqlite":
+        source_url = f"sqlite:///{tmp_path_factory.mktemp('dump')}/source.sqlite"
+    else:
+        name = f"{url.database}_dump_source"
+        admin = make_engine(db_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        source_url = url.set(database=name).render_as_string(hide_password=False)
+    seed_database(source_url)
+    engine = make_engine(source_url)
+    sectors = RESOURCES["sectors"]
+    with transaction(engine) as session:
+        _, secret = create_key(session, "dump-admin", "admin")
+        create_key(session, "retired", "read")
+        revoke_key(session, "retired")
+        # The child sorts before its parent, so import must defer its parent link.
+        for record in (
+            {"id": "zz-dump-parent", "name": "Dump parent", "parent": "energy"},
+            {"id": "aa-dump-child", "name": "Dump child", "parent": "zz-dump-parent"},
+            {"id": "dump-doomed", "name": "Deleted again"},
+        ):
+            service.create(session, sectors, record, "dump-admin")
+    with transaction(engine) as session:
+        service.update(session, sectors, "aa-dump-child", {"description": "Ünïcode – ok"}, "x")
+        service.delete(session, sectors, "dump-doomed", "dump-admin")
+        agreements = RESOURCES["agreements"]
+        title = service.current(session, agreements, AGREEMENT).title
+        service.update(session, agreements, AGREEMENT, {"title": title + " (corrected)"}, "x")
+    engine.dispose()
+    yield source_url, secret
+    if admin is not None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def dump(source: tuple[str, str]) -> bytes:
+    engine = make_engine(source[0])
+    out = io.BytesIO()
+    export_database(engine, out)
+    engine.dispose()
+    return out.getvalue()
+
+
+@pytest.fixture
+def target(scratch_url: str) -> Iterator[Engine]:
+    """The empty scratch database, migrated."""
+    migrate.upgrade(scratch_url)
+    engine = make_engine(scratch_url)
+    yield engine
+    engine.dispose()
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {t.name: conn.scalar(select(func.count()).select_from(t)) or 0 for t in tables()}
+
+
+def urls(engine: Engine) -> list[str]:
+    """Every list page, every detail, history, relations and timelines of the database."""
+    with engine.connect() as conn:
+
+        def ids(sql: str) -> list[str]:
+            return [str(row[0]) for row in conn.execute(text(sql))]
+
+        n = counts(engine)
+        found = ["/", "/health", "/api/v1/changes?limit=1000", "/api/v1/changes?limit=2&since=1"]
+        for plural, table in (
+            ("agreements", "agreements"),
+            ("visits", "visits"),
+            ("signatories", "signatories"),
+            ("sectors", "sectors"),
+            ("sources", "sources"),
+            ("countries", "countries"),
+        ):
+            found += [
+                f"/api/v1/{plural}?limit=100&offset={offset}"
+                for offset in range(0, n[table] + 1, 100)
+            ]
+            found += [f"/api/v1/{plural}/{i}" for i in ids(f"SELECT id FROM {table}")]
+        for plural, table in (
+            ("agreements", "agreements"),
+            ("visits", "visits"),
+            ("signatories", "signatories"),
+            ("sectors", "sectors"),
+            ("sources", "sources"),
+        ):
+            found += [f"/api/v1/{plural}/{i}/history" for i in ids(f"SELECT id FROM {table}")]
+        found += ["/api/v1/sectors/dump-doomed/history"]
+        for a, b in conn.execute(text("SELECT country_a_id, country_b_id FROM relation_events")):
+            found += [f"/api/v1/relations/{a}/{b}", f"/api/v1/timeline?country={a}&country={b}"]
+        found += [
+            "/api/v1/timeline?country=VN&limit=100",
+            "/api/v1/timeline?country=AZ&limit=100",
+            "/api/v1/search?q=energy&limit=100",
+            "/api/v1/search?q=baku&limit=100",
+            "/api/v1/agreements?format=csv&limit=100",
+            "/api/v1/agreements?format=ndjson&limit=100",
+            "/api/v1/agreements?include=citations&limit=100",
+            "/api/v1/agreements?sort=-date&limit=100",
+            "/api/v1/agreements?country=VN&country=AZ&facets=sector&facets=year&limit=100",
+            "/api/v1/agreements?q=energy&limit=100",
+        ]
+    return found
+
+
+def responses(database_url: str, paths: list[str], secret: str) -> dict[str, tuple]:
+    app = create_app(
+        Settings(database_url=database_url, rate_limit_anonymous="off", rate_limit_keyed="off")
+    )
+    answers = {}
+    with TestClient(app) as client:
+        for path in [*paths, "/api/v1/keys"]:
+            r = client.get(path, headers={"X-API-Key": secret} if path == "/api/v1/keys" else {})
+            answers[path] = (
+                r.status_code,
+                r.headers.get("content-type"),
+                r.headers.get("etag"),
+                r.headers.get("link"),
+                r.content,
+            )
+    app.state.engine.dispose()
+    return answers
+
+
+def test_restored_database_answers_byte_for_byte(
+    source: tuple[str, str], dump: bytes, target: Engine, scratch_url: str
+) -> None:
+    source_url, secret = source
+    imported = import_database(target, io.BytesIO(dump))
+    original = make_engine(source_url)
+    assert imported == counts(original) == counts(target)
+    assert imported["changes"] == 6 and imported["api_keys"] == 2
+    paths = urls(original)
+    assert len(paths) > 300
+    before, after = responses(source_url, paths, secret), responses(scratch_url, paths, secret)
+    assert [p for p in paths if before[p][0] != 200] == []
+    assert before["/api/v1/keys"][0] == 200  # the admin key works on the restored database
+    assert [p for p in before if before[p] != after[p]] == []
+    assert len(json.loads(after["/api/v1/changes?limit=1000"][4])["items"]) == 6
+
+    # A second export of the restored database is the same dump, to the byte.
+    again = io.BytesIO()
+    export_database(target, again)
+    assert again.getvalue().splitlines()[1:] == dump.splitlines()[1:]
+
+    # New writes get fresh ids (sequences were moved past the loaded ones).
+    with transaction(target) as session:
+        top = session.scalar(select(func.max(Change.id)))
+        top_citation = session.scalar(select(func.max(Citation.id)))
+        key, _ = create_key(session, "after-restore", "write")
+        assert key.id == 3
+        service.create(session, RESOURCES["sectors"], {"id": "later", "name": "L"}, "after")
+        agreements = RESOURCES["agreements"]
+        service.update(session, agreements, AGREEMENT, {"status": "restored"}, "after")
+        source_id = session.scalar(select(Citation.source_id).limit(1))
+        citation = Citation(record_type="agreement", record_id="x", source_id=source_id, quote="")
+        session.add(citation)
+        session.flush()
+        assert citation.id > top_citation
+    with transaction(target) as session:
+        assert session.scalar(select(func.max(Change.id))) == top + 2
+        assert session.get(Sector, "aa-dump-child").parent_id == "zz-dump-parent"
+        assert session.scalar(select(ApiKey.revoked_at).where(ApiKey.name == "retired"))
+        assert session.scalar(select(ApiKey.name).where(ApiKey.key_hash == hash_key(secret)))
+    original.dispose()
+
+
+def test_header_and_trailer(dump: bytes) -> None:
+    lines = dump.decode().splitlines()
+    header, trailer = json.loads(lines[0]), json.loads(lines[-1])
+    assert header["format"] == "treaty-api-dump" and header["version"] == 1
+    assert header["schema_revision"]
+    assert [t["name"] for t in header["tables"]] == [t.name for t in tables()]
+    assert sum(trailer["end"]["rows"].values()) == len(lines) - 2
+
+
+def test_import_into_a_non_empty_database_fails_and_changes_nothing(
+    dump: bytes, target: Engine
+) -> None:
+    import_database(target, io.BytesIO(dump))
+    before = counts(target)
+    with pytest.raises(DumpError, match="not empty"):
+        import_database(target, io.BytesIO(dump))
+    assert counts(target) == before
+
+
+def rewrite_header(dump: bytes, **changes: object) -> bytes:
+    first, rest = dump.split(b"\n", 1)
+    return json.dumps({**json.loads(first), **changes}).encode() + b"\n" + rest
+
+
+@pytest.mark.parametrize(
+    ("mangle", "message"),
+    [
+        (lambda d: rewrite_header(d, version=2), "version 2 is not supported"),
+        (lambda d: rewrite_header(d, format="other"), "not a treaty-api-dump"),
+        (lambda d: rewrite_header(d, schema_revision="0001"), "schema revision"),
+        (lambda d: rewrite_header(d, tables=[]), "do not match this schema"),
+        (lambda d: d.rsplit(b"\n", 2)[0] + b"\n", "truncated"),
+        (lambda d: d.replace(b'"table":"changes"', b'"table":"nope"', 1), "known table"),
+        (lambda d: b"", "empty"),
+        (
+            lambda d: b"\n".join(x for x in d.split(b"\n") if b'{"table":"sources"' not in x),
+            "do not fit the database",
+        ),
+    ],
+)
+def test_a_bad_dump_is_refused_and_nothing_is_written(
+    dump: bytes, target: Engine, mangle, message: str
+) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DumpError, match=message):
+        import_database(target, io.BytesIO(mangle(dump)))
+    assert set(counts(target).values()) == {0}
+
+
+def test_an_unmigrated_database_is_refused(dump: bytes, scratch_url: str) -> None:
+    engine = make_engine(scratch_url)
+    with pytest.raises(DumpError, match="db upgrade"):
+        import_database(engine, io.BytesIO(dump))
+    engine.dispose()
+
+
+def test_cli_round_trip(
+    source: tuple[str, str],
+    target: Engine,
+    scratch_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runner = CliRunner()
+    path = tmp_path / "treaty.ndjson.gz"
+
+    def run(database_url: str, *args: str):  # type: ignore[no-untyped-def]
+        monkeypatch.setenv("DATABASE_URL", database_url)
+        get_settings.cache_clear()
+        return runner.invoke(cli, list(args))
+
+    try:
+        exported = run(source[0], "export", str(path))
+        assert exported.exit_code == 0, exported.output
+        with gzip.open(path) as f:
+            assert json.loads(f.readline())["format"] == "treaty-api-dump"
+        imported = run(scratch_url, "import", str(path))
+        assert imported.exit_code == 0, imported.output
+        assert "imported" in imported.output
+        again = run(scratch_url, "import", str(path))
+        assert again.exit_code == 1
+        assert "not empty" in again.output
+        stdout = run(scratch_url, "export", "-")
+        assert stdout.exit_code == 0
+    finally:
+        get_settings.cache_clear()
+    original = make_engine(source[0])
+    assert counts(target) == counts(original)
+    original.dispose()
+    lines = stdout.stdout_bytes.splitlines()
+    with gzip.open(path) as f:
+        assert f.read().splitlines()[1:] == lines[1:]
