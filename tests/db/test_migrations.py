@@ -2,11 +2,12 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, func, inspect, select
 
 import app.models  # noqa: F401
 from app import migrate
 from app.db import Base, make_engine
+from tests.servers import seed_database
 
 
 def _tables(url: str) -> set[str]:
@@ -32,3 +33,14 @@ def test_models_match_migrations(engine: Engine) -> None:
             MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
         )
     assert diff == []
+
+
+def test_migrations_run_down_and_up_on_a_database_with_data(scratch_url: str) -> None:
+    """Table rebuilds on SQLite (batch mode) must not trip over foreign keys."""
+    seed_database(scratch_url)
+    migrate.downgrade(scratch_url, "0001")
+    migrate.upgrade(scratch_url)
+    engine = make_engine(scratch_url)
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Base.metadata.tables["agreements"]))
+    engine.dispose()
