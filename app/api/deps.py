@@ -60,4 +60,5 @@ def page_of(
         "limit": limit,
         "offset": offset,
         "next_cursor": page.next_cursor,
+        "total_exact": page.total_exact,
     }

@@ -1,8 +1,20 @@
 """Column groups shared by several models."""
 
 import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, String, Text, TypeDecorator
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Date,
+    DateTime,
+    Index,
+    String,
+    Text,
+    TypeDecorator,
+    func,
+    literal_column,
+)
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 
@@ -46,3 +58,22 @@ class UTCDateTime(TypeDecorator[datetime.datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=datetime.UTC)
         return value
+
+
+# Undated records sort last in both directions: their sort key is the latest date going up
+# and the earliest going down. Queries sort on exactly these expressions and the tables
+# index them, so a page, however deep, is one index range scan.
+LAST_GOING_UP = datetime.date(9999, 12, 31)
+LAST_GOING_DOWN = datetime.date(1, 1, 1)
+
+
+def date_sort_key(column: Any, descending: bool) -> ColumnElement[Any]:
+    sentinel = LAST_GOING_DOWN if descending else LAST_GOING_UP
+    return func.coalesce(column, literal_column(f"'{sentinel.isoformat()}'", type_=Date()))
+
+
+def date_sort_indexes(table: str, date_start: Any, id_column: Any) -> list[Index]:
+    return [
+        Index(f"ix_{table}_date_{direction}", date_sort_key(date_start, descending), id_column)
+        for direction, descending in (("up", False), ("down", True))
+    ]

@@ -2,7 +2,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
-from app.models._columns import DatedMixin, SearchableMixin
+from app.models._columns import DatedMixin, SearchableMixin, date_sort_indexes
 from app.models.country import Country
 from app.models.sector import Sector
 from app.models.signatory import Signatory
@@ -13,10 +13,7 @@ class Agreement(DatedMixin, SearchableMixin, Base):
     """A treaty, MoU, letter of intent, joint statement, programme or other agreement."""
 
     __tablename__ = "agreements"
-    __table_args__ = (
-        Index("ix_agreements_date_start_id", "date_start", "id"),
-        Index("ix_agreements_title_id", "title", "id"),
-    )
+    __table_args__ = (Index("ix_agreements_title_id", "title", "id"),)
 
     id: Mapped[str] = mapped_column(String(120), primary_key=True)
     title: Mapped[str] = mapped_column(String(500))
@@ -41,6 +38,9 @@ class Agreement(DatedMixin, SearchableMixin, Base):
     sectors: Mapped[list["AgreementSector"]] = relationship(
         cascade="all, delete-orphan", lazy="raise", order_by="AgreementSector.sector_id"
     )
+
+
+date_sort_indexes("agreements", Agreement.date_start, Agreement.id)
 
 
 class AgreementParty(Base):

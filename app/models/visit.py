@@ -2,7 +2,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
-from app.models._columns import DatedMixin, SearchableMixin
+from app.models._columns import DatedMixin, SearchableMixin, date_sort_indexes
 from app.models.country import Country
 from app.models.signatory import Signatory
 
@@ -29,3 +29,6 @@ class Visit(DatedMixin, SearchableMixin, Base):
     host_country: Mapped[Country | None] = relationship(
         foreign_keys=[host_country_id], lazy="raise"
     )
+
+
+date_sort_indexes("visits", Visit.date_start, Visit.id)

@@ -30,10 +30,10 @@ from app.schemas.agreements import INCLUDES, AgreementFilters
 from app.schemas.common import date_bounds
 
 SORTS = {
-    "date": SortKey("date", Agreement.date_start, Agreement.id, descending=False),
-    "-date": SortKey("-date", Agreement.date_start, Agreement.id, descending=True),
-    "title": SortKey("title", Agreement.title, Agreement.id, descending=False),
-    "-title": SortKey("-title", Agreement.title, Agreement.id, descending=True),
+    "date": SortKey.by_date("date", Agreement, descending=False),
+    "-date": SortKey.by_date("-date", Agreement, descending=True),
+    "title": SortKey.by_column("title", Agreement.title, Agreement.id),
+    "-title": SortKey.by_column("-title", Agreement.title, Agreement.id, descending=True),
 }
 
 
@@ -132,7 +132,7 @@ def _batches(session: Session, stmt: Select, sort: SortKey, batch: int) -> Itera
         if not rows:
             return
         yield rows
-        after = sort.after(sort.parse_value(sort.value_of(rows[-1])), rows[-1].id)
+        after = sort.after(sort.value(rows[-1]), rows[-1].id)
         session.expunge_all()
 
 

@@ -2,17 +2,18 @@
 
 import base64
 import binascii
-from collections.abc import Sequence
+import datetime
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.errors import InvalidParameter
 from app.models import Country, Sector
+from app.models._columns import LAST_GOING_DOWN, LAST_GOING_UP, date_sort_key
 from app.text import fold
 
 
@@ -32,34 +33,56 @@ def and_all(conditions: Any) -> ColumnElement[bool]:
 
 @dataclass(frozen=True)
 class SortKey:
-    """A sort column (nullable or not) and direction; ties are broken by `id` the same way."""
+    """A non-null sort expression and direction; ties are broken by `id` the same way."""
 
     name: str
-    column: InstrumentedAttribute[Any]
+    key: ColumnElement[Any]
     id_column: InstrumentedAttribute[str]
     descending: bool
+    value: Callable[[Any], Any]
+    """The row's value of `key`, computed in Python (for the cursor)."""
+
+    @classmethod
+    def by_date(cls, name: str, model: Any, descending: bool) -> "SortKey":
+        sentinel = LAST_GOING_DOWN if descending else LAST_GOING_UP
+        return cls(
+            name,
+            date_sort_key(model.date_start, descending),
+            model.id,
+            descending,
+            lambda row: row.date_start or sentinel,
+        )
+
+    @classmethod
+    def by_column(
+        cls,
+        name: str,
+        column: InstrumentedAttribute[Any],
+        id_column: InstrumentedAttribute[str],
+        descending: bool = False,
+    ) -> "SortKey":
+        return cls(name, column, id_column, descending, lambda row: getattr(row, column.key))
 
     def order_by(self) -> list[Any]:
         if self.descending:
-            return [self.column.desc().nulls_last(), self.id_column.desc()]
-        return [self.column.asc().nulls_last(), self.id_column.asc()]
+            return [self.key.desc(), self.id_column.desc()]
+        return [self.key.asc(), self.id_column.asc()]
 
     def after(self, value: Any, last_id: str) -> ColumnElement[bool]:
-        """Rows strictly after (`value`, `last_id`) in this order: the keyset condition."""
-        ids_after = self.id_column < last_id if self.descending else self.id_column > last_id
-        if value is None:
-            return self.column.is_(None) & ids_after
-        row, bound = tuple_(self.column, self.id_column), tuple_(value, last_id)
-        return or_(row < bound if self.descending else row > bound, self.column.is_(None))
+        """Rows strictly after (`value`, `last_id`) in this order: the keyset condition,
+        written so that it is an index range (`key <= v AND (key < v OR id > i)`)."""
+        if self.descending:
+            return and_(self.key <= value, or_(self.key < value, self.id_column < last_id))
+        return and_(self.key >= value, or_(self.key > value, self.id_column > last_id))
 
     def value_of(self, row: Any) -> Any:
-        value = getattr(row, self.column.key)
-        return value.isoformat() if isinstance(value, date) else value
+        value = self.value(row)
+        return value.isoformat() if isinstance(value, datetime.date) else value
 
     def parse_value(self, raw: Any) -> Any:
-        if raw is None or self.column.type.python_type is not date:
-            return raw
-        return date.fromisoformat(raw)
+        if self.key.type.python_type is datetime.date:
+            return datetime.date.fromisoformat(raw)
+        return raw
 
 
 def encode_cursor(sort: SortKey, row: Any) -> str:
@@ -83,6 +106,7 @@ class PageResult:
     rows: Sequence[Any]
     total: int
     next_cursor: str | None
+    total_exact: bool = True
 
 
 def paginate(
@@ -98,17 +122,31 @@ def paginate(
     """Count the matches, then fetch one page by offset or keyset cursor (+1 row to see more)."""
     if cursor and offset:
         raise InvalidParameter("use either cursor or offset, not both", parameter="cursor")
-    total = session.scalar(
-        count_stmt
-        if count_stmt is not None
-        else select(func.count()).select_from(stmt.order_by(None).subquery())
-    )
+    total = capped_count(session, stmt if count_stmt is None else count_stmt)
     page = stmt.order_by(*sort.order_by())
     page = page.where(decode_cursor(sort, cursor)) if cursor else page.offset(offset)
     rows = list(session.scalars(page.limit(limit + 1)).unique())
     more = len(rows) > limit
     rows = rows[:limit]
-    return PageResult(rows, total or 0, encode_cursor(sort, rows[-1]) if more else None)
+    return PageResult(
+        rows,
+        min(total, COUNT_CAP),
+        encode_cursor(sort, rows[-1]) if more else None,
+        total_exact=total <= COUNT_CAP,
+    )
+
+
+COUNT_CAP = 10_000
+
+
+def capped_count(session: Session, stmt: Select[Any]) -> int:
+    """How many rows match, counting no further than COUNT_CAP + 1.
+
+    An exact count of a large match costs a walk over all of it (seconds at a million rows);
+    past the cap a client learns only that there are more than 10,000, as GitHub's search
+    does, and walks on by cursor."""
+    limited = stmt.with_only_columns(literal_column("1")).order_by(None).limit(COUNT_CAP + 1)
+    return session.scalar(select(func.count()).select_from(limited.subquery())) or 0
 
 
 def resolve_country(session: Session, code: str) -> Country | None:

@@ -5,7 +5,7 @@ from app.models import Country
 from app.queries.common import PageResult, SortKey, paginate, resolve_country, text_match
 from app.schemas.countries import CountryFilters
 
-BY_NAME = SortKey("name", Country.name, Country.id, descending=False)
+BY_NAME = SortKey.by_column("name", Country.name, Country.id)
 
 
 def list_countries(session: Session, f: CountryFilters) -> PageResult:

@@ -9,7 +9,7 @@ from app.models import AgreementSector, Sector
 from app.queries.common import PageResult, SortKey, paginate, require
 from app.schemas.sectors import SectorFilters
 
-BY_ID = SortKey("id", Sector.id, Sector.id, descending=False)
+BY_ID = SortKey.by_column("id", Sector.id, Sector.id)
 
 
 def list_sectors(session: Session, f: SectorFilters) -> tuple[PageResult, dict[str, int]]:

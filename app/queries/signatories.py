@@ -5,7 +5,7 @@ from app.models import AgreementSignatory, Signatory
 from app.queries.common import PageResult, SortKey, country_family, paginate, text_match
 from app.schemas.signatories import SignatoryFilters
 
-BY_NAME = SortKey("name", Signatory.name, Signatory.id, descending=False)
+BY_NAME = SortKey.by_column("name", Signatory.name, Signatory.id)
 
 
 def list_signatories(session: Session, f: SignatoryFilters) -> PageResult:

@@ -5,7 +5,7 @@ from app.models import Source
 from app.queries.common import PageResult, SortKey, paginate
 from app.schemas.common import CursorParams
 
-BY_ID = SortKey("id", Source.id, Source.id, descending=False)
+BY_ID = SortKey.by_column("id", Source.id, Source.id)
 
 
 def list_sources(session: Session, f: CursorParams) -> PageResult:

@@ -7,10 +7,10 @@ from app.schemas.common import date_bounds
 from app.schemas.visits import VisitFilters
 
 SORTS = {
-    "date": SortKey("date", Visit.date_start, Visit.id, descending=False),
-    "-date": SortKey("-date", Visit.date_start, Visit.id, descending=True),
-    "title": SortKey("title", Visit.title, Visit.id, descending=False),
-    "-title": SortKey("-title", Visit.title, Visit.id, descending=True),
+    "date": SortKey.by_date("date", Visit, descending=False),
+    "-date": SortKey.by_date("-date", Visit, descending=True),
+    "title": SortKey.by_column("title", Visit.title, Visit.id),
+    "-title": SortKey.by_column("-title", Visit.title, Visit.id, descending=True),
 }
 
 

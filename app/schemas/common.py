@@ -73,7 +73,15 @@ class Page(BaseModel, Generic[T]):
     """A page of a list: `items`, the `total` matching the filters, and where it starts."""
 
     items: list[T]
-    total: int = Field(description="Number of records matching the filters.")
+    total: int = Field(
+        description="Number of records matching the filters, counted up to "
+        "10,000 (see `total_exact`)."
+    )
+    total_exact: bool = Field(
+        True,
+        description="False when more than 10,000 records match: "
+        "`total` is then 10,000 and the walk goes on by cursor.",
+    )
     limit: int
     offset: int
     next_cursor: str | None = Field(

@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.queries import common
 from tests.factories import make_agreement, make_agreements
 from tests.problems import assert_problem
 
@@ -32,7 +33,7 @@ def ids(client: TestClient, query: str = "", **params: object) -> list[str]:
 
 def test_list_envelope_and_lean_items(client: TestClient) -> None:
     body = client.get(URL).json()
-    assert set(body) == {"items", "total", "limit", "offset", "next_cursor"}
+    assert set(body) == {"items", "total", "total_exact", "limit", "offset", "next_cursor"}
     assert (body["total"], body["limit"], body["offset"]) == (9, 20, 0)
     item = next(i for i in body["items"] if i["id"] == "mou-energy-vn-az-2025")
     assert item["party_codes"] == ["AZ", "VN"]
@@ -297,3 +298,30 @@ def test_list_page_runs_a_constant_number_of_statements(
     assert counts[0] == counts[1], counts
     # resolve the country and its predecessors (2), the sector tree (2), count, page, parties
     assert counts[0] <= 8, counts
+
+
+@pytest.mark.parametrize("sort", ["date", "-date"])
+def test_undated_records_come_last_either_way(
+    client: TestClient, session: Session, sort: str
+) -> None:
+    make_agreement(session, id="undated-b", date=None)
+    make_agreement(session, id="undated-a", date=None)
+    walked: list[str] = []
+    url: str | None = f"{URL}?sort={sort}&limit=3"
+    while url:
+        response = client.get(url)
+        walked += [i["id"] for i in response.json()["items"]]
+        url = response.links.get("next", {}).get("url")
+    expected_tail = ["undated-a", "undated-b"] if sort == "date" else ["undated-b", "undated-a"]
+    assert walked[-2:] == expected_tail and len(walked) == 11
+
+
+def test_total_is_capped_but_the_walk_is_complete(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(common, "COUNT_CAP", 5)
+    body = client.get(URL, params={"limit": 4}).json()
+    assert (body["total"], body["total_exact"]) == (5, False)
+    assert len(ids(client, limit=100)) == 9
+    exact = client.get(URL, params={"kind": "mou"}).json()
+    assert exact["total_exact"] is True
