@@ -6,7 +6,7 @@ from alembic import context
 
 import app.models  # noqa: F401  (registers every table)
 from app.config import get_settings
-from app.db import Base, make_engine
+from app.db import Base, is_model_object, make_engine
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -21,6 +21,7 @@ def _configure(**kwargs: object) -> None:
     context.configure(
         target_metadata=Base.metadata,
         compare_type=True,
+        include_name=is_model_object,
         render_as_batch=True,
         **kwargs,
     )

@@ -4,7 +4,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.dates import parse_partial_date
@@ -24,8 +24,8 @@ from app.queries.common import (
     paginate,
     require,
     sector_descendants,
-    text_match,
 )
+from app.queries.text_search import text_match
 from app.schemas.agreements import INCLUDES, AgreementFilters
 from app.schemas.common import date_bounds
 
@@ -73,7 +73,7 @@ def filter_agreements(session: Session, f: AgreementFilters) -> Select[tuple[Agr
     if end:
         stmt = stmt.where(Agreement.date_start <= end.end)
     if f.q:
-        stmt = stmt.where(text_match(Agreement.search_text, f.q))
+        stmt = stmt.where(text_match(session, Agreement, f.q))
     if f.as_of:
         stmt = stmt.where(in_force_on(parse_partial_date(f.as_of).end))
     return stmt
@@ -99,7 +99,6 @@ def loaders(include: Sequence[str]) -> list[Any]:
 
 def list_agreements(session: Session, f: AgreementFilters) -> PageResult:
     stmt = filter_agreements(session, f)
-    count = select(func.count()).select_from(stmt.subquery())
     return paginate(
         session,
         stmt.options(*loaders(f.include)),
@@ -107,7 +106,6 @@ def list_agreements(session: Session, f: AgreementFilters) -> PageResult:
         limit=f.limit,
         offset=f.offset,
         cursor=f.cursor,
-        count_stmt=count,
     )
 
 

@@ -14,21 +14,6 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from app.errors import InvalidParameter
 from app.models import Country, Sector
 from app.models._columns import LAST_GOING_DOWN, LAST_GOING_UP, date_sort_key
-from app.text import fold
-
-
-def text_match(column: InstrumentedAttribute[str], q: str) -> ColumnElement[bool]:
-    """Every word of `q`, folded, must occur in the folded column; `%`, `_`, `\\` are literal."""
-    words = fold(q).split() or [""]
-    return and_all(column.like("%" + _escape_like(w) + "%", escape="\\") for w in words)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def and_all(conditions: Any) -> ColumnElement[bool]:
-    return and_(*conditions)
 
 
 @dataclass(frozen=True)
@@ -117,12 +102,11 @@ def paginate(
     limit: int,
     offset: int,
     cursor: str | None,
-    count_stmt: Select[Any] | None = None,
 ) -> PageResult:
     """Count the matches, then fetch one page by offset or keyset cursor (+1 row to see more)."""
     if cursor and offset:
         raise InvalidParameter("use either cursor or offset, not both", parameter="cursor")
-    total = capped_count(session, stmt if count_stmt is None else count_stmt)
+    total = capped_count(session, stmt)
     page = stmt.order_by(*sort.order_by())
     page = page.where(decode_cursor(sort, cursor)) if cursor else page.offset(offset)
     rows = list(session.scalars(page.limit(limit + 1)).unique())
@@ -145,7 +129,11 @@ def capped_count(session: Session, stmt: Select[Any]) -> int:
     An exact count of a large match costs a walk over all of it (seconds at a million rows);
     past the cap a client learns only that there are more than 10,000, as GitHub's search
     does, and walks on by cursor."""
-    limited = stmt.with_only_columns(literal_column("1")).order_by(None).limit(COUNT_CAP + 1)
+    limited = (
+        stmt.with_only_columns(literal_column("1"), maintain_column_froms=True)
+        .order_by(None)
+        .limit(COUNT_CAP + 1)
+    )
     return session.scalar(select(func.count()).select_from(limited.subquery())) or 0
 
 

@@ -1,8 +1,9 @@
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import Country
-from app.queries.common import PageResult, SortKey, paginate, resolve_country, text_match
+from app.queries.common import PageResult, SortKey, paginate, resolve_country
+from app.queries.text_search import text_match
 from app.schemas.countries import CountryFilters
 
 BY_NAME = SortKey.by_column("name", Country.name, Country.id)
@@ -13,13 +14,10 @@ def list_countries(session: Session, f: CountryFilters) -> PageResult:
     if f.historical is not None:
         stmt = stmt.where(Country.is_historical.is_(f.historical))
     if f.q:
-        stmt = stmt.where(text_match(Country.search_text, f.q))
+        stmt = stmt.where(text_match(session, Country, f.q))
     if f.wikidata:
         stmt = stmt.where(Country.external_ids["wikidata"].as_string() == f.wikidata)
-    count = select(func.count()).select_from(stmt.subquery())
-    return paginate(
-        session, stmt, BY_NAME, limit=f.limit, offset=f.offset, cursor=f.cursor, count_stmt=count
-    )
+    return paginate(session, stmt, BY_NAME, limit=f.limit, offset=f.offset, cursor=f.cursor)
 
 
 def get_country(session: Session, code: str) -> Country | None:

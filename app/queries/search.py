@@ -1,10 +1,12 @@
 """One query over every searchable kind, each hit labelled with its kind."""
 
-from sqlalchemy import Select, func, literal, null, select, union_all
+from sqlalchemy import Select, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from app.models import Agreement, Country, Signatory, Visit
-from app.queries.common import PageResult, text_match
+from app.queries import common
+from app.queries.common import PageResult, capped_count
+from app.queries.text_search import text_match
 from app.schemas.search import SearchFilters
 
 KINDS = (
@@ -23,12 +25,12 @@ def search(session: Session, f: SearchFilters) -> PageResult:
             model.id.label("id"),
             title.label("title"),
             (date if date is not None else null()).label("date"),
-        ).where(text_match(model.search_text, f.q))
+        ).where(text_match(session, model, f.q))
         for rank, (kind, model, title, date) in enumerate(KINDS)
         if not f.kind or kind in f.kind
     ]
     hits = union_all(*parts).subquery()
-    total = session.scalar(select(func.count()).select_from(hits)) or 0
+    total = capped_count(session, select(hits))
     rows = (
         session.execute(
             select(hits.c.kind, hits.c.id, hits.c.title, hits.c.date)
@@ -39,4 +41,9 @@ def search(session: Session, f: SearchFilters) -> PageResult:
         .mappings()
         .all()
     )
-    return PageResult([dict(row) for row in rows], total, None)
+    return PageResult(
+        [dict(row) for row in rows],
+        min(total, common.COUNT_CAP),
+        None,
+        total_exact=total <= common.COUNT_CAP,
+    )

@@ -1,8 +1,9 @@
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import AgreementSignatory, Signatory
-from app.queries.common import PageResult, SortKey, country_family, paginate, text_match
+from app.queries.common import PageResult, SortKey, country_family, paginate
+from app.queries.text_search import text_match
 from app.schemas.signatories import SignatoryFilters
 
 BY_NAME = SortKey.by_column("name", Signatory.name, Signatory.id)
@@ -15,13 +16,10 @@ def list_signatories(session: Session, f: SignatoryFilters) -> PageResult:
     if f.kind:
         stmt = stmt.where(Signatory.kind == f.kind)
     if f.q:
-        stmt = stmt.where(text_match(Signatory.search_text, f.q))
+        stmt = stmt.where(text_match(session, Signatory, f.q))
     if f.wikidata:
         stmt = stmt.where(Signatory.external_ids["wikidata"].as_string() == f.wikidata)
-    count = select(func.count()).select_from(stmt.subquery())
-    return paginate(
-        session, stmt, BY_NAME, limit=f.limit, offset=f.offset, cursor=f.cursor, count_stmt=count
-    )
+    return paginate(session, stmt, BY_NAME, limit=f.limit, offset=f.offset, cursor=f.cursor)
 
 
 def get_signatory(session: Session, signatory_id: str) -> Signatory | None:

@@ -1,8 +1,9 @@
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import Agreement, Visit
-from app.queries.common import PageResult, SortKey, country_family, paginate, text_match
+from app.queries.common import PageResult, SortKey, country_family, paginate
+from app.queries.text_search import text_match
 from app.schemas.common import date_bounds
 from app.schemas.visits import VisitFilters
 
@@ -31,13 +32,12 @@ def filter_visits(session: Session, f: VisitFilters) -> Select[tuple[Visit]]:
     if end:
         stmt = stmt.where(Visit.date_start <= end.end)
     if f.q:
-        stmt = stmt.where(text_match(Visit.search_text, f.q))
+        stmt = stmt.where(text_match(session, Visit, f.q))
     return stmt
 
 
 def list_visits(session: Session, f: VisitFilters) -> PageResult:
     stmt = filter_visits(session, f)
-    count = select(func.count()).select_from(stmt.subquery())
     return paginate(
         session,
         stmt,
@@ -45,7 +45,6 @@ def list_visits(session: Session, f: VisitFilters) -> PageResult:
         limit=f.limit,
         offset=f.offset,
         cursor=f.cursor,
-        count_stmt=count,
     )
 
 

@@ -1,0 +1,57 @@
+"""The indexed `q` path (FTS5 on SQLite, pg_trgm on PostgreSQL) finds exactly what the
+plain LIKE path finds, and the index follows inserts, updates and deletes."""
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Agreement, Country, Signatory, Visit
+from app.queries.text_search import plain_match, text_match
+from app.text import search_text
+from tests.factories import make_agreement
+
+QUERIES = [
+    "binh son",
+    "Bình Sơn",
+    "energy",
+    "ENERGY cooperation",
+    "hồ chí minh",
+    "100%",
+    "e_c",
+    "a\\b",
+    "%%%",
+    "zz",
+    "memorandum understanding",
+    "dung quat refinery",
+    "azerbaijan",
+    "x",
+    "signed",
+    "🇦🇿",
+    "ministry of economy",
+]
+
+
+def _ids(session: Session, model: type, condition: object) -> list[str]:
+    return list(session.scalars(select(model.id).where(condition).order_by(model.id)))
+
+
+@pytest.mark.parametrize("model", [Agreement, Visit, Signatory, Country])
+def test_indexed_path_equals_the_plain_path(session: Session, model: type) -> None:
+    make_agreement(session, id="pct", title="Fund 100% renewable energy")
+    make_agreement(session, id="snake", title="snake_case a\\b title")
+    for q in QUERIES:
+        assert _ids(session, model, text_match(session, model, q)) == _ids(
+            session, model, plain_match(model, q)
+        ), q
+
+
+def test_the_index_follows_writes(session: Session) -> None:
+    agreement = make_agreement(session, id="zebra", title="Zebra crossing accord")
+    assert _ids(session, Agreement, text_match(session, Agreement, "zebra")) == ["zebra"]
+    agreement.search_text = search_text("Giraffe crossing accord")
+    session.flush()
+    assert _ids(session, Agreement, text_match(session, Agreement, "zebra")) == []
+    assert _ids(session, Agreement, text_match(session, Agreement, "giraffe")) == ["zebra"]
+    session.delete(agreement)
+    session.flush()
+    assert _ids(session, Agreement, text_match(session, Agreement, "giraffe")) == []
