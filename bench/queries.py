@@ -1,6 +1,7 @@
 """The bench's hand-written SQL, with treaty-api's filtering semantics, for the ceiling and
 Datasette: the same rows (the list's columns and party codes), sorted by `-date` (newest
-first, ties by id descending), the first `limit` + 1 rows, and the total number of matches."""
+first, undated last, ties by id descending) on the same indexed expression, the first
+`limit` + 1 rows, and the number of matches counted up to 10,001 as treaty-api does."""
 
 import sqlite3
 from functools import lru_cache
@@ -9,21 +10,23 @@ from app.dates import parse_partial_date
 from app.text import fold
 
 COLUMNS = """
-    a.id, a.title, a.kind, a.date, a.date_precision, a.date_inferred, a.visit_id, a.date_start,
-    count(*) OVER () AS total"""
-ORDER = "ORDER BY a.date_start DESC NULLS LAST, a.id DESC"
+    a.id, a.title, a.kind, a.date, a.date_precision, a.date_inferred, a.visit_id,
+    coalesce(a.date_start, '0001-01-01') AS sort_date"""
+ORDER = "ORDER BY coalesce(a.date_start, '0001-01-01') DESC, a.id DESC"
+COUNT_CAP = 10_000
 
 
-def _page(inner: str) -> str:
+def _page(where: str) -> str:
     """Party codes for the page's rows only (not for every match the total counts)."""
     return f"""SELECT page.id, page.title, page.kind, page.date, page.date_precision,
         page.date_inferred, page.visit_id,
         (SELECT json_group_array(country_id) FROM (
             SELECT country_id FROM agreement_parties WHERE agreement_id = page.id
             ORDER BY country_id)) AS party_codes,
-        page.total
-    FROM ({inner}) AS page
-    ORDER BY page.date_start DESC NULLS LAST, page.id DESC"""
+        (SELECT count(*) FROM (SELECT 1 FROM agreements a WHERE {where}
+                               LIMIT {COUNT_CAP + 1})) AS total
+    FROM (SELECT {COLUMNS} FROM agreements a WHERE {where} {ORDER} LIMIT :limit) AS page
+    ORDER BY page.sort_date DESC, page.id DESC"""
 
 
 @lru_cache
@@ -70,26 +73,28 @@ def filtered_list(
     }
     countries = _in("c", country_family(db, country), params)
     sectors = _in("s", sector_family(db, sector), params)
-    sql = f"""SELECT {COLUMNS}
-        FROM agreements a
-        WHERE EXISTS (SELECT 1 FROM agreement_parties p
+    where = f"""EXISTS (SELECT 1 FROM agreement_parties p
                       WHERE p.agreement_id = a.id AND p.country_id IN ({countries}))
           AND EXISTS (SELECT 1 FROM agreement_sectors s
                       WHERE s.agreement_id = a.id AND s.sector_id IN ({sectors}))
-          AND a.date_end >= :start AND a.date_start <= :end
-        {ORDER} LIMIT :limit"""
-    return _page(sql), params
+          AND a.date_end >= :start AND a.date_start <= :end"""
+    return _page(where), params
 
 
 def text_search(q: str, limit: int) -> tuple[str, dict[str, object]]:
-    """Every folded word of `q` in `search_text` (treaty-api's plain `q` path)."""
+    """Every folded word of `q` in `search_text`, candidates from the FTS5 trigram table
+    (treaty-api's `q` path on SQLite)."""
     params: dict[str, object] = {"limit": limit + 1}
-    conditions = []
+    conditions, candidates = [], []
     for i, word in enumerate(fold(q).split() or [""]):
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         params[f"w{i}"] = f"%{escaped}%"
         conditions.append(f"a.search_text LIKE :w{i} ESCAPE '\\'")
-    sql = (
-        f"SELECT {COLUMNS} FROM agreements a WHERE {' AND '.join(conditions)} {ORDER} LIMIT :limit"
-    )
-    return _page(sql), params
+        if len(word) >= 3 and escaped == word:
+            candidates.append(f"search_text LIKE :w{i}")
+    if candidates:
+        conditions.insert(
+            0,
+            "a.rowid IN (SELECT rowid FROM agreements_fts WHERE " + " AND ".join(candidates) + ")",
+        )
+    return _page(" AND ".join(conditions)), params
