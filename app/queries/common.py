@@ -102,11 +102,12 @@ def paginate(
     limit: int,
     offset: int,
     cursor: str | None,
+    count_from: Select[Any] | None = None,
 ) -> PageResult:
     """Count the matches, then fetch one page by offset or keyset cursor (+1 row to see more)."""
     if cursor and offset:
         raise InvalidParameter("use either cursor or offset, not both", parameter="cursor")
-    total = capped_count(session, stmt)
+    total = capped_count(session, stmt if count_from is None else count_from)
     page = stmt.order_by(*sort.order_by())
     page = page.where(decode_cursor(sort, cursor)) if cursor else page.offset(offset)
     rows = list(session.scalars(page.limit(limit + 1)).unique())

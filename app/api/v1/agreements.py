@@ -97,7 +97,7 @@ def list_agreements(
     body = page_of(request, response, page, filters, items)
     if filters.facets:
         body["facets"] = agreement_facets(
-            session, queries.filter_agreements(session, filters), filters.facets
+            session, queries.filtered(session, filters).for_count, filters.facets
         )
     return AgreementPage.model_validate(body)
 

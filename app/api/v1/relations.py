@@ -49,7 +49,7 @@ def get_relations(
     page = agreement_queries.list_agreements(session, filters)
     agreement_citations = citations_for(session, "agreement", [r.id for r in page.rows])
     facets = agreement_facets(
-        session, agreement_queries.filter_agreements(session, filters), ["sector", "year"]
+        session, agreement_queries.filtered(session, filters).for_count, ["sector", "year"]
     )
     milestones = _milestones(session, queries.milestones_between(session, *families))
     first_contact, latest_contact = queries.contacts(session, families)
