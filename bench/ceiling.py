@@ -43,7 +43,7 @@ def answer(path: str, params: dict[str, list[str]]) -> tuple[int, object]:
     rows = [dict(zip(names, row, strict=True)) for row in cursor]
     total = rows[0]["total"] if rows else 0
     for row in rows:
-        del row["total"], row["sort_date"]
+        del row["total"]
     return 200, {"items": rows, "total": total}
 
 

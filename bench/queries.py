@@ -4,6 +4,7 @@ first, undated last, ties by id descending) on the same indexed expression, the 
 `limit` + 1 rows, and the number of matches counted up to 10,001 as treaty-api does."""
 
 import sqlite3
+from datetime import timedelta
 from functools import lru_cache
 
 from app.dates import parse_partial_date
@@ -16,14 +17,14 @@ ORDER = "ORDER BY coalesce(a.date_start, '0001-01-01') DESC, a.id DESC"
 COUNT_CAP = 10_000
 
 
-def _page(where: str) -> str:
+def _page(where: str, count_where: str | None = None) -> str:
     """Party codes for the page's rows only (not for every match the total counts)."""
     return f"""SELECT page.id, page.title, page.kind, page.date, page.date_precision,
         page.date_inferred, page.visit_id,
         (SELECT json_group_array(country_id) FROM (
             SELECT country_id FROM agreement_parties WHERE agreement_id = page.id
             ORDER BY country_id)) AS party_codes,
-        (SELECT count(*) FROM (SELECT 1 FROM agreements a WHERE {where}
+        (SELECT count(*) FROM (SELECT 1 FROM agreements a WHERE {count_where or where}
                                LIMIT {COUNT_CAP + 1})) AS total
     FROM (SELECT {COLUMNS} FROM agreements a WHERE {where} {ORDER} LIMIT :limit) AS page
     ORDER BY page.sort_date DESC, page.id DESC"""
@@ -73,12 +74,20 @@ def filtered_list(
     }
     countries = _in("c", country_family(db, country), params)
     sectors = _in("s", sector_family(db, sector), params)
+    params["key_from"] = (parse_partial_date(date_from).start - timedelta(days=366)).isoformat()
+    dates = """a.date_end >= :start AND coalesce(a.date_start, '0001-01-01') >= :key_from
+          AND coalesce(a.date_start, '0001-01-01') <= :end"""
     where = f"""EXISTS (SELECT 1 FROM agreement_parties p
                       WHERE p.agreement_id = a.id AND p.country_id IN ({countries}))
           AND EXISTS (SELECT 1 FROM agreement_sectors s
                       WHERE s.agreement_id = a.id AND s.sector_id IN ({sectors}))
-          AND a.date_end >= :start AND a.date_start <= :end"""
-    return _page(where), params
+          AND {dates}"""
+    count_where = f"""a.id IN (SELECT agreement_id FROM agreement_parties
+                             WHERE country_id IN ({countries})
+                         INTERSECT SELECT agreement_id FROM agreement_sectors
+                             WHERE sector_id IN ({sectors}))
+          AND {dates}"""
+    return _page(where, count_where), params
 
 
 def text_search(q: str, limit: int) -> tuple[str, dict[str, object]]:

@@ -2,8 +2,9 @@
 
 from sqlalchemy.orm import Session
 
-from app.dates import parse_partial_date
 from app.models import Agreement, AgreementEvent, AgreementParty, AgreementSector
+from app.seeding.records import Dated
+from app.seeding.rows import dated
 from app.text import search_text
 
 
@@ -17,17 +18,12 @@ def make_agreement(
     parties: tuple[str, ...] = ("FR", "DE"),
     sectors: tuple[str, ...] = (),
 ) -> Agreement:
-    parsed = parse_partial_date(date) if date else None
     agreement = Agreement(
         id=id,
         title=title,
         kind=kind,
         aliases=[],
-        date=date,
-        date_precision=parsed.precision if parsed else None,
-        date_start=parsed.start if parsed else None,
-        date_end=parsed.end if parsed else None,
-        date_inferred=False,
+        **dated(Dated(date=date)),
         search_text=search_text(title),
         parties=[AgreementParty(country_id=c) for c in parties],
         sectors=[AgreementSector(sector_id=s) for s in sectors],
@@ -54,17 +50,12 @@ def make_agreements(session: Session, count: int, **kwargs: object) -> list[Agre
 def make_event(
     session: Session, agreement_id: str, action: str, date: str, country: str | None = None
 ) -> AgreementEvent:
-    parsed = parse_partial_date(date)
     event = AgreementEvent(
         id=f"{agreement_id}--{action}--{country or 'all'}",
         agreement_id=agreement_id,
         country_id=country,
         action=action,
-        date=date,
-        date_precision=parsed.precision,
-        date_start=parsed.start,
-        date_end=parsed.end,
-        date_inferred=False,
+        **dated(Dated(date=date)),
     )
     session.add(event)
     session.flush()

@@ -164,17 +164,7 @@ def country_family(session: Session, parameter: str, code: str) -> list[str]:
     country = resolve_country(session, code)
     if country is None:
         raise InvalidParameter(f"unknown country code {code!r}", parameter=parameter)
-    family, frontier = [country.id], [country.id]
-    while frontier:
-        frontier = list(
-            session.scalars(
-                select(Country.id)
-                .where(Country.successor_id.in_(frontier))
-                .where(Country.id.not_in(family))
-            )
-        )
-        family += frontier
-    return family
+    return closure(session, Country.id, Country.successor_id, country.id)
 
 
 def require(session: Session, model: type[Any], record_id: str, parameter: str) -> None:
@@ -186,13 +176,17 @@ def require(session: Session, model: type[Any], record_id: str, parameter: str) 
 def sector_descendants(session: Session, parameter: str, slug: str) -> list[str]:
     """A sector's id and every sub-sector's, at any depth."""
     require(session, Sector, slug, parameter)
-    found, frontier = [slug], [slug]
+    return closure(session, Sector.id, Sector.parent_id, slug)
+
+
+def closure(session: Session, id_column: Any, link_column: Any, start: str) -> list[str]:
+    """`start` and every row linking to it through `link_column`, at any depth (a country's
+    predecessors through `successor_id`, a sector's descendants through `parent_id`)."""
+    found, frontier = [start], [start]
     while frontier:
         frontier = list(
             session.scalars(
-                select(Sector.id)
-                .where(Sector.parent_id.in_(frontier))
-                .where(Sector.id.not_in(found))
+                select(id_column).where(link_column.in_(frontier)).where(id_column.not_in(found))
             )
         )
         found += frontier

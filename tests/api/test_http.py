@@ -71,9 +71,19 @@ def test_server_errors_hide_the_traceback(db_url: str) -> None:
     app.state.engine.dispose()
 
 
-@pytest.mark.parametrize("path", ["/api/v1/agreements", "/api/v1/visits", "/api/v1/countries",
-                                  "/api/v1/signatories", "/api/v1/sectors", "/api/v1/sources",
-                                  "/api/v1/search?q=azerbaijan", "/api/v1/timeline?country=AZ"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/agreements",
+        "/api/v1/visits",
+        "/api/v1/countries",
+        "/api/v1/signatories",
+        "/api/v1/sectors",
+        "/api/v1/sources",
+        "/api/v1/search?q=azerbaijan",
+        "/api/v1/timeline?country=AZ",
+    ],
+)
 def test_total_counts_every_item_of_the_walk(client: TestClient, path: str) -> None:
     seen: list[str] = []
     url: str | None = path + ("&" if "?" in path else "?") + "limit=100"
