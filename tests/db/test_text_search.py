@@ -28,6 +28,11 @@ QUERIES = [
     "signed",
     "🇦🇿",
     "ministry of economy",
+    'said "energy"',
+    'o"rourke ministry',
+    "AND OR NOT",
+    "(energy)",
+    "ene*",
 ]
 
 
