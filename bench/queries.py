@@ -91,19 +91,19 @@ def filtered_list(
 
 
 def text_search(q: str, limit: int) -> tuple[str, dict[str, object]]:
-    """Every folded word of `q` in `search_text`, candidates from the FTS5 trigram table
-    (treaty-api's `q` path on SQLite)."""
+    """Every folded word of `q` in `search_text`, candidates from the FTS5 trigram table by
+    phrase MATCH (treaty-api's `q` path on SQLite)."""
     params: dict[str, object] = {"limit": limit + 1}
-    conditions, candidates = [], []
+    conditions, phrases = [], []
     for i, word in enumerate(fold(q).split() or [""]):
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         params[f"w{i}"] = f"%{escaped}%"
         conditions.append(f"a.search_text LIKE :w{i} ESCAPE '\\'")
         if len(word) >= 3 and escaped == word:
-            candidates.append(f"search_text LIKE :w{i}")
-    if candidates:
+            phrases.append('"' + word.replace('"', '""') + '"')
+    if phrases:
+        params["phrases"] = " AND ".join(phrases)
         conditions.insert(
-            0,
-            "a.rowid IN (SELECT rowid FROM agreements_fts WHERE " + " AND ".join(candidates) + ")",
+            0, "a.rowid IN (SELECT rowid FROM agreements_fts WHERE agreements_fts MATCH :phrases)"
         )
     return _page(" AND ".join(conditions)), params
