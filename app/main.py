@@ -26,6 +26,7 @@ from app.guards import ControlCharacterGuard
 from app.http_cache import HttpCacheMiddleware
 from app.limits import BodySizeLimitMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
 from app.schemas.changes import KeyIn
+from app.seeding.records import CitationIn
 
 DESCRIPTION = """
 An open API for treaties and agreements between states. **Every fact is sourced**: each
@@ -37,7 +38,20 @@ Start with **agreements**: try `country=AZ` and `sector=energy`. Lists return
 `application/problem+json`.
 """
 
-WRITE_SCHEMAS = (*(r.record for r in RESOURCES.values()), KeyIn)
+SECURITY_SCHEMES = {
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API key from `treaty-api keys create`.",
+    },
+    "apiKey": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-API-Key",
+        "description": "The same key, in the X-API-Key header.",
+    },
+}
+WRITE_SCHEMAS = (*(r.record for r in RESOURCES.values()), CitationIn, KeyIn)
 TAGS = [
     {
         "name": "agreements",
@@ -127,18 +141,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def install_schemas(app: FastAPI, models: tuple[type[BaseModel], ...]) -> None:
-    """Put request-body models that routes read by hand (after checking the API key) into
-    the spec's components, so Swagger UI and client generators see them."""
+    """Complete the spec with what FastAPI cannot see: request-body models that routes read
+    by hand (after checking the API key), and the API-key security schemes on every
+    operation that answers 401, so Swagger UI's "Authorize" sends the key."""
     build = app.openapi
 
     def openapi() -> dict:
         if app.openapi_schema is None:
             spec = build()
-            components = spec.setdefault("components", {}).setdefault("schemas", {})
+            components = spec.setdefault("components", {})
+            schemas = components.setdefault("schemas", {})
             for model in models:
                 schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-                components.update(schema.pop("$defs", {}))
-                components[model.__name__] = schema
+                schemas.update(schema.pop("$defs", {}))
+                schemas[model.__name__] = schema
+            components["securitySchemes"] = SECURITY_SCHEMES
+            for item in spec["paths"].values():
+                for operation in item.values():
+                    if "401" in operation.get("responses", {}):
+                        operation["security"] = [{name: []} for name in SECURITY_SCHEMES]
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -327,3 +327,28 @@ def test_changes_feed_pages_with_since(client: TestClient, keys: dict[str, str])
         seen += [c["id"] for c in page.json()["items"]]
         url = page.links.get("next", {}).get("url")
     assert len(seen) == 5 and seen == sorted(seen)
+
+
+def test_a_citation_is_added_to_its_record(client: TestClient, keys: dict[str, str]) -> None:
+    url = "/api/v1/visits/visit-president-of-vietnam-azerbaijan-2015"
+    before = client.get(url)
+    headers = {**auth(keys["write"]), "If-Match": before.headers["etag"]}
+    citation = {
+        "source": "commentary-az-vn-strategic-partnership",
+        "quote": "visits from the President of Vietnam to Baku in 2015",
+        "field": "date",
+    }
+    added = client.post(f"{url}/citations", json=citation, headers=headers)
+    assert added.status_code == 201, added.text
+    assert added.json()["citations"][-1]["quote"] == citation["quote"]
+    assert len(added.json()["citations"]) == len(before.json()["citations"]) + 1
+    wrong = client.post(
+        f"{url}/citations",
+        json={**citation, "quote": "in 2016"},
+        headers={**auth(keys["write"]), "If-Match": added.headers["etag"]},
+    )
+    bad_field = f"citations.{len(added.json()['citations'])}.quote"
+    assert bad_field in {e["parameter"] for e in assert_problem(wrong, 422)["errors"]}
+    assert_problem(client.post(f"{url}/citations", json=citation, headers=auth(keys["read"])), 403)
+    history = client.get(f"{url}/history").json()
+    assert [h["action"] for h in history] == ["update"]

@@ -4,7 +4,7 @@ validation as strict as seeding, one transaction, an audit entry per write."""
 
 import inspect
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from pydantic import BaseModel
@@ -160,3 +160,45 @@ def add_write_routes(
         service.delete(session, resource, record_id, key.name)
         session.commit()
         return Response(status_code=204)
+
+    if "citations" in resource.record.model_fields:
+        add_citation_route(router, resource, detail, RecordId, WriteSession)
+
+
+def add_citation_route(
+    router: APIRouter, resource: Resource, detail: Detail, record_id_type: Any, session_type: Any
+) -> None:
+    """POST /{id}/citations: add one citation to a record (the rest of a record's citations
+    are corrected or removed with a PATCH of its `citations` list)."""
+
+    @router.post(
+        "/{record_id}/citations",
+        status_code=201,
+        responses=WRITE_ERRORS,
+        response_model=inspect.signature(detail).return_annotation,
+        summary=f"Add a citation to a {resource.name}",
+        description=f"Append `{{source, quote, field}}` to the {resource.name}'s citations: the "
+        "quote must be a verbatim passage of the source. Send `If-Match`. Needs a `write` key.",
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/CitationIn"}}
+                },
+            }
+        },
+    )
+    def add_citation(
+        session: session_type,
+        record_id: record_id_type,
+        key: WriteKey,
+        body: WriteBody,
+        if_match: IfMatch = None,
+    ) -> Response:
+        _lock(session, resource, record_id)
+        _check_if_match(if_match, detail(record_id, session))
+        citations = service.current(session, resource, record_id).model_dump(mode="json")
+        patch = {"citations": [*citations["citations"], body]}
+        service.update(session, resource, record_id, patch, key.name)
+        session.commit()
+        return record_response(detail(record_id, session), 201)
