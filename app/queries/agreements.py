@@ -152,6 +152,10 @@ def list_agreements(session: Session, f: AgreementFilters) -> PageResult:
     )
 
 
+BULK_EMBEDS = ("sectors",)
+"""What a bulk download row carries besides the lean columns (party codes and sector ids)."""
+
+
 def iter_agreements(
     session: Session, f: AgreementFilters, batch: int = 1000
 ) -> Iterator[list[Agreement]]:
@@ -161,7 +165,7 @@ def iter_agreements(
     The filters are resolved here, before the first batch, so a bad filter is a 422 and not
     an error in the middle of a streamed body."""
     sort = SORTS[f.sort]
-    stmt = filter_agreements(session, f).options(*loaders(INCLUDES)).order_by(*sort.order_by())
+    stmt = filter_agreements(session, f).options(*loaders(BULK_EMBEDS)).order_by(*sort.order_by())
     return _batches(session, stmt, sort, batch)
 
 

@@ -81,7 +81,7 @@ def list_agreements(
         return stream(
             fmt,
             rows,
-            lambda row: AgreementOut.build(row, ("sectors",)),  # type: ignore[return-value]
+            lambda row: AgreementOut.build(row, queries.BULK_EMBEDS),  # type: ignore[return-value]
             CSV_COLUMNS,
             "agreements",
         )
