@@ -58,6 +58,14 @@ def _lock(session: Session, resource: Resource, record_id: str) -> None:
     session.execute(select(model.id).where(model.id == record_id).with_for_update()).first()
 
 
+def _claim(
+    session: Session, resource: Resource, detail: Detail, record_id: str, if_match: str | None
+) -> None:
+    """Lock the record, then require that the client's If-Match is its current ETag."""
+    _lock(session, resource, record_id)
+    _check_if_match(if_match, detail(record_id, session))
+
+
 def _check_if_match(if_match: str | None, current: BaseModel) -> None:
     if if_match is None:
         raise PreconditionRequired("Send If-Match with the record's ETag (from a GET).")
@@ -138,8 +146,7 @@ def add_write_routes(
         body: WriteBody,
         if_match: IfMatch = None,
     ) -> Response:
-        _lock(session, resource, record_id)
-        _check_if_match(if_match, detail(record_id, session))
+        _claim(session, resource, detail, record_id, if_match)
         service.update(session, resource, record_id, body, key.name)
         session.commit()
         return record_response(detail(record_id, session))
@@ -155,8 +162,7 @@ def add_write_routes(
     def remove(
         session: WriteSession, record_id: RecordId, key: AdminKey, if_match: IfMatch = None
     ) -> Response:
-        _lock(session, resource, record_id)
-        _check_if_match(if_match, detail(record_id, session))
+        _claim(session, resource, detail, record_id, if_match)
         service.delete(session, resource, record_id, key.name)
         session.commit()
         return Response(status_code=204)
@@ -195,8 +201,7 @@ def add_citation_route(
         body: WriteBody,
         if_match: IfMatch = None,
     ) -> Response:
-        _lock(session, resource, record_id)
-        _check_if_match(if_match, detail(record_id, session))
+        _claim(session, resource, detail, record_id, if_match)
         citations = service.current(session, resource, record_id).model_dump(mode="json")
         patch = {"citations": [*citations["citations"], body]}
         service.update(session, resource, record_id, patch, key.name)
