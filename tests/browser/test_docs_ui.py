@@ -5,6 +5,7 @@ The app runs in uvicorn on a free loopback port, on its own migrated and seeded 
 The screenshots land in docs/screenshots/ for the README.
 """
 
+import json
 import os
 import tempfile
 from collections.abc import Iterator
@@ -14,6 +15,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from app.curation.keys import create_key
+from app.db import make_engine, transaction
 from tests.servers import seed_database, serve
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -65,12 +68,27 @@ SCROLL_TO_TEXT = """(element, text) => {
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app served by uvicorn in a thread, on a migrated and seeded SQLite file."""
-    database_url = f"sqlite:///{tmp_path_factory.mktemp('browser-db')}/treaty.sqlite"
-    seed_database(database_url)
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated and seeded SQLite file."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser-db')}/treaty.sqlite"
+    seed_database(url)
+    return url
+
+
+@pytest.fixture(scope="module")
+def base_url(database_url: str) -> Iterator[str]:
+    """The app served by uvicorn in a thread."""
     with serve(database_url) as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def write_key(database_url: str) -> str:
+    engine = make_engine(database_url)
+    with transaction(engine) as session:
+        secret = create_key(session, "browser-curator", "write")[1]
+    engine.dispose()
+    return secret
 
 
 @pytest.fixture(scope="module")
@@ -200,3 +218,42 @@ def test_offline_blocks_the_network(context: BrowserContext, offline: Offline) -
         page.goto("https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css")
     assert offline.blocked == ["https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css"]
     offline.blocked.clear()
+
+
+def test_a_curator_adds_an_agreement_from_swagger_ui(
+    page: Page, base_url: str, offline: Offline, write_key: str
+) -> None:
+    """Authorize with a write key, then POST a cited agreement with "Try it out"."""
+    page.goto(f"{base_url}/docs")
+    page.locator("button.authorize").first.click()
+    dialog = page.locator(".dialog-ux")
+    dialog.locator("input").first.fill(write_key)
+    dialog.locator("button.modal-btn.authorize").first.click()
+    dialog.locator("button.modal-btn.btn-done").first.click()
+
+    operation = page.locator("#operations-agreements-create_api_v1_agreements_post")
+    operation.locator(".opblock-summary-control").click()
+    try_out = operation.locator(".try-out__btn")
+    if try_out.inner_text().strip() == "Try it out":
+        try_out.click()
+    operation.locator("textarea.body-param__text").fill(
+        json.dumps(
+            {
+                "id": "mou-swagger-test",
+                "title": "MoU added from Swagger UI",
+                "kind": "mou",
+                "parties": [{"country": "VN"}, {"country": "AZ"}],
+                "citations": [
+                    {
+                        "source": "vns-baku-signing-ceremony-2025",
+                        "quote": "signed a memorandum of understanding",
+                    }
+                ],
+            }
+        )
+    )
+    operation.locator("button.execute").click()
+    live = operation.locator(".live-responses-table")
+    expect(live.locator("tr.response .response-col_status")).to_have_text("201")
+    assert httpx.get(f"{base_url}/api/v1/agreements/mou-swagger-test").status_code == 200
+    assert offline.blocked == [] and offline.errors == []
