@@ -16,7 +16,16 @@ FACET_SIZE = 50
 
 
 def agreement_facets(session: Session, filtered: Select, names: list[str]) -> dict[str, list]:
-    ids = filtered.with_only_columns(Agreement.id).order_by(None).scalar_subquery().correlate(None)
+    """Counts per facet value over the agreements `filtered` selects (all of them when it has
+    no filter: then no id set is built at all)."""
+    ids = (
+        None
+        if filtered.whereclause is None
+        else filtered.with_only_columns(Agreement.id)
+        .order_by(None)
+        .scalar_subquery()
+        .correlate(None)
+    )
     return {name: _counts(session, _pairs(session, name), ids) for name in dict.fromkeys(names)}
 
 
@@ -59,11 +68,10 @@ def _pairs(session: Session, name: str) -> Select:
 def _counts(session: Session, pairs: Select, ids) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
     sq = pairs.subquery()
     count = func.count().label("count")
+    stmt = select(sq.c.value, count)
+    if ids is not None:
+        stmt = stmt.where(sq.c.agreement_id.in_(ids))
     rows = session.execute(
-        select(sq.c.value, count)
-        .where(sq.c.agreement_id.in_(ids))
-        .group_by(sq.c.value)
-        .order_by(count.desc(), sq.c.value)
-        .limit(FACET_SIZE)
+        stmt.group_by(sq.c.value).order_by(count.desc(), sq.c.value).limit(FACET_SIZE)
     ).all()
     return [{"value": value, "count": n} for value, n in rows]
