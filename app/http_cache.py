@@ -59,9 +59,8 @@ class HttpCacheMiddleware:
             headers.setdefault("Cache-Control", self.cache_control)
             if etag_matches(if_none_match, etag):
                 del headers["content-length"]
-                for name in ("content-type",):
-                    if name in headers:
-                        del headers[name]
+                if "content-type" in headers:
+                    del headers["content-type"]
                 await send({**start, "status": 304, "headers": headers.raw})
                 await send({"type": "http.response.body", "body": b""})
                 return

@@ -139,8 +139,9 @@ def loaders(include: Sequence[str]) -> list[Any]:
     return options
 
 
-def list_agreements(session: Session, f: AgreementFilters) -> PageResult:
-    statements = filtered(session, f)
+def list_agreements(session: Session, f: AgreementFilters, statements: Filtered) -> PageResult:
+    """One page of `statements` (from `filtered(session, f)`, which the caller may also use
+    for facets without resolving the filters again)."""
     return paginate(
         session,
         statements.rows.options(*loaders(f.include)),

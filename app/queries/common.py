@@ -93,6 +93,11 @@ class PageResult:
     next_cursor: str | None
     total_exact: bool = True
 
+    @classmethod
+    def counted(cls, rows: Sequence[Any], total: int, next_cursor: str | None) -> "PageResult":
+        """A page whose `total` came from `capped_count`: at most COUNT_CAP, flagged if more."""
+        return cls(rows, min(total, COUNT_CAP), next_cursor, total_exact=total <= COUNT_CAP)
+
 
 def paginate(
     session: Session,
@@ -113,12 +118,7 @@ def paginate(
     rows = list(session.scalars(page.limit(limit + 1)).unique())
     more = len(rows) > limit
     rows = rows[:limit]
-    return PageResult(
-        rows,
-        min(total, COUNT_CAP),
-        encode_cursor(sort, rows[-1]) if more else None,
-        total_exact=total <= COUNT_CAP,
-    )
+    return PageResult.counted(rows, total, encode_cursor(sort, rows[-1]) if more else None)
 
 
 COUNT_CAP = 10_000
@@ -164,7 +164,12 @@ def country_family(session: Session, parameter: str, code: str) -> list[str]:
     country = resolve_country(session, code)
     if country is None:
         raise InvalidParameter(f"unknown country code {code!r}", parameter=parameter)
-    return closure(session, Country.id, Country.successor_id, country.id)
+    return family_of(session, country.id)
+
+
+def family_of(session: Session, country_id: str) -> list[str]:
+    """A known country's id and its predecessors' ids."""
+    return closure(session, Country.id, Country.successor_id, country_id)
 
 
 def require(session: Session, model: type[Any], record_id: str, parameter: str) -> None:

@@ -4,7 +4,6 @@ from sqlalchemy import Select, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from app.models import Agreement, Country, Signatory, Visit
-from app.queries import common
 from app.queries.common import PageResult, capped_count
 from app.queries.text_search import text_match
 from app.schemas.search import SearchFilters
@@ -41,9 +40,4 @@ def search(session: Session, f: SearchFilters) -> PageResult:
         .mappings()
         .all()
     )
-    return PageResult(
-        [dict(row) for row in rows],
-        min(total, common.COUNT_CAP),
-        None,
-        total_exact=total <= common.COUNT_CAP,
-    )
+    return PageResult.counted([dict(row) for row in rows], total, None)

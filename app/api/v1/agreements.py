@@ -85,7 +85,8 @@ def list_agreements(
             CSV_COLUMNS,
             "agreements",
         )
-    page = queries.list_agreements(session, filters)
+    statements = queries.filtered(session, filters)
+    page = queries.list_agreements(session, filters, statements)
     citations = (
         citations_for(session, "agreement", [r.id for r in page.rows])
         if "citations" in filters.include
@@ -96,9 +97,7 @@ def list_agreements(
     ]
     body = page_of(request, response, page, filters, items)
     if filters.facets:
-        body["facets"] = agreement_facets(
-            session, queries.filtered(session, filters).for_count, filters.facets
-        )
+        body["facets"] = agreement_facets(session, statements.for_count, filters.facets)
     return AgreementPage.model_validate(body)
 
 

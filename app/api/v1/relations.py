@@ -9,7 +9,7 @@ from app.models import RelationEvent, Visit
 from app.queries import agreements as agreement_queries
 from app.queries import relations as queries
 from app.queries.citations import citations_for
-from app.queries.common import country_family, resolve_country
+from app.queries.common import country_family, family_of, resolve_country
 from app.queries.facets import agreement_facets
 from app.schemas.agreements import AgreementFilters, AgreementOut
 from app.schemas.common import PROBLEM_RESPONSES, CountryRef, Page
@@ -44,13 +44,12 @@ def get_relations(
     contact, and their agreements by sector and by year. Each fact carries its citations;
     predecessor states (the Azerbaijan SSR for `AZ`) are included."""
     countries = [found(resolve_country(session, code), "country", code) for code in (first, second)]
-    families = [country_family(session, "country", c.id) for c in countries]
-    filters = AgreementFilters(country=[c.id for c in countries], limit=100, include=["citations"])
-    page = agreement_queries.list_agreements(session, filters)
+    families = [family_of(session, c.id) for c in countries]
+    filters = AgreementFilters(country=[c.id for c in countries], limit=100)
+    statements = agreement_queries.filtered(session, filters)
+    page = agreement_queries.list_agreements(session, filters, statements)
     agreement_citations = citations_for(session, "agreement", [r.id for r in page.rows])
-    facets = agreement_facets(
-        session, agreement_queries.filtered(session, filters).for_count, ["sector", "year"]
-    )
+    facets = agreement_facets(session, statements.for_count, ["sector", "year"])
     milestones = _milestones(session, queries.milestones_between(session, *families))
     first_contact, latest_contact = queries.contacts(session, families)
     return RelationsOut(
