@@ -1,5 +1,7 @@
 """The `treaty-api` command. Thin: each command calls into the package. Reads DATABASE_URL."""
 
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -7,7 +9,15 @@ import typer
 from app import migrate
 from app.config import get_settings
 from app.db import make_engine, transaction
-from app.seeding import SeedErrors, load_seeds, write_seeds
+from app.seeding import SeedErrors, startup
+from app.seeding.plan import Report
+from app.seeding.startup import setup_lock
+
+
+class Preference(StrEnum):
+    seeds = "seeds"
+    api = "api"
+
 
 cli = typer.Typer(
     help="treaty-api: serve, migrate and seed the treaty database.",
@@ -16,6 +26,10 @@ cli = typer.Typer(
 )
 db_cli = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
+seeds_cli = typer.Typer(
+    help="The seed files: write the database back into them.", no_args_is_help=True
+)
+cli.add_typer(seeds_cli, name="seeds")
 keys_cli = typer.Typer(help="API keys for curators (only a hash is stored).", no_args_is_help=True)
 cli.add_typer(keys_cli, name="keys")
 
@@ -58,22 +72,99 @@ def current() -> None:
     migrate.current(get_settings().database_url)
 
 
+def _report(report: Report) -> None:
+    for line in report.lines():
+        typer.echo(line)
+
+
+def _seed_errors(seeds_dir: Path, exc: SeedErrors) -> typer.Exit:
+    for error in exc.errors:
+        typer.echo(f"{seeds_dir}/{error}", err=True)
+    typer.echo(f"{len(exc.errors)} problem(s) found; nothing was written.", err=True)
+    return typer.Exit(code=1)
+
+
 @cli.command()
-def seed() -> None:
-    """Validate the curated seeds, then upsert them in one transaction (idempotent)."""
+def seed(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan; change nothing.")
+    ] = False,
+    prefer: Annotated[
+        Preference | None,
+        typer.Option(help="Which side wins a conflict (default: neither, the API's stays)."),
+    ] = None,
+) -> None:
+    """Bring the seed files (SEEDS_DIR) into the database without undoing API writes.
+
+    A record whose seed entry changed is updated if nobody changed it over the API since
+    the last seed; one changed on both sides is left as the API made it and reported as a
+    conflict (exit 1), unless --prefer says which side wins. Deleted over the API stays
+    deleted. Every write is in the audit log (actor `seed`), except on a database's first load.
+    """
     settings = get_settings()
-    try:
-        data = load_seeds(settings.seeds_dir)
-    except SeedErrors as exc:
-        for error in exc.errors:
-            typer.echo(f"{settings.seeds_dir}/{error}", err=True)
-        typer.echo(f"{len(exc.errors)} problem(s) found; nothing was written.", err=True)
-        raise typer.Exit(code=1) from None
     engine = make_engine(settings.database_url)
-    with transaction(engine) as session:
-        counts = write_seeds(session, data)
-    engine.dispose()
-    typer.echo("seeded " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+    try:
+        with setup_lock(engine):
+            report = startup.seed(
+                engine, settings.seeds_dir, prefer.value if prefer else None, dry_run
+            )
+    except SeedErrors as exc:
+        raise _seed_errors(settings.seeds_dir, exc) from None
+    finally:
+        engine.dispose()
+    _report(report)
+    if dry_run:
+        typer.echo("dry run: nothing was written")
+    if report.conflicts:
+        raise typer.Exit(code=1)
+
+
+@seeds_cli.command("dump")
+def seeds_dump(
+    directory: Annotated[Path, typer.Argument(help="Where to write (created if missing).")],
+) -> None:
+    """Write the database's curated records as seed files, in the layout of SEEDS_DIR.
+
+    Review API edits as a git diff: `treaty-api seeds dump seeds/ && git diff seeds/`.
+    """
+    from app.seeding.dump_yaml import dump_seeds
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(engine) as session:
+            written = dump_seeds(session, directory, settings.seeds_dir)
+    finally:
+        engine.dispose()
+    typer.echo(f"wrote {len(written)} files to {directory}")
+
+
+@cli.command()
+def start(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    serve_: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve once migrated and seeded.")
+    ] = True,
+) -> None:
+    """Migrate, seed and serve: what the container and `make run` do on every start.
+
+    On PostgreSQL an advisory lock makes replicas that start together migrate and seed one
+    after the other (the second finds nothing to do). Conflicts are printed and the API's
+    version stays; the server starts anyway.
+    """
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        report = startup.migrate_and_seed(engine, settings.database_url, settings.seeds_dir)
+    except SeedErrors as exc:
+        raise _seed_errors(settings.seeds_dir, exc) from None
+    finally:
+        engine.dispose()
+    _report(report)
+    if serve_:
+        serve(host=host, port=port, workers=workers)
 
 
 @cli.command()

@@ -11,6 +11,7 @@ from app.models.audit import ApiKey, Change
 from app.models.country import Country
 from app.models.relation import RelationEvent
 from app.models.sector import Sector
+from app.models.seed_state import SeedState
 from app.models.signatory import Signatory
 from app.models.source import Citation, Discrepancy, DiscrepancyReading, Source
 from app.models.visit import Visit
@@ -29,6 +30,7 @@ __all__ = [
     "DiscrepancyReading",
     "RelationEvent",
     "Sector",
+    "SeedState",
     "Signatory",
     "Source",
     "Visit",

@@ -1,67 +1,109 @@
-"""Write validated seeds: upsert by id, so seeding twice leaves the same database."""
+"""Write validated seeds: reference data upserted, curated records synced (app.seeding.plan)."""
 
 from collections.abc import Sequence
 
 import pycountry
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from app.curation.resources import RESOURCES
 from app.models import (
+    Agreement,
+    Citation,
     Country,
     Discrepancy,
     DiscrepancyReading,
+    RelationEvent,
     Source,
 )
-from app.seeding.load import SeedData
-from app.seeding.records import CitationIn, CountriesFile, SectorRecord
-from app.seeding.rows import (
-    agreement_citations,
-    agreement_row,
-    relation_row,
-    replace_citations,
-    sector_row,
-    signatory_row,
-    visit_row,
+from app.seeding.load import LoadedSource, SeedData
+from app.seeding.plan import Conflict, Prefer, Report, SeedSync
+from app.seeding.records import (
+    CitationIn,
+    CountriesFile,
+    SectorRecord,
+    SourceDocument,
 )
+from app.seeding.rows import relation_row, replace_citations
 from app.text import search_text
 
 
-def write_seeds(session: Session, data: SeedData) -> dict[str, int]:
-    """Upsert every seed record in `session` (the caller owns the transaction)."""
-    sources = [
-        Source(
-            id=s.record.id,
-            title=s.record.title,
-            kind=s.record.kind,
-            publisher=s.record.publisher,
-            language=s.record.language,
-            url=s.record.url,
-            published=s.record.published,
-            notes=s.record.notes,
-            filename=s.record.file,
-            text=s.text,
-            sha256=s.sha256,
-        )
-        for s in data.sources
-    ]
-    _upsert(session, sources)
+def write_seeds(session: Session, data: SeedData, prefer: Prefer | None = None) -> Report:
+    """Bring the seeds into the database without undoing any API write (see app.seeding.plan).
+
+    The caller owns the transaction. Countries, relation milestones and discrepancies are not
+    editable over the API: the seed files are their only writer, so they are made to match
+    the files (upserted, and rows the files dropped deleted), without audit entries.
+    """
     countries = _countries(data.countries)
     _upsert(session, [_without_links(c) for c in countries])
     _upsert(session, countries)
-    _upsert(
-        session,
-        [sector_row(s) for s in _parents_first(data.sectors)],
+
+    sync = SeedSync(session, prefer)
+    sync.upsert_all(RESOURCES["sources"], [_source_document(s) for s in data.sources])
+    replace_citations(session, _country_citations(data.countries))
+    sync.upsert_all(RESOURCES["sectors"], _parents_first(data.sectors))
+    sync.upsert_all(RESOURCES["signatories"], data.signatories)
+    sync.upsert_all(RESOURCES["visits"], data.visits)
+    sync.upsert_all(RESOURCES["agreements"], data.agreements)
+    _write_seed_only(session, data, sync.report)
+    sync.remove_missing()
+    session.flush()
+    return sync.report
+
+
+def _source_document(source: LoadedSource) -> SourceDocument:
+    """A seed source in the API's shape: the file's text, named by its path in the seeds."""
+    r = source.record
+    return SourceDocument(
+        id=r.id,
+        title=r.title,
+        kind=r.kind,
+        publisher=r.publisher,
+        language=r.language,
+        url=r.url,
+        published=r.published,
+        notes=r.notes,
+        filename=r.file,
+        text=source.text,
     )
-    signatories = {s.id: s for s in data.signatories}
 
-    def names_of(signatory_id: str) -> list[str]:
-        found = signatories.get(signatory_id)
-        return [found.name, *found.aliases] if found else []
 
-    _upsert(session, [signatory_row(s) for s in data.signatories])
-    _upsert(session, [visit_row(v, names_of) for v in data.visits])
-    _upsert(session, [agreement_row(a, names_of) for a in data.agreements])
-    _upsert(session, [relation_row(r) for r in data.relations])
+def _country_citations(seed: CountriesFile) -> list[tuple[str, str, list[CitationIn]]]:
+    return [
+        *(("country", code, link.citations) for code, link in seed.links.items() if link.citations),
+        *(("country", e.id, e.citations) for e in seed.entities),
+    ]
+
+
+def _write_seed_only(session: Session, data: SeedData, report: Report) -> None:
+    """Relation milestones and discrepancies exactly as in the files. One that names an
+    agreement or source deleted over the API is left out and reported as a conflict."""
+    relations = []
+    for r in data.relations:
+        if r.agreement is not None and session.get(Agreement, r.agreement) is None:
+            report.conflicts.append(
+                Conflict(
+                    "relation", r.id, ("agreement",), f"{r.agreement!r} was deleted over the API"
+                )
+            )
+        else:
+            relations.append(r)
+    discrepancies = []
+    for d in data.discrepancies:
+        gone = sorted({r.source for r in d.readings if session.get(Source, r.source) is None})
+        if gone:
+            report.conflicts.append(
+                Conflict(
+                    "discrepancy", d.id, ("readings",), f"sources {gone} were deleted over the API"
+                )
+            )
+        else:
+            discrepancies.append(d)
+    _delete_others(session, RelationEvent, "relation", {r.id for r in relations})
+    _delete_others(session, Discrepancy, None, {d.id for d in discrepancies})
+    _upsert(session, [relation_row(r) for r in relations])
+    replace_citations(session, [("relation", r.id, r.citations) for r in relations])
     _upsert(
         session,
         [
@@ -76,34 +118,25 @@ def write_seeds(session: Session, data: SeedData) -> dict[str, int]:
                     for i, r in enumerate(d.readings)
                 ],
             )
-            for d in data.discrepancies
+            for d in discrepancies
         ],
     )
-    cited: list[tuple[str, str, list[CitationIn]]] = [
-        *(
-            ("country", code, link.citations)
-            for code, link in data.countries.links.items()
-            if link.citations
-        ),
-        *(("country", e.id, e.citations) for e in data.countries.entities),
-        *(("signatory", s.id, s.citations) for s in data.signatories),
-        *(("visit", v.id, v.citations) for v in data.visits),
-        *(c for a in data.agreements for c in agreement_citations(a)),
-        *(("relation", r.id, r.citations) for r in data.relations),
-    ]
-    replace_citations(session, cited)
+
+
+def _delete_others(session: Session, model: type, record_type: str | None, keep: set[str]) -> None:
+    """Delete the rows (and their citations) whose ids are not in `keep`."""
+    gone = [i for i in session.scalars(select(model.id)) if i not in keep]  # type: ignore[attr-defined]
+    if not gone:
+        return
+    if record_type is not None:
+        session.execute(
+            delete(Citation).where(
+                Citation.record_type == record_type, Citation.record_id.in_(gone)
+            )
+        )
+    for row in session.scalars(select(model).where(model.id.in_(gone))):  # type: ignore[attr-defined]
+        session.delete(row)
     session.flush()
-    return {
-        "sources": len(sources),
-        "countries": len(countries),
-        "sectors": len(data.sectors),
-        "signatories": len(data.signatories),
-        "visits": len(data.visits),
-        "agreements": len(data.agreements),
-        "relations": len(data.relations),
-        "discrepancies": len(data.discrepancies),
-        "citations": sum(len(c) for _, _, c in cited),
-    }
 
 
 def _upsert(session: Session, objects: Sequence[object]) -> None:
