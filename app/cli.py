@@ -127,13 +127,16 @@ def seeds_dump(
 
     Review API edits as a git diff: `treaty-api seeds dump seeds/ && git diff seeds/`.
     """
-    from app.seeding.dump_yaml import dump_seeds
+    from app.seeding.dump_yaml import DumpError, dump_seeds
 
     settings = get_settings()
     engine = make_engine(settings.database_url)
     try:
         with transaction(engine) as session:
             written = dump_seeds(session, directory, settings.seeds_dir)
+    except DumpError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=1) from None
     finally:
         engine.dispose()
     typer.echo(f"wrote {len(written)} files to {directory}")

@@ -7,9 +7,20 @@ what the dump holds: a record read back this way and written again changes nothi
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import Agreement, Citation, Sector, Signatory, Source, Visit
+from app.models import (
+    Agreement,
+    Citation,
+    Discrepancy,
+    RelationEvent,
+    Sector,
+    Signatory,
+    Source,
+    Visit,
+)
 from app.seeding.records import (
     AgreementRecord,
+    DiscrepancyRecord,
+    RelationRecord,
     SectorRecord,
     SignatoryRecord,
     SourceDocument,
@@ -144,4 +155,44 @@ def source_document(session: Session, source_id: str) -> SourceDocument | None:
         notes=row.notes,
         filename=row.filename,
         text=row.text,
+    )
+
+
+def relation_record(session: Session, relation_id: str) -> RelationRecord | None:
+    row = session.get(RelationEvent, relation_id, populate_existing=True)
+    if row is None:
+        return None
+    return RelationRecord.model_validate(
+        {
+            "id": row.id,
+            "kind": row.kind,
+            "title": row.title,
+            "countries": [row.country_a_id, row.country_b_id],
+            **_dated(row),
+            "agreement": row.agreement_id,
+            "summary": row.summary,
+            "citations": _citations(session, "relation", row.id),
+        }
+    )
+
+
+def discrepancy_record(session: Session, discrepancy_id: str) -> DiscrepancyRecord | None:
+    row = session.scalars(
+        select(Discrepancy)
+        .where(Discrepancy.id == discrepancy_id)
+        .options(selectinload(Discrepancy.readings))
+        .execution_options(populate_existing=True)
+    ).first()
+    if row is None:
+        return None
+    return DiscrepancyRecord.model_validate(
+        {
+            "id": row.id,
+            "record": {"type": row.record_type, "id": row.record_id},
+            "field": row.field,
+            "description": row.description,
+            "readings": [
+                {"value": r.value, "source": r.source_id, "quote": r.quote} for r in row.readings
+            ],
+        }
     )

@@ -1,0 +1,216 @@
+"""`treaty-api seeds dump DIR`: the database's curated records written back as seed files.
+
+Same file names and keys as `seeds/`, so a curator reviews API edits as a git diff.
+Records keep the order of the reference seed files (SEEDS_DIR); records those files do not
+hold follow, sorted by id. Within an agreement, parties, events and sectors keep the
+reference record's order too. Nothing depends on the clock or on row order in the
+database, so dumping the same database twice gives byte-identical files.
+
+`countries.yaml` is copied from the reference seeds: countries are ISO reference data
+(pycountry) plus that file, and nothing else writes them. Synthetic benchmark records
+(`synth-` ids) are left out.
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Agreement, Discrepancy, RelationEvent, Sector, Signatory, Source, Visit
+from app.seeding import snapshot
+from app.synth import PREFIX as SYNTH_PREFIX
+
+Record = dict[str, Any]
+
+KEYS: dict[str, list[str]] = {
+    name: keys.split()
+    for name, keys in {
+        "sources.yaml": "id file title kind publisher language url published notes",
+        "sectors.yaml": "id name parent description",
+        "signatories.yaml": "id name kind country aliases description external_ids citations",
+        "visits.yaml": "id title kind guest guest_title guest_country host_country city date "
+        "date_inferred date_inferred_reason summary citations",
+        "agreements.yaml": "id title aliases kind date date_inferred date_inferred_reason place "
+        "place_country summary status visit parties signatories sectors events citations",
+        "relations.yaml": "id kind title countries date date_inferred date_inferred_reason "
+        "agreement summary citations",
+        "discrepancies.yaml": "id record field description readings",
+    }.items()
+}
+"""Each file's keys, in the curated files' order."""
+
+NESTED_KEYS = {
+    "citations": ["source", "quote", "field"],
+    "events": [
+        "action",
+        "country",
+        "date",
+        "date_inferred",
+        "date_inferred_reason",
+        "note",
+        "citations",
+    ],
+}
+OMITTED_WHEN_EMPTY = {"events", "external_ids", "field", "note"}
+"""Keys the curated files leave out when they have no value."""
+
+READERS: dict[str, tuple[type, Callable[[Session, str], BaseModel | None]]] = {
+    "sectors.yaml": (Sector, snapshot.sector_record),
+    "signatories.yaml": (Signatory, snapshot.signatory_record),
+    "visits.yaml": (Visit, snapshot.visit_record),
+    "agreements.yaml": (Agreement, snapshot.agreement_record),
+    "relations.yaml": (RelationEvent, snapshot.relation_record),
+    "discrepancies.yaml": (Discrepancy, snapshot.discrepancy_record),
+}
+
+
+class DumpError(Exception):
+    pass
+
+
+def dump_seeds(session: Session, directory: Path, reference: Path) -> list[Path]:
+    """Write every curated record of the database into `directory` as seed files laid out
+    like `reference` (normally SEEDS_DIR); returns the files written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = [*_dump_sources(session, directory, reference)]
+    for name, (model, read) in READERS.items():
+        records = [_plain(read(session, i)) for i in _ids(session, model)]
+        written.append(_write_yaml(directory, reference, name, records))
+    countries = reference / "countries.yaml"
+    if countries.exists():
+        (directory / "countries.yaml").write_bytes(countries.read_bytes())
+        written.append(directory / "countries.yaml")
+    return written
+
+
+def _ids(session: Session, model: type) -> list[str]:
+    ids = session.scalars(select(model.id).order_by(model.id))  # type: ignore[attr-defined]
+    return [i for i in ids if not i.startswith(SYNTH_PREFIX)]
+
+
+def _plain(record: BaseModel | None) -> Record:
+    assert record is not None
+    return record.model_dump(mode="json")
+
+
+def _dump_sources(session: Session, directory: Path, reference: Path) -> list[Path]:
+    """sources.yaml, and each source's text under the name the database keeps for it."""
+    records, written = [], []
+    for source_id in _ids(session, Source):
+        doc = _plain(snapshot.source_document(session, source_id))
+        target = (directory / doc["filename"]).resolve()
+        if not target.is_relative_to(directory.resolve()):
+            raise DumpError(f"source {source_id}: file name {doc['filename']!r} leaves {directory}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(doc["text"].encode("utf-8"))
+        written.append(target)
+        records.append(
+            {
+                "file": doc["filename"],
+                **{k: v for k, v in doc.items() if k not in ("filename", "text")},
+            }
+        )
+    written.append(_write_yaml(directory, reference, "sources.yaml", records))
+    return written
+
+
+def _write_yaml(directory: Path, reference: Path, name: str, records: list[Record]) -> Path:
+    """The records in the reference file's order (new ones after, by id), each laid out
+    like the curated files, under the reference file's leading comment."""
+    path = reference / name
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    before = {r["id"]: r for r in (yaml.safe_load(text) or []) if isinstance(r, dict)}
+    position = {record_id: i for i, record_id in enumerate(before)}
+    records = sorted(records, key=lambda r: (position.get(r["id"], len(position)), r["id"]))
+    header = "".join(line + "\n" for line in _leading_comments(text.splitlines()))
+    body = yaml.dump(
+        [_layout(name, r, before.get(r["id"])) for r in records],
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=90,
+    )
+    target = directory / name
+    target.write_text(header + (body if records else "[]\n"), encoding="utf-8")
+    return target
+
+
+def _leading_comments(lines: list[str]) -> list[str]:
+    comments = []
+    for line in lines:
+        if not line.startswith("#"):
+            break
+        comments.append(line)
+    return comments
+
+
+def _layout(name: str, record: Record, reference: Record | None) -> Record:
+    if reference is not None and name == "agreements.yaml":
+        record = _in_reference_order(record, reference)
+    return _ordered(record, KEYS[name])
+
+
+def _ordered(value: Any, keys: list[str] | None = None) -> Any:
+    """Dicts with their keys in the curated order, empty optional keys left out."""
+    if isinstance(value, list):
+        return [_ordered(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    keys = keys or [k for k in value if k not in NESTED_KEYS]
+    out = {}
+    for key in [*keys, *(k for k in value if k not in keys)]:
+        if key not in value or (key in OMITTED_WHEN_EMPTY and value[key] in (None, [], {})):
+            continue
+        out[key] = (
+            [_ordered(v, NESTED_KEYS[key]) for v in value[key]]
+            if key in NESTED_KEYS
+            else _ordered(value[key])
+        )
+    return out
+
+
+def _in_reference_order(record: Record, reference: Record) -> Record:
+    """The database keeps an agreement's parties, events and sectors as sets; put them back
+    in the order the seed file lists them (new ones last)."""
+
+    def follow(items: list, ref_items: list, key: Callable[[Any], Any]) -> list:
+        order = {key(item): i for i, item in enumerate(ref_items)}
+        return sorted(items, key=lambda item: order.get(key(item), len(order)))
+
+    return {
+        **record,
+        "parties": follow(record["parties"], reference.get("parties", []), lambda p: p["country"]),
+        "events": follow(
+            record["events"],
+            reference.get("events", []),
+            lambda e: (e["action"], e.get("country")),
+        ),
+        "sectors": follow(record["sectors"], reference.get("sectors", []), lambda s: s),
+    }
+
+
+class _Dumper(yaml.SafeDumper):
+    """Long text folded (`>-`), text with line breaks literal (`|`), short lists of names
+    inline (`[VN, AZ]`), lists indented under their key: the curated files' style, and
+    still exactly what was stored."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else (">" if len(value) > 100 else None)
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _list(dumper: yaml.SafeDumper, value: list) -> yaml.Node:
+    inline = all(isinstance(v, str) and len(v) < 40 for v in value) and len(value) <= 6
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=inline)
+
+
+_Dumper.add_representer(str, _str)
+_Dumper.add_representer(list, _list)

@@ -1,0 +1,188 @@
+"""Seeding next to API writes: API edits and deletes survive `seed`, seed-only changes are
+applied and audited, both-sides changes are conflicts, and the feed still replays."""
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.config import get_settings
+from app.curation.keys import create_key
+from app.curation.resources import RESOURCES
+from app.db import make_engine, transaction
+from app.models import Change, SeedState
+from app.seeding import load_seeds, write_seeds
+from tests.servers import seed_database
+
+ENERGY = "/api/v1/agreements/mou-energy-vn-az-2025"
+CULTURE = "/api/v1/agreements/mou-culture-vn-az-2025"
+JUSTICE = "mou-energy-vn-az-2025"
+
+
+@pytest.fixture
+def auth(session: Session) -> dict[str, str]:
+    _, secret = create_key(session, "curator", "admin")
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def _patch(client: TestClient, url: str, patch: dict, auth: dict[str, str]) -> None:
+    etag = client.get(url).headers["etag"]
+    response = client.patch(url, json=patch, headers={**auth, "If-Match": etag})
+    assert response.status_code == 200, response.text
+
+
+def _delete(client: TestClient, url: str, auth: dict[str, str]) -> None:
+    etag = client.get(url).headers["etag"]
+    response = client.delete(url, headers={**auth, "If-Match": etag})
+    assert response.is_success, response.text
+
+
+def _seeds_copy(tmp_path: Path, edit: dict[tuple[str, str], dict[str, Any]]) -> Path:
+    """A copy of seeds/ with some records' fields replaced: {(file, id): {field: value}}."""
+    copy = tmp_path / "seeds"
+    shutil.copytree(get_settings().seeds_dir, copy)
+    for (name, record_id), fields in edit.items():
+        records = yaml.safe_load((copy / name).read_text(encoding="utf-8"))
+        next(r for r in records if r["id"] == record_id).update(fields)
+        (copy / name).write_text(yaml.safe_dump(records, allow_unicode=True), encoding="utf-8")
+    return copy
+
+
+def _seed(session: Session, seeds_dir: Path | None = None, prefer: Any = None):  # type: ignore[no-untyped-def]
+    return write_seeds(session, load_seeds(seeds_dir or get_settings().seeds_dir), prefer)
+
+
+def _assert_feed_replays(client: TestClient, session: Session, scratch_url: str) -> None:
+    """The whole feed applied onto a freshly seeded database gives every record as stored."""
+    feed = client.get("/api/v1/changes", params={"limit": 1000}).json()["items"]
+    seed_database(scratch_url)
+    mirror = make_engine(scratch_url)
+    with transaction(mirror) as replica:
+        for change in feed:
+            resource = next(r for r in RESOURCES.values() if r.name == change["record_type"])
+            if change["after"] is not None:
+                resource.write(replica, resource.record.model_validate(change["after"]))
+            elif resource.read(replica, change["record_id"]) is not None:
+                resource.remove(replica, change["record_id"])
+            replica.flush()
+        for resource in RESOURCES.values():
+            ids = {*session.scalars(select(resource.model.id))}
+            ids |= {*replica.scalars(select(resource.model.id))}
+            for record_id in sorted(ids):
+                assert resource.read(replica, record_id) == resource.read(session, record_id), (
+                    f"{resource.name} {record_id}"
+                )
+    mirror.dispose()
+
+
+def test_seed_keeps_an_api_edit_and_an_api_delete(
+    client: TestClient, session: Session, auth: dict[str, str], scratch_url: str
+) -> None:
+    _patch(client, ENERGY, {"title": "Energy MoU (edited over the API)"}, auth)
+    _delete(client, CULTURE, auth)
+
+    report = _seed(session)
+
+    assert client.get(ENERGY).json()["title"] == "Energy MoU (edited over the API)"
+    assert client.get(CULTURE).status_code == 404
+    assert "agreement mou-energy-vn-az-2025" in report.kept
+    assert "agreement mou-culture-vn-az-2025" in report.skipped_deleted
+    assert report.conflicts == [] and report.updated == [] and report.created == []
+    assert not session.scalars(select(Change).where(Change.actor == "seed")).first()
+    _assert_feed_replays(client, session, scratch_url)
+
+
+def test_seed_applies_a_seed_only_change_and_reports_a_both_sides_change(
+    client: TestClient, session: Session, auth: dict[str, str], tmp_path: Path, scratch_url: str
+) -> None:
+    _patch(client, ENERGY, {"title": "Energy MoU (API)"}, auth)
+    seeds = _seeds_copy(
+        tmp_path,
+        {
+            ("agreements.yaml", "mou-energy-vn-az-2025"): {"title": "Energy MoU (seeds)"},
+            ("agreements.yaml", "mou-culture-vn-az-2025"): {"status": "signed (seeds)"},
+        },
+    )
+
+    report = _seed(session, seeds)
+
+    assert [str(c) for c in report.conflicts] == [
+        "agreement mou-energy-vn-az-2025: title: changed in the seeds and over the API; "
+        "the API's version stands"
+    ]
+    assert report.updated == ["agreement mou-culture-vn-az-2025: status"]
+    assert client.get(ENERGY).json()["title"] == "Energy MoU (API)"
+    assert client.get(CULTURE).json()["status"] == "signed (seeds)"
+    entry = client.get(f"{CULTURE}/history").json()[-1]
+    assert (entry["actor"], entry["action"]) == ("seed", "update")
+    assert (entry["before"]["status"], entry["after"]["status"]) == ("signed", "signed (seeds)")
+    assert entry["after"] == client.get(f"{CULTURE}/history").json()[-1]["after"]
+    _assert_feed_replays(client, session, scratch_url)
+
+    # Still a conflict next time: nothing was settled.
+    assert [c.record_id for c in _seed(session, seeds).conflicts] == ["mou-energy-vn-az-2025"]
+
+
+@pytest.mark.parametrize(("prefer", "title"), [("seeds", "Energy MoU (seeds)"), ("api", "API")])
+def test_prefer_settles_a_conflict(
+    client: TestClient,
+    session: Session,
+    auth: dict[str, str],
+    tmp_path: Path,
+    prefer: str,
+    title: str,
+) -> None:
+    _patch(client, ENERGY, {"title": "API"}, auth)
+    seeds = _seeds_copy(
+        tmp_path, {("agreements.yaml", "mou-energy-vn-az-2025"): {"title": "Energy MoU (seeds)"}}
+    )
+
+    assert _seed(session, seeds, prefer).conflicts == []
+    assert client.get(ENERGY).json()["title"] == title
+    again = _seed(session, seeds)
+    assert again.conflicts == [] and again.updated == []
+
+
+def test_a_record_deleted_over_the_api_and_changed_in_the_seeds_stays_deleted(
+    client: TestClient, session: Session, auth: dict[str, str], tmp_path: Path
+) -> None:
+    _delete(client, CULTURE, auth)
+    seeds = _seeds_copy(tmp_path, {("agreements.yaml", "mou-culture-vn-az-2025"): {"status": "x"}})
+
+    report = _seed(session, seeds)
+
+    assert [(c.record_id, c.fields) for c in report.conflicts] == [
+        ("mou-culture-vn-az-2025", ("status",))
+    ]
+    assert client.get(CULTURE).status_code == 404
+
+
+def test_a_record_removed_from_the_seeds_is_deleted_and_audited(
+    client: TestClient, session: Session, tmp_path: Path
+) -> None:
+    seeds = _seeds_copy(tmp_path, {})
+    records = yaml.safe_load((seeds / "agreements.yaml").read_text(encoding="utf-8"))
+    (seeds / "agreements.yaml").write_text(
+        yaml.safe_dump([r for r in records if r["id"] != "mou-culture-vn-az-2025"]),
+        encoding="utf-8",
+    )
+
+    report = _seed(session, seeds)
+
+    assert report.deleted == ["agreement mou-culture-vn-az-2025"]
+    assert client.get(CULTURE).status_code == 404
+    tombstone = client.get(f"{CULTURE}/history").json()[-1]
+    assert (tombstone["actor"], tombstone["action"], tombstone["after"]) == ("seed", "delete", None)
+    assert session.get(SeedState, ("agreement", "mou-culture-vn-az-2025")) is None
+
+
+def test_seeding_an_unchanged_database_writes_nothing(session: Session) -> None:
+    report = _seed(session)
+    assert report.created == report.updated == report.deleted == report.conflicts == []
+    assert "agreement mou-energy-vn-az-2025" in report.unchanged
+    assert session.scalars(select(Change)).first() is None
