@@ -1,7 +1,6 @@
 """Seeding next to API writes: API edits and deletes survive `seed`, seed-only changes are
 applied and audited, both-sides changes are conflicts, and the feed still replays."""
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +16,11 @@ from app.curation.resources import RESOURCES
 from app.db import make_engine, transaction
 from app.models import Change, SeedState
 from app.seeding import load_seeds, write_seeds
+from tests.seeds.seed_files import seeds_copy
 from tests.servers import seed_database
 
 ENERGY = "/api/v1/agreements/mou-energy-vn-az-2025"
 CULTURE = "/api/v1/agreements/mou-culture-vn-az-2025"
-JUSTICE = "mou-energy-vn-az-2025"
 
 
 @pytest.fixture
@@ -40,17 +39,6 @@ def _delete(client: TestClient, url: str, auth: dict[str, str]) -> None:
     etag = client.get(url).headers["etag"]
     response = client.delete(url, headers={**auth, "If-Match": etag})
     assert response.is_success, response.text
-
-
-def _seeds_copy(tmp_path: Path, edit: dict[tuple[str, str], dict[str, Any]]) -> Path:
-    """A copy of seeds/ with some records' fields replaced: {(file, id): {field: value}}."""
-    copy = tmp_path / "seeds"
-    shutil.copytree(get_settings().seeds_dir, copy)
-    for (name, record_id), fields in edit.items():
-        records = yaml.safe_load((copy / name).read_text(encoding="utf-8"))
-        next(r for r in records if r["id"] == record_id).update(fields)
-        (copy / name).write_text(yaml.safe_dump(records, allow_unicode=True), encoding="utf-8")
-    return copy
 
 
 def _seed(session: Session, seeds_dir: Path | None = None, prefer: Any = None):  # type: ignore[no-untyped-def]
@@ -101,7 +89,7 @@ def test_seed_applies_a_seed_only_change_and_reports_a_both_sides_change(
     client: TestClient, session: Session, auth: dict[str, str], tmp_path: Path, scratch_url: str
 ) -> None:
     _patch(client, ENERGY, {"title": "Energy MoU (API)"}, auth)
-    seeds = _seeds_copy(
+    seeds = seeds_copy(
         tmp_path,
         {
             ("agreements.yaml", "mou-energy-vn-az-2025"): {"title": "Energy MoU (seeds)"},
@@ -138,7 +126,7 @@ def test_prefer_settles_a_conflict(
     title: str,
 ) -> None:
     _patch(client, ENERGY, {"title": "API"}, auth)
-    seeds = _seeds_copy(
+    seeds = seeds_copy(
         tmp_path, {("agreements.yaml", "mou-energy-vn-az-2025"): {"title": "Energy MoU (seeds)"}}
     )
 
@@ -152,7 +140,7 @@ def test_a_record_deleted_over_the_api_and_changed_in_the_seeds_stays_deleted(
     client: TestClient, session: Session, auth: dict[str, str], tmp_path: Path
 ) -> None:
     _delete(client, CULTURE, auth)
-    seeds = _seeds_copy(tmp_path, {("agreements.yaml", "mou-culture-vn-az-2025"): {"status": "x"}})
+    seeds = seeds_copy(tmp_path, {("agreements.yaml", "mou-culture-vn-az-2025"): {"status": "x"}})
 
     report = _seed(session, seeds)
 
@@ -165,7 +153,7 @@ def test_a_record_deleted_over_the_api_and_changed_in_the_seeds_stays_deleted(
 def test_a_record_removed_from_the_seeds_is_deleted_and_audited(
     client: TestClient, session: Session, tmp_path: Path
 ) -> None:
-    seeds = _seeds_copy(tmp_path, {})
+    seeds = seeds_copy(tmp_path, {})
     records = yaml.safe_load((seeds / "agreements.yaml").read_text(encoding="utf-8"))
     (seeds / "agreements.yaml").write_text(
         yaml.safe_dump([r for r in records if r["id"] != "mou-culture-vn-az-2025"]),
