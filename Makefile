@@ -18,15 +18,15 @@ install: $(BIN)/treaty-api  ## create .venv and install the project with its dev
 db: install  ## migrate the database (DATABASE_URL, default ./treaty.sqlite)
 	$(BIN)/treaty-api db upgrade
 
-seed: db  ## load the curated seeds (idempotent)
+seed: db  ## load the curated seeds (never undoes an API edit; exits 1 on a conflict)
 	$(BIN)/treaty-api seed
 
 serve: install
 	$(BIN)/treaty-api serve --host $(HOST) --port $(PORT)
 
-run: seed  ## install, migrate, seed, and serve on http://127.0.0.1:8000 (docs at /docs)
+run: install  ## install, migrate, seed, and serve on http://127.0.0.1:8000 (docs at /docs)
 	@echo "treaty-api on http://$(HOST):$(PORT)/docs"
-	$(BIN)/treaty-api serve --host $(HOST) --port $(PORT)
+	$(BIN)/treaty-api start --host $(HOST) --port $(PORT)
 
 test: install  ## the test suite (SQLite; set TEST_DATABASE_URL for PostgreSQL)
 	$(BIN)/pytest -q
