@@ -1,10 +1,12 @@
 """`treaty-api seeds dump DIR`: the database's curated records written back as seed files.
 
-Same file names and keys as `seeds/`, so a curator reviews API edits as a git diff.
+Same file names, keys and layout as `seeds/`, so a curator reviews API edits as a git diff.
 Records keep the order of the reference seed files (SEEDS_DIR); records those files do not
-hold follow, sorted by id. Within an agreement, parties, events and sectors keep the
-reference record's order too. Nothing depends on the clock or on row order in the
-database, so dumping the same database twice gives byte-identical files.
+hold follow, sorted by id. What the reference files already say is copied from them as
+written (comments included): an unchanged record verbatim, a changed one key by key, so
+the diff shows only the keys that changed. Nothing depends on the clock or on row order in
+the database, so dumping the same database twice gives byte-identical files, and dumping a
+database seeded from SEEDS_DIR and not edited since gives SEEDS_DIR back.
 
 `countries.yaml` is copied from the reference seeds: countries are ISO reference data
 (pycountry) plus that file, and nothing else writes them. Synthetic benchmark records
@@ -119,32 +121,90 @@ def _dump_sources(session: Session, directory: Path, reference: Path) -> list[Pa
 
 
 def _write_yaml(directory: Path, reference: Path, name: str, records: list[Record]) -> Path:
-    """The records in the reference file's order (new ones after, by id), each laid out
-    like the curated files, under the reference file's leading comment."""
+    """The records in the reference file's order (new ones after, by id). A record the
+    reference file holds unchanged is copied from it as written there, comments included,
+    so the diff against the curated files shows only what changed; any other is laid out
+    like the curated files."""
     path = reference / name
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    before = {r["id"]: r for r in (yaml.safe_load(text) or []) if isinstance(r, dict)}
-    position = {record_id: i for i, record_id in enumerate(before)}
+    header, blocks = _blocks(path.read_text(encoding="utf-8") if path.exists() else "")
+    position = {record_id: i for i, record_id in enumerate(blocks)}
     records = sorted(records, key=lambda r: (position.get(r["id"], len(position)), r["id"]))
-    header = "".join(line + "\n" for line in _leading_comments(text.splitlines()))
-    body = yaml.dump(
-        [_layout(name, r, before.get(r["id"])) for r in records],
-        Dumper=_Dumper,
-        sort_keys=False,
-        allow_unicode=True,
-        width=90,
-    )
+    parts = [header]
+    for record in records:
+        block = blocks.get(record["id"])
+        reference_record = yaml.safe_load(block)[0] if block else None
+        text = _dump_one(_layout(name, record, reference_record))
+        parts.append(text if block is None else _keep_unchanged(block, text))
     target = directory / name
-    target.write_text(header + (body if records else "[]\n"), encoding="utf-8")
+    target.write_text("".join(parts) if records else header + "[]\n", encoding="utf-8")
     return target
 
 
-def _leading_comments(lines: list[str]) -> list[str]:
+def _blocks(text: str) -> tuple[str, dict[str, str]]:
+    """A seed file split into its header and each record's text by id. Comment and blank
+    lines just before a record (`# ---- 2025`) go with that record."""
+    lines = text.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.startswith("- ")]
+    if not starts:
+        return "".join(_leading_comments(lines)), {}
+    bounds = []
+    for start in starts:
+        while start > 0 and (
+            lines[start - 1].lstrip().startswith("#") or not lines[start - 1].strip()
+        ):
+            start -= 1
+        bounds.append(start)
+    bounds[0] = max(bounds[0], len(_leading_comments(lines)))
+    blocks = {}
+    for n, start in enumerate(bounds):
+        block = "".join(lines[start : bounds[n + 1] if n + 1 < len(bounds) else len(lines)])
+        record = (yaml.safe_load(block) or [None])[0]
+        if isinstance(record, dict) and "id" in record:
+            blocks[str(record["id"])] = block
+    return "".join(lines[: bounds[0]]), blocks
+
+
+def _keep_unchanged(block: str, text: str) -> str:
+    """`text` (a record as dumped) with each top-level key whose value the reference `block`
+    already holds taken from the block as written there, comments included: the diff
+    against the curated file shows the changed keys only."""
+    before, after = yaml.safe_load(block)[0], yaml.safe_load(text)[0]
+    if before == after:
+        return block
+    written = dict(_segments(block))
+    leading = "".join(_leading_comments(block))
+    return leading + "".join(
+        written[key] if key in written and before.get(key) == after[key] else segment
+        for key, segment in _segments(text)
+    )
+
+
+def _segments(block: str) -> list[tuple[str, str]]:
+    """A record's text cut at its top-level keys (`- id:`, then `  key:` at indent 2)."""
+    segments: list[tuple[str, list[str]]] = []
+    for line in block.splitlines(keepends=True):
+        key = line[2:].split(":", 1)[0]
+        starts = line.startswith("- ") or (line.startswith("  ") and line[2:3].isalpha())
+        if starts and ":" in line:
+            segments.append((key, [line]))
+        elif segments:
+            segments[-1][1].append(line)
+    return [(key, "".join(lines)) for key, lines in segments]
+
+
+def _dump_one(record: Record) -> str:
+    return yaml.dump([record], Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=90)
+
+
+def _leading_comments(lines: list[str] | str) -> list[str]:
+    """The comment lines (and blank lines among them) a text starts with."""
+    if isinstance(lines, str):
+        lines = lines.splitlines(keepends=True)
     comments = []
     for line in lines:
-        if not line.startswith("#"):
+        if not (line.startswith("#") or not line.strip()):
             break
-        comments.append(line)
+        comments.append(line if line.endswith("\n") else line + "\n")
     return comments
 
 
@@ -165,11 +225,14 @@ def _ordered(value: Any, keys: list[str] | None = None) -> Any:
     for key in [*keys, *(k for k in value if k not in keys)]:
         if key not in value or (key in OMITTED_WHEN_EMPTY and value[key] in (None, [], {})):
             continue
-        out[key] = (
-            [_ordered(v, NESTED_KEYS[key]) for v in value[key]]
-            if key in NESTED_KEYS
-            else _ordered(value[key])
-        )
+        if key in NESTED_KEYS:
+            out[key] = [_ordered(v, NESTED_KEYS[key]) for v in value[key]]
+        elif key == "signatories" and keys == KEYS["agreements.yaml"]:
+            out[key] = [_Inline(v) for v in value[key]]
+        elif isinstance(value[key], str) and key in TEXT_STYLES:
+            out[key] = TEXT_STYLES[key](value[key])
+        else:
+            out[key] = _ordered(value[key])
     return out
 
 
@@ -193,18 +256,58 @@ def _in_reference_order(record: Record, reference: Record) -> Record:
     }
 
 
+class _Prose(str):
+    """Running text: folded over several lines when long."""
+
+
+class _Inline(dict):
+    """A short mapping on one line (`{signatory: to-lam, role: witness, side: VN}`)."""
+
+
+class _Verbatim(str):
+    """A quote from a source: double-quoted on one line, as the curated files write it."""
+
+
+TEXT_STYLES: dict[str, type[str]] = {
+    **dict.fromkeys(
+        ("summary", "description", "notes", "note", "inferred_reason", "date_inferred_reason"),
+        _Prose,
+    ),
+    "quote": _Verbatim,
+}
+
+
 class _Dumper(yaml.SafeDumper):
-    """Long text folded (`>-`), text with line breaks literal (`|`), short lists of names
-    inline (`[VN, AZ]`), lists indented under their key: the curated files' style, and
-    still exactly what was stored."""
+    """The curated files' style: long prose folded (`>-`), quotes and other text on one
+    line, double quotes where quoting is needed, short lists of names inline (`[VN, AZ]`),
+    lists indented under their key. PyYAML still guarantees it reads back as stored."""
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
 
+    def choose_scalar_style(self) -> str:
+        style = super().choose_scalar_style()
+        return '"' if style == "'" else style
+
+    def write_plain(self, text: str, split: bool = True) -> None:
+        super().write_plain(text, split=False)
+
+    def write_double_quoted(self, text: str, split: bool = True) -> None:
+        super().write_double_quoted(text, split=False)
+
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = "|" if "\n" in value else (">" if len(value) > 100 else None)
+    style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _prose(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else (">" if len(value) > 90 else None)
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style=style)
+
+
+def _verbatim(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style='"')
 
 
 def _list(dumper: yaml.SafeDumper, value: list) -> yaml.Node:
@@ -213,4 +316,12 @@ def _list(dumper: yaml.SafeDumper, value: list) -> yaml.Node:
 
 
 _Dumper.add_representer(str, _str)
+_Dumper.add_representer(_Prose, _prose)
+_Dumper.add_representer(_Verbatim, _verbatim)
 _Dumper.add_representer(list, _list)
+_Dumper.add_representer(
+    _Inline,
+    lambda dumper, value: dumper.represent_mapping(
+        "tag:yaml.org,2002:map", dict(value), flow_style=True
+    ),
+)

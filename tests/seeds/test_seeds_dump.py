@@ -124,3 +124,38 @@ def test_a_source_file_name_cannot_leave_the_dump_directory(
     with pytest.raises(DumpError, match="leaves"):
         dump_seeds(session, tmp_path / "dump", get_settings().seeds_dir)
     assert not (tmp_path / "outside.txt").exists()
+
+
+def test_dumping_the_seeded_database_gives_back_the_seed_files(
+    session: Session, tmp_path: Path
+) -> None:
+    seeds = get_settings().seeds_dir
+    dump_seeds(session, tmp_path, seeds)
+    for path in sorted(p for p in tmp_path.rglob("*") if p.is_file()):
+        assert path.read_bytes() == (seeds / path.relative_to(tmp_path)).read_bytes(), path
+
+
+def test_an_api_edit_shows_in_the_dump_as_the_lines_it_changed(
+    client: TestClient, session: Session, tmp_path: Path
+) -> None:
+    import difflib
+
+    _, secret = create_key(session, "curator", "write")
+    url = "/api/v1/agreements/mou-energy-vn-az-2025"
+    etag = client.get(url).headers["etag"]
+    headers = {"Authorization": f"Bearer {secret}", "If-Match": etag}
+    assert client.patch(url, json={"title": "Energy MoU, edited"}, headers=headers).is_success
+    seeds = get_settings().seeds_dir
+    dump_seeds(session, tmp_path, seeds)
+
+    diff = difflib.unified_diff(
+        (seeds / "agreements.yaml").read_text(encoding="utf-8").splitlines(),
+        (tmp_path / "agreements.yaml").read_text(encoding="utf-8").splitlines(),
+        n=0,
+        lineterm="",
+    )
+    changed = [line for line in diff if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert changed == [
+        "-  title: Memorandum of understanding on cooperation in the energy sector",
+        "+  title: Energy MoU, edited",
+    ]
