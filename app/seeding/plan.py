@@ -199,6 +199,7 @@ class SeedSync:
 
     # ------------------------------------------------------------------ writing
     def _log(self, action: str, v: _Versions, after: BaseModel | None) -> None:
+        """An audit entry like the API's: the record as stored before and after."""
         if not self.report.first_load:
             service.log(self.session, ACTOR, action, v.resource.name, v.record_id, v.stored, after)
 
@@ -219,16 +220,14 @@ class SeedSync:
             return False
         v.resource.write(self.session, v.seeds)
         self.session.flush()
-        self._log("update" if v.stored is not None else "create", v, v.seeds)
-        self._remember(v.resource, _json(v.resource, v.seeds))  # type: ignore[arg-type]
-        (self.report.updated if v.stored is not None else self.report.created).append(
-            v.label
-            + (
-                f": {', '.join(changed_fields(_json(v.resource, v.stored), _json(v.resource, v.seeds)))}"
-                if v.stored is not None
-                else ""
-            )
-        )
+        written = v.resource.read(self.session, v.record_id)
+        self._log("update" if v.stored is not None else "create", v, written)
+        self._remember(v.resource, _json(v.resource, written))  # type: ignore[arg-type]
+        if v.stored is None:
+            self.report.created.append(v.label)
+        else:
+            fields = changed_fields(_json(v.resource, v.stored), _json(v.resource, written))
+            self.report.updated.append(f"{v.label}: {', '.join(fields)}")
         return True
 
     def _conflict(
