@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import yaml
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
@@ -175,3 +175,21 @@ def test_seeding_an_unchanged_database_writes_nothing(session: Session) -> None:
     assert report.created == report.updated == report.deleted == report.conflicts == []
     assert "agreement mou-energy-vn-az-2025" in report.unchanged
     assert session.scalars(select(Change)).first() is None
+
+
+def test_a_database_seeded_before_seed_state_existed_keeps_its_api_edits(
+    client: TestClient, session: Session, auth: dict[str, str], tmp_path: Path
+) -> None:
+    """Upgraded to 0007, `seed_state` is empty: the audit log tells what seeding wrote."""
+    _patch(client, ENERGY, {"title": "API"}, auth)
+    session.execute(delete(SeedState))
+    seeds = seeds_copy(
+        tmp_path, {("agreements.yaml", "mou-culture-vn-az-2025"): {"status": "signed (seeds)"}}
+    )
+
+    report = _seed(session, seeds)
+
+    assert report.kept == ["agreement mou-energy-vn-az-2025"]
+    assert report.updated == ["agreement mou-culture-vn-az-2025: status"]
+    assert report.conflicts == []
+    assert client.get(ENERGY).json()["title"] == "API"
