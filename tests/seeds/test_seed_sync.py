@@ -14,7 +14,7 @@ from app.config import get_settings
 from app.curation.keys import create_key
 from app.curation.resources import RESOURCES
 from app.db import make_engine, transaction
-from app.models import Change, SeedState
+from app.models import Change, Citation, Discrepancy, RelationEvent, SeedState
 from app.seeding import load_seeds, write_seeds
 from tests.seeds.seed_files import seeds_copy
 from tests.servers import seed_database
@@ -193,3 +193,28 @@ def test_a_database_seeded_before_seed_state_existed_keeps_its_api_edits(
     assert report.updated == ["agreement mou-culture-vn-az-2025: status"]
     assert report.conflicts == []
     assert client.get(ENERGY).json()["title"] == "API"
+
+
+def test_relations_and_discrepancies_follow_the_files(
+    client: TestClient, session: Session, tmp_path: Path
+) -> None:
+    """Not editable over the API: the files are their only writer, removals included."""
+    seeds = seeds_copy(tmp_path, {})
+    for name, gone in (
+        ("relations.yaml", "diplomatic-relations-vn-az-1992"),
+        ("discrepancies.yaml", "baku-documents-signed-count"),
+    ):
+        records = yaml.safe_load((seeds / name).read_text(encoding="utf-8"))
+        (seeds / name).write_text(
+            yaml.safe_dump([r for r in records if r["id"] != gone]), encoding="utf-8"
+        )
+
+    report = _seed(session, seeds)
+
+    assert report.conflicts == []
+    assert session.get(RelationEvent, "diplomatic-relations-vn-az-1992") is None
+    assert session.get(RelationEvent, "strategic-partnership-vn-az-2025") is not None
+    assert session.get(Discrepancy, "baku-documents-signed-count") is None
+    assert not session.scalars(
+        select(Citation).where(Citation.record_id == "diplomatic-relations-vn-az-1992")
+    ).first()
