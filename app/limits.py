@@ -31,6 +31,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import JSONResponse
@@ -179,7 +180,13 @@ class KeyCache:
         return entry[0]
 
     async def verify(self, secret: str) -> bool:
-        live = await anyio.to_thread.run_sync(self.lookup, secret)
+        """Look the key up and remember the answer; a database that does not answer leaves the
+        request anonymous and nothing remembered (the route itself will answer 503)."""
+        try:
+            live = await anyio.to_thread.run_sync(self.lookup, secret)
+        except SQLAlchemyError as exc:
+            logger.warning("could not verify an API key for the rate limit: %s", exc)
+            return False
         digest = key_digest(secret)
         self._entries[digest] = (live, self.clock() + self.ttl)
         self._entries.move_to_end(digest)

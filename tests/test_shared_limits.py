@@ -130,8 +130,9 @@ def throwaway_redis() -> Iterator[ThrowawayRedis]:
 @pytest.mark.usefixtures("engine")  # the test database, migrated and seeded
 def test_two_workers_share_one_limit(db_url: str, shared_redis: tuple[str, str]) -> None:
     """`serve --workers 2`, RATE_LIMIT_ANONYMOUS=60/minute: 150 GETs over fresh connections,
-    8 at a time, with a forged X-Forwarded-For each, get 60 through (each worker counting
-    alone let 124 through)."""
+    8 at a time, each with a forged X-Forwarded-For and a random API key, get 60 through
+    (each worker counting alone let 124 through; random keys and forged addresses each got
+    every request through)."""
     redis_url, prefix = shared_redis
     port = free_port()
     env = {
@@ -140,6 +141,7 @@ def test_two_workers_share_one_limit(db_url: str, shared_redis: tuple[str, str])
         "REDIS_URL": redis_url,
         "REDIS_KEY_PREFIX": prefix,
         "RATE_LIMIT_ANONYMOUS": "60/minute",
+        "RATE_LIMIT_KEYED": "600/minute",
         "LOG_FORMAT": "json",
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
@@ -156,7 +158,7 @@ def test_two_workers_share_one_limit(db_url: str, shared_redis: tuple[str, str])
         log.wait_for("Application startup complete", times=2)
 
         def get(i: int) -> int:
-            forged = {"X-Forwarded-For": f"203.0.113.{i % 250}"}
+            forged = {"X-Forwarded-For": f"203.0.113.{i % 250}", "X-API-Key": f"tk_random{i}"}
             return httpx.get(f"{base}{AGREEMENTS}?limit=1", headers=forged, timeout=30).status_code
 
         with ThreadPoolExecutor(max_workers=8) as pool:

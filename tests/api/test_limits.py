@@ -8,6 +8,7 @@ the test's own session (rolled back afterwards), so they are real keys in the da
 import asyncio
 import secrets
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from fastapi import Body
@@ -24,6 +25,7 @@ from starlette.types import Message, Receive, Scope, Send
 from app.api.deps import get_session
 from app.config import Settings
 from app.curation.keys import create_key, find_key, revoke_key
+from app.db import make_engine, make_sessionmaker
 from app.docs_ui import CONTENT_SECURITY_POLICY
 from app.limits import (
     JSON_CONTENT_SECURITY_POLICY,
@@ -32,6 +34,7 @@ from app.limits import (
     RateLimitMiddleware,
     SecurityHeadersMiddleware,
     describe,
+    key_lookup,
     parse_rate,
 )
 from app.main import create_app
@@ -254,6 +257,14 @@ def test_a_revoked_key_loses_its_bucket_after_the_cache_ttl(session: Session) ->
     assert keys.cached(secret) is None
     assert asyncio.run(keys.verify(secret)) is False
     assert keys.cached(secret) is False
+
+
+def test_a_key_lookup_without_a_database_leaves_the_request_anonymous(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path}/missing-directory/none.sqlite")
+    keys = KeyCache(key_lookup(make_sessionmaker(engine)))
+    assert asyncio.run(keys.verify("tk_some-key")) is False
+    assert keys.cached("tk_some-key") is None  # not remembered: asked again next time
+    engine.dispose()
 
 
 def test_the_key_cache_is_bounded() -> None:
