@@ -1,5 +1,10 @@
 """The `treaty-api` command. Thin: each command calls into the package. Reads DATABASE_URL."""
 
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -40,18 +45,44 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
-    """Serve the API with uvicorn."""
+    """Serve the API with uvicorn.
+
+    uvicorn's own proxy-headers handling is off (it trusts 127.0.0.1 by default): the app
+    reads X-Forwarded-For from FORWARDED_ALLOW_IPS only. Its access log is off too: the app
+    writes its own, with the request id (LOG_FORMAT=json for one JSON object per line).
+    """
     import uvicorn
 
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        log_level="info",
-    )
+    from app.logging_setup import log_config
+
+    with _metrics_shared_by(workers):
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=False,
+            access_log=False,
+            log_config=log_config(get_settings().log_format),
+        )
+
+
+@contextmanager
+def _metrics_shared_by(workers: int) -> Iterator[None]:
+    """With several workers, prometheus_client's multiprocess mode: each worker writes its
+    metrics under PROMETHEUS_MULTIPROC_DIR and a scrape sums them. The directory must start
+    empty, so a fresh one is made (and removed at exit) unless the operator set one."""
+    if workers == 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield
+        return
+    directory = tempfile.mkdtemp(prefix="treaty-api-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    try:
+        yield
+    finally:
+        del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @db_cli.command()

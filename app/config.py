@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -17,9 +18,23 @@ class Settings(BaseSettings):
     test_database_url: str | None = None
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     cache_max_age: int = 60
-    # Abuse limits under /api/: "N/second", "N/minute" or "N/hour"; "0" or "off" disables.
-    rate_limit_anonymous: str = "120/minute"
-    rate_limit_keyed: str = "600/minute"
+    # Abuse limits under /api/ ("N/second", "N/minute", "N/hour"; "off" or "0" disables).
+    # Off by default: the embedded server is a local tool and must never throttle its user;
+    # a public deployment sets both (see compose.yaml).
+    rate_limit_anonymous: str = "off"
+    rate_limit_keyed: str = "off"
+    # How long a key's verification is trusted by the limiter: a revoked key keeps its
+    # keyed bucket for at most this many seconds.
+    api_key_cache_seconds: int = 30
+    # Shared state (rate-limit counters) in Redis, e.g. redis://127.0.0.1:6379/0; in process
+    # memory when unset. Keys are prefixed, so several deployments can share one Redis.
+    redis_url: str | None = None
+    redis_key_prefix: str = "treaty-api"
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: comma-separated IPs or
+    # networks ("10.0.0.2,172.16.0.0/12"), "*" for any; none by default.
+    forwarded_allow_ips: str = ""
+    # "text" or "json" (one JSON object per line, for log shippers).
+    log_format: Literal["text", "json"] = "text"
     # The largest request body accepted, in bytes (413 beyond); 0 disables the cap.
     max_body_bytes: int = 1_000_000
 

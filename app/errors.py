@@ -9,6 +9,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.observability import current_request_id
+
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger("app.errors")
 
@@ -86,6 +88,7 @@ class UnsupportedMediaType(ApiError):
 
 
 def problem(status: int, title: str, detail: str, slug: str, **extra: Any) -> JSONResponse:
+    extra["request_id"] = current_request_id()
     body = {
         "type": f"/problems/{slug}",
         "title": title,

@@ -24,7 +24,18 @@ from app.docs_ui import install_docs
 from app.errors import install_error_handlers
 from app.guards import ControlCharacterGuard
 from app.http_cache import HttpCacheMiddleware
-from app.limits import BodySizeLimitMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
+from app.limits import (
+    BodySizeLimitMiddleware,
+    KeyCache,
+    Limiter,
+    RateLimitMiddleware,
+    SecurityHeadersMiddleware,
+    key_lookup,
+    make_storage,
+    parse_rate,
+)
+from app.observability import ObservabilityMiddleware
+from app.proxies import TrustedProxies
 from app.schemas.changes import KeyIn
 from app.seeding.records import CitationIn
 
@@ -108,17 +119,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(changes.router, prefix="/api/v1")
     for module in (agreements, visits, relations, countries, signatories, sectors, sources, search):
         app.include_router(module.router, prefix="/api/v1")
-    # The last added runs first: security headers, CORS, rate limit, body cap, gzip, ETag,
-    # control characters. So 429 and 413 answers carry CORS and security headers too.
+    # The last added runs first: observability (client address, request id, metrics, access
+    # log), security headers, CORS, rate limit (only when configured), body cap, gzip, ETag,
+    # control characters. So 429 and 413 answers carry CORS, security headers and the id too.
     app.add_middleware(ControlCharacterGuard)
     app.add_middleware(HttpCacheMiddleware, max_age=settings.cache_max_age)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
-    app.add_middleware(
-        RateLimitMiddleware,
-        anonymous=settings.rate_limit_anonymous,
-        keyed=settings.rate_limit_keyed,
+    limiter = Limiter(
+        make_storage(settings.redis_url, settings.redis_key_prefix),
+        anonymous=parse_rate(settings.rate_limit_anonymous),
+        keyed=parse_rate(settings.rate_limit_keyed),
     )
+    app.state.limiter = limiter
+    if limiter.enabled:
+        keys = KeyCache(key_lookup(app.state.sessions), ttl=settings.api_key_cache_seconds)
+        app.add_middleware(RateLimitMiddleware, limiter=limiter, keys=keys)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
@@ -132,10 +148,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "RateLimit-Limit",
             "RateLimit-Remaining",
             "RateLimit-Reset",
+            "X-Request-ID",
         ],
         max_age=3600,
     )
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(
+        ObservabilityMiddleware,
+        proxies=TrustedProxies(settings.forwarded_allow_ips),
+        engine=engine,
+    )
     install_schemas(app, WRITE_SCHEMAS)
     return app
 

@@ -1,15 +1,19 @@
-"""Service endpoints: health and the landing page."""
+"""Service endpoints: liveness, readiness, metrics and the landing page."""
 
 from typing import Literal
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+import anyio
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep
 from app.errors import ServiceUnavailable
+from app.limits import Limiter
+from app.metrics import observe_pool, render
 
 router = APIRouter(tags=["meta"])
 
@@ -28,31 +32,75 @@ class Health(BaseModel):
     database: Literal["ok"]
 
 
+class Ready(BaseModel):
+    status: Literal["ok"]
+    database: Literal["ok"]
+    redis: Literal["ok", "not configured"]
+
+
 class Landing(BaseModel):
     name: str
     links: dict[str, str]
     examples: dict[str, str]
 
 
-@router.get(
-    "/health",
-    summary="Liveness and database check",
-    responses={
-        503: {
-            "description": "The database is unreachable",
-            "content": {
-                "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
-            },
-        }
-    },
-)
-def health(session: SessionDep) -> Health:
-    """Answers `ok` when the API runs and its database answers a query."""
+SERVICE_UNAVAILABLE = {
+    503: {
+        "description": "A service the API needs does not answer",
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
+    }
+}
+
+
+def _database_answers(session: Session) -> bool:
     try:
         session.execute(text("SELECT 1"))
     except SQLAlchemyError:
-        raise ServiceUnavailable("The database does not answer.") from None
+        return False
+    return True
+
+
+@router.get("/health", summary="Liveness and database check", responses=SERVICE_UNAVAILABLE)
+def health(session: SessionDep) -> Health:
+    """Answers `ok` when the API runs and its database answers a query."""
+    if not _database_answers(session):
+        raise ServiceUnavailable("The database does not answer.")
     return Health(status="ok", database="ok")
+
+
+@router.get("/ready", summary="Readiness for traffic", responses=SERVICE_UNAVAILABLE)
+def ready(request: Request, session: SessionDep) -> Ready:
+    """Answers `ok` when the database and, if `REDIS_URL` is set, Redis answer; 503 naming
+    what does not otherwise, so a load balancer sends no traffic here. The API itself also
+    serves without Redis (its rate limits then fail open): this tells operators."""
+    limiter: Limiter = request.app.state.limiter
+    redis: Literal["ok", "down", "not configured"] = "not configured"
+    if limiter.uses_redis:
+        redis = "ok" if anyio.from_thread.run(limiter.answers) else "down"
+    down = [
+        name
+        for name, up in (("database", _database_answers(session)), ("Redis", redis != "down"))
+        if not up
+    ]
+    if down:
+        raise ServiceUnavailable(f"Not ready: {' and '.join(down)} not answering.")
+    return Ready(status="ok", database="ok", redis=redis)
+
+
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
+def metrics(request: Request) -> Response:
+    """Requests by route and status, latency histograms, database pool use, rate-limit
+    rejections and fail-opens, in the Prometheus text format (all workers' when several)."""
+    observe_pool(request.app.state.engine)
+    body, content_type = render()
+    return Response(body, media_type=content_type)
 
 
 @router.get(

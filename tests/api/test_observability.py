@@ -1,0 +1,168 @@
+"""What an operator sees: request ids, the access log, metrics, readiness (issue 16)."""
+
+import json
+import logging
+import socket
+
+import pytest
+from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy.orm import Session
+
+from app.api.deps import get_session
+from app.config import Settings
+from app.logging_setup import JsonFormatter, RequestIdFilter
+from app.main import create_app
+from tests.problems import assert_problem
+
+DETAIL = "/api/v1/agreements/mou-energy-vn-az-2025"
+
+
+def metric_samples(client: TestClient) -> dict[tuple[str, tuple], float]:
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", DETAIL, 200),
+        ("DELETE", "/health", 405),
+        ("GET", "/api/v1/agreements/no-such-agreement", 404),
+        ("GET", "/api/v1/agreements?limit=0", 422),
+        ("POST", "/api/v1/agreements", 401),
+        ("GET", "/nowhere", 404),
+        ("GET", "/docs", 200),
+        ("GET", "/health", 200),
+        ("OPTIONS", "/api/v1/agreements", 200),
+    ],
+)
+def test_every_response_has_a_request_id(
+    client: TestClient, method: str, path: str, status: int
+) -> None:
+    headers = {"Origin": "https://example.org", "Access-Control-Request-Method": "GET"}
+    response = client.request(method, path, headers=headers)
+    assert response.status_code == status
+    request_id = response.headers["x-request-id"]
+    assert len(request_id) == 32 and int(request_id, 16) >= 0  # a fresh uuid4, in hex
+    if status >= 400:
+        assert assert_problem(response, status)["request_id"] == request_id
+
+
+def test_ids_differ_between_requests(client: TestClient) -> None:
+    ids = {client.get("/health").headers["x-request-id"] for _ in range(5)}
+    assert len(ids) == 5
+
+
+@pytest.mark.parametrize(
+    "given", ["3f2c1e9a-7d4b-4c1a-9e2f-0b8d6a5c4e3f", "req.42_a:b-c", "x" * 128]
+)
+def test_a_sane_request_id_is_kept(client: TestClient, given: str) -> None:
+    response = client.get("/api/v1/agreements/nope", headers={"X-Request-ID": given})
+    assert response.headers["x-request-id"] == given
+    assert response.json()["request_id"] == given
+
+
+@pytest.mark.parametrize("given", ["", "x" * 129, "a b", "<script>", "id;drop", "caf\u00e9"])
+def test_an_insane_request_id_is_replaced(client: TestClient, given: str) -> None:
+    response = client.get("/health", headers={"X-Request-ID": given.encode("latin-1")})
+    assert response.headers["x-request-id"] != given
+    assert len(response.headers["x-request-id"]) == 32
+
+
+def test_the_access_log_names_the_request(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="app.access"):
+        response = client.get(DETAIL + "?x=1", headers={"X-Request-ID": "trace-1"})
+    (record,) = [r for r in caplog.records if r.name == "app.access"]
+    assert record.request_id == "trace-1"  # type: ignore[attr-defined]
+    assert "GET /api/v1/agreements/mou-energy-vn-az-2025?x=1" in record.getMessage()
+    # LOG_FORMAT=json: one object per line with the request's fields.
+    RequestIdFilter().filter(record)
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["logger"] == "app.access" and entry["level"] == "INFO"
+    assert entry["request_id"] == "trace-1"
+    assert entry["method"] == "GET"
+    assert entry["path"] == "/api/v1/agreements/mou-energy-vn-az-2025"
+    assert entry["query"] == "x=1"
+    assert entry["status"] == response.status_code == 200
+    assert entry["duration_ms"] >= 0
+
+
+def test_other_log_lines_carry_the_request_id_too() -> None:
+    record = logging.LogRecord("app.errors", logging.WARNING, __file__, 1, "outside", (), None)
+    RequestIdFilter().filter(record)
+    assert record.request_id == "-"  # type: ignore[attr-defined]
+    assert "request_id" not in json.loads(JsonFormatter().format(record))
+
+
+def test_metrics_count_requests_by_route_template(client: TestClient) -> None:
+    before = metric_samples(client)
+    client.get(DETAIL)
+    client.get("/api/v1/agreements/mou-culture-vn-az-2025")
+    client.get("/api/v1/agreements/no-such-agreement")
+    after = metric_samples(client)
+    template = "/api/v1/agreements/{agreement_id}"
+
+    def grew(name: str, **labels: str) -> float:
+        key = (name, tuple(sorted(labels.items())))
+        return after.get(key, 0) - before.get(key, 0)
+
+    assert grew("treaty_http_requests_total", method="GET", route=template, status="200") == 2
+    assert grew("treaty_http_requests_total", method="GET", route=template, status="404") == 1
+    assert grew("treaty_http_request_duration_seconds_count", method="GET", route=template) == 3
+    bucket = grew(
+        "treaty_http_request_duration_seconds_bucket", method="GET", route=template, le="+Inf"
+    )
+    assert bucket == 3
+    assert not any("mou-energy" in str(labels) for _, labels in after)  # no series per id
+    assert ("treaty_db_pool_connections_in_use", ()) in after
+    assert ("treaty_rate_limit_fail_open_total", ()) in after
+
+
+def test_metrics_count_rate_limit_rejections(session: Session, db_url: str) -> None:
+    app = create_app(Settings(database_url=db_url, rate_limit_anonymous="1/minute"))
+    app.dependency_overrides[get_session] = lambda: session
+    key = ("treaty_rate_limit_rejections_total", (("client", "anonymous"),))
+    with TestClient(app) as limited:
+        before = metric_samples(limited).get(key, 0)
+        assert [limited.get(DETAIL).status_code for _ in range(3)] == [200, 429, 429]
+        assert metric_samples(limited)[key] - before == 2
+    app.state.engine.dispose()
+
+
+def test_ready_checks_the_database(client: TestClient) -> None:
+    response = client.get("/ready")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "not configured"}
+
+
+def test_ready_is_503_when_redis_does_not_answer(session: Session, db_url: str) -> None:
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app = create_app(Settings(database_url=db_url, redis_url=f"redis://127.0.0.1:{port}/0"))
+    app.dependency_overrides[get_session] = lambda: session
+    with TestClient(app) as client:
+        body = assert_problem(client.get("/ready"), 503)
+        assert "Redis" in body["detail"]
+        assert client.get("/health").status_code == 200  # alive, just not ready
+    app.state.engine.dispose()
+
+
+def test_a_trusted_proxy_sets_the_scheme(session: Session, db_url: str) -> None:
+    app = create_app(Settings(database_url=db_url, forwarded_allow_ips="10.0.0.0/8"))
+    app.dependency_overrides[get_session] = lambda: session
+    https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.1"}
+    with TestClient(app, client=("10.0.0.1", 1)) as proxied:
+        assert "strict-transport-security" in proxied.get("/health", headers=https).headers
+    with TestClient(app, client=("192.0.2.1", 1)) as direct:
+        assert "strict-transport-security" not in direct.get("/health", headers=https).headers
+    app.state.engine.dispose()
