@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.models import Agreement, Citation, Sector, Signatory, Source, Visit
 from app.seeding.records import (
+    COMPUTED_PROVENANCE,
     AgreementRecord,
     SectorRecord,
     SignatoryRecord,
@@ -24,6 +25,15 @@ def _citations(session: Session, record_type: str, record_id: str) -> list[dict]
         .order_by(Citation.position, Citation.id)
     )
     return [{"source": c.source_id, "quote": c.quote, "field": c.field} for c in rows]
+
+
+def _provenance(row: object) -> dict:
+    """The seed's own provenance entries (not those computed from other fields)."""
+    return {
+        key: value
+        for key, value in row.provenance.items()  # type: ignore[attr-defined]
+        if not key.startswith(COMPUTED_PROVENANCE)
+    }
 
 
 def _dated(row: object) -> dict:
@@ -43,6 +53,7 @@ def agreement_record(session: Session, agreement_id: str) -> AgreementRecord | N
             selectinload(Agreement.signatories),
             selectinload(Agreement.sectors),
             selectinload(Agreement.events),
+            selectinload(Agreement.references),
         )
         .execution_options(populate_existing=True)
     ).first()
@@ -68,6 +79,8 @@ def agreement_record(session: Session, agreement_id: str) -> AgreementRecord | N
                 for s in row.signatories
             ],
             "sectors": [s.sector_id for s in row.sectors],
+            "references": [r.referenced_id for r in row.references],
+            "provenance": _provenance(row),
             "events": [
                 {
                     "action": e.action,
@@ -99,6 +112,7 @@ def visit_record(session: Session, visit_id: str) -> VisitRecord | None:
             "city": row.city,
             **_dated(row),
             "summary": row.summary,
+            "provenance": _provenance(row),
             "citations": _citations(session, "visit", row.id),
         }
     )
@@ -117,6 +131,7 @@ def signatory_record(session: Session, signatory_id: str) -> SignatoryRecord | N
             "aliases": row.aliases,
             "description": row.description,
             "external_ids": row.external_ids,
+            "provenance": _provenance(row),
             "citations": _citations(session, "signatory", row.id),
         }
     )

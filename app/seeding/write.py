@@ -17,6 +17,9 @@ from app.seeding.records import CitationIn, CountriesFile, SectorRecord
 from app.seeding.rows import (
     agreement_citations,
     agreement_row,
+    body_row,
+    country_reference_data,
+    referenced_first,
     relation_row,
     replace_citations,
     sector_row,
@@ -60,8 +63,9 @@ def write_seeds(session: Session, data: SeedData) -> dict[str, int]:
 
     _upsert(session, [signatory_row(s) for s in data.signatories])
     _upsert(session, [visit_row(v, names_of) for v in data.visits])
-    _upsert(session, [agreement_row(a, names_of) for a in data.agreements])
+    _upsert(session, [agreement_row(a, names_of) for a in referenced_first(data.agreements)])
     _upsert(session, [relation_row(r) for r in data.relations])
+    _upsert(session, [body_row(b) for b in data.bodies])
     _upsert(
         session,
         [
@@ -86,6 +90,8 @@ def write_seeds(session: Session, data: SeedData) -> dict[str, int]:
             if link.citations
         ),
         *(("country", e.id, e.citations) for e in data.countries.entities),
+        *(("country", code, items) for code, items in data.countries.citations.items()),
+        *(("body", b.id, b.citations) for b in data.bodies),
         *(("signatory", s.id, s.citations) for s in data.signatories),
         *(("visit", v.id, v.citations) for v in data.visits),
         *(c for a in data.agreements for c in agreement_citations(a)),
@@ -102,6 +108,7 @@ def write_seeds(session: Session, data: SeedData) -> dict[str, int]:
         "agreements": len(data.agreements),
         "relations": len(data.relations),
         "discrepancies": len(data.discrepancies),
+        "bodies": len(data.bodies),
         "citations": sum(len(c) for _, _, c in cited),
     }
 
@@ -122,7 +129,9 @@ def _upsert(session: Session, objects: Sequence[object]) -> None:
 def _countries(seed: CountriesFile) -> list[Country]:
     """Every ISO 3166-1 country, every ISO 3166-3 historical entity, and the seeds' own."""
     rows: list[Country] = []
+    iso_names: dict[str, str] = {}
     for c in pycountry.countries:
+        iso_names[c.alpha_2] = c.name
         name = getattr(c, "common_name", None) or c.name
         aliases = list(
             dict.fromkeys(
@@ -148,6 +157,7 @@ def _countries(seed: CountriesFile) -> list[Country]:
             )
         )
     for h in pycountry.historic_countries:
+        iso_names[h.alpha_4] = h.name
         link = seed.links.get(h.alpha_4)
         withdrawn = getattr(h, "withdrawal_date", None)
         note = f"Withdrawn from ISO 3166-1 on {withdrawn}." if withdrawn else None
@@ -200,7 +210,10 @@ def _countries(seed: CountriesFile) -> list[Country]:
             **{k: v for k, v in iso.items() if v},
             **seed.external_ids.get(row.id, {}),
         }
-        row.search_text = search_text(row.id, row.alpha3, row.name, row.official_name, *row.aliases)
+        country_reference_data(row, iso_names.get(row.id), seed)
+        row.search_text = search_text(
+            row.id, row.alpha3, row.name, row.official_name, *row.aliases, *row.names.values()
+        )
     return rows
 
 

@@ -1,0 +1,32 @@
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from app.models import Body, BodyCountry
+from app.queries.common import PageResult, SortKey, country_family, paginate
+from app.queries.text_search import text_match
+from app.schemas.bodies import BodyFilters
+
+BY_NAME = SortKey.by_column("name", Body.name, Body.id)
+
+
+def list_bodies(session: Session, f: BodyFilters) -> PageResult:
+    stmt = select(Body).options(selectinload(Body.countries))
+    if f.country:
+        members = select(BodyCountry.body_id).where(
+            BodyCountry.country_id.in_(country_family(session, "country", f.country))
+        )
+        stmt = stmt.where(Body.id.in_(members))
+    if f.kind:
+        stmt = stmt.where(Body.kind == f.kind)
+    if f.q:
+        stmt = stmt.where(text_match(session, Body, f.q))
+    return paginate(session, stmt, BY_NAME, limit=f.limit, offset=f.offset, cursor=f.cursor)
+
+
+def get_body(session: Session, body_id: str) -> Body | None:
+    stmt = (
+        select(Body)
+        .where(Body.id == body_id)
+        .options(selectinload(Body.countries).selectinload(BodyCountry.country))
+    )
+    return session.scalars(stmt).first()
