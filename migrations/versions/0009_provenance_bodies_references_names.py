@@ -84,9 +84,7 @@ def upgrade() -> None:
             "agreement_id", "referenced_id", name=op.f("pk_agreement_references")
         ),
     )
-    op.create_index(
-        "ix_agreement_references_referenced", "agreement_references", ["referenced_id"]
-    )
+    op.create_index("ix_agreement_references_referenced", "agreement_references", ["referenced_id"])
 
 
 def downgrade() -> None:
