@@ -23,6 +23,16 @@ def list_bodies(session: Session, f: BodyFilters) -> PageResult:
     return paginate(session, stmt, BY_NAME, limit=f.limit, offset=f.offset, cursor=f.cursor)
 
 
+def bodies_of_both(session: Session, families: list[list[str]]) -> list[Body]:
+    """Standing bodies with a member from each family (a country and its predecessors)."""
+    stmt = select(Body).options(selectinload(Body.countries)).order_by(Body.name, Body.id)
+    for family in families:
+        stmt = stmt.where(
+            Body.id.in_(select(BodyCountry.body_id).where(BodyCountry.country_id.in_(family)))
+        )
+    return list(session.scalars(stmt))
+
+
 def get_body(session: Session, body_id: str) -> Body | None:
     stmt = (
         select(Body)

@@ -38,6 +38,16 @@ class BodyOut(DatedOut, ProvenancedOut):
     kind: str
     country_ids: list[str] = Field(description="Member countries.")
 
+    @classmethod
+    def of(cls, row: object) -> "BodyOut":
+        columns = ("id", "name", "kind", "date", "date_precision", "date_inferred", "provenance")
+        return cls.model_validate(
+            {
+                **{c: getattr(row, c) for c in columns},
+                "country_ids": [c.country_id for c in row.countries],  # type: ignore[attr-defined]
+            }
+        )
+
 
 class BodyDetail(BodyOut, DatedDetailOut):
     aliases: list[str]

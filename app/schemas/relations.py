@@ -3,6 +3,7 @@ from typing import Literal
 from pydantic import Field
 
 from app.schemas.agreements import AgreementOut, FacetCount
+from app.schemas.bodies import BodyOut
 from app.schemas.common import (
     CitationOut,
     CountryRef,
@@ -51,6 +52,10 @@ class RelationsOut(Out):
         description="The latest partnership level (e.g. strategic partnership) and when."
     )
     milestones: list[MilestoneOut]
+    bodies: list[BodyOut] = Field(
+        description="Their standing bodies (an intergovernmental committee, say); details at "
+        "`/api/v1/bodies/{id}`."
+    )
     earliest_recorded_contact: TimelineEntry | None = Field(
         description="The earliest dated record between the two (not necessarily their first "
         "contact: only what the sources record)."

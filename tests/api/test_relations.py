@@ -56,6 +56,9 @@ def test_milestones_the_sources_state_with_their_quotes(client: TestClient) -> N
     unsc = milestones["unsc-resolution-stance-vn-az-2020"]
     assert unsc["date"] == "2020" and unsc["date_inferred"] is False
     assert any("UN Security Council" in c["quote"] for c in unsc["citations"])
+    bodies = client.get("/api/v1/relations/AZ/VN").json()["bodies"]
+    assert [b["id"] for b in bodies] == ["intergovernmental-committee-vn-az"]
+    assert client.get("/api/v1/relations/VN/FR").json()["bodies"] == []
     party = milestones["party-relations-plan-vn-az-2025"]
     assert "New Azerbaijan Party" in party["citations"][0]["quote"]
     assert party["provenance"]["date"]["basis"] == "inferred"

@@ -3,7 +3,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.api.deps import SessionDep, found, page_of
-from app.models import Body
 from app.queries import bodies as queries
 from app.queries.citations import citations_for, discrepancies_for
 from app.schemas.bodies import BodyDetail, BodyFilters, BodyOut
@@ -20,19 +19,6 @@ BodyId = Annotated[
 ]
 
 
-def _out(row: Body) -> BodyOut:
-    return BodyOut.model_validate(
-        {
-            **{
-                c: getattr(row, c)
-                for c in ("id", "name", "kind", "date", "date_precision", "date_inferred")
-            },
-            "provenance": row.provenance,
-            "country_ids": [c.country_id for c in row.countries],
-        }
-    )
-
-
 @router.get("", summary="List standing bodies")
 def list_bodies(
     request: Request,
@@ -43,7 +29,7 @@ def list_bodies(
     """Intergovernmental committees, commissions and other standing bodies of two or more
     countries."""
     page = queries.list_bodies(session, filters)
-    items = [_out(row) for row in page.rows]
+    items = [BodyOut.of(row) for row in page.rows]
     return Page[BodyOut].model_validate(page_of(request, response, page, filters, items))
 
 
@@ -54,7 +40,7 @@ def get_body(body_id: BodyId, session: SessionDep) -> BodyDetail:
     row = found(queries.get_body(session, body_id), "body", body_id)
     return BodyDetail.model_validate(
         {
-            **_out(row).model_dump(),
+            **BodyOut.of(row).model_dump(),
             "date_inferred_reason": row.date_inferred_reason,
             "aliases": row.aliases,
             "summary": row.summary,

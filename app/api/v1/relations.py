@@ -7,11 +7,13 @@ from sqlalchemy.orm import Session
 from app.api.deps import SessionDep, found, page_of
 from app.models import RelationEvent, Visit
 from app.queries import agreements as agreement_queries
+from app.queries import bodies as body_queries
 from app.queries import relations as queries
 from app.queries.citations import citations_for
 from app.queries.common import country_family, family_of, resolve_country
 from app.queries.facets import agreement_facets
 from app.schemas.agreements import AgreementFilters, AgreementOut
+from app.schemas.bodies import BodyOut
 from app.schemas.common import PROBLEM_RESPONSES, CountryRef, Page
 from app.schemas.relations import (
     CitedVisit,
@@ -41,7 +43,7 @@ def get_relations(
 ) -> RelationsOut:
     """Everything between two countries in one call: diplomatic relations and partnership
     level (with when they were established), other milestones (support in multilateral
-    forums, party-to-party plans), visits in both directions, the earliest and latest recorded
+    forums, party-to-party plans), their standing bodies, visits in both directions, the earliest and latest recorded
     contact, and their agreements by sector and by year. Each fact carries its citations;
     predecessor states (the Azerbaijan SSR for `AZ`) are included."""
     countries = [found(resolve_country(session, code), "country", code) for code in (first, second)]
@@ -60,6 +62,7 @@ def get_relations(
         ),
         partnership=next((m for m in reversed(milestones) if m.kind.endswith("partnership")), None),
         milestones=milestones,
+        bodies=[BodyOut.of(b) for b in body_queries.bodies_of_both(session, families)],
         earliest_recorded_contact=_entry(earliest_contact),
         latest_contact=_entry(latest_contact),
         visits_from_first=_cited_visits(session, queries.visits_between(session, *families)),
