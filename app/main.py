@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from app.api import meta
 from app.api.v1 import (
     agreements,
+    bodies,
     changes,
     countries,
     relations,
@@ -88,6 +89,11 @@ TAGS = [
         "description": "Who signs: governments, ministries, companies, "
         "parties, offices and people.",
     },
+    {
+        "name": "bodies",
+        "description": "Standing bodies of countries: intergovernmental committees and "
+        "commissions.",
+    },
     {"name": "sectors", "description": "The sector tree (energy > oil and gas) with counts."},
     {
         "name": "sources",
@@ -117,7 +123,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_docs(app)
     app.include_router(meta.router)
     app.include_router(changes.router, prefix="/api/v1")
-    for module in (agreements, visits, relations, countries, signatories, sectors, sources, search):
+    for module in (
+        agreements,
+        visits,
+        relations,
+        countries,
+        signatories,
+        bodies,
+        sectors,
+        sources,
+        search,
+    ):
         app.include_router(module.router, prefix="/api/v1")
     # The last added runs first: observability (client address, request id, metrics, access
     # log), security headers, CORS, rate limit (only when configured), body cap, gzip, ETag,

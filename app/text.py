@@ -17,6 +17,8 @@ _SPECIAL = str.maketrans(
         "œ": "oe",
         "Œ": "oe",
         "ı": "i",
+        "ə": "e",  # Azerbaijani schwa, written "e" where the keyboard lacks it (Azerbaycan)
+        "Ə": "e",
     }
 )
 

@@ -16,7 +16,8 @@ AgreementKind = Literal[
 SignatoryKind = Literal[
     "government", "ministry", "company", "party", "person", "organisation", "office"
 ]
-RecordType = Literal["country", "signatory", "visit", "agreement", "relation", "event"]
+RecordType = Literal["country", "signatory", "visit", "agreement", "relation", "event", "body"]
+BodyKind = Literal["intergovernmental-committee", "commission", "working-group", "council"]
 EventAction = Literal[
     "signature",
     "exchange",

@@ -4,10 +4,12 @@ from app.models.agreement import (
     Agreement,
     AgreementEvent,
     AgreementParty,
+    AgreementReference,
     AgreementSector,
     AgreementSignatory,
 )
 from app.models.audit import ApiKey, Change
+from app.models.body import Body, BodyCountry
 from app.models.country import Country
 from app.models.relation import RelationEvent
 from app.models.sector import Sector
@@ -20,9 +22,12 @@ __all__ = [
     "Agreement",
     "AgreementEvent",
     "AgreementParty",
+    "AgreementReference",
     "AgreementSector",
     "AgreementSignatory",
     "ApiKey",
+    "Body",
+    "BodyCountry",
     "Change",
     "Citation",
     "Country",

@@ -4,6 +4,7 @@ import datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     ColumnElement,
     Date,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     TypeDecorator,
     func,
     literal_column,
+    text,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
@@ -37,6 +39,16 @@ class DatedMixin:
     @declared_attr
     def date_end(cls) -> Mapped[datetime.date | None]:
         return mapped_column(Date, index=True)
+
+
+class ProvenanceMixin:
+    """How each value not stated by a citation is known, by field: `{"host_country":
+    {"basis": "inferred", "reason": "..."}, "external_ids.wikidata": {"basis": "reference",
+    "dataset": "Wikidata"}}` (see `app.schemas.common.Provenance`). Absent fields are cited."""
+
+    provenance: Mapped[dict[str, dict[str, str]]] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
 
 
 class SearchableMixin:

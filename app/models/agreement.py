@@ -2,14 +2,19 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
-from app.models._columns import DatedMixin, SearchableMixin, date_sort_indexes
+from app.models._columns import (
+    DatedMixin,
+    ProvenanceMixin,
+    SearchableMixin,
+    date_sort_indexes,
+)
 from app.models.country import Country
 from app.models.sector import Sector
 from app.models.signatory import Signatory
 from app.models.visit import Visit
 
 
-class Agreement(DatedMixin, SearchableMixin, Base):
+class Agreement(DatedMixin, ProvenanceMixin, SearchableMixin, Base):
     """A treaty, MoU, letter of intent, joint statement, programme or other agreement."""
 
     __tablename__ = "agreements"
@@ -37,6 +42,12 @@ class Agreement(DatedMixin, SearchableMixin, Base):
     )
     sectors: Mapped[list["AgreementSector"]] = relationship(
         cascade="all, delete-orphan", lazy="raise", order_by="AgreementSector.sector_id"
+    )
+    references: Mapped[list["AgreementReference"]] = relationship(
+        cascade="all, delete-orphan",
+        lazy="raise",
+        order_by="AgreementReference.referenced_id",
+        foreign_keys="AgreementReference.agreement_id",
     )
 
 
@@ -102,3 +113,15 @@ class AgreementEvent(DatedMixin, Base):
     country_id: Mapped[str | None] = mapped_column(ForeignKey("countries.id"))
     action: Mapped[str] = mapped_column(String(30), index=True)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class AgreementReference(Base):
+    """One agreement referring to another (the Joint Statement to UNCLOS)."""
+
+    __tablename__ = "agreement_references"
+    __table_args__ = (Index("ix_agreement_references_referenced", "referenced_id"),)
+
+    agreement_id: Mapped[str] = mapped_column(
+        ForeignKey("agreements.id", ondelete="CASCADE"), primary_key=True
+    )
+    referenced_id: Mapped[str] = mapped_column(ForeignKey("agreements.id"), primary_key=True)

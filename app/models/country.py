@@ -2,10 +2,10 @@ from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
-from app.models._columns import SearchableMixin
+from app.models._columns import ProvenanceMixin, SearchableMixin
 
 
-class Country(SearchableMixin, Base):
+class Country(ProvenanceMixin, SearchableMixin, Base):
     """A state or historical entity.
 
     `id` is the ISO 3166-1 alpha-2 code for current countries, the ISO 3166-3 alpha-4 code for
@@ -22,6 +22,7 @@ class Country(SearchableMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     official_name: Mapped[str | None] = mapped_column(String(300))
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     is_historical: Mapped[bool] = mapped_column(Boolean, default=False)
     valid_from: Mapped[str | None] = mapped_column(String(10))
     valid_to: Mapped[str | None] = mapped_column(String(10))

@@ -2,10 +2,10 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
-from app.models._columns import DatedMixin
+from app.models._columns import DatedMixin, ProvenanceMixin
 
 
-class RelationEvent(DatedMixin, Base):
+class RelationEvent(DatedMixin, ProvenanceMixin, Base):
     """A milestone in two countries' relations: diplomatic relations, a partnership level."""
 
     __tablename__ = "relation_events"

@@ -2,11 +2,11 @@ from sqlalchemy import JSON, ForeignKey, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
-from app.models._columns import SearchableMixin
+from app.models._columns import ProvenanceMixin, SearchableMixin
 from app.models.country import Country
 
 
-class Signatory(SearchableMixin, Base):
+class Signatory(ProvenanceMixin, SearchableMixin, Base):
     """Who signs or visits: a government, ministry, company, party, office or person."""
 
     __tablename__ = "signatories"

@@ -2,12 +2,17 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
-from app.models._columns import DatedMixin, SearchableMixin, date_sort_indexes
+from app.models._columns import (
+    DatedMixin,
+    ProvenanceMixin,
+    SearchableMixin,
+    date_sort_indexes,
+)
 from app.models.country import Country
 from app.models.signatory import Signatory
 
 
-class Visit(DatedMixin, SearchableMixin, Base):
+class Visit(DatedMixin, ProvenanceMixin, SearchableMixin, Base):
     """An official visit: who went where and when; agreements point back to it."""
 
     __tablename__ = "visits"

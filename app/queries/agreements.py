@@ -13,6 +13,7 @@ from app.models import (
     Agreement,
     AgreementEvent,
     AgreementParty,
+    AgreementReference,
     AgreementSector,
     AgreementSignatory,
     Signatory,
@@ -194,6 +195,22 @@ def events_of(session: Session, agreement_id: str) -> list[AgreementEvent]:
             .where(AgreementEvent.agreement_id == agreement_id)
             .order_by(AgreementEvent.date_start.nulls_last(), AgreementEvent.id)
         )
+    )
+
+
+def references_of(session: Session, agreement_id: str) -> tuple[list[Agreement], list[Agreement]]:
+    """The agreements this one refers to, and those that refer to it, by date then id."""
+
+    def linked(match: Select[tuple[str]]) -> list[Agreement]:
+        order = (Agreement.date_start.nulls_last(), Agreement.id)
+        return list(
+            session.scalars(select(Agreement).where(Agreement.id.in_(match)).order_by(*order))
+        )
+
+    refs = AgreementReference
+    return (
+        linked(select(refs.referenced_id).where(refs.agreement_id == agreement_id)),
+        linked(select(refs.agreement_id).where(refs.referenced_id == agreement_id)),
     )
 
 

@@ -108,7 +108,7 @@ def timeline_entries(families: list[list[str]]) -> Select:
 
 def timeline(session: Session, families: list[list[str]], f: TimelineFilters) -> PageResult:
     entries = timeline_entries(families).subquery()
-    stmt = select(entries).where(entries.c.date.is_not(None))
+    stmt = select(entries)
     start, end = date_bounds(f.date_from, f.date_to)
     if start:
         stmt = stmt.where(entries.c.date_end >= start.start)
@@ -117,7 +117,9 @@ def timeline(session: Session, families: list[list[str]], f: TimelineFilters) ->
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = (
         session.execute(
-            stmt.order_by(entries.c.date_start, entries.c.rank, entries.c.id)
+            stmt.order_by(
+                entries.c.date_start.is_(None), entries.c.date_start, entries.c.rank, entries.c.id
+            )
             .limit(f.limit)
             .offset(f.offset)
         )

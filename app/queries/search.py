@@ -3,7 +3,7 @@
 from sqlalchemy import Select, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
-from app.models import Agreement, Country, Signatory, Visit
+from app.models import Agreement, Body, Country, Signatory, Visit
 from app.queries.common import PageResult, capped_count
 from app.queries.text_search import text_match
 from app.schemas.search import SearchFilters
@@ -12,6 +12,7 @@ KINDS = (
     ("agreement", Agreement, Agreement.title, Agreement.date),
     ("visit", Visit, Visit.title, Visit.date),
     ("signatory", Signatory, Signatory.name, None),
+    ("body", Body, Body.name, Body.date),
     ("country", Country, Country.name, None),
 )
 

@@ -13,9 +13,10 @@ from app.schemas.common import (
     DiscrepancyOut,
     Out,
     Page,
+    ProvenancedOut,
     QueryText,
 )
-from app.schemas.refs import SectorRef, SignatoryRef, VisitRef
+from app.schemas.refs import AgreementRef, SectorRef, SignatoryRef, VisitRef
 from app.vocabulary import AgreementKind, EventAction
 
 MAX_REPEAT = 10
@@ -110,13 +111,16 @@ class AgreementFilters(CursorParams):
     )
 
 
-class AgreementOut(DatedOut):
+class AgreementOut(DatedOut, ProvenancedOut):
     """A row of the agreements list; `include=` adds the embedded records it names."""
 
     id: str = Field(examples=["mou-energy-vn-az-2025"])
     title: str
     kind: str
-    party_codes: list[str] = Field(description="Ids of the parties (ISO alpha-2 for countries).")
+    party_codes: list[str] = Field(
+        description="Ids of the parties (ISO alpha-2 for countries); a party the sources do "
+        "not name is flagged in `provenance` as `parties.<id>`."
+    )
     visit_id: str | None = None
     parties: "list[PartyOut] | None" = Field(None, description="With `include=parties`.")
     signatories: "list[SignerOut] | None" = Field(None, description="With `include=signatories`.")
@@ -182,6 +186,10 @@ class AgreementDetail(AgreementOut, DatedDetailOut):
     visit: VisitRef | None
     citations: list[CitationOut]  # type: ignore[assignment]
     events: list[EventOut] = Field(description="Per-party actions, in date order.")
+    references: list[AgreementRef] = Field(
+        description="Agreements this one refers to (the Joint Statement to UNCLOS)."
+    )
+    referenced_by: list[AgreementRef] = Field(description="Agreements that refer to this one.")
     discrepancies: list[DiscrepancyOut]
 
     @classmethod
@@ -191,6 +199,8 @@ class AgreementDetail(AgreementOut, DatedDetailOut):
         citations: Sequence[object],
         events: Sequence[EventOut],
         discrepancies: Sequence[object],
+        references: Sequence[object] = (),
+        referenced_by: Sequence[object] = (),
     ) -> "AgreementDetail":
         base = AgreementOut.build(row, INCLUDES, citations).model_dump(exclude_unset=True)
         extra = {
@@ -205,7 +215,14 @@ class AgreementDetail(AgreementOut, DatedDetailOut):
             )
         }
         return cls.model_validate(
-            {**base, **extra, "events": events, "discrepancies": discrepancies}
+            {
+                **base,
+                **extra,
+                "events": events,
+                "references": references,
+                "referenced_by": referenced_by,
+                "discrepancies": discrepancies,
+            }
         )
 
 
@@ -227,7 +244,16 @@ class AgreementPage(Page[AgreementOut]):
 def _columns(row: object) -> dict[str, object]:
     return {
         c: getattr(row, c)
-        for c in ("id", "title", "kind", "date", "date_precision", "date_inferred", "visit_id")
+        for c in (
+            "id",
+            "title",
+            "kind",
+            "date",
+            "date_precision",
+            "date_inferred",
+            "visit_id",
+            "provenance",
+        )
     }
 
 

@@ -89,6 +89,35 @@ class Page(BaseModel, Generic[T]):
     )
 
 
+class ProvenanceOut(BaseModel):
+    """How a value no citation states is known."""
+
+    basis: Literal["inferred", "reference"] = Field(
+        description="`inferred`: the curators' reading, with `reason`; `reference`: from the "
+        "reference dataset named in `dataset` (ISO 3166 via pycountry, Wikidata ids the "
+        "curators supplied)."
+    )
+    reason: str | None = Field(None, description="Why an inferred value was inferred.")
+    dataset: str | None = Field(None, description="The reference dataset it comes from.")
+
+
+Provenances = Annotated[
+    dict[str, ProvenanceOut],
+    Field(
+        description="How each shown value is known. A field named here (`host_country`; one "
+        "party, `parties.VDVN`; one alias, `aliases.Viet Nam`; one id, `external_ids.wikidata`) "
+        "is inferred or reference data; every other value is cited: a quote in `citations` "
+        "states it (the citation's `field` names it).",
+        examples=[
+            {
+                "guest_country": {"basis": "inferred", "reason": "The sources say only ..."},
+                "external_ids.wikidata": {"basis": "reference", "dataset": "Wikidata"},
+            }
+        ],
+    ),
+]
+
+
 class CitationOut(Out):
     source: str = Field(
         validation_alias=AliasChoices("source_id", "source"),
@@ -117,6 +146,10 @@ class DatedOut(Out):
     )
     date_precision: Literal["year", "month", "day"] | None = None
     date_inferred: bool = Field(False, description="True when the date is inferred, not stated.")
+
+
+class ProvenancedOut(Out):
+    provenance: Provenances = {}
 
 
 class DatedDetailOut(DatedOut):

@@ -5,6 +5,7 @@ from app.schemas.common import (
     CountryRef,
     CursorParams,
     ExternalIds,
+    ProvenancedOut,
     QueryText,
     WikidataId,
 )
@@ -12,7 +13,10 @@ from app.schemas.common import (
 
 class CountryFilters(CursorParams):
     q: QueryText | None = Field(
-        None, examples=["viet nam"], description="Words in names, aliases or codes."
+        None,
+        examples=["Azərbaycan"],
+        description="Words in names (in any of the languages of `names`), aliases or codes; "
+        "case- and accent-insensitive.",
     )
     historical: bool | None = Field(
         None,
@@ -24,7 +28,7 @@ class CountryFilters(CursorParams):
     )
 
 
-class CountryOut(CountryRef):
+class CountryOut(CountryRef, ProvenancedOut):
     id: str = Field(examples=["VN"])
     numeric: str | None = None
     successor_id: str | None = None
@@ -33,6 +37,11 @@ class CountryOut(CountryRef):
 class CountryDetail(CountryOut):
     official_name: str | None
     aliases: list[str]
+    names: dict[str, str] = Field(
+        description="The name by language (ISO 639-1): the parties' own (vi, az) and the UN "
+        "languages (ar, zh, en, fr, ru, es), where pycountry translates it; reference data.",
+        examples=[{"az": "Azərbaycan", "ru": "Азербайджан", "vi": "Ai-xợ-bai-gianh"}],
+    )
     external_ids: ExternalIds
     valid_from: str | None
     valid_to: str | None

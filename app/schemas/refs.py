@@ -18,6 +18,12 @@ class SectorRef(Out):
     parent_id: str | None = None
 
 
+class AgreementRef(DatedOut):
+    id: str
+    title: str
+    kind: str
+
+
 class VisitRef(DatedOut):
     id: str
     title: str

@@ -3,6 +3,7 @@ from typing import Literal
 from pydantic import Field
 
 from app.schemas.agreements import AgreementOut, FacetCount
+from app.schemas.bodies import BodyOut
 from app.schemas.common import (
     CitationOut,
     CountryRef,
@@ -11,15 +12,18 @@ from app.schemas.common import (
     DateParam,
     Out,
     PageParams,
+    ProvenancedOut,
 )
 from app.schemas.visits import VisitOut
 
 ContactKind = Literal["agreement", "visit", "relation"]
 
 
-class MilestoneOut(DatedDetailOut):
+class MilestoneOut(DatedDetailOut, ProvenancedOut):
     id: str = Field(examples=["diplomatic-relations-vn-az-1992"])
-    kind: str = Field(examples=["diplomatic-relations", "strategic-partnership"])
+    kind: str = Field(
+        examples=["diplomatic-relations", "strategic-partnership", "multilateral-support"]
+    )
     title: str
     agreement_id: str | None = Field(None, description="The document that established it.")
     summary: str | None = None
@@ -48,7 +52,14 @@ class RelationsOut(Out):
         description="The latest partnership level (e.g. strategic partnership) and when."
     )
     milestones: list[MilestoneOut]
-    first_contact: TimelineEntry | None = Field(description="The earliest dated record.")
+    bodies: list[BodyOut] = Field(
+        description="Their standing bodies (an intergovernmental committee, say); details at "
+        "`/api/v1/bodies/{id}`."
+    )
+    earliest_recorded_contact: TimelineEntry | None = Field(
+        description="The earliest dated record between the two (not necessarily their first "
+        "contact: only what the sources record)."
+    )
     latest_contact: TimelineEntry | None = Field(description="The latest dated record.")
     visits_from_first: list[CitedVisit] = Field(description="Visits by the first to the second.")
     visits_from_second: list[CitedVisit] = Field(description="Visits by the second to the first.")

@@ -4,7 +4,7 @@ from pydantic import Field
 
 from app.schemas.common import Out, PageParams, QueryText
 
-RecordKind = Literal["agreement", "visit", "signatory", "country"]
+RecordKind = Literal["agreement", "visit", "signatory", "body", "country"]
 
 
 class SearchFilters(PageParams):
@@ -13,7 +13,7 @@ class SearchFilters(PageParams):
         description="Words to find (case- and accent-insensitive) in every kind of record.",
     )
     kind: list[RecordKind] = Field(
-        [], max_length=4, examples=[["agreement"]], description="Only these kinds of record."
+        [], max_length=5, examples=[["agreement"]], description="Only these kinds of record."
     )
 
 

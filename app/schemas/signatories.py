@@ -5,7 +5,7 @@ from app.schemas.common import (
     CountryRef,
     CursorParams,
     ExternalIds,
-    Out,
+    ProvenancedOut,
     QueryText,
     WikidataId,
 )
@@ -29,7 +29,7 @@ class SignatoryFilters(CursorParams):
     )
 
 
-class SignatoryOut(Out):
+class SignatoryOut(ProvenancedOut):
     id: str = Field(examples=["petrovietnam"])
     name: str
     kind: str

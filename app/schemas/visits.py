@@ -11,6 +11,7 @@ from app.schemas.common import (
     DatedOut,
     DateParam,
     DiscrepancyOut,
+    ProvenancedOut,
     QueryText,
 )
 from app.schemas.refs import SignatoryRef
@@ -44,7 +45,7 @@ class VisitFilters(CursorParams):
     )
 
 
-class VisitOut(DatedOut):
+class VisitOut(DatedOut, ProvenancedOut):
     id: str = Field(examples=["state-visit-to-lam-azerbaijan-2025"])
     title: str
     kind: str | None

@@ -8,8 +8,9 @@ the diff shows only the keys that changed. Nothing depends on the clock or on ro
 the database, so dumping the same database twice gives byte-identical files, and dumping a
 database seeded from SEEDS_DIR and not edited since gives SEEDS_DIR back.
 
-`countries.yaml` is copied from the reference seeds: countries are ISO reference data
-(pycountry) plus that file, and nothing else writes them. Synthetic benchmark records
+`countries.yaml` and `bodies.yaml` are copied from the reference seeds: countries are ISO
+reference data (pycountry) plus that file, standing bodies are not editable over the API,
+and nothing else writes either. Synthetic benchmark records
 (`synth-` ids) are left out.
 """
 
@@ -33,11 +34,13 @@ KEYS: dict[str, list[str]] = {
     for name, keys in {
         "sources.yaml": "id file title kind publisher language url published notes",
         "sectors.yaml": "id name parent description",
-        "signatories.yaml": "id name kind country aliases description external_ids citations",
+        "signatories.yaml": "id name kind country aliases description external_ids provenance "
+        "citations",
         "visits.yaml": "id title kind guest guest_title guest_country host_country city date "
-        "date_inferred date_inferred_reason summary citations",
+        "date_inferred date_inferred_reason summary provenance citations",
         "agreements.yaml": "id title aliases kind date date_inferred date_inferred_reason place "
-        "place_country summary status visit parties signatories sectors events citations",
+        "place_country summary status provenance visit parties signatories sectors references "
+        "events citations",
         "relations.yaml": "id kind title countries date date_inferred date_inferred_reason "
         "agreement summary citations",
         "discrepancies.yaml": "id record field description readings",
@@ -57,8 +60,14 @@ NESTED_KEYS = {
         "citations",
     ],
 }
-OMITTED_WHEN_EMPTY = {"events", "external_ids", "field", "note"}
+OMITTED_WHEN_EMPTY = {
+    *("events", "external_ids", "field", "note", "provenance", "references"),
+    *("reason", "dataset"),  # of a provenance entry
+}
 """Keys the curated files leave out when they have no value."""
+
+COPIED = ("countries.yaml", "bodies.yaml")
+"""Files the API cannot change, copied as they are."""
 
 READERS: dict[str, tuple[type, Callable[[Session, str], BaseModel | None]]] = {
     "sectors.yaml": (Sector, snapshot.sector_record),
@@ -82,10 +91,10 @@ def dump_seeds(session: Session, directory: Path, reference: Path) -> list[Path]
     for name, (model, read) in READERS.items():
         records = [_plain(read(session, i)) for i in _ids(session, model)]
         written.append(_write_yaml(directory, reference, name, records))
-    countries = reference / "countries.yaml"
-    if countries.exists():
-        (directory / "countries.yaml").write_bytes(countries.read_bytes())
-        written.append(directory / "countries.yaml")
+    for name in COPIED:
+        if (reference / name).exists():
+            (directory / name).write_bytes((reference / name).read_bytes())
+            written.append(directory / name)
     return written
 
 
@@ -270,7 +279,10 @@ class _Verbatim(str):
 
 TEXT_STYLES: dict[str, type[str]] = {
     **dict.fromkeys(
-        ("summary", "description", "notes", "note", "inferred_reason", "date_inferred_reason"),
+        (
+            *("summary", "description", "notes", "note"),
+            *("inferred_reason", "date_inferred_reason", "reason"),
+        ),
         _Prose,
     ),
     "quote": _Verbatim,

@@ -12,6 +12,7 @@ from app.seeding.errors import SeedError, SeedErrors
 from app.seeding.iso import iso_country_ids
 from app.seeding.records import (
     AgreementRecord,
+    BodyRecord,
     CountriesFile,
     DiscrepancyRecord,
     RelationRecord,
@@ -41,6 +42,7 @@ class SeedData:
     agreements: list[AgreementRecord] = field(default_factory=list)
     relations: list[RelationRecord] = field(default_factory=list)
     discrepancies: list[DiscrepancyRecord] = field(default_factory=list)
+    bodies: list[BodyRecord] = field(default_factory=list)
 
 
 class _Collector:
@@ -101,6 +103,7 @@ def load_seeds(seeds_dir: Path) -> SeedData:
         agreements=c.parse_list("agreements.yaml", AgreementRecord),
         relations=c.parse_list("relations.yaml", RelationRecord),
         discrepancies=c.parse_list("discrepancies.yaml", DiscrepancyRecord),
+        bodies=c.parse_list("bodies.yaml", BodyRecord),
     )
     countries = c.parse("countries.yaml", CountriesFile, c.read_yaml("countries.yaml", {}))
     data.countries = countries or CountriesFile()
@@ -143,6 +146,9 @@ def _check_references(c: _Collector, data: SeedData) -> None:
             quote(file, rec, f"citations[{i}].quote", cit.source, cit.quote)
 
     cf = "countries.yaml"
+    for code, items in data.countries.citations.items():
+        ref(cf, code, "citations", code, iso_country_ids())
+        citations(cf, code, items)
     for code in data.countries.aliases:
         ref(cf, code, "aliases", code, iso_country_ids())
     for code in data.countries.external_ids:
@@ -181,6 +187,8 @@ def _check_references(c: _Collector, data: SeedData) -> None:
             ref(af, a.id, f"signatories[{i}].side", s.side, countries)
         for i, sector in enumerate(a.sectors):
             ref(af, a.id, f"sectors[{i}]", sector, sectors)
+        for i, other in enumerate(a.references):
+            ref(af, a.id, f"references[{i}]", other, agreements - {a.id})
         for i, event in enumerate(a.events):
             ref(af, a.id, f"events[{i}].country", event.country, countries)
             for j, cit in enumerate(event.citations):
@@ -193,7 +201,13 @@ def _check_references(c: _Collector, data: SeedData) -> None:
         ref("relations.yaml", r.id, "agreement", r.agreement, agreements)
         citations("relations.yaml", r.id, r.citations)
 
+    for b in data.bodies:
+        for i, country in enumerate(b.countries):
+            ref("bodies.yaml", b.id, f"countries[{i}]", country, countries)
+        citations("bodies.yaml", b.id, b.citations)
+
     known_records = {
+        "body": {b.id for b in data.bodies},
         "country": countries,
         "signatory": signatories,
         "visit": visits,

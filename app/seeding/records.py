@@ -1,6 +1,6 @@
 """The shape of each seed record, as Pydantic models (strict: unknown keys are errors)."""
 
-from typing import Annotated
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -12,7 +12,7 @@ from pydantic import (
 )
 
 from app.dates import InvalidDate, parse_partial_date
-from app.vocabulary import AgreementKind, EventAction, RecordType, SignatoryKind
+from app.vocabulary import AgreementKind, BodyKind, EventAction, RecordType, SignatoryKind
 
 
 def Text(max_length: int) -> type[str]:
@@ -39,6 +39,71 @@ class Cited(SeedModel):
     citations: list[CitationIn] = Field(min_length=1)
 
 
+class Provenance(SeedModel):
+    """How a value not stated by a quote is known: `inferred` (with the reasoning) or
+    `reference` (from a named reference dataset such as ISO 3166 or Wikidata)."""
+
+    basis: Literal["inferred", "reference"]
+    reason: str | None = Field(None, min_length=1)
+    dataset: Text(100) | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> "Provenance":
+        if self.basis == "inferred" and not self.reason:
+            raise ValueError("an inferred value needs its reason")
+        if self.basis == "reference" and not self.dataset:
+            raise ValueError("a reference value needs its dataset")
+        return self
+
+
+COMPUTED_PROVENANCE = ("date", "parties.", "external_ids.")
+"""Provenance keys the writer derives (from `date_inferred`, a party's `inferred_reason`,
+`external_ids`), so a seed does not set them itself."""
+
+
+class Provenanced(SeedModel):
+    """A record whose every shown value is cited, inferred or reference data.
+
+    `provenance` maps a field (`host_country`, or one alias: `aliases.North Vietnam`) to how
+    it is known when no quote states it: inferred with the reasoning, or reference data with
+    its dataset. A value in
+    `CHECKED` that is neither cited (a citation whose `field` names it) nor in `provenance`
+    is refused, as is an alias no quote of the record contains.
+    """
+
+    CHECKED: ClassVar[tuple[str, ...]] = ()
+    provenance: dict[Text(160), Provenance] = {}
+
+    @model_validator(mode="after")
+    def _every_value_has_provenance(self) -> "Provenanced":
+        derived = [k for k in self.provenance if k.startswith(COMPUTED_PROVENANCE)]
+        if derived:
+            raise ValueError(
+                "provenance of dates, parties and external ids is set by date_inferred, "
+                "parties[].inferred_reason and external_ids: " + ", ".join(derived)
+            )
+        cited = {c.field for c in getattr(self, "citations", [])}
+        quotes = [c.quote for c in getattr(self, "citations", [])]
+        missing = [
+            name
+            for name in self.CHECKED
+            if _stated(self, name)
+            and name not in cited
+            and name not in self.provenance
+            and not (name == "date" and getattr(self, "date_inferred", False))
+        ]
+        missing += [
+            f"aliases.{alias}"
+            for alias in getattr(self, "aliases", [])
+            if f"aliases.{alias}" not in self.provenance and not any(alias in q for q in quotes)
+        ]
+        if missing:
+            raise ValueError(
+                "no citation (with `field`), inference or reference for: " + ", ".join(missing)
+            )
+        return self
+
+
 class Dated(SeedModel):
     date: Text(10) | None = None
     date_inferred: bool = False
@@ -61,6 +126,14 @@ class Dated(SeedModel):
         if self.date_inferred and self.date is None:
             raise ValueError("date_inferred is true but date is null")
         return self
+
+
+def _stated(record: SeedModel, name: str) -> bool:
+    """The field holds a value (parties: one that is not flagged inferred on the party)."""
+    value = getattr(record, name)
+    if name == "parties":
+        value = [p for p in value if not p.inferred_reason]
+    return value not in (None, [], {})
 
 
 class SourceRecord(SeedModel):
@@ -90,7 +163,8 @@ class SourceDocument(SeedModel):
     text: str = Field(min_length=1)
 
 
-class CountryLink(SeedModel):
+class CountryLink(Provenanced):
+    CHECKED = ("successor", "part_of")
     successor: CountryId | None = None
     part_of: CountryId | None = None
     aliases: list[str] = []
@@ -98,7 +172,8 @@ class CountryLink(SeedModel):
     citations: list[CitationIn] = []
 
 
-class EntityRecord(Cited):
+class EntityRecord(Cited, Provenanced):
+    CHECKED = ("official_name", "valid_from", "valid_to", "part_of", "successor")
     id: CountryId
     name: Text(200)
     official_name: Text(300) | None = None
@@ -112,9 +187,26 @@ class EntityRecord(Cited):
 
 class CountriesFile(SeedModel):
     aliases: dict[str, list[str]] = {}
+    citations: dict[str, list[CitationIn]] = Field(
+        {}, description="Quotes that use each ISO country's curated `aliases`."
+    )
     external_ids: dict[str, dict[str, str]] = {}
     links: dict[str, CountryLink] = {}
     entities: list[EntityRecord] = []
+
+    @model_validator(mode="after")
+    def _aliases_cited(self) -> "CountriesFile":
+        """A curated alias of an ISO country is a name a cited quote uses (ISO's own names
+        come from pycountry as reference data and are not repeated here)."""
+        uncited = [
+            f"{code}: {alias}"
+            for code, aliases in self.aliases.items()
+            for alias in aliases
+            if not any(alias in c.quote for c in self.citations.get(code, []))
+        ]
+        if uncited:
+            raise ValueError("aliases no quote in `citations` uses: " + ", ".join(uncited))
+        return self
 
 
 class SectorRecord(SeedModel):
@@ -124,7 +216,8 @@ class SectorRecord(SeedModel):
     description: str | None = None
 
 
-class SignatoryRecord(Cited):
+class SignatoryRecord(Cited, Provenanced):
+    CHECKED = ("country",)
     id: RecordId
     name: Text(300)
     kind: SignatoryKind
@@ -134,7 +227,8 @@ class SignatoryRecord(Cited):
     external_ids: dict[str, str] = {}
 
 
-class VisitRecord(Dated, Cited):
+class VisitRecord(Dated, Cited, Provenanced):
+    CHECKED = ("kind", "guest", "guest_title", "guest_country", "host_country", "city", "date")
     id: RecordId
     title: Text(300)
     kind: Text(20) | None = None
@@ -157,7 +251,8 @@ class SignerRecord(SeedModel):
     side: CountryId | None = None
 
 
-class EventRecord(Dated, Cited):
+class EventRecord(Dated, Cited, Provenanced):
+    CHECKED = ("date",)
     action: EventAction
     country: CountryId | None = None
     note: str | None = None
@@ -166,7 +261,19 @@ class EventRecord(Dated, Cited):
         return f"{agreement_id}--{self.action}--{self.country or 'all'}"
 
 
-class AgreementRecord(Dated, Cited):
+class AgreementRecord(Dated, Cited, Provenanced):
+    CHECKED = (
+        "kind",
+        "date",
+        "place",
+        "place_country",
+        "status",
+        "visit",
+        "parties",
+        "signatories",
+        "sectors",
+        "references",
+    )
     id: RecordId
     title: Text(500)
     aliases: list[str] = []
@@ -180,6 +287,9 @@ class AgreementRecord(Dated, Cited):
     signatories: list[SignerRecord] = []
     sectors: list[SectorId] = []
     events: list[EventRecord] = []
+    references: list[RecordId] = Field(
+        [], description="Other agreements this one refers to (the Joint Statement to UNCLOS)."
+    )
 
     @model_validator(mode="after")
     def _no_duplicates(self) -> "AgreementRecord":
@@ -194,7 +304,8 @@ class AgreementRecord(Dated, Cited):
         return self
 
 
-class RelationRecord(Dated, Cited):
+class RelationRecord(Dated, Cited, Provenanced):
+    CHECKED = ("date", "agreement")
     id: RecordId
     kind: Text(40)
     title: Text(300)
@@ -220,3 +331,16 @@ class DiscrepancyRecord(SeedModel):
     field: Text(60)
     description: str
     readings: list[ReadingRecord] = Field(min_length=2)
+
+
+class BodyRecord(Dated, Cited, Provenanced):
+    """A standing body of two (or more) countries: an intergovernmental committee, say.
+    `date` is when it was established, if a source says."""
+
+    CHECKED = ("kind", "countries", "date")
+    id: RecordId
+    name: Text(300)
+    kind: BodyKind
+    aliases: list[str] = []
+    countries: list[CountryId] = Field(min_length=1)
+    summary: str | None = None

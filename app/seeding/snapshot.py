@@ -18,6 +18,7 @@ from app.models import (
     Visit,
 )
 from app.seeding.records import (
+    COMPUTED_PROVENANCE,
     AgreementRecord,
     DiscrepancyRecord,
     RelationRecord,
@@ -37,6 +38,15 @@ def _citations(session: Session, record_type: str, record_id: str) -> list[dict]
     return [{"source": c.source_id, "quote": c.quote, "field": c.field} for c in rows]
 
 
+def _provenance(row: object) -> dict:
+    """The seed's own provenance entries (not those computed from other fields)."""
+    return {
+        key: value
+        for key, value in row.provenance.items()  # type: ignore[attr-defined]
+        if not key.startswith(COMPUTED_PROVENANCE)
+    }
+
+
 def _dated(row: object) -> dict:
     return {
         "date": row.date,
@@ -54,6 +64,7 @@ def agreement_record(session: Session, agreement_id: str) -> AgreementRecord | N
             selectinload(Agreement.signatories),
             selectinload(Agreement.sectors),
             selectinload(Agreement.events),
+            selectinload(Agreement.references),
         )
         .execution_options(populate_existing=True)
     ).first()
@@ -79,6 +90,8 @@ def agreement_record(session: Session, agreement_id: str) -> AgreementRecord | N
                 for s in row.signatories
             ],
             "sectors": [s.sector_id for s in row.sectors],
+            "references": [r.referenced_id for r in row.references],
+            "provenance": _provenance(row),
             "events": [
                 {
                     "action": e.action,
@@ -110,6 +123,7 @@ def visit_record(session: Session, visit_id: str) -> VisitRecord | None:
             "city": row.city,
             **_dated(row),
             "summary": row.summary,
+            "provenance": _provenance(row),
             "citations": _citations(session, "visit", row.id),
         }
     )
@@ -128,6 +142,7 @@ def signatory_record(session: Session, signatory_id: str) -> SignatoryRecord | N
             "aliases": row.aliases,
             "description": row.description,
             "external_ids": row.external_ids,
+            "provenance": _provenance(row),
             "citations": _citations(session, "signatory", row.id),
         }
     )

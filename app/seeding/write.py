@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from app.curation.resources import RESOURCES
 from app.models import (
     Agreement,
+    Body,
     Citation,
     Country,
     Discrepancy,
@@ -24,7 +25,13 @@ from app.seeding.records import (
     SectorRecord,
     SourceDocument,
 )
-from app.seeding.rows import relation_row, replace_citations
+from app.seeding.rows import (
+    body_row,
+    country_reference_data,
+    referenced_first,
+    relation_row,
+    replace_citations,
+)
 from app.text import search_text
 
 
@@ -45,7 +52,7 @@ def write_seeds(session: Session, data: SeedData, prefer: Prefer | None = None) 
     sync.upsert_all(RESOURCES["sectors"], _parents_first(data.sectors))
     sync.upsert_all(RESOURCES["signatories"], data.signatories)
     sync.upsert_all(RESOURCES["visits"], data.visits)
-    sync.upsert_all(RESOURCES["agreements"], data.agreements)
+    sync.upsert_all(RESOURCES["agreements"], referenced_first(data.agreements))
     _write_seed_only(session, data, sync.report)
     sync.remove_missing()
     session.flush()
@@ -73,6 +80,7 @@ def _country_citations(seed: CountriesFile) -> list[tuple[str, str, list[Citatio
     return [
         *(("country", code, link.citations) for code, link in seed.links.items() if link.citations),
         *(("country", e.id, e.citations) for e in seed.entities),
+        *(("country", code, items) for code, items in seed.citations.items()),
     ]
 
 
@@ -104,6 +112,9 @@ def _write_seed_only(session: Session, data: SeedData, report: Report) -> None:
     _delete_others(session, Discrepancy, None, {d.id for d in discrepancies})
     _upsert(session, [relation_row(r) for r in relations])
     replace_citations(session, [("relation", r.id, r.citations) for r in relations])
+    _delete_others(session, Body, "body", {b.id for b in data.bodies})
+    _upsert(session, [body_row(b) for b in data.bodies])
+    replace_citations(session, [("body", b.id, b.citations) for b in data.bodies])
     _upsert(
         session,
         [
@@ -155,7 +166,9 @@ def _upsert(session: Session, objects: Sequence[object]) -> None:
 def _countries(seed: CountriesFile) -> list[Country]:
     """Every ISO 3166-1 country, every ISO 3166-3 historical entity, and the seeds' own."""
     rows: list[Country] = []
+    iso_names: dict[str, str] = {}
     for c in pycountry.countries:
+        iso_names[c.alpha_2] = c.name
         name = getattr(c, "common_name", None) or c.name
         aliases = list(
             dict.fromkeys(
@@ -181,6 +194,7 @@ def _countries(seed: CountriesFile) -> list[Country]:
             )
         )
     for h in pycountry.historic_countries:
+        iso_names[h.alpha_4] = h.name
         link = seed.links.get(h.alpha_4)
         withdrawn = getattr(h, "withdrawal_date", None)
         note = f"Withdrawn from ISO 3166-1 on {withdrawn}." if withdrawn else None
@@ -233,7 +247,10 @@ def _countries(seed: CountriesFile) -> list[Country]:
             **{k: v for k, v in iso.items() if v},
             **seed.external_ids.get(row.id, {}),
         }
-        row.search_text = search_text(row.id, row.alpha3, row.name, row.official_name, *row.aliases)
+        country_reference_data(row, iso_names.get(row.id), seed)
+        row.search_text = search_text(
+            row.id, row.alpha3, row.name, row.official_name, *row.aliases, *row.names.values()
+        )
     return rows
 
 

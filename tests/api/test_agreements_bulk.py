@@ -43,7 +43,7 @@ def test_facet_counts_equal_the_filtered_totals(
 def test_many_to_many_counts_once_per_party(client: TestClient) -> None:
     body = client.get(URL, params={"country": ["VN", "AZ"], "facets": "country"}).json()
     counts = {b["value"]: b["count"] for b in body["facets"]["country"]}
-    assert counts["VN"] == counts["AZ"] == body["total"] == 9
+    assert counts["VN"] == counts["AZ"] == body["total"]
     assert counts["VDVN"] == counts["azerbaijan-ssr"] == 1
 
 
@@ -112,10 +112,10 @@ def test_csv_download_is_rfc4180_with_the_same_ids(
 
 
 def test_csv_streams_every_match_not_one_page(client: TestClient, session: Session) -> None:
-    make_agreements(session, 1205)
+    made = {a.id for a in make_agreements(session, 1205)}
     response = client.get(URL, params={"format": "csv", "country": "FR"})
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert len(rows) == len({r["id"] for r in rows}) == 1205
+    assert len(rows) == len({r["id"] for r in rows}) and made <= {r["id"] for r in rows}
 
 
 def test_ndjson_download(client: TestClient) -> None:

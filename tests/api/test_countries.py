@@ -1,5 +1,6 @@
 """GET /api/v1/countries and /countries/{code}."""
 
+import pycountry
 import pytest
 from fastapi.testclient import TestClient
 
@@ -17,7 +18,7 @@ def test_lookup_by_alpha2_or_alpha3_in_any_case(client: TestClient, code: str) -
 
 def test_every_iso_country_is_listed(client: TestClient) -> None:
     body = client.get(URL, params={"historical": "false", "limit": 1}).json()
-    assert body["total"] == 249
+    assert body["total"] == len(pycountry.countries)
 
 
 def test_historical_entity_links_to_its_successor(client: TestClient) -> None:
@@ -54,3 +55,45 @@ def test_crosswalk_ids(client: TestClient) -> None:
         "wikidata": "Q881",
     }
     assert_problem(client.get(URL, params={"wikidata": "881"}), 422, "wikidata")
+
+
+@pytest.mark.parametrize(
+    ("q", "code"),
+    [
+        ("Azərbaycan", "AZ"),  # Azerbaijani
+        ("azerbaycan", "AZ"),  # accents optional, as everywhere
+        ("Вьетнам", "VN"),  # Russian
+        ("越南", "VN"),  # Chinese
+        ("Viêt Nam", "VN"),  # French
+        ("Azerbaiyán", "AZ"),  # Spanish
+    ],
+)
+def test_names_in_other_languages_are_searchable(client: TestClient, q: str, code: str) -> None:
+    found = [c["id"] for c in client.get(URL, params={"q": q, "limit": 100}).json()["items"]]
+    assert code in found
+
+
+def test_names_by_language_are_reference_data(client: TestClient) -> None:
+    body = client.get(f"{URL}/AZ").json()
+    assert body["names"]["az"] == "Azərbaycan" and body["names"]["ru"] == "Азербайджан"
+    assert {"vi", "az", "ar", "zh", "en", "fr", "ru", "es"} <= set(body["names"])
+    provenance = body["provenance"]
+    assert provenance["names"]["basis"] == provenance["name"]["basis"] == "reference"
+    assert "ISO 3166" in provenance["name"]["dataset"]
+    assert provenance["external_ids.wikidata"]["basis"] == "reference"
+    assert "Wikidata" in provenance["external_ids.wikidata"]["dataset"]
+
+
+def test_curated_aliases_are_cited_iso_ones_reference(client: TestClient) -> None:
+    body = client.get(f"{URL}/VN").json()
+    assert "Việt Nam" in body["aliases"] and "aliases.Việt Nam" not in body["provenance"]
+    assert any("Việt Nam" in c["quote"] for c in body["citations"])
+    assert body["provenance"]["aliases.Socialist Republic of Viet Nam"]["basis"] == "reference"
+
+
+def test_historical_dates_no_source_states_are_labelled(client: TestClient) -> None:
+    ssr = client.get(f"{URL}/azerbaijan-ssr").json()
+    assert ssr["valid_from"] == "1920"
+    assert ssr["provenance"]["valid_from"]["basis"] == "reference"
+    assert ssr["provenance"]["successor"]["basis"] == "inferred"
+    assert ssr["official_name"] is None and ssr["aliases"] == []

@@ -9,8 +9,9 @@ from tests.problems import assert_problem
 def test_viet_nam_azerbaijan_relations_from_1959_to_the_partnership(client: TestClient) -> None:
     body = client.get("/api/v1/relations/vn/AZE").json()
     assert [c["id"] for c in body["countries"]] == ["VN", "AZ"]
-    assert body["first_contact"]["date"] == "1959"
-    assert body["first_contact"]["id"] == "visit-ho-chi-minh-azerbaijan-1959"
+    assert "first_contact" not in body  # no source says 1959 was the first contact
+    assert body["earliest_recorded_contact"]["date"] == "1959"
+    assert body["earliest_recorded_contact"]["id"] == "visit-ho-chi-minh-azerbaijan-1959"
     assert body["diplomatic_relations"]["date"] == "1992"
     assert body["diplomatic_relations"]["citations"]
     partnership = body["partnership"]
@@ -19,19 +20,48 @@ def test_viet_nam_azerbaijan_relations_from_1959_to_the_partnership(client: Test
     assert partnership["date_inferred"] and partnership["citations"]
     to_az = [v["id"] for v in body["visits_from_first"]]
     to_vn = [v["id"] for v in body["visits_from_second"]]
-    assert to_az[0] == "visit-ho-chi-minh-azerbaijan-1959" and len(to_az) == 4
+    assert to_az == [
+        "visit-ho-chi-minh-azerbaijan-1959",
+        "visit-president-of-vietnam-azerbaijan-2015",
+        "visit-vice-president-of-vietnam-azerbaijan-2019",
+        "state-visit-to-lam-azerbaijan-2025",
+    ]
     assert to_vn == [
         "official-visit-heydar-aliyev-vietnam-1983",
         "official-visit-ilham-aliyev-vietnam-2014",
     ]
     assert all(v["citations"] for v in body["visits_from_first"] + body["visits_from_second"])
     sectors = {b["value"]: b["count"] for b in body["agreements_by_sector"]}
-    assert sectors["energy"] == 3
-    assert body["agreements_by_year"] == [
-        {"value": "1959", "count": 1},
-        {"value": "2025", "count": 8},
-    ]
-    assert body["agreements_total"] == 9 and all(a["citations"] for a in body["agreements"])
+    energy = ids_of(client, "/api/v1/agreements?country=VN&country=AZ&sector=energy&limit=100")
+    assert sectors["energy"] == len(energy) and "mou-energy-vn-az-2025" in energy
+    years = {b["value"] for b in body["agreements_by_year"]}
+    assert {"1959", "2025"} <= years
+    agreements = ids_of(client, "/api/v1/agreements?country=VN&country=AZ&limit=100")
+    assert body["agreements_total"] == len(agreements)
+    assert {a["id"] for a in body["agreements"]} == set(agreements)
+    assert all(a["citations"] for a in body["agreements"])
+
+
+def ids_of(client: TestClient, url: str) -> list[str]:
+    return [item["id"] for item in client.get(url).json()["items"]]
+
+
+def test_milestones_the_sources_state_with_their_quotes(client: TestClient) -> None:
+    """Support in multilateral forums and the party-to-party plan are milestones, each cited;
+    the Non-Aligned Movement support is undated in the source, so its date stays null."""
+    milestones = {m["id"]: m for m in client.get("/api/v1/relations/VN/AZ").json()["milestones"]}
+    nam = milestones["nam-chairmanship-support-vn-az"]
+    assert nam["date"] is None and nam["kind"] == "multilateral-support"
+    assert "chairmanship of the Non-Aligned Movement" in nam["citations"][0]["quote"]
+    unsc = milestones["unsc-resolution-stance-vn-az-2020"]
+    assert unsc["date"] == "2020" and unsc["date_inferred"] is False
+    assert any("UN Security Council" in c["quote"] for c in unsc["citations"])
+    bodies = client.get("/api/v1/relations/AZ/VN").json()["bodies"]
+    assert [b["id"] for b in bodies] == ["intergovernmental-committee-vn-az"]
+    assert client.get("/api/v1/relations/VN/FR").json()["bodies"] == []
+    party = milestones["party-relations-plan-vn-az-2025"]
+    assert "New Azerbaijan Party" in party["citations"][0]["quote"]
+    assert party["provenance"]["date"]["basis"] == "inferred"
 
 
 def test_relations_read_the_same_both_ways(client: TestClient) -> None:
@@ -43,7 +73,7 @@ def test_relations_read_the_same_both_ways(client: TestClient) -> None:
 
 def test_pair_with_no_records(client: TestClient) -> None:
     body = client.get("/api/v1/relations/FR/NZ").json()
-    assert body["agreements_total"] == 0 and body["first_contact"] is None
+    assert body["agreements_total"] == 0 and body["earliest_recorded_contact"] is None
 
 
 @pytest.mark.parametrize("path", ["/api/v1/relations/XX/AZ", "/api/v1/relations/VN/QQQ"])
@@ -55,8 +85,11 @@ def test_timeline_merges_everything_in_order(client: TestClient) -> None:
     items = client.get("/api/v1/timeline", params={"country": ["VN", "AZ"], "limit": 100}).json()[
         "items"
     ]
-    dates = [i["date"][:4] for i in items]
-    assert dates == sorted(dates)
+    dated = [i["date"][:4] for i in items if i["date"]]
+    assert dated == sorted(dated)
+    assert [i["id"] for i in items if not i["date"]] == ["nam-chairmanship-support-vn-az"]
+    assert items[-1]["id"] == "nam-chairmanship-support-vn-az"  # undated: last
+    assert "unsc-resolution-stance-vn-az-2020" in {i["id"] for i in items}
     assert {i["kind"] for i in items} == {"agreement", "visit", "relation"}
     assert items[0]["date"] == "1959"
     for item in items:

@@ -29,7 +29,10 @@ def test_bad_kind_is_a_422(client: TestClient) -> None:
 def test_detail(client: TestClient) -> None:
     body = client.get(f"{URL}/az-ministry-of-economy").json()
     assert body["country"]["id"] == "AZ"
-    assert len(body["agreement_ids"]) == 2
+    assert body["agreement_ids"] == [
+        "mou-crude-oil-supply-binh-son-az-ministry-of-economy-2025",
+        "mou-oil-gas-petrovietnam-az-ministry-of-economy-2025",
+    ]
     assert body["citations"]
 
 
@@ -41,3 +44,22 @@ def test_crosswalk_ids(client: TestClient) -> None:
     found = client.get(URL, params={"wikidata": "Q36014"}).json()["items"]
     assert [s["id"] for s in found] == ["ho-chi-minh"]
     assert client.get(f"{URL}/ho-chi-minh").json()["external_ids"] == {"wikidata": "Q36014"}
+
+
+def test_wikidata_id_is_labelled_reference_data(client: TestClient) -> None:
+    body = client.get(f"{URL}/ho-chi-minh").json()
+    assert body["external_ids"]["wikidata"] == "Q36014"
+    wikidata = body["provenance"]["external_ids.wikidata"]
+    assert wikidata["basis"] == "reference" and "Wikidata" in wikidata["dataset"]
+    assert body["provenance"]["country"]["basis"] == "inferred"
+
+
+def test_aliases_are_names_the_sources_use(client: TestClient) -> None:
+    """No alias that no source uses (the old "Binh Son", "General Secretary Tô Lâm")."""
+    texts = [
+        client.get(f"/api/v1/sources/{s['id']}").json()["text"]
+        for s in client.get("/api/v1/sources").json()["items"]
+    ]
+    for signatory in ("binh-son-refining-and-petrochemical", "to-lam", "az-ministry-of-economy"):
+        for alias in client.get(f"{URL}/{signatory}").json()["aliases"]:
+            assert any(alias in text for text in texts), (signatory, alias)

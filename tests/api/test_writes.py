@@ -13,6 +13,10 @@ from tests.problems import assert_problem
 
 SOURCE = "vns-baku-signing-ceremony-2025"
 QUOTE = "signed a memorandum of understanding on cooperation in the energy sector"
+# Every value a record shows is cited (a quote whose `field` names it), inferred or reference.
+CITED = [
+    {"source": SOURCE, "quote": QUOTE, "field": f} for f in ("kind", "date", "parties", "sectors")
+]
 NEW = {
     "id": "mou-test-2026",
     "title": "Test memorandum on energy",
@@ -20,7 +24,7 @@ NEW = {
     "date": "2025-05",
     "parties": [{"country": "VN"}, {"country": "AZ"}],
     "sectors": ["energy"],
-    "citations": [{"source": SOURCE, "quote": QUOTE}],
+    "citations": [{"source": SOURCE, "quote": QUOTE}, *CITED],
 }
 EXISTING = {
     "agreements": "mou-energy-vn-az-2025",
@@ -35,14 +39,14 @@ BODIES: dict[str, dict[str, Any]] = {
         "id": "visit-test",
         "title": "Test visit",
         "host_country": "AZ",
-        "citations": [{"source": SOURCE, "quote": "Baku"}],
+        "citations": [{"source": SOURCE, "quote": "Baku", "field": "host_country"}],
     },
     "signatories": {
         "id": "sig-test",
         "name": "Test ministry",
         "kind": "ministry",
         "country": "AZ",
-        "citations": [{"source": SOURCE, "quote": "Ministry"}],
+        "citations": [{"source": SOURCE, "quote": "Azerbaijani Ministry", "field": "country"}],
     },
     "sectors": {"id": "sector-test", "name": "Test sector", "parent": "energy"},
     "sources": {"id": "source-test", "title": "Test source", "kind": "note", "text": "Hello."},
@@ -183,11 +187,17 @@ def test_a_curator_adds_corrects_and_sees_the_history(
 BAD_RECORDS: list[tuple[str, dict[str, Any], str]] = [
     (
         "wrong quote",
-        {"citations": [{"source": SOURCE, "quote": "a quote no one wrote"}]},
+        {"citations": [{"source": SOURCE, "quote": "a quote no one wrote"}, *CITED]},
         "citations.0.quote",
     ),
-    ("unknown source", {"citations": [{"source": "nope", "quote": "x"}]}, "citations.0.source"),
+    (
+        "unknown source",
+        {"citations": [{"source": "nope", "quote": "x"}, *CITED]},
+        "citations.0.source",
+    ),
     ("no citation", {"citations": []}, "citations"),
+    ("a value neither cited, inferred nor reference", {"citations": CITED[:1]}, "-"),
+    ("an alias no quote uses", {"aliases": ["Energy MoU"]}, "-"),
     ("unknown country", {"parties": [{"country": "XZ"}]}, "parties.0.country"),
     ("unknown sector", {"sectors": ["nope"]}, "sectors.0"),
     ("impossible date", {"date": "2025-02-30"}, "date"),
@@ -309,7 +319,10 @@ def test_renaming_a_signatory_updates_search(client: TestClient, keys: dict[str,
     url = "/api/v1/signatories/petrovietnam"
     client.patch(
         url,
-        json={"aliases": ["PVN Zebra"]},
+        json={
+            "aliases": ["PVN Zebra"],
+            "provenance": {"aliases.PVN Zebra": {"basis": "reference", "dataset": "a test"}},
+        },
         headers={**auth(keys["write"]), "If-Match": etag(client, url)},
     )
     found = client.get("/api/v1/agreements", params={"q": "zebra"}).json()["items"]

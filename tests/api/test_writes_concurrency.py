@@ -53,10 +53,15 @@ def test_read_modify_write_loops_lose_no_update(scratch_url: str) -> None:
             for i in range(5):
                 while True:
                     current = http.get(URL)
-                    aliases = [*current.json()["aliases"], f"writer {k} alias {i}"]
+                    alias = f"writer {k} alias {i}"
+                    # An alias no quote uses is labelled: here, as reference data.
+                    labelled = {f"aliases.{alias}": {"basis": "reference", "dataset": "a test"}}
                     response = http.patch(
                         URL,
-                        json={"aliases": aliases},
+                        json={
+                            "aliases": [*current.json()["aliases"], alias],
+                            "provenance": labelled,
+                        },
                         headers={**auth, "If-Match": current.headers["etag"]},
                     )
                     if response.status_code == 200:
@@ -94,13 +99,22 @@ def test_replaying_the_changes_feed_rebuilds_the_same_state(
             "kind": "mou",
             "parties": [{"country": "VN"}, {"country": "AZ"}],
             "sectors": ["hydrogen"],
-            "citations": [{"source": "vns-baku-signing-ceremony-2025", "quote": quote}],
+            "citations": [
+                {"source": "vns-baku-signing-ceremony-2025", "quote": quote, "field": field}
+                for field in ("kind", "parties", "sectors", "date")
+            ],
         },
     )
     for url, patch in (
         ("/api/v1/agreements/mou-hydrogen-test", {"date": "2026-01"}),
         (URL, {"status": "signed (replayed)"}),
-        ("/api/v1/signatories/petrovietnam", {"aliases": ["PVN"]}),
+        (
+            "/api/v1/signatories/petrovietnam",
+            {
+                "aliases": ["PVN"],
+                "provenance": {"aliases.PVN": {"basis": "reference", "dataset": "a test"}},
+            },
+        ),
     ):
         etag = client.get(url).headers["etag"]
         assert client.patch(url, json=patch, headers={**auth, "If-Match": etag}).is_success

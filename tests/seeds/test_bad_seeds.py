@@ -56,6 +56,30 @@ BAD_SEEDS: dict[str, tuple[Callable[[Path], None], str]] = {
         lambda s: _edit(s, "signatories.yaml", "country: AZ", "country: XZ"),
         "signatories.yaml: ",
     ),
+    "a value neither cited, inferred nor reference": (
+        lambda s: _edit(
+            s, "visits.yaml", "    guest_country:\n      basis", "    other:\n      basis"
+        ),
+        "visits.yaml: visit-ho-chi-minh-azerbaijan-1959: -: Value error, no citation (with "
+        "`field`), inference or reference for: guest_country",
+    ),
+    "an alias no quote uses": (
+        lambda s: _edit(s, "signatories.yaml", "    - Petrovietnam\n", "    - PVN Group\n"),
+        "signatories.yaml: petrovietnam: -: Value error, no citation (with `field`), inference "
+        "or reference for: aliases.PVN Group",
+    ),
+    "an inference without its reason": (
+        lambda s: _edit(
+            s, "agreements.yaml", "      reason: The source calls it", "      dataset: x\n      # "
+        ),
+        "agreements.yaml: unclos-1982: provenance.kind: Value error, an inferred value needs its reason",
+    ),
+    "a country alias no quote uses": (
+        lambda s: _edit(
+            s, "countries.yaml", "    - Republic of Azerbaijan", "    - Azerbaijani Republic"
+        ),
+        "countries.yaml: -: -: Value error, aliases no quote in `citations` uses: AZ: Azerbaijani",
+    ),
     "unknown source": (
         lambda s: _edit(
             s,

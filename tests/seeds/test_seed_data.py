@@ -7,7 +7,9 @@ from app.config import get_settings
 from app.db import Base
 from app.models import (
     Agreement,
+    Body,
     Citation,
+    Country,
     Discrepancy,
     DiscrepancyReading,
     RelationEvent,
@@ -107,3 +109,31 @@ def test_seeding_twice_changes_nothing(session: Session) -> None:
     write_seeds(session, load_seeds(get_settings().seeds_dir))
     session.flush()
     assert _counts(session) == before
+
+
+def test_every_alias_is_quoted_or_labelled(session: Session) -> None:
+    """An alias is a name a cited quote uses, or labelled in `provenance` (ISO's own names)."""
+    for record_type, model in (
+        ("agreement", Agreement),
+        ("signatory", Signatory),
+        ("body", Body),
+        ("country", Country),
+    ):
+        quotes: dict[str, list[str]] = {}
+        for record_id, quote in session.execute(
+            select(Citation.record_id, Citation.quote).where(Citation.record_type == record_type)
+        ):
+            quotes.setdefault(record_id, []).append(quote)
+        for row in session.scalars(select(model)):
+            for alias in row.aliases:
+                assert f"aliases.{alias}" in row.provenance or any(
+                    alias in q for q in quotes.get(row.id, [])
+                ), (record_type, row.id, alias)
+
+
+def test_every_provenance_entry_says_why(session: Session) -> None:
+    for model in (Agreement, Visit, Signatory, RelationEvent, Body, Country):
+        for row in session.scalars(select(model)):
+            for field, entry in row.provenance.items():
+                why = entry.get("reason") if entry["basis"] == "inferred" else entry.get("dataset")
+                assert why, (model.__tablename__, row.id, field)

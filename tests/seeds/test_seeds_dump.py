@@ -34,14 +34,26 @@ def _edit_over_the_api(client: TestClient, session: Session) -> None:
                 "kind": "mou",
                 "parties": [{"country": "VN"}, {"country": "AZ"}],
                 "sectors": ["hydrogen", "energy"],
-                "citations": [{"source": "api-source", "quote": QUOTE}],
+                "citations": [
+                    {"source": "api-source", "quote": QUOTE},
+                    *(
+                        {"source": "api-source", "quote": QUOTE, "field": field}
+                        for field in ("kind", "parties", "sectors")
+                    ),
+                ],
             },
         ),
     ):
         assert client.post(url, json=body, headers=auth).status_code == 201
     for url, patch in (
         ("/api/v1/agreements/mou-energy-vn-az-2025", {"title": "Energy MoU, edited"}),
-        ("/api/v1/signatories/petrovietnam", {"aliases": ["PVN"]}),
+        (
+            "/api/v1/signatories/petrovietnam",
+            {
+                "aliases": ["PVN"],
+                "provenance": {"aliases.PVN": {"basis": "reference", "dataset": "a test"}},
+            },
+        ),
     ):
         etag = client.get(url).headers["etag"]
         assert client.patch(url, json=patch, headers={**auth, "If-Match": etag}).is_success

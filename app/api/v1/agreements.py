@@ -104,12 +104,15 @@ def list_agreements(
 @router.get("/{agreement_id}", summary="One agreement with its sources")
 def get_agreement(agreement_id: AgreementId, session: SessionDep) -> AgreementDetail:
     """Everything about one agreement: parties, signatories with their role and side, sectors,
-    the visit it was signed during, each party's actions (`events`), and the verbatim quotes
-    (`citations`) that support it. Where the sources disagree, `discrepancies` gives each
+    the visit it was signed during, each party's actions (`events`), the agreements it refers
+    to (`references`) or is referred to by (`referenced_by`), and the verbatim quotes
+    (`citations`) that support it; `provenance` flags each value that is inferred or
+    reference data instead. Where the sources disagree, `discrepancies` gives each
     reading with its quote."""
     row = found(queries.get_agreement(session, agreement_id), "agreement", agreement_id)
     events = queries.events_of(session, row.id)
     event_citations = citations_for(session, "event", [e.id for e in events])
+    references, referenced_by = queries.references_of(session, row.id)
     return AgreementDetail.build_detail(
         row,
         citations_for(session, "agreement", [row.id])[row.id],
@@ -118,6 +121,8 @@ def get_agreement(agreement_id: AgreementId, session: SessionDep) -> AgreementDe
             for e in events
         ],
         discrepancies_for(session, "agreement", row.id),
+        references,
+        referenced_by,
     )
 
 

@@ -36,7 +36,9 @@ def list_countries(
 
 @router.get("/{code}", summary="One country by ISO code")
 def get_country(code: CountryCode, session: SessionDep) -> CountryDetail:
-    """A country with its codes, names, successor or predecessors, and sources where curated."""
+    """A country with its codes, names (also in the parties' and the UN languages), successor
+    or predecessors, and sources where curated. ISO codes and names are reference data (ISO
+    3166 via pycountry), as `provenance` says field by field."""
     row = found(queries.get_country(session, code), "country", code)
     return CountryDetail.model_validate(
         {
@@ -44,6 +46,7 @@ def get_country(code: CountryCode, session: SessionDep) -> CountryDetail:
             "official_name": row.official_name,
             "external_ids": row.external_ids,
             "aliases": row.aliases,
+            "names": row.names,
             "valid_from": row.valid_from,
             "valid_to": row.valid_to,
             "note": row.note,

@@ -7,11 +7,13 @@ from sqlalchemy.orm import Session
 from app.api.deps import SessionDep, found, page_of
 from app.models import RelationEvent, Visit
 from app.queries import agreements as agreement_queries
+from app.queries import bodies as body_queries
 from app.queries import relations as queries
 from app.queries.citations import citations_for
 from app.queries.common import country_family, family_of, resolve_country
 from app.queries.facets import agreement_facets
 from app.schemas.agreements import AgreementFilters, AgreementOut
+from app.schemas.bodies import BodyOut
 from app.schemas.common import PROBLEM_RESPONSES, CountryRef, Page
 from app.schemas.relations import (
     CitedVisit,
@@ -40,7 +42,8 @@ def get_relations(
     session: SessionDep,
 ) -> RelationsOut:
     """Everything between two countries in one call: diplomatic relations and partnership
-    level (with when they were established), visits in both directions, the first and latest
+    level (with when they were established), other milestones (support in multilateral
+    forums, party-to-party plans), their standing bodies, visits in both directions, the earliest and latest recorded
     contact, and their agreements by sector and by year. Each fact carries its citations;
     predecessor states (the Azerbaijan SSR for `AZ`) are included."""
     countries = [found(resolve_country(session, code), "country", code) for code in (first, second)]
@@ -51,7 +54,7 @@ def get_relations(
     agreement_citations = citations_for(session, "agreement", [r.id for r in page.rows])
     facets = agreement_facets(session, statements.for_count, ["sector", "year"])
     milestones = _milestones(session, queries.milestones_between(session, *families))
-    first_contact, latest_contact = queries.contacts(session, families)
+    earliest_contact, latest_contact = queries.contacts(session, families)
     return RelationsOut(
         countries=[CountryRef.model_validate(c) for c in countries],
         diplomatic_relations=next(
@@ -59,7 +62,8 @@ def get_relations(
         ),
         partnership=next((m for m in reversed(milestones) if m.kind.endswith("partnership")), None),
         milestones=milestones,
-        first_contact=_entry(first_contact),
+        bodies=[BodyOut.of(b) for b in body_queries.bodies_of_both(session, families)],
+        earliest_recorded_contact=_entry(earliest_contact),
         latest_contact=_entry(latest_contact),
         visits_from_first=_cited_visits(session, queries.visits_between(session, *families)),
         visits_from_second=_cited_visits(session, queries.visits_between(session, *families[::-1])),
@@ -84,7 +88,8 @@ def get_timeline(
     filters: Annotated[TimelineFilters, Query()],
 ) -> Page[TimelineEntry]:
     """Agreements, visits and relation milestones merged in date order (oldest first). With
-    two countries, only what happened between them. Undated records are left out."""
+    two countries, only what happened between them. Undated records (a milestone the sources
+    do not date) come last, and never match a date filter."""
     families = [country_family(session, "country", code) for code in filters.country]
     page = queries.timeline(session, families, filters)
     items = [TimelineEntry(**_link(row)) for row in page.rows]
@@ -121,6 +126,7 @@ def _milestones(session: Session, events: list[RelationEvent]) -> list[Milestone
                         "date_precision",
                         "date_inferred",
                         "date_inferred_reason",
+                        "provenance",
                     )
                 },
                 "citations": citations[e.id],

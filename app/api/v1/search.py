@@ -12,6 +12,7 @@ PATHS = {
     "agreement": "agreements",
     "visit": "visits",
     "signatory": "signatories",
+    "body": "bodies",
     "country": "countries",
 }
 
@@ -23,7 +24,8 @@ def search(
     session: SessionDep,
     filters: Annotated[SearchFilters, Query()],
 ) -> Page[SearchHit]:
-    """One query across agreements, visits, signatories and countries; each hit says its kind.
+    """One query across agreements, visits, signatories, standing bodies and countries (in
+    any of their languages); each hit says its kind.
     Case- and accent-insensitive: `binh son` finds `Bình Sơn`."""
     page = queries.search(session, filters)
     items = [

@@ -1,0 +1,51 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from app.api.deps import SessionDep, found, page_of
+from app.queries import bodies as queries
+from app.queries.citations import citations_for, discrepancies_for
+from app.schemas.bodies import BodyDetail, BodyFilters, BodyOut
+from app.schemas.common import PROBLEM_RESPONSES, Page
+
+router = APIRouter(prefix="/bodies", tags=["bodies"], responses=PROBLEM_RESPONSES)
+BodyId = Annotated[
+    str,
+    Path(
+        max_length=120,
+        examples=["intergovernmental-committee-vn-az"],
+        description="The body's id (a readable slug).",
+    ),
+]
+
+
+@router.get("", summary="List standing bodies")
+def list_bodies(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    filters: Annotated[BodyFilters, Query()],
+) -> Page[BodyOut]:
+    """Intergovernmental committees, commissions and other standing bodies of two or more
+    countries."""
+    page = queries.list_bodies(session, filters)
+    items = [BodyOut.of(row) for row in page.rows]
+    return Page[BodyOut].model_validate(page_of(request, response, page, filters, items))
+
+
+@router.get("/{body_id}", summary="One standing body")
+def get_body(body_id: BodyId, session: SessionDep) -> BodyDetail:
+    """A standing body with its member countries, other names, sources, and where the sources
+    disagree about it (`discrepancies`)."""
+    row = found(queries.get_body(session, body_id), "body", body_id)
+    return BodyDetail.model_validate(
+        {
+            **BodyOut.of(row).model_dump(),
+            "date_inferred_reason": row.date_inferred_reason,
+            "aliases": row.aliases,
+            "summary": row.summary,
+            "countries": [c.country for c in row.countries],
+            "citations": citations_for(session, "body", [row.id])[row.id],
+            "discrepancies": discrepancies_for(session, "body", row.id),
+        }
+    )

@@ -1,0 +1,42 @@
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from app.models import Body, BodyCountry
+from app.queries.common import PageResult, SortKey, country_family, paginate
+from app.queries.text_search import text_match
+from app.schemas.bodies import BodyFilters
+
+BY_NAME = SortKey.by_column("name", Body.name, Body.id)
+
+
+def list_bodies(session: Session, f: BodyFilters) -> PageResult:
+    stmt = select(Body).options(selectinload(Body.countries))
+    if f.country:
+        members = select(BodyCountry.body_id).where(
+            BodyCountry.country_id.in_(country_family(session, "country", f.country))
+        )
+        stmt = stmt.where(Body.id.in_(members))
+    if f.kind:
+        stmt = stmt.where(Body.kind == f.kind)
+    if f.q:
+        stmt = stmt.where(text_match(session, Body, f.q))
+    return paginate(session, stmt, BY_NAME, limit=f.limit, offset=f.offset, cursor=f.cursor)
+
+
+def bodies_of_both(session: Session, families: list[list[str]]) -> list[Body]:
+    """Standing bodies with a member from each family (a country and its predecessors)."""
+    stmt = select(Body).options(selectinload(Body.countries)).order_by(Body.name, Body.id)
+    for family in families:
+        stmt = stmt.where(
+            Body.id.in_(select(BodyCountry.body_id).where(BodyCountry.country_id.in_(family)))
+        )
+    return list(session.scalars(stmt))
+
+
+def get_body(session: Session, body_id: str) -> Body | None:
+    stmt = (
+        select(Body)
+        .where(Body.id == body_id)
+        .options(selectinload(Body.countries).selectinload(BodyCountry.country))
+    )
+    return session.scalars(stmt).first()
