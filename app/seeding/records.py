@@ -1,28 +1,26 @@
-"""The shape of each seed record, as Pydantic models (strict: unknown keys are errors)."""
+"""The shape of each seed record, as Pydantic models (strict: unknown keys are errors).
 
-from typing import Annotated
+Field values follow the rules of `app.records.fields` (slug ids, ASCII dates matched whole,
+no control characters, quotes with a real word, titles and names not blank), so seed
+files, API writes and `import` all refuse the same values.
+"""
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    field_validator,
-    model_validator,
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.records.fields import (
+    CountryId,
+    DateText,
+    Line,
+    Prose,
+    Quote,
+    RecordId,
+    RecordKey,
+    SectorId,
 )
-
-from app.dates import InvalidDate, parse_partial_date
 from app.vocabulary import AgreementKind, EventAction, RecordType, SignatoryKind
 
-
-def Text(max_length: int) -> type[str]:
-    """A non-empty string no longer than its database column."""
-    return Annotated[str, StringConstraints(min_length=1, max_length=max_length)]  # type: ignore[return-value]
-
-
-RecordId = Text(120)
-CountryId = Text(40)
-SectorId = Text(80)
+Text = Line
+"""A one-line string no longer than its database column."""
 
 
 class SeedModel(BaseModel):
@@ -31,7 +29,7 @@ class SeedModel(BaseModel):
 
 class CitationIn(SeedModel):
     source: RecordId
-    quote: str = Field(min_length=1)
+    quote: Quote
     field: Text(60) | None = None
 
 
@@ -40,19 +38,9 @@ class Cited(SeedModel):
 
 
 class Dated(SeedModel):
-    date: Text(10) | None = None
+    date: DateText | None = None
     date_inferred: bool = False
-    date_inferred_reason: str | None = None
-
-    @field_validator("date")
-    @classmethod
-    def _valid_date(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                parse_partial_date(value)
-            except InvalidDate as exc:
-                raise ValueError(str(exc)) from None
-        return value
+    date_inferred_reason: Prose | None = None
 
     @model_validator(mode="after")
     def _inferred_has_reason(self) -> "Dated":
@@ -71,8 +59,8 @@ class SourceRecord(SeedModel):
     publisher: Text(200) | None = None
     language: Text(10) | None = None
     url: Text(2000) | None = None
-    published: Text(10) | None = None
-    notes: str | None = None
+    published: DateText | None = None
+    notes: Prose | None = None
 
 
 class SourceDocument(SeedModel):
@@ -84,17 +72,17 @@ class SourceDocument(SeedModel):
     publisher: Text(200) | None = None
     language: Text(10) | None = None
     url: Text(2000) | None = None
-    published: Text(10) | None = None
-    notes: str | None = None
+    published: DateText | None = None
+    notes: Prose | None = None
     filename: Text(300) | None = None
-    text: str = Field(min_length=1)
+    text: Prose = Field(min_length=1)
 
 
 class CountryLink(SeedModel):
     successor: CountryId | None = None
     part_of: CountryId | None = None
-    aliases: list[str] = []
-    note: str | None = None
+    aliases: list[Text(300)] = []
+    note: Prose | None = None
     citations: list[CitationIn] = []
 
 
@@ -102,18 +90,18 @@ class EntityRecord(Cited):
     id: CountryId
     name: Text(200)
     official_name: Text(300) | None = None
-    aliases: list[str] = []
-    valid_from: Text(10) | None = None
-    valid_to: Text(10) | None = None
+    aliases: list[Text(300)] = []
+    valid_from: DateText | None = None
+    valid_to: DateText | None = None
     part_of: CountryId | None = None
     successor: CountryId | None = None
-    note: str | None = None
+    note: Prose | None = None
 
 
 class CountriesFile(SeedModel):
-    aliases: dict[str, list[str]] = {}
-    external_ids: dict[str, dict[str, str]] = {}
-    links: dict[str, CountryLink] = {}
+    aliases: dict[CountryId, list[Text(300)]] = {}
+    external_ids: dict[CountryId, dict[Text(60), Text(200)]] = {}
+    links: dict[CountryId, CountryLink] = {}
     entities: list[EntityRecord] = []
 
 
@@ -121,7 +109,7 @@ class SectorRecord(SeedModel):
     id: SectorId
     name: Text(200)
     parent: SectorId | None = None
-    description: str | None = None
+    description: Prose | None = None
 
 
 class SignatoryRecord(Cited):
@@ -129,9 +117,9 @@ class SignatoryRecord(Cited):
     name: Text(300)
     kind: SignatoryKind
     country: CountryId | None = None
-    aliases: list[str] = []
-    description: str | None = None
-    external_ids: dict[str, str] = {}
+    aliases: list[Text(300)] = []
+    description: Prose | None = None
+    external_ids: dict[Text(60), Text(200)] = {}
 
 
 class VisitRecord(Dated, Cited):
@@ -143,12 +131,12 @@ class VisitRecord(Dated, Cited):
     guest_country: CountryId | None = None
     host_country: CountryId | None = None
     city: Text(120) | None = None
-    summary: str | None = None
+    summary: Prose | None = None
 
 
 class PartyRecord(SeedModel):
     country: CountryId
-    inferred_reason: str | None = None
+    inferred_reason: Prose | None = None
 
 
 class SignerRecord(SeedModel):
@@ -160,7 +148,7 @@ class SignerRecord(SeedModel):
 class EventRecord(Dated, Cited):
     action: EventAction
     country: CountryId | None = None
-    note: str | None = None
+    note: Prose | None = None
 
     def event_id(self, agreement_id: str) -> str:
         return f"{agreement_id}--{self.action}--{self.country or 'all'}"
@@ -169,11 +157,11 @@ class EventRecord(Dated, Cited):
 class AgreementRecord(Dated, Cited):
     id: RecordId
     title: Text(500)
-    aliases: list[str] = []
+    aliases: list[Text(300)] = []
     kind: AgreementKind
     place: Text(200) | None = None
     place_country: CountryId | None = None
-    summary: str | None = None
+    summary: Prose | None = None
     status: Text(40) | None = None
     visit: RecordId | None = None
     parties: list[PartyRecord] = []
@@ -200,23 +188,23 @@ class RelationRecord(Dated, Cited):
     title: Text(300)
     countries: list[CountryId] = Field(min_length=2, max_length=2)
     agreement: RecordId | None = None
-    summary: str | None = None
+    summary: Prose | None = None
 
 
 class RecordRef(SeedModel):
     type: RecordType
-    id: Text(160)
+    id: RecordKey
 
 
 class ReadingRecord(SeedModel):
-    value: str
+    value: Prose
     source: RecordId
-    quote: str = Field(min_length=1)
+    quote: Quote
 
 
 class DiscrepancyRecord(SeedModel):
     id: RecordId
     record: RecordRef
     field: Text(60)
-    description: str
+    description: Prose
     readings: list[ReadingRecord] = Field(min_length=2)

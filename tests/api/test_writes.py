@@ -186,7 +186,7 @@ BAD_RECORDS: list[tuple[str, dict[str, Any], str]] = [
         {"citations": [{"source": SOURCE, "quote": "a quote no one wrote"}]},
         "citations.0.quote",
     ),
-    ("unknown source", {"citations": [{"source": "nope", "quote": "x"}]}, "citations.0.source"),
+    ("unknown source", {"citations": [{"source": "nope", "quote": QUOTE}]}, "citations.0.source"),
     ("no citation", {"citations": []}, "citations"),
     ("unknown country", {"parties": [{"country": "XZ"}]}, "parties.0.country"),
     ("unknown sector", {"sectors": ["nope"]}, "sectors.0"),
