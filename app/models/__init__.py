@@ -7,7 +7,7 @@ from app.models.agreement import (
     AgreementSector,
     AgreementSignatory,
 )
-from app.models.audit import ApiKey, Change
+from app.models.audit import ApiKey, Change, FeedPosition
 from app.models.country import Country
 from app.models.relation import RelationEvent
 from app.models.sector import Sector
@@ -27,6 +27,7 @@ __all__ = [
     "Country",
     "Discrepancy",
     "DiscrepancyReading",
+    "FeedPosition",
     "RelationEvent",
     "Sector",
     "Signatory",
