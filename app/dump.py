@@ -71,9 +71,7 @@ class DumpError(Exception):
 def tables() -> list[Table]:
     """Every table a dump can hold, parents before children (`alembic_version` is not a
     model; `feed_position` follows from `changes` and is set by import)."""
-    return [
-        t for t in Base.metadata.sorted_tables if t.name not in ("alembic_version", FEED_TABLE)
-    ]
+    return [t for t in Base.metadata.sorted_tables if t.name not in ("alembic_version", FEED_TABLE)]
 
 
 def dumped_tables(include_keys: bool) -> list[Table]:
