@@ -67,7 +67,7 @@ class _Collector:
             return model.model_validate(raw)
         except ValidationError as exc:
             for err in exc.errors():
-                where = ".".join(str(part) for part in err["loc"]) or "-"
+                where = checks.bracketed(err["loc"])
                 self.add(name, record, where, err["msg"])
             return None
 
