@@ -90,7 +90,15 @@ def create(session: Session, resource: Resource, document: Any, actor: str) -> s
 
 
 def current(session: Session, resource: Resource, record_id: str) -> Any:
-    record = resource.read(session, record_id)
+    try:
+        record = resource.read(session, record_id)
+    except ValidationError as exc:
+        # Stored before a rule existed (e.g. a control character kept by an older version).
+        fields = ", ".join(f"{dotted(e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise Conflict(
+            f"the stored {resource.name} {record_id!r} breaks a rule ({fields}): "
+            "it cannot be changed over the API until the stored value is corrected"
+        ) from None
     if record is None:
         raise NotFound(f"no {resource.name} with id {record_id!r}")
     return record

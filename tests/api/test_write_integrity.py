@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.curation.resources import RESOURCES
-from app.models import Change
+from app.models import Change, Sector
 from tests.api.test_writes import BODIES, QUOTE, SOURCE, auth, etag
 from tests.problems import assert_problem
 
@@ -220,3 +220,15 @@ def test_a_patch_is_held_to_the_same_rules(client: TestClient, keys: dict[str, s
         }
         assert field in named
     assert client.get(url).content == before.content
+
+
+def test_a_record_stored_before_a_rule_existed_is_a_409_not_a_500(
+    client: TestClient, session: Session, keys: dict[str, str]
+) -> None:
+    session.add(Sector(id="legacy-sector", name="Legacy\x1b[0m"))
+    session.flush()
+    url = "/api/v1/sectors/legacy-sector"
+    response = client.patch(
+        url, json={"name": "Legacy"}, headers={**auth(keys["write"]), "If-Match": etag(client, url)}
+    )
+    assert "name" in assert_problem(response, 409)["detail"]
