@@ -53,7 +53,6 @@ MODELS: dict[str, type] = {
     "agreement": Agreement,
     "relation": RelationEvent,
     "event": AgreementEvent,
-    "source": Source,
 }
 
 
@@ -103,12 +102,17 @@ class InDatabase:
     """What the database holds, seen through a session (rows it already loaded are reused)."""
 
     session: Session
+    texts: dict[str, str | None] = field(default_factory=dict)
 
     def has(self, kind: Kind, record_id: str) -> bool:
         return self.session.get(MODELS[kind], record_id) is not None
 
     def source_text(self, source_id: str) -> str | None:
-        return self.session.scalar(select(Source.text).where(Source.id == source_id))
+        if source_id not in self.texts:  # each source's text is read once per check
+            self.texts[source_id] = self.session.scalar(
+                select(Source.text).where(Source.id == source_id)
+            )
+        return self.texts[source_id]
 
     def sector_parent(self, sector_id: str) -> str | None:
         row = self.session.get(Sector, sector_id)
