@@ -109,11 +109,16 @@ def load_seeds(seeds_dir: Path) -> SeedData:
         path = seeds_dir / record.file
         try:
             raw = path.read_bytes()
-            data.sources.append(
-                LoadedSource(record, raw.decode("utf-8"), hashlib.sha256(raw).hexdigest())
-            )
+            text = raw.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             c.add("sources.yaml", record.id, "file", f"cannot read {record.file}: {exc}")
+            continue
+        digest = hashlib.sha256(raw).hexdigest()
+        if record.sha256 is not None:
+            mismatch = checks.sha256_problem(text, record.sha256)
+            if mismatch:
+                c.add("sources.yaml", record.id, "sha256", f"{record.file}: {mismatch}")
+        data.sources.append(LoadedSource(record, text, digest))
     _check_references(c, data)
     if c.errors:
         raise SeedErrors(c.errors)

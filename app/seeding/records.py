@@ -16,6 +16,7 @@ from app.records.fields import (
     RecordId,
     RecordKey,
     SectorId,
+    Sha256,
 )
 from app.vocabulary import AgreementKind, EventAction, RecordType, SignatoryKind
 
@@ -61,6 +62,8 @@ class SourceRecord(SeedModel):
     url: Text(2000) | None = None
     published: DateText | None = None
     notes: Prose | None = None
+    sha256: Sha256 | None = None
+    """The file's SHA-256, when pinned: seeding refuses a file that no longer matches it."""
 
 
 class SourceDocument(SeedModel):

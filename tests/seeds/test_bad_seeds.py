@@ -90,6 +90,14 @@ BAD_SEEDS: dict[str, tuple[Callable[[Path], None], str]] = {
         lambda s: _edit(s, "agreements.yaml", f'quote: "{WHOLE_QUOTE}"', 'quote: "e"'),
         "agreements.yaml: mou-energy-vn-az-2025: events[0].citations[0].quote: Value error, a quote",
     ),
+    "source edited after its sha256 was pinned": (
+        lambda s: (s / "sources/000_ceacb9c28e99441a.txt").write_text(
+            (s / "sources/000_ceacb9c28e99441a.txt").read_text(encoding="utf-8") + "Edited.",
+            encoding="utf-8",
+        ),
+        "sources.yaml: vns-baku-signing-ceremony-2025: sha256: sources/000_ceacb9c28e99441a.txt: "
+        "the text's SHA-256 is",
+    ),
     "sector tree cycle": (
         lambda s: _edit(
             s, "sectors.yaml", "Energy\n  parent: null", "Energy\n  parent: oil-and-gas"
