@@ -83,9 +83,8 @@ def create(session: Session, resource: Resource, document: Any, actor: str) -> s
     record = parse(resource, document)
     if resource.read(session, record.id) is not None:
         raise InvalidRecord([("id", f"a {resource.name} with id {record.id!r} already exists")])
-    log(
-        session, actor, "create", resource.name, record.id, None, _stored(session, resource, record)
-    )
+    after = _stored(session, resource, record)
+    log(session, actor, "create", resource.name, record.id, None, after)
     return record.id
 
 
