@@ -298,11 +298,22 @@ def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) ->
     typer.echo(f"revoked {name}")
 
 
+IncludeKeys = Annotated[
+    bool,
+    typer.Option(
+        "--include-keys",
+        help="Also carry the API keys (names, scopes, key hashes): secrets, off by default.",
+    ),
+]
+
+
 @cli.command("export")
 def export_(
     path: Annotated[str, typer.Argument(help="Where to write; '-' for stdout; .gz compresses.")],
+    include_keys: IncludeKeys = False,
 ) -> None:
-    """Dump the whole database (sources, records, citations, audit, keys) as NDJSON."""
+    """Dump the whole database (sources, records, citations, audit) as NDJSON; API keys
+    only with --include-keys."""
     import gzip
     import sys
     import time
@@ -310,12 +321,18 @@ def export_(
 
     from app.dump import DumpError, export_database
 
+    if include_keys:
+        typer.echo(
+            "warning: the dump will hold the API keys' hashes; whoever loads it with "
+            "--include-keys gets working keys. Keep it as secret as the keys.",
+            err=True,
+        )
     engine = make_engine(get_settings().database_url)
     started = time.perf_counter()
     target = Path(path)
     try:
         if path == "-":
-            counts = export_database(engine, sys.stdout.buffer)
+            counts = export_database(engine, sys.stdout.buffer, include_keys=include_keys)
         else:
             partial = target.with_name(target.name + ".partial")
             try:
@@ -324,7 +341,7 @@ def export_(
                     if target.name.endswith(".gz")
                     else open(partial, "wb")
                 ) as out:
-                    counts = export_database(engine, out)
+                    counts = export_database(engine, out, include_keys=include_keys)
                 partial.replace(target)
             finally:
                 partial.unlink(missing_ok=True)
@@ -344,8 +361,10 @@ def export_(
 @cli.command("import")
 def import_(
     path: Annotated[str, typer.Argument(help="A dump from `treaty-api export`; '-' for stdin.")],
+    include_keys: IncludeKeys = False,
 ) -> None:
-    """Load a dump into an empty database migrated to the same revision (all or nothing)."""
+    """Check a dump, then load it into an empty database migrated to the same revision (all
+    or nothing). API keys in the dump are loaded only with --include-keys."""
     import gzip
     import sys
     import time
@@ -356,16 +375,22 @@ def import_(
     started = time.perf_counter()
     try:
         if path == "-":
-            counts = import_database(engine, sys.stdin.buffer)
+            imported = import_database(engine, sys.stdin.buffer, include_keys=include_keys)
         else:
             with open(path, "rb") as raw:
                 compressed = raw.read(2) == b"\x1f\x8b"
             with (gzip.open if compressed else open)(path, "rb") as dump:  # type: ignore[operator]
-                counts = import_database(engine, dump)
+                imported = import_database(engine, dump, include_keys=include_keys)
     except (DumpError, OSError, EOFError) as exc:
         typer.echo(f"import failed, nothing was written: {exc}", err=True)
         raise typer.Exit(code=1) from None
     finally:
         engine.dispose()
     elapsed = time.perf_counter() - started
-    typer.echo(f"imported {sum(counts.values())} rows of {len(counts)} tables in {elapsed:.1f}s")
+    loaded = sum(imported.rows.values()) - imported.skipped_keys
+    typer.echo(f"imported {loaded} rows of {len(imported.rows)} tables in {elapsed:.1f}s")
+    if imported.skipped_keys:
+        typer.echo(
+            f"left out {imported.skipped_keys} API key row(s): pass --include-keys to load them",
+            err=True,
+        )

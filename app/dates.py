@@ -7,7 +7,9 @@ from datetime import date
 from typing import Literal
 
 Precision = Literal["year", "month", "day"]
-_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+DATE_PATTERN = r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?"
+"""The whole value, in ASCII digits: `\\d` would also match "٢٠٢٥" and "２０２５"."""
+_PATTERN = re.compile(DATE_PATTERN)
 
 
 class InvalidDate(ValueError):
@@ -24,7 +26,7 @@ class PartialDate:
 
 def parse_partial_date(text: str) -> PartialDate:
     """Parse a date at the precision given; raise InvalidDate for anything else."""
-    match = _PATTERN.match(text)
+    match = _PATTERN.fullmatch(text)
     if not match:
         raise InvalidDate(f"{text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = (int(g) if g else None for g in match.groups())

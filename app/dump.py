@@ -12,15 +12,29 @@ The dump is one JSON object per line:
 A dump holds raw rows, not API records, so a restored database answers byte for byte as the
 original did. Export reads in one snapshot with flat memory; import loads an empty database
 migrated to the same revision, in one transaction: all of it or nothing.
+
+Import trusts nothing it reads: every row must follow its table's rules (`app.records.tables`:
+slug ids, vocabularies, real dates, no control characters, a source's text matching its
+SHA-256), every quote must be verbatim in its source and every reference must resolve
+(`app.records.checks`). A dump that breaks a rule is refused with the line, table, record
+and field named, and nothing is written.
+
+API keys are secrets: `export` leaves the `api_keys` table out unless asked
+(`include_keys`), and `import` loads key rows only when asked, so a row added to a dump
+never becomes a working key.
 """
 
 import json
+from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import IO, Any
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from pydantic import ValidationError
 from sqlalchemy import (
     Connection,
     Date,
@@ -28,6 +42,7 @@ from sqlalchemy import (
     Engine,
     Table,
     TypeDecorator,
+    exists,
     func,
     literal,
     select,
@@ -38,10 +53,15 @@ from sqlalchemy.exc import DataError, IntegrityError
 import app.models  # noqa: F401  (registers every table)
 from app.db import Base
 from app.migrate import alembic_config
+from app.records import checks
+from app.records.tables import POINTERS, ROWS, TABLE_OF
 
 FORMAT = "treaty-api-dump"
 VERSION = 1
 BATCH = 2000
+KEYS_TABLE = "api_keys"
+FEED_TABLE = "feed_position"
+MAX_PROBLEMS = 20
 
 
 class DumpError(Exception):
@@ -49,13 +69,22 @@ class DumpError(Exception):
 
 
 def tables() -> list[Table]:
-    """Every table, parents before children (`alembic_version` is not a model)."""
-    return [t for t in Base.metadata.sorted_tables if t.name != "alembic_version"]
+    """Every table a dump can hold, parents before children (`alembic_version` is not a
+    model; `feed_position` follows from `changes` and is set by import)."""
+    return [t for t in Base.metadata.sorted_tables if t.name not in ("alembic_version", FEED_TABLE)]
 
 
-def layout() -> list[dict[str, Any]]:
+def dumped_tables(include_keys: bool) -> list[Table]:
+    """The tables a dump holds: all of them, API keys only when asked."""
+    return [t for t in tables() if include_keys or t.name != KEYS_TABLE]
+
+
+def layout(include_keys: bool = True) -> list[dict[str, Any]]:
     """The header's description of the tables: names and columns, in dump order."""
-    return [{"name": t.name, "columns": [c.name for c in t.columns]} for t in tables()]
+    return [
+        {"name": t.name, "columns": [c.name for c in t.columns]}
+        for t in dumped_tables(include_keys)
+    ]
 
 
 def head_revision() -> str | None:
@@ -91,8 +120,12 @@ def _check_revision(conn: Connection, what: str) -> str:
     return revision
 
 
-def export_database(engine: Engine, fileobj: IO[bytes]) -> dict[str, int]:
-    """Write every table's rows to `fileobj` (binary); returns the row count per table."""
+def export_database(
+    engine: Engine, fileobj: IO[bytes], *, include_keys: bool = False
+) -> dict[str, int]:
+    """Write every table's rows to `fileobj` (binary); returns the row count per table.
+
+    The `api_keys` table (names, scopes, key hashes) is left out unless `include_keys`."""
     counts: dict[str, int] = {}
     with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
@@ -104,10 +137,10 @@ def export_database(engine: Engine, fileobj: IO[bytes]) -> dict[str, int]:
                 "version": VERSION,
                 "schema_revision": _check_revision(conn, "the database"),
                 "exported_at": datetime.now(UTC).isoformat(),
-                "tables": layout(),
+                "tables": layout(include_keys),
             }
             fileobj.write((_line(header) + "\n").encode())
-            for table in tables():
+            for table in dumped_tables(include_keys):
                 counts[table.name] = 0
                 prefix = '{"table":' + json.dumps(table.name) + ',"row":'
                 stmt = select(table).order_by(*table.primary_key.columns)
@@ -164,7 +197,7 @@ def _read_header(lines: Iterator[tuple[int, Any]]) -> dict[str, Any]:
             f"dump format version {header.get('version')!r} is not supported "
             f"(this treaty-api reads version {VERSION})"
         )
-    if header.get("tables") != layout():
+    if header.get("tables") not in (layout(include_keys=True), layout(include_keys=False)):
         raise DumpError("the dump's tables and columns do not match this schema")
     return header
 
@@ -182,23 +215,106 @@ def _ensure_empty(conn: Connection) -> None:
         )
 
 
-class _Loader:
-    """Inserts one table's rows in batches, deferring self-references not yet loaded."""
+@dataclass
+class _Problems:
+    """What is wrong with the dump, each named by line, table, record and field."""
 
-    def __init__(self, conn: Connection, table: Table) -> None:
-        self.conn = conn
+    found: list[str] = field(default_factory=list)
+
+    def add(self, line: int | None, table: str, record: str, where: str, message: str) -> None:
+        shown = json.dumps(record, ensure_ascii=False)[1:-1]  # control characters escaped
+        self.found.append(
+            f"line {line if line is not None else '-'}: table {table}, record {shown}, "
+            f"field {where}: {message}"
+        )
+        if len(self.found) >= MAX_PROBLEMS:
+            self.raise_if_any()
+
+    def raise_if_any(self) -> None:
+        if self.found:
+            raise DumpError(
+                f"the dump breaks {len(self.found)} rule(s)"
+                f"{' (the first ones)' if len(self.found) >= MAX_PROBLEMS else ''}; "
+                "nothing was imported:\n  " + "\n  ".join(self.found)
+            )
+
+
+class _LineIndex:
+    """The line of each row of a table, for problems found after the table is loaded.
+
+    Rows come in primary-key order; integer keys are kept in flat arrays (16 bytes a row)."""
+
+    def __init__(self) -> None:
+        self.int_keys: array[int] = array("q")
+        self.int_lines: array[int] = array("q")
+        self.other: dict[Any, int] = {}
+
+    def add(self, key: Any, line: int) -> None:
+        if isinstance(key, int) and (not self.int_keys or key > self.int_keys[-1]):
+            self.int_keys.append(key)
+            self.int_lines.append(line)
+        else:
+            self.other[key] = line
+
+    def line(self, key: Any) -> int | None:
+        if isinstance(key, int):
+            at = bisect_left(self.int_keys, key)
+            if at < len(self.int_keys) and self.int_keys[at] == key:
+                return self.int_lines[at]
+        return self.other.get(key)
+
+
+@dataclass
+class _Import:
+    """What one import has learnt so far: the sources' texts, the problems, the lines."""
+
+    conn: Connection
+    include_keys: bool
+    problems: _Problems = field(default_factory=_Problems)
+    texts: dict[str, str] = field(default_factory=dict)
+    lines: dict[str, _LineIndex] = field(default_factory=dict)
+    skipped_keys: int = 0
+
+
+def _key_of(table: Table, row: dict[str, Any]) -> Any:
+    values = [row.get(c.name) for c in table.primary_key.columns]
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+def _name(key: Any) -> str:
+    return "/".join(map(str, key)) if isinstance(key, tuple) else str(key)
+
+
+class _Loader:
+    """Checks and inserts one table's rows in batches, deferring self-references not yet
+    loaded."""
+
+    def __init__(self, state: _Import, table: Table) -> None:
+        self.state = state
+        self.conn = state.conn
         self.table = table
+        self.rules = ROWS[table.name]
         self.columns = frozenset(c.name for c in table.columns)
         self.converters = _converters(table)
         self.self_refs = _self_references(table)
+        self.foreign_keys = [fk for fk in table.foreign_keys if fk.column.table is not table]
         self.loaded: set[Any] = set()
-        self.deferred: list[tuple[Any, str, Any]] = []
+        self.deferred: list[tuple[int, Any, str, Any]] = []
         self.batch: list[dict[str, Any]] = []
+        self.batch_lines: list[int] = []
         self.count = 0
+        if table.name in POINTERS:
+            state.lines[table.name] = _LineIndex()
 
     def add(self, number: int, row: Any) -> None:
         if not isinstance(row, dict) or row.keys() != self.columns:
             raise DumpError(f"line {number}: a {self.table.name} row must have exactly its columns")
+        self.count += 1
+        if self.table.name == KEYS_TABLE and not self.state.include_keys:
+            self.state.skipped_keys += 1
+            return
+        if not self._follows_the_rules(number, row):
+            return
         try:
             for name, convert in self.converters:
                 if row[name] is not None:
@@ -209,25 +325,76 @@ class _Loader:
             target = row[column]
             if target is not None and target not in self.loaded:
                 # Its parent comes later: insert without the link, set it at the end.
-                self.deferred.append((row[referenced], column, target))
+                self.deferred.append((number, row[referenced], column, target))
                 row = {**row, column: None}
         for _, referenced in self.self_refs:
             self.loaded.add(row[referenced])
+        if self.table.name in POINTERS:
+            self.state.lines[self.table.name].add(_key_of(self.table, row), number)
         self.batch.append(row)
-        self.count += 1
+        self.batch_lines.append(number)
         if len(self.batch) >= BATCH:
             self.flush()
 
+    def _follows_the_rules(self, number: int, row: dict[str, Any]) -> bool:
+        """The row's own fields, and its quote against its source; problems are noted."""
+        record = _name(_key_of(self.table, row))
+        try:
+            derived = self.rules.model_validate(row).derived_problems()
+        except ValidationError as exc:
+            for error in exc.errors():
+                message = error["msg"].removeprefix("Value error, ")
+                where = checks.dotted(error["loc"])
+                self.state.problems.add(number, self.table.name, record, where, message)
+            return False
+        for where, message in derived:
+            self.state.problems.add(number, self.table.name, record, where, message)
+        if derived:
+            return False
+        if self.table.name == "sources":
+            self.state.texts[row["id"]] = row["text"]
+        if "quote" in row:
+            checker = checks.Checker(checks.InMemory(ids={}, texts=self.state.texts))
+            checker.quote((), row["source_id"], row["quote"])
+            for loc, message in checker.problems:
+                where = "source_id" if loc == ("source",) else "quote"
+                self.state.problems.add(number, self.table.name, record, where, message)
+            return not checker.problems
+        return True
+
     def flush(self) -> None:
+        """Insert the batch once every reference it makes to other tables resolves."""
+        for fk in self.foreign_keys:
+            values = {row[fk.parent.name] for row in self.batch} - {None}
+            if not values:
+                continue
+            found = set(self.conn.scalars(select(fk.column).where(fk.column.in_(values))))
+            for row, number in zip(self.batch, self.batch_lines, strict=True):
+                value = row[fk.parent.name]
+                if value is not None and value not in found:
+                    self.state.problems.add(
+                        number,
+                        self.table.name,
+                        _name(_key_of(self.table, row)),
+                        fk.parent.name,
+                        f"unknown {fk.column.table.name} id {value!r}",
+                    )
+        self.state.problems.raise_if_any()
         if self.batch:
             self.conn.execute(self.table.insert(), self.batch)
-            self.batch = []
+        self.batch, self.batch_lines = [], []
 
     def finish(self) -> None:
         self.flush()
-        for key, column, target in self.deferred:
-            (pk,) = self.table.primary_key.columns
+        pk = next(iter(self.table.primary_key.columns))
+        for number, key, column, target in self.deferred:
+            if target not in self.loaded:
+                self.state.problems.add(
+                    number, self.table.name, _name(key), column, f"unknown id {target!r}"
+                )
+                continue
             self.conn.execute(self.table.update().where(pk == key).values({column: target}))
+        self.state.problems.raise_if_any()
         if self.conn.dialect.name == "postgresql":
             _reset_sequence(self.conn, self.table)
 
@@ -250,25 +417,70 @@ def _reset_sequence(conn: Connection, table: Table) -> None:
     )
 
 
-def import_database(engine: Engine, fileobj: IO[bytes]) -> dict[str, int]:
+def _check_pointers(state: _Import) -> None:
+    """Rows that point at any kind of record (citations, discrepancies) point at one that
+    exists: checked once every table is loaded, since they come before their targets."""
+    by_name = {t.name: t for t in tables()}
+    for name, (type_column, id_column) in POINTERS.items():
+        table = by_name[name]
+        (pk,) = table.primary_key.columns
+        for record_type, target_name in TABLE_OF.items():
+            target = by_name[target_name]
+            orphans = state.conn.execute(
+                select(pk, table.c[id_column])
+                .where(
+                    table.c[type_column] == record_type,
+                    ~exists().where(target.c.id == table.c[id_column]),
+                )
+                .order_by(pk)
+                .limit(MAX_PROBLEMS)
+            )
+            for key, record_id in orphans:
+                state.problems.add(
+                    state.lines[name].line(key),
+                    name,
+                    _name(key),
+                    id_column,
+                    f"unknown {record_type} id {record_id!r}",
+                )
+    state.problems.raise_if_any()
+
+
+def _continue_feed(conn: Connection) -> None:
+    """The changes feed goes on after the last imported change."""
+    position = Base.metadata.tables[FEED_TABLE]
+    last = conn.scalar(select(func.max(Base.metadata.tables["changes"].c.id))) or 0
+    conn.execute(position.update().where(position.c.id == 1).values(value=last))
+
+
+@dataclass
+class Imported:
+    """How many rows of each table were read, and how many API key rows were left out."""
+
+    rows: dict[str, int]
+    skipped_keys: int
+
+
+def import_database(engine: Engine, fileobj: IO[bytes], *, include_keys: bool = False) -> Imported:
     """Load a dump into an empty database at the same schema revision, in one transaction.
 
     Raises `DumpError` (and writes nothing) if the target is not empty, is at another
-    revision, or the dump is not a complete, valid dump of that revision.
+    revision, or the dump is not a complete, valid dump of that revision. API key rows
+    are loaded only with `include_keys`; otherwise they are counted and left out.
     """
     lines = _lines(fileobj)
     header = _read_header(lines)
     try:
-        return _load(engine, header, lines)
+        return _load(engine, header, lines, include_keys)
     except (IntegrityError, DataError) as exc:
         raise DumpError(f"the dump's rows do not fit the database: {exc.orig}") from None
 
 
 def _load(
-    engine: Engine, header: dict[str, Any], lines: Iterator[tuple[int, Any]]
-) -> dict[str, int]:
+    engine: Engine, header: dict[str, Any], lines: Iterator[tuple[int, Any]], include_keys: bool
+) -> Imported:
     by_name = {t.name: t for t in tables()}
-    order = [t.name for t in tables()]
+    order = [t["name"] for t in header["tables"]]
     counts: dict[str, int] = {}
     with engine.connect() as conn:
         conn = conn.execution_options(sqlite_begin="IMMEDIATE")
@@ -280,6 +492,7 @@ def _load(
                     f"the target database is at {revision}"
                 )
             _ensure_empty(conn)
+            state = _Import(conn, include_keys)
             loader: _Loader | None = None
             trailer: dict[str, Any] | None = None
             for number, obj in lines:
@@ -289,7 +502,7 @@ def _load(
                     trailer = obj["end"]
                     continue
                 name = obj.get("table") if isinstance(obj, dict) else None
-                if name not in by_name:
+                if name not in order:
                     raise DumpError(f"line {number}: not a row of a known table")
                 if loader is None or loader.table.name != name:
                     if loader is not None:
@@ -299,7 +512,7 @@ def _load(
                         loader is not None and order.index(name) < order.index(loader.table.name)
                     ):
                         raise DumpError(f"line {number}: {name} rows out of order")
-                    loader = _Loader(conn, by_name[name])
+                    loader = _Loader(state, by_name[name])
                 loader.add(number, obj.get("row"))
             if loader is not None:
                 loader.finish()
@@ -309,4 +522,6 @@ def _load(
                 raise DumpError("the dump is truncated (no end line); nothing was imported")
             if not isinstance(trailer, dict) or trailer.get("rows") != counts:
                 raise DumpError("the dump's row counts do not match its rows; nothing was imported")
-    return counts
+            _check_pointers(state)
+            _continue_feed(conn)
+    return Imported(counts, state.skipped_keys)

@@ -1,9 +1,12 @@
 """Real servers for tests that need separate connections: a seeded database and the app
-served by uvicorn in a thread, on loopback."""
+served by uvicorn in a thread, or by `treaty-api serve` in a subprocess, on loopback."""
 
+import os
 import socket
+import subprocess
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import httpx
@@ -25,9 +28,22 @@ def seed_database(database_url: str) -> None:
     engine.dispose()
 
 
+def _wait_for_health(url: str, alive: Callable[[], bool], attempts: int = 50) -> None:
+    for _ in range(attempts):
+        if not alive():
+            raise RuntimeError("the server exited before answering /health")
+        try:
+            if httpx.get(f"{url}/health", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            continue
+    raise RuntimeError("the app did not answer /health")
+
+
 @contextmanager
-def serve(database_url: str) -> Iterator[str]:
-    """The app on a free loopback port; yields its base URL.
+def serve(database_url: str, **settings: object) -> Iterator[str]:
+    """The app on a free loopback port; yields its base URL. `settings` override the
+    defaults (e.g. `rate_limit_keyed="off"`).
 
     The listening socket is bound before the thread starts, so connections wait in its
     backlog until uvicorn accepts them: /health is polled without sleeping."""
@@ -35,24 +51,47 @@ def serve(database_url: str) -> Iterator[str]:
     sock.bind(("127.0.0.1", 0))
     sock.listen()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    app = create_app(Settings(database_url=database_url))
+    app = create_app(Settings(database_url=database_url, **settings))  # type: ignore[arg-type]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
-        for _ in range(50):
-            if not thread.is_alive():
-                raise RuntimeError("uvicorn exited before answering /health")
-            try:
-                if httpx.get(f"{url}/health", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                continue
-        else:
-            raise RuntimeError("the app did not answer /health")
+        _wait_for_health(url, thread.is_alive)
         yield url
     finally:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
         app.state.engine.dispose()
+
+
+@contextmanager
+def serve_workers(database_url: str, workers: int, **environment: str) -> Iterator[str]:
+    """`treaty-api serve --workers N` in a subprocess on a free loopback port; yields its
+    base URL. `environment` adds variables (e.g. `RATE_LIMIT_KEYED="off"`).
+
+    The port is found by binding port 0 and closing it, so another process could take it
+    in between; /health is polled, each miss waiting on the process for 0.2 s."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-c", "from app.cli import cli; cli()", "serve"]
+    command += ["--port", str(port), "--workers", str(workers)]
+    env = {**os.environ, "DATABASE_URL": database_url, **environment}
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+    def alive() -> bool:
+        try:
+            process.wait(timeout=0.2)
+        except subprocess.TimeoutExpired:
+            return True
+        return False
+
+    try:
+        _wait_for_health(f"http://127.0.0.1:{port}", alive, attempts=150)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -1,6 +1,7 @@
 """`treaty-api export` / `import`: a dump restored into an empty database answers every API
-request byte for byte as the original did, audit trail and keys included; import refuses
-anything but a complete dump of the same schema into an empty database, and writes nothing
+request byte for byte as the original did, audit trail included (and keys, when asked);
+import refuses anything but a complete, valid dump of the same schema into an empty
+database, names the line, table, record and field of what is wrong, and writes nothing
 when it refuses. Runs on databases of the test database's kind (SQLite or PostgreSQL)."""
 
 import gzip
@@ -25,6 +26,7 @@ from app.db import make_engine, transaction
 from app.dump import DumpError, export_database, import_database, tables
 from app.main import create_app
 from app.models import ApiKey, Change, Citation, Sector
+from app.records.tables import ROWS
 from tests.servers import seed_database
 
 AGREEMENT = "mou-energy-vn-az-2025"
@@ -73,13 +75,24 @@ def source(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tu
         admin.dispose()
 
 
-@pytest.fixture(scope="module")
-def dump(source: tuple[str, str]) -> bytes:
-    engine = make_engine(source[0])
+def export(database_url: str, include_keys: bool) -> bytes:
+    engine = make_engine(database_url)
     out = io.BytesIO()
-    export_database(engine, out)
+    export_database(engine, out, include_keys=include_keys)
     engine.dispose()
     return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def dump(source: tuple[str, str]) -> bytes:
+    """A dump with the API keys (`--include-keys`)."""
+    return export(source[0], include_keys=True)
+
+
+@pytest.fixture(scope="module")
+def plain_dump(source: tuple[str, str]) -> bytes:
+    """A dump as `export` writes it by default: no API keys."""
+    return export(source[0], include_keys=False)
 
 
 @pytest.fixture
@@ -167,7 +180,7 @@ def test_restored_database_answers_byte_for_byte(
     source: tuple[str, str], dump: bytes, target: Engine, scratch_url: str
 ) -> None:
     source_url, secret = source
-    imported = import_database(target, io.BytesIO(dump))
+    imported = import_database(target, io.BytesIO(dump), include_keys=True).rows
     original = make_engine(source_url)
     assert imported == counts(original) == counts(target)
     assert imported["changes"] == 6 and imported["api_keys"] == 2
@@ -181,7 +194,7 @@ def test_restored_database_answers_byte_for_byte(
 
     # A second export of the restored database is the same dump, to the byte.
     again = io.BytesIO()
-    export_database(target, again)
+    export_database(target, again, include_keys=True)
     assert again.getvalue().splitlines()[1:] == dump.splitlines()[1:]
 
     # New writes get fresh ids (sequences were moved past the loaded ones).
@@ -242,7 +255,7 @@ def rewrite_header(dump: bytes, **changes: object) -> bytes:
         (lambda d: b"", "empty"),
         (
             lambda d: b"\n".join(x for x in d.split(b"\n") if b'{"table":"sources"' not in x),
-            "do not fit the database",
+            r"line \d+: table citations, record 1, field source_id: unknown source",
         ),
     ],
 )
@@ -281,6 +294,7 @@ def test_cli_round_trip(
         assert exported.exit_code == 0, exported.output
         with gzip.open(path) as f:
             assert json.loads(f.readline())["format"] == "treaty-api-dump"
+        assert "warning" not in exported.stderr
         imported = run(scratch_url, "import", str(path))
         assert imported.exit_code == 0, imported.output
         assert "imported" in imported.output
@@ -292,8 +306,223 @@ def test_cli_round_trip(
     finally:
         get_settings.cache_clear()
     original = make_engine(source[0])
-    assert counts(target) == counts(original)
+    assert counts(target) == {**counts(original), "api_keys": 0}  # keys only when asked
     original.dispose()
     lines = stdout.stdout_bytes.splitlines()
     with gzip.open(path) as f:
         assert f.read().splitlines()[1:] == lines[1:]
+
+
+def edit_row(dump: bytes, table: str, match: dict, **changes: object) -> tuple[bytes, int]:
+    """The dump with `changes` made to the first `table` row that has `match`'s values,
+    and that row's line number."""
+    lines = dump.split(b"\n")
+    for number, raw in enumerate(lines, start=1):
+        if raw.startswith(b'{"table":' + json.dumps(table).encode() + b","):
+            obj = json.loads(raw)
+            if match.items() <= obj["row"].items():
+                obj["row"].update(changes)
+                lines[number - 1] = json.dumps(obj, ensure_ascii=False).encode()
+                return b"\n".join(lines), number
+    raise AssertionError(f"no {table} row with {match}")
+
+
+SOURCE = "vns-baku-signing-ceremony-2025"
+QUOTE = "signed a memorandum of understanding on cooperation in the energy sector"
+VISIT = "state-visit-to-lam-azerbaijan-2025"
+BAD_ROWS: dict[str, tuple[str, dict, dict, str, str]] = {
+    # case: (table, row to edit, changes, field named, message)
+    "edited quote": (
+        "citations",
+        {"record_type": "agreement", "record_id": AGREEMENT},
+        {"quote": QUOTE + ", edited"},
+        "quote",
+        f"not a verbatim quote of source {SOURCE!r}",
+    ),
+    "stale sha256": (
+        "sources",
+        {"id": SOURCE},
+        {"sha256": "0" * 64},
+        "sha256",
+        "SHA-256 is",
+    ),
+    "text without its sha256": (
+        "sources",
+        {"id": SOURCE},
+        {"text": "A shorter text, with its old digest."},
+        "sha256",
+        "SHA-256 is",
+    ),
+    "unknown kind": ("agreements", {"id": AGREEMENT}, {"kind": "not-a-kind"}, "kind", "Input"),
+    "impossible date": (
+        "agreements",
+        {"id": AGREEMENT},
+        {"date": "2025-02-30", "date_precision": "day"},
+        "date",
+        "not a real date",
+    ),
+    "non-ASCII digits": ("visits", {"id": VISIT}, {"date": "٢٠٢٥"}, "date", "is not YYYY"),
+    "interval not following the date": (
+        "agreements",
+        {"id": AGREEMENT},
+        {"date_start": "1900-01-01"},
+        "date_start",
+        "does not follow from date",
+    ),
+    "unknown visit": (
+        "agreements",
+        {"id": AGREEMENT},
+        {"visit_id": "no-such-visit"},
+        "visit_id",
+        "unknown visits id 'no-such-visit'",
+    ),
+    "unknown party": (
+        "agreement_parties",
+        {"agreement_id": AGREEMENT},
+        {"country_id": "XZ"},
+        "country_id",
+        "unknown countries id 'XZ'",
+    ),
+    "unknown sector parent": (
+        "sectors",
+        {"id": "aa-dump-child"},
+        {"parent_id": "no-such-sector"},
+        "parent_id",
+        "unknown id 'no-such-sector'",
+    ),
+    "citation of no record": (
+        "citations",
+        {"record_type": "agreement", "record_id": AGREEMENT},
+        {"record_id": "no-such-agreement"},
+        "record_id",
+        "unknown agreement id 'no-such-agreement'",
+    ),
+    "discrepancy about no record": (
+        "discrepancies",
+        {},
+        {"record_id": "no-such-record"},
+        "record_id",
+        "id 'no-such-record'",
+    ),
+    "NUL in a title": ("agreements", {"id": AGREEMENT}, {"title": "MoU\u0000"}, "title", "U+0000"),
+    "escape in an alias": (
+        "signatories",
+        {"id": "petrovietnam"},
+        {"aliases": ["\u001b[31mPVN"]},
+        "aliases.0",
+        "U+001B",
+    ),
+    "blank name": ("sectors", {"id": "energy"}, {"name": "   "}, "name", "must not be blank"),
+    "quote without a word": (
+        "citations",
+        {"record_type": "agreement", "record_id": AGREEMENT},
+        {"quote": "e"},
+        "quote",
+        "at least one word",
+    ),
+    "id with a trailing newline": (
+        "sectors",
+        {"id": "zz-dump-parent"},
+        {"id": "zz-dump-parent\n"},
+        "id",
+        "must be a slug",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_ROWS)
+def test_a_dump_breaking_a_record_rule_is_refused_naming_the_place(
+    plain_dump: bytes, target: Engine, case: str
+) -> None:
+    table, match, changes, field, message = BAD_ROWS[case]
+    bad, line = edit_row(plain_dump, table, match, **changes)
+    record = json.loads(bad.split(b"\n")[line - 1])["row"]
+    key = "/".join(str(record[c.name]) for c in {t.name: t for t in tables()}[table].primary_key)
+    key = json.dumps(key)[1:-1]
+    with pytest.raises(DumpError) as refused:
+        import_database(target, io.BytesIO(bad))
+    named = f"line {line}: table {table}, record {key}, field {field}: "
+    assert any(
+        problem.strip().startswith(named) and message in problem
+        for problem in str(refused.value).splitlines()
+    ), str(refused.value)
+    assert set(counts(target).values()) == {0}
+
+
+def test_the_checker_accepts_what_export_writes(plain_dump: bytes, target: Engine) -> None:
+    """The refusals above come from the edits: the unedited dump loads."""
+    assert import_database(target, io.BytesIO(plain_dump)).rows["agreements"] > 0
+
+
+def test_every_table_has_row_rules() -> None:
+    assert {t.name for t in tables()} == set(ROWS)
+
+
+def test_a_default_export_carries_no_key_material(
+    source: tuple[str, str], plain_dump: bytes
+) -> None:
+    engine = make_engine(source[0])
+    with engine.connect() as conn:
+        hashes = list(conn.scalars(select(ApiKey.key_hash)))
+    engine.dispose()
+    assert hashes
+    assert all(h.encode() not in plain_dump for h in hashes)
+    assert b'"api_keys"' not in plain_dump
+
+
+def test_import_creates_keys_only_when_asked(
+    source: tuple[str, str], dump: bytes, target: Engine, scratch_url: str
+) -> None:
+    imported = import_database(target, io.BytesIO(dump))
+    assert imported.skipped_keys == 2
+    assert counts(target)["api_keys"] == 0
+    assert counts(target)["changes"] == 6
+    assert responses(scratch_url, [], source[1])["/api/v1/keys"][0] == 401
+
+
+def test_a_key_row_added_to_a_dump_does_not_become_a_key(
+    dump: bytes, plain_dump: bytes, target: Engine, scratch_url: str
+) -> None:
+    secret = "tk_forged-secret-forged-secret-forged-secret0"
+    forged = {
+        "table": "api_keys",
+        "row": {
+            "id": 99,
+            "name": "forged",
+            "scope": "admin",
+            "key_hash": hash_key(secret),
+            "prefix": secret[:10],
+            "created_at": "2026-01-01T00:00:00+00:00",
+            "revoked_at": None,
+        },
+    }
+    # Into a dump without keys: there is no api_keys table to add it to.
+    header, rest = plain_dump.split(b"\n", 1)
+    with pytest.raises(DumpError, match="not a row of a known table"):
+        import_database(
+            target, io.BytesIO(header + b"\n" + json.dumps(forged).encode() + b"\n" + rest)
+        )
+    # Into a dump with keys, imported without --include-keys: left out.
+    header, rest = dump.split(b"\n", 1)
+    trailer = json.loads(rest.rstrip(b"\n").rsplit(b"\n", 1)[1])
+    trailer["end"]["rows"]["api_keys"] += 1
+    body = rest.rstrip(b"\n").rsplit(b"\n", 1)[0]
+    with_forged = b"\n".join(
+        [header, json.dumps(forged).encode(), body, json.dumps(trailer).encode()]
+    )
+    assert import_database(target, io.BytesIO(with_forged)).skipped_keys == 3
+    assert responses(scratch_url, [], secret)["/api/v1/keys"][0] == 401
+
+
+def test_cli_export_warns_when_it_includes_keys(
+    source: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", source[0])
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["export", "--include-keys", str(tmp_path / "d.ndjson")])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "warning" in result.stderr and "keys" in result.stderr
+    assert b'"table":"api_keys"' in (tmp_path / "d.ndjson").read_bytes()

@@ -1,7 +1,7 @@
 """Each writable kind of record: how to parse, check, read, write and delete it.
 
-Parsing and checking apply the seed files' rules; reading gives the record in the seed
-shape (app.seeding.snapshot), which is also what the audit log keeps.
+Parsing and checking apply the seed files' rules (app.records); reading gives the record in
+the seed shape (app.seeding.snapshot), which is also what the audit log keeps.
 """
 
 import hashlib
@@ -10,16 +10,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import delete, exists, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
-from app.curation import checks
 from app.models import (
     Agreement,
     AgreementEvent,
     AgreementSector,
     AgreementSignatory,
     Citation,
+    Discrepancy,
     DiscrepancyReading,
     RelationEvent,
     Sector,
@@ -27,6 +27,7 @@ from app.models import (
     Source,
     Visit,
 )
+from app.records import checks
 from app.seeding import rows, snapshot
 from app.seeding.records import (
     AgreementRecord,
@@ -48,7 +49,12 @@ class Resource:
     write: Callable[[Session, Any], None]
     remove: Callable[[Session, str], None]
     blocker: Callable[[Session, str], str | None]
-    """Why the record cannot be deleted (other records point at it), or None."""
+    """Why the record cannot be deleted (which records point at it), or None."""
+
+
+def _in_database(check: Callable[[checks.Known, Any], list[checks.Problem]]):  # type: ignore[no-untyped-def]
+    """A record check run against what the database holds."""
+    return lambda session, record: check(checks.InDatabase(session), record)
 
 
 def names_of(session: Session) -> rows.NamesOf:
@@ -147,32 +153,33 @@ def _write_source(session: Session, doc: SourceDocument) -> None:
     )
 
 
-def _check_source(session: Session, doc: SourceDocument) -> list[checks.Problem]:
-    """A new text must still contain every quote that cites the source."""
-    quotes = [
-        *session.scalars(select(Citation.quote).where(Citation.source_id == doc.id)),
-        *session.scalars(
-            select(DiscrepancyReading.quote).where(DiscrepancyReading.source_id == doc.id)
-        ),
-    ]
-    broken = sum(1 for q in quotes if q not in doc.text)
-    return (
-        [("text", f"{broken} existing quote(s) of this source are not in the new text")]
-        if broken
-        else []
-    )
+Pointers = Callable[[str], Select[tuple[str]]]
+"""A record id -> the ids of the records of one kind that point at it."""
 
 
-def _blocked_if(*conditions: tuple[str, Callable[[str], Any]]):  # type: ignore[no-untyped-def]
-    """A blocker from (description, id -> EXISTS clause) pairs."""
+def _blocked_by(*pointers: tuple[str, Pointers]) -> Callable[[Session, str], str | None]:
+    """A blocker naming, for each kind of record that points at the record, a few of them."""
 
     def blocker(session: Session, record_id: str) -> str | None:
-        for description, clause in conditions:
-            if session.scalar(select(clause(record_id))):
-                return description
-        return None
+        reasons = []
+        for description, pointing in pointers:
+            stmt = pointing(record_id).distinct()
+            ids = list(session.scalars(stmt.order_by(stmt.selected_columns[0]).limit(6)))
+            if ids:
+                named = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
+                reasons.append(f"{description} ({named})")
+        return "; ".join(reasons) or None
 
     return blocker
+
+
+def _discrepancies(record_type: str) -> tuple[str, Pointers]:
+    return (
+        "discrepancies point at it",
+        lambda i: select(Discrepancy.id).where(
+            Discrepancy.record_type == record_type, Discrepancy.record_id == i
+        ),
+    )
 
 
 RESOURCES: dict[str, Resource] = {
@@ -184,14 +191,24 @@ RESOURCES: dict[str, Resource] = {
             Agreement,
             AgreementRecord,
             snapshot.agreement_record,
-            checks.check_agreement,
+            _in_database(checks.check_agreement),
             _write_agreement,
             _remove_agreement,
-            _blocked_if(
+            _blocked_by(
                 (
                     "a relation milestone names it as its document",
-                    lambda i: exists().where(RelationEvent.agreement_id == i),
-                )
+                    lambda i: select(RelationEvent.id).where(RelationEvent.agreement_id == i),
+                ),
+                _discrepancies("agreement"),
+                (
+                    "discrepancies point at its events",
+                    lambda i: select(Discrepancy.id).where(
+                        Discrepancy.record_type == "event",
+                        Discrepancy.record_id.in_(
+                            select(AgreementEvent.id).where(AgreementEvent.agreement_id == i)
+                        ),
+                    ),
+                ),
             ),
         ),
         Resource(
@@ -200,14 +217,15 @@ RESOURCES: dict[str, Resource] = {
             Visit,
             VisitRecord,
             snapshot.visit_record,
-            checks.check_visit,
+            _in_database(checks.check_visit),
             _write_cited(lambda s, v: rows.visit_row(v, names_of(s)), "visit"),
             _remove(Visit, "visit"),
-            _blocked_if(
+            _blocked_by(
                 (
                     "agreements were signed during it",
-                    lambda i: exists().where(Agreement.visit_id == i),
-                )
+                    lambda i: select(Agreement.id).where(Agreement.visit_id == i),
+                ),
+                _discrepancies("visit"),
             ),
         ),
         Resource(
@@ -216,15 +234,21 @@ RESOURCES: dict[str, Resource] = {
             Signatory,
             SignatoryRecord,
             snapshot.signatory_record,
-            checks.check_signatory,
+            _in_database(checks.check_signatory),
             _write_signatory,
             _remove(Signatory, "signatory"),
-            _blocked_if(
+            _blocked_by(
                 (
                     "it signed agreements",
-                    lambda i: exists().where(AgreementSignatory.signatory_id == i),
+                    lambda i: select(AgreementSignatory.agreement_id).where(
+                        AgreementSignatory.signatory_id == i
+                    ),
                 ),
-                ("it is the guest of visits", lambda i: exists().where(Visit.guest_id == i)),
+                (
+                    "it is the guest of visits",
+                    lambda i: select(Visit.id).where(Visit.guest_id == i),
+                ),
+                _discrepancies("signatory"),
             ),
         ),
         Resource(
@@ -233,14 +257,16 @@ RESOURCES: dict[str, Resource] = {
             Sector,
             SectorRecord,
             snapshot.sector_record,
-            checks.check_sector,
+            _in_database(checks.check_sector),
             lambda s, r: s.merge(rows.sector_row(r)),
             _remove(Sector),
-            _blocked_if(
-                ("it has sub-sectors", lambda i: exists().where(Sector.parent_id == i)),
+            _blocked_by(
+                ("it has sub-sectors", lambda i: select(Sector.id).where(Sector.parent_id == i)),
                 (
                     "agreements are filed under it",
-                    lambda i: exists().where(AgreementSector.sector_id == i),
+                    lambda i: select(AgreementSector.agreement_id).where(
+                        AgreementSector.sector_id == i
+                    ),
                 ),
             ),
         ),
@@ -250,14 +276,21 @@ RESOURCES: dict[str, Resource] = {
             Source,
             SourceDocument,
             snapshot.source_document,
-            _check_source,
+            checks.check_source,
             _write_source,
             _remove(Source),
-            _blocked_if(
-                ("citations quote it", lambda i: exists().where(Citation.source_id == i)),
+            _blocked_by(
+                (
+                    "citations quote it",
+                    lambda i: select(Citation.record_type + " " + Citation.record_id).where(
+                        Citation.source_id == i
+                    ),
+                ),
                 (
                     "discrepancies quote it",
-                    lambda i: exists().where(DiscrepancyReading.source_id == i),
+                    lambda i: select(DiscrepancyReading.discrepancy_id).where(
+                        DiscrepancyReading.source_id == i
+                    ),
                 ),
             ),
         ),

@@ -2,7 +2,6 @@
 when, and the record before and after. The caller owns the transaction: a write that
 fails leaves nothing behind once it is rolled back."""
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,8 +12,7 @@ from sqlalchemy.orm import Session
 from app.curation.resources import Resource
 from app.errors import Conflict, InvalidRecord, NotFound
 from app.models import Change
-
-SLUG = r"^[a-z0-9][a-z0-9-]{0,118}[a-z0-9]$"
+from app.records.checks import dotted
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -34,14 +32,9 @@ def parse(resource: Resource, document: Any) -> Any:
     if not isinstance(document, dict):
         raise InvalidRecord([("-", "the body must be a JSON object")])
     try:
-        record = resource.record.model_validate(document)
+        return resource.record.model_validate(document)
     except ValidationError as exc:
-        raise InvalidRecord(
-            [(".".join(str(p) for p in e["loc"]) or "-", e["msg"]) for e in exc.errors()]
-        ) from None
-    if not re.match(SLUG, record.id):  # type: ignore[attr-defined]
-        raise InvalidRecord([("id", "must be a slug: a-z, 0-9 and '-', 2 to 120 characters")])
-    return record
+        raise InvalidRecord([(dotted(e["loc"]), e["msg"]) for e in exc.errors()]) from None
 
 
 def _dump(record: Any) -> dict[str, Any] | None:
@@ -74,21 +67,37 @@ def log(
 def _checked(session: Session, resource: Resource, record: Any) -> Any:
     problems = resource.check(session, record)
     if problems:
-        raise InvalidRecord(problems)
+        raise InvalidRecord([(dotted(loc), message) for loc, message in problems])
     return record
+
+
+def _stored(session: Session, resource: Resource, record: Any) -> Any:
+    """Write the record, then read it back: what the audit keeps is what is stored (the
+    write fills defaults, such as a source's file name, and orders lists as stored)."""
+    resource.write(session, _checked(session, resource, record))
+    session.flush()
+    return resource.read(session, record.id)
 
 
 def create(session: Session, resource: Resource, document: Any, actor: str) -> str:
     record = parse(resource, document)
     if resource.read(session, record.id) is not None:
         raise InvalidRecord([("id", f"a {resource.name} with id {record.id!r} already exists")])
-    resource.write(session, _checked(session, resource, record))
-    log(session, actor, "create", resource.name, record.id, None, record)
+    after = _stored(session, resource, record)
+    log(session, actor, "create", resource.name, record.id, None, after)
     return record.id
 
 
 def current(session: Session, resource: Resource, record_id: str) -> Any:
-    record = resource.read(session, record_id)
+    try:
+        record = resource.read(session, record_id)
+    except ValidationError as exc:
+        # Stored before a rule existed (e.g. a control character kept by an older version).
+        fields = ", ".join(f"{dotted(e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise Conflict(
+            f"the stored {resource.name} {record_id!r} breaks a rule ({fields}): "
+            "it cannot be changed over the API until the stored value is corrected"
+        ) from None
     if record is None:
         raise NotFound(f"no {resource.name} with id {record_id!r}")
     return record
@@ -100,11 +109,12 @@ def update(session: Session, resource: Resource, record_id: str, patch: Any, act
         raise InvalidRecord([("-", "a merge patch must be a JSON object")])
     if patch.get("id", record_id) != record_id:
         raise InvalidRecord([("id", "the id cannot be changed")])
-    after = parse(resource, merge_patch(before.model_dump(mode="json"), patch))
-    if after == before:
+    wanted = parse(resource, merge_patch(before.model_dump(mode="json"), patch))
+    if wanted == before:
         return
-    resource.write(session, _checked(session, resource, after))
-    log(session, actor, "update", resource.name, record_id, before, after)
+    after = _stored(session, resource, wanted)
+    if after != before:
+        log(session, actor, "update", resource.name, record_id, before, after)
 
 
 def delete(session: Session, resource: Resource, record_id: str, actor: str) -> None:

@@ -8,7 +8,7 @@ from app.models.agreement import (
     AgreementSector,
     AgreementSignatory,
 )
-from app.models.audit import ApiKey, Change
+from app.models.audit import ApiKey, Change, FeedPosition
 from app.models.body import Body, BodyCountry
 from app.models.country import Country
 from app.models.relation import RelationEvent
@@ -33,6 +33,7 @@ __all__ = [
     "Country",
     "Discrepancy",
     "DiscrepancyReading",
+    "FeedPosition",
     "RelationEvent",
     "Sector",
     "SeedState",

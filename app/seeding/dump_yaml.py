@@ -14,6 +14,7 @@ and nothing else writes either. Synthetic benchmark records
 (`synth-` ids) are left out.
 """
 
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ Record = dict[str, Any]
 KEYS: dict[str, list[str]] = {
     name: keys.split()
     for name, keys in {
-        "sources.yaml": "id file title kind publisher language url published notes",
+        "sources.yaml": "id file sha256 title kind publisher language url published notes",
         "sectors.yaml": "id name parent description",
         "signatories.yaml": "id name kind country aliases description external_ids provenance "
         "citations",
@@ -117,11 +118,13 @@ def _dump_sources(session: Session, directory: Path, reference: Path) -> list[Pa
         if not target.is_relative_to(directory.resolve()):
             raise DumpError(f"source {source_id}: file name {doc['filename']!r} leaves {directory}")
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(doc["text"].encode("utf-8"))
+        content = doc["text"].encode("utf-8")
+        target.write_bytes(content)
         written.append(target)
         records.append(
             {
                 "file": doc["filename"],
+                "sha256": hashlib.sha256(content).hexdigest(),
                 **{k: v for k, v in doc.items() if k not in ("filename", "text")},
             }
         )

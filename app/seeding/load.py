@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from app.records import checks
 from app.seeding.errors import SeedError, SeedErrors
 from app.seeding.iso import iso_country_ids
 from app.seeding.records import (
@@ -68,7 +69,7 @@ class _Collector:
             return model.model_validate(raw)
         except ValidationError as exc:
             for err in exc.errors():
-                where = ".".join(str(part) for part in err["loc"]) or "-"
+                where = checks.bracketed(err["loc"])
                 self.add(name, record, where, err["msg"])
             return None
 
@@ -111,11 +112,16 @@ def load_seeds(seeds_dir: Path) -> SeedData:
         path = seeds_dir / record.file
         try:
             raw = path.read_bytes()
-            data.sources.append(
-                LoadedSource(record, raw.decode("utf-8"), hashlib.sha256(raw).hexdigest())
-            )
+            text = raw.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             c.add("sources.yaml", record.id, "file", f"cannot read {record.file}: {exc}")
+            continue
+        digest = hashlib.sha256(raw).hexdigest()
+        if record.sha256 is not None:
+            mismatch = checks.sha256_problem(text, record.sha256)
+            if mismatch:
+                c.add("sources.yaml", record.id, "sha256", f"{record.file}: {mismatch}")
+        data.sources.append(LoadedSource(record, text, digest))
     _check_references(c, data)
     if c.errors:
         raise SeedErrors(c.errors)
@@ -124,98 +130,49 @@ def load_seeds(seeds_dir: Path) -> SeedData:
 
 def _check_references(c: _Collector, data: SeedData) -> None:
     """Every id a record mentions must exist, and every quote must be verbatim."""
-    texts = {s.record.id: s.text for s in data.sources}
     countries = iso_country_ids() | {e.id for e in data.countries.entities}
-    sectors = {s.id for s in data.sectors}
-    signatories = {s.id for s in data.signatories}
-    visits = {v.id for v in data.visits}
-    agreements = {a.id for a in data.agreements}
+    known = checks.InMemory(
+        ids={
+            "country": countries,
+            "sector": {s.id for s in data.sectors},
+            "signatory": {s.id for s in data.signatories},
+            "visit": {v.id for v in data.visits},
+            "agreement": {a.id for a in data.agreements},
+            "relation": {r.id for r in data.relations},
+            "body": {b.id for b in data.bodies},
+            "event": {e.event_id(a.id) for a in data.agreements for e in a.events},
+        },
+        texts={s.record.id: s.text for s in data.sources},
+        parents={s.id: s.parent for s in data.sectors},
+    )
 
-    def ref(file: str, rec: str, field_name: str, value: str | None, known: set[str]) -> None:
-        if value is not None and value not in known:
-            c.add(file, rec, field_name, f"unknown id {value!r}")
-
-    def quote(file: str, rec: str, field_name: str, source: str, text: str) -> None:
-        if source not in texts:
-            c.add(file, rec, field_name.rsplit(".", 1)[0] + ".source", f"unknown source {source!r}")
-        elif text not in texts[source]:
-            c.add(file, rec, field_name, f"not a verbatim quote of source {source!r}")
-
-    def citations(file: str, rec: str, items: list) -> None:
-        for i, cit in enumerate(items):
-            quote(file, rec, f"citations[{i}].quote", cit.source, cit.quote)
+    def report(file: str, record: str, problems: list[checks.Problem]) -> None:
+        for loc, message in problems:
+            c.add(file, record, checks.bracketed(loc), message)
 
     cf = "countries.yaml"
+    iso = iso_country_ids()
     for code, items in data.countries.citations.items():
-        ref(cf, code, "citations", code, iso_country_ids())
-        citations(cf, code, items)
+        report(cf, code, checks.check_country_citations(known, code, items))
     for code in data.countries.aliases:
-        ref(cf, code, "aliases", code, iso_country_ids())
+        report(cf, code, [] if code in iso else [(("aliases",), f"unknown country id {code!r}")])
     for code in data.countries.external_ids:
-        ref(cf, code, "external_ids", code, countries)
+        if code not in countries:
+            report(cf, code, [(("external_ids",), f"unknown country id {code!r}")])
     for code, link in data.countries.links.items():
-        ref(cf, code, "links", code, iso_country_ids())
-        ref(cf, code, "successor", link.successor, countries)
-        ref(cf, code, "part_of", link.part_of, countries)
-        citations(cf, code, link.citations)
+        if code not in iso:
+            report(cf, code, [(("links",), f"unknown country id {code!r}")])
+        report(cf, code, checks.check_country(known, link))
     for e in data.countries.entities:
-        ref(cf, e.id, "successor", e.successor, countries)
-        ref(cf, e.id, "part_of", e.part_of, countries)
-        citations(cf, e.id, e.citations)
-
-    for s in data.sectors:
-        ref("sectors.yaml", s.id, "parent", s.parent, sectors)
-
-    for s in data.signatories:
-        ref("signatories.yaml", s.id, "country", s.country, countries)
-        citations("signatories.yaml", s.id, s.citations)
-
-    for v in data.visits:
-        ref("visits.yaml", v.id, "guest", v.guest, signatories)
-        ref("visits.yaml", v.id, "guest_country", v.guest_country, countries)
-        ref("visits.yaml", v.id, "host_country", v.host_country, countries)
-        citations("visits.yaml", v.id, v.citations)
-
-    af = "agreements.yaml"
-    for a in data.agreements:
-        ref(af, a.id, "visit", a.visit, visits)
-        ref(af, a.id, "place_country", a.place_country, countries)
-        for i, p in enumerate(a.parties):
-            ref(af, a.id, f"parties[{i}].country", p.country, countries)
-        for i, s in enumerate(a.signatories):
-            ref(af, a.id, f"signatories[{i}].signatory", s.signatory, signatories)
-            ref(af, a.id, f"signatories[{i}].side", s.side, countries)
-        for i, sector in enumerate(a.sectors):
-            ref(af, a.id, f"sectors[{i}]", sector, sectors)
-        for i, other in enumerate(a.references):
-            ref(af, a.id, f"references[{i}]", other, agreements - {a.id})
-        for i, event in enumerate(a.events):
-            ref(af, a.id, f"events[{i}].country", event.country, countries)
-            for j, cit in enumerate(event.citations):
-                quote(af, a.id, f"events[{i}].citations[{j}].quote", cit.source, cit.quote)
-        citations(af, a.id, a.citations)
-
-    for r in data.relations:
-        for i, country in enumerate(r.countries):
-            ref("relations.yaml", r.id, f"countries[{i}]", country, countries)
-        ref("relations.yaml", r.id, "agreement", r.agreement, agreements)
-        citations("relations.yaml", r.id, r.citations)
-
-    for b in data.bodies:
-        for i, country in enumerate(b.countries):
-            ref("bodies.yaml", b.id, f"countries[{i}]", country, countries)
-        citations("bodies.yaml", b.id, b.citations)
-
-    known_records = {
-        "body": {b.id for b in data.bodies},
-        "country": countries,
-        "signatory": signatories,
-        "visit": visits,
-        "agreement": agreements,
-        "relation": {r.id for r in data.relations},
-        "event": {e.event_id(a.id) for a in data.agreements for e in a.events},
-    }
-    for d in data.discrepancies:
-        ref("discrepancies.yaml", d.id, "record.id", d.record.id, known_records[d.record.type])
-        for i, reading in enumerate(d.readings):
-            quote("discrepancies.yaml", d.id, f"readings[{i}].quote", reading.source, reading.quote)
+        report(cf, e.id, checks.check_country(known, e))
+    for name, records, check in (
+        ("sectors.yaml", data.sectors, checks.check_sector),
+        ("signatories.yaml", data.signatories, checks.check_signatory),
+        ("visits.yaml", data.visits, checks.check_visit),
+        ("agreements.yaml", data.agreements, checks.check_agreement),
+        ("relations.yaml", data.relations, checks.check_relation),
+        ("bodies.yaml", data.bodies, checks.check_body),
+        ("discrepancies.yaml", data.discrepancies, checks.check_discrepancy),
+    ):
+        for record in records:
+            report(name, record.id, check(known, record))  # type: ignore[operator]

@@ -1,28 +1,29 @@
-"""The shape of each seed record, as Pydantic models (strict: unknown keys are errors)."""
+"""The shape of each seed record, as Pydantic models (strict: unknown keys are errors).
 
-from typing import Annotated, ClassVar, Literal
+Field values follow the rules of `app.records.fields` (slug ids, ASCII dates matched whole,
+no control characters, quotes with a real word, titles and names not blank), so seed
+files, API writes and `import` all refuse the same values.
+"""
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    field_validator,
-    model_validator,
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.records.fields import (
+    CountryId,
+    DateText,
+    Line,
+    Prose,
+    Quote,
+    RecordId,
+    RecordKey,
+    SectorId,
+    Sha256,
 )
-
-from app.dates import InvalidDate, parse_partial_date
 from app.vocabulary import AgreementKind, BodyKind, EventAction, RecordType, SignatoryKind
 
-
-def Text(max_length: int) -> type[str]:
-    """A non-empty string no longer than its database column."""
-    return Annotated[str, StringConstraints(min_length=1, max_length=max_length)]  # type: ignore[return-value]
-
-
-RecordId = Text(120)
-CountryId = Text(40)
-SectorId = Text(80)
+Text = Line
+"""A one-line string no longer than its database column."""
 
 
 class SeedModel(BaseModel):
@@ -31,7 +32,7 @@ class SeedModel(BaseModel):
 
 class CitationIn(SeedModel):
     source: RecordId
-    quote: str = Field(min_length=1)
+    quote: Quote
     field: Text(60) | None = None
 
 
@@ -44,7 +45,7 @@ class Provenance(SeedModel):
     `reference` (from a named reference dataset such as ISO 3166 or Wikidata)."""
 
     basis: Literal["inferred", "reference"]
-    reason: str | None = Field(None, min_length=1)
+    reason: Prose | None = Field(None, min_length=1)
     dataset: Text(100) | None = None
 
     @model_validator(mode="after")
@@ -105,19 +106,9 @@ class Provenanced(SeedModel):
 
 
 class Dated(SeedModel):
-    date: Text(10) | None = None
+    date: DateText | None = None
     date_inferred: bool = False
-    date_inferred_reason: str | None = None
-
-    @field_validator("date")
-    @classmethod
-    def _valid_date(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                parse_partial_date(value)
-            except InvalidDate as exc:
-                raise ValueError(str(exc)) from None
-        return value
+    date_inferred_reason: Prose | None = None
 
     @model_validator(mode="after")
     def _inferred_has_reason(self) -> "Dated":
@@ -144,8 +135,10 @@ class SourceRecord(SeedModel):
     publisher: Text(200) | None = None
     language: Text(10) | None = None
     url: Text(2000) | None = None
-    published: Text(10) | None = None
-    notes: str | None = None
+    published: DateText | None = None
+    notes: Prose | None = None
+    sha256: Sha256 | None = None
+    """The file's SHA-256, when pinned: seeding refuses a file that no longer matches it."""
 
 
 class SourceDocument(SeedModel):
@@ -157,18 +150,18 @@ class SourceDocument(SeedModel):
     publisher: Text(200) | None = None
     language: Text(10) | None = None
     url: Text(2000) | None = None
-    published: Text(10) | None = None
-    notes: str | None = None
+    published: DateText | None = None
+    notes: Prose | None = None
     filename: Text(300) | None = None
-    text: str = Field(min_length=1)
+    text: Prose = Field(min_length=1)
 
 
 class CountryLink(Provenanced):
     CHECKED = ("successor", "part_of")
     successor: CountryId | None = None
     part_of: CountryId | None = None
-    aliases: list[str] = []
-    note: str | None = None
+    aliases: list[Text(300)] = []
+    note: Prose | None = None
     citations: list[CitationIn] = []
 
 
@@ -177,21 +170,21 @@ class EntityRecord(Cited, Provenanced):
     id: CountryId
     name: Text(200)
     official_name: Text(300) | None = None
-    aliases: list[str] = []
-    valid_from: Text(10) | None = None
-    valid_to: Text(10) | None = None
+    aliases: list[Text(300)] = []
+    valid_from: DateText | None = None
+    valid_to: DateText | None = None
     part_of: CountryId | None = None
     successor: CountryId | None = None
-    note: str | None = None
+    note: Prose | None = None
 
 
 class CountriesFile(SeedModel):
-    aliases: dict[str, list[str]] = {}
-    citations: dict[str, list[CitationIn]] = Field(
+    aliases: dict[CountryId, list[Text(300)]] = {}
+    citations: dict[CountryId, list[CitationIn]] = Field(
         {}, description="Quotes that use each ISO country's curated `aliases`."
     )
-    external_ids: dict[str, dict[str, str]] = {}
-    links: dict[str, CountryLink] = {}
+    external_ids: dict[CountryId, dict[Text(60), Text(200)]] = {}
+    links: dict[CountryId, CountryLink] = {}
     entities: list[EntityRecord] = []
 
     @model_validator(mode="after")
@@ -213,7 +206,7 @@ class SectorRecord(SeedModel):
     id: SectorId
     name: Text(200)
     parent: SectorId | None = None
-    description: str | None = None
+    description: Prose | None = None
 
 
 class SignatoryRecord(Cited, Provenanced):
@@ -222,9 +215,9 @@ class SignatoryRecord(Cited, Provenanced):
     name: Text(300)
     kind: SignatoryKind
     country: CountryId | None = None
-    aliases: list[str] = []
-    description: str | None = None
-    external_ids: dict[str, str] = {}
+    aliases: list[Text(300)] = []
+    description: Prose | None = None
+    external_ids: dict[Text(60), Text(200)] = {}
 
 
 class VisitRecord(Dated, Cited, Provenanced):
@@ -237,12 +230,12 @@ class VisitRecord(Dated, Cited, Provenanced):
     guest_country: CountryId | None = None
     host_country: CountryId | None = None
     city: Text(120) | None = None
-    summary: str | None = None
+    summary: Prose | None = None
 
 
 class PartyRecord(SeedModel):
     country: CountryId
-    inferred_reason: str | None = None
+    inferred_reason: Prose | None = None
 
 
 class SignerRecord(SeedModel):
@@ -255,7 +248,7 @@ class EventRecord(Dated, Cited, Provenanced):
     CHECKED = ("date",)
     action: EventAction
     country: CountryId | None = None
-    note: str | None = None
+    note: Prose | None = None
 
     def event_id(self, agreement_id: str) -> str:
         return f"{agreement_id}--{self.action}--{self.country or 'all'}"
@@ -276,11 +269,11 @@ class AgreementRecord(Dated, Cited, Provenanced):
     )
     id: RecordId
     title: Text(500)
-    aliases: list[str] = []
+    aliases: list[Text(300)] = []
     kind: AgreementKind
     place: Text(200) | None = None
     place_country: CountryId | None = None
-    summary: str | None = None
+    summary: Prose | None = None
     status: Text(40) | None = None
     visit: RecordId | None = None
     parties: list[PartyRecord] = []
@@ -311,25 +304,25 @@ class RelationRecord(Dated, Cited, Provenanced):
     title: Text(300)
     countries: list[CountryId] = Field(min_length=2, max_length=2)
     agreement: RecordId | None = None
-    summary: str | None = None
+    summary: Prose | None = None
 
 
 class RecordRef(SeedModel):
     type: RecordType
-    id: Text(160)
+    id: RecordKey
 
 
 class ReadingRecord(SeedModel):
-    value: str
+    value: Prose
     source: RecordId
-    quote: str = Field(min_length=1)
+    quote: Quote
 
 
 class DiscrepancyRecord(SeedModel):
     id: RecordId
     record: RecordRef
     field: Text(60)
-    description: str
+    description: Prose
     readings: list[ReadingRecord] = Field(min_length=2)
 
 
@@ -341,6 +334,6 @@ class BodyRecord(Dated, Cited, Provenanced):
     id: RecordId
     name: Text(300)
     kind: BodyKind
-    aliases: list[str] = []
+    aliases: list[Text(300)] = []
     countries: list[CountryId] = Field(min_length=1)
-    summary: str | None = None
+    summary: Prose | None = None

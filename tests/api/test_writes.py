@@ -7,7 +7,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.curation.keys import create_key, revoke_key
 from app.models import Agreement, Change
 from tests.problems import assert_problem
 
@@ -51,17 +50,6 @@ BODIES: dict[str, dict[str, Any]] = {
     "sectors": {"id": "sector-test", "name": "Test sector", "parent": "energy"},
     "sources": {"id": "source-test", "title": "Test source", "kind": "note", "text": "Hello."},
 }
-
-
-@pytest.fixture
-def keys(session: Session) -> dict[str, str]:
-    """A key of each scope, and a revoked admin key."""
-    secrets = {
-        scope: create_key(session, f"{scope}-key", scope)[1] for scope in ("read", "write", "admin")
-    }
-    secrets["revoked"] = create_key(session, "revoked-key", "admin")[1]
-    revoke_key(session, "revoked-key")
-    return secrets
 
 
 def auth(secret: str | None) -> dict[str, str]:
@@ -192,7 +180,7 @@ BAD_RECORDS: list[tuple[str, dict[str, Any], str]] = [
     ),
     (
         "unknown source",
-        {"citations": [{"source": "nope", "quote": "x"}, *CITED]},
+        {"citations": [{"source": "nope", "quote": QUOTE}, *CITED]},
         "citations.0.source",
     ),
     ("no citation", {"citations": []}, "citations"),

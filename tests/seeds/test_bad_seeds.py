@@ -17,6 +17,11 @@ from app.seeding import SeedErrors, load_seeds
 
 SEEDS = get_settings().seeds_dir
 QUOTE = "signed a memorandum of understanding on cooperation in the energy sector"
+WHOLE_QUOTE = (
+    "The Vietnamese Ministry of Industry and Trade and the Azerbaijani Ministry of Energy "
+    + QUOTE
+    + "."
+)
 
 
 @pytest.fixture
@@ -88,6 +93,40 @@ BAD_SEEDS: dict[str, tuple[Callable[[Path], None], str]] = {
             "source: no-such-source",
         ),
         "visits.yaml: ",
+    ),
+    "blank name": (
+        lambda s: _edit(s, "sectors.yaml", "name: Oil and gas", 'name: "  "'),
+        "sectors.yaml: oil-and-gas: name: Value error, must not be blank",
+    ),
+    "control character in a name": (
+        lambda s: _edit(s, "sectors.yaml", "name: Oil and gas", 'name: "Oil\\u001b[31m and gas"'),
+        "sectors.yaml: oil-and-gas: name: Value error, contains the control character U+001B",
+    ),
+    "id with a trailing newline": (
+        lambda s: _edit(s, "sectors.yaml", "- id: energy", '- id: "energy\\n"'),
+        "sectors.yaml: energy\n: id: Value error, must be a slug",
+    ),
+    "non-ASCII date digits": (
+        lambda s: _edit(s, "relations.yaml", 'date: "1992"', 'date: "١٩٩٢"'),
+        "relations.yaml: diplomatic-relations-vn-az-1992: date:",
+    ),
+    "quote without a word": (
+        lambda s: _edit(s, "agreements.yaml", f'quote: "{WHOLE_QUOTE}"', 'quote: "e"'),
+        "agreements.yaml: mou-energy-vn-az-2025: events[0].citations[0].quote: Value error, a quote",
+    ),
+    "source edited after its sha256 was pinned": (
+        lambda s: (s / "sources/000_ceacb9c28e99441a.txt").write_text(
+            (s / "sources/000_ceacb9c28e99441a.txt").read_text(encoding="utf-8") + "Edited.",
+            encoding="utf-8",
+        ),
+        "sources.yaml: vns-baku-signing-ceremony-2025: sha256: sources/000_ceacb9c28e99441a.txt: "
+        "the text's SHA-256 is",
+    ),
+    "sector tree cycle": (
+        lambda s: _edit(
+            s, "sectors.yaml", "Energy\n  parent: null", "Energy\n  parent: oil-and-gas"
+        ),
+        "sectors.yaml: energy: parent: would make the sector tree a cycle",
     ),
 }
 

@@ -1,0 +1,131 @@
+"""The value rules every record field follows, whichever way it comes in (seed files, API
+writes, `import`): whole-value matching with ASCII classes, no control characters, quotes
+that say something, titles and names that are not blank.
+
+Each rule is an `Annotated` string type, so a Pydantic model that uses it reports the
+field by name. Patterns are matched with `re.fullmatch` (never `re.match` + `$`, which
+accepts a trailing newline) and spelled with `[0-9]`, not `\\d` (which matches "٢٠٢٥").
+"""
+
+import re
+from collections.abc import Callable
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, StringConstraints
+
+from app.dates import DATE_PATTERN, InvalidDate, parse_partial_date
+
+SLUG = r"[a-z0-9][a-z0-9-]*[a-z0-9]"
+"""A readable id: lower-case ASCII letters, digits and '-', at least 2 characters."""
+COUNTRY_CODE = rf"[A-Z]{{2}}|[A-Z]{{4}}|{SLUG}"
+"""ISO 3166-1 alpha-2 (`VN`), ISO 3166-3 alpha-4 (`SUHH`), or a slug (`azerbaijan-ssr`)."""
+RECORD_KEY = r"[A-Za-z0-9][A-Za-z0-9-]*"
+"""Any record's id, events' derived ids (`mou-x--signature--VN`) included."""
+SHA256 = r"[0-9a-f]{64}"
+
+# Control characters (Unicode category Cc): C0, DEL and C1. Prose keeps tab and newlines.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_PROSE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# A word of three letters or more (letters of any script; digits and '_' are not letters).
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _no_control(pattern: re.Pattern[str]) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        found = pattern.search(value)
+        if found:
+            raise ValueError(
+                f"contains the control character U+{ord(found.group()):04X} "
+                f"at position {found.start()}"
+            )
+        return value
+
+    return check
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+def _matching(pattern: str, description: str) -> Callable[[str], str]:
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError(f"must be {description}")
+        return value
+
+    return check
+
+
+def _says_something(value: str) -> str:
+    if not _WORD.search(value):
+        raise ValueError("a quote must contain at least one word of three letters or more")
+    return value
+
+
+def _real_date(value: str) -> str:
+    try:
+        parse_partial_date(value)
+    except InvalidDate as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+def Line(max_length: int) -> type[str]:
+    """One line of text (a title, a name, a code, an alias): not blank, no control characters."""
+    return Annotated[  # type: ignore[return-value]
+        str,
+        StringConstraints(min_length=1, max_length=max_length),
+        AfterValidator(_no_control(_CONTROL)),
+        AfterValidator(_not_blank),
+    ]
+
+
+def Slug(max_length: int) -> type[str]:
+    """A slug id no longer than its column."""
+    return Annotated[  # type: ignore[return-value]
+        str,
+        StringConstraints(min_length=2, max_length=max_length),
+        AfterValidator(_matching(SLUG, f"a slug: a-z, 0-9 and '-', 2 to {max_length} characters")),
+        Field(json_schema_extra={"pattern": f"^{SLUG}$"}),
+    ]
+
+
+Prose = Annotated[str, AfterValidator(_no_control(_CONTROL_IN_PROSE))]
+"""Free text (a summary, a note, a source's text): tabs and newlines allowed, other control
+characters not."""
+
+Quote = Annotated[
+    str,
+    StringConstraints(min_length=1),
+    AfterValidator(_no_control(_CONTROL_IN_PROSE)),
+    AfterValidator(_says_something),
+]
+"""A verbatim passage of a source: it must hold at least one real word."""
+
+RecordId = Slug(120)
+SectorId = Slug(80)
+CountryId = Annotated[
+    str,
+    StringConstraints(min_length=2, max_length=40),
+    AfterValidator(_matching(COUNTRY_CODE, "an ISO 3166 code (VN, SUHH) or a slug")),
+    Field(json_schema_extra={"pattern": f"^(?:{COUNTRY_CODE})$"}),
+]
+RecordKey = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=200),
+    AfterValidator(_matching(RECORD_KEY, "an id: ASCII letters, digits and '-'")),
+]
+DateText = Annotated[
+    str,
+    StringConstraints(min_length=4, max_length=10),
+    AfterValidator(_real_date),
+    Field(json_schema_extra={"pattern": f"^{DATE_PATTERN}$"}),
+]
+"""A partial date, `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, that exists in the calendar."""
+Sha256 = Annotated[
+    str, AfterValidator(_matching(SHA256, "a SHA-256 digest: 64 lower-case hex digits"))
+]
