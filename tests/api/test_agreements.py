@@ -325,3 +325,14 @@ def test_total_is_capped_but_the_walk_is_complete(
     assert len(ids(client, limit=100)) == 9
     exact = client.get(URL, params={"kind": "mou"}).json()
     assert exact["total_exact"] is True
+
+
+@pytest.mark.parametrize("sort", ["date", "-date", "title"])
+def test_undated_agreements_are_outside_every_date_range(
+    client: TestClient, session: Session, sort: str
+) -> None:
+    make_agreement(session, id="undated-test", date=None)
+    for bounds in ({"date_to": "2100"}, {"date_from": "1900"}):
+        found = ids(client, sort=sort, limit=100, **bounds)
+        assert "undated-test" not in found, (sort, bounds)
+    assert "undated-test" in ids(client, sort=sort, limit=100)
