@@ -12,6 +12,7 @@ The index holds no SQL: `app.counting.build` fills it from the database and
 """
 
 import hashlib
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -89,10 +90,10 @@ class AgreementIndex:
         """Index every row at once: values are gathered in lists, each turned into a bitmap
         once, which is far faster than adding rows to bitmaps one by one."""
         index = cls(position=position)
-        lists: dict[str, dict[str, list[int]]] = {name: defaultdict(list) for name in index.by}
-        keys: list[int] = []
-        starts: list[int] = []
-        ends: list[int] = []
+        lists: dict[str, dict[str, array[int]]] = {
+            name: defaultdict(lambda: array("I")) for name in index.by
+        }
+        keys, starts, ends = array("Q"), array("i"), array("i")
         for row_number, row in enumerate(rows):
             keys.append(_key(row.id))
             starts.append(_day(row.date_start))
@@ -104,10 +105,12 @@ class AgreementIndex:
         for name, values in lists.items():
             for value, numbers in values.items():
                 index.by[name][value] = BitMap(numbers)
-        index.starts = np.array(starts, dtype=np.int32)
-        index.ends = np.array(ends, dtype=np.int32)
-        order = np.argsort(np.array(keys, dtype=np.uint64), kind="stable")
-        index._keys = np.array(keys, dtype=np.uint64)[order]
+            values.clear()
+        index.starts = np.frombuffer(starts, dtype=np.int32).copy()
+        index.ends = np.frombuffer(ends, dtype=np.int32).copy()
+        hashes = np.frombuffer(keys, dtype=np.uint64)
+        order = np.argsort(hashes, kind="stable")
+        index._keys = hashes[order]
         index._key_rows = order.astype(np.uint32)
         return index
 
