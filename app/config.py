@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     # The largest request body accepted, in bytes (413 beyond); 0 disables the cap.
     max_body_bytes: int = 1_000_000
+    # Exact totals and facets of agreement lists from in-memory bitmaps, built at start-up
+    # (SQL counts, capped at 10,000, until it is ready or where it cannot answer).
+    counting_index: bool = True
 
 
 @lru_cache

@@ -1,5 +1,8 @@
 """The app factory: routers, error handlers and middleware. Nothing is built at import."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
@@ -19,6 +22,7 @@ from app.api.v1 import (
     visits,
 )
 from app.config import Settings, get_settings
+from app.counting.live import LiveIndex
 from app.curation.resources import RESOURCES
 from app.db import make_engine, make_sessionmaker
 from app.docs_ui import install_docs
@@ -108,7 +112,15 @@ TAGS = [
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if app.state.counting is not None:
+            app.state.counting.start()
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="treaty-api",
         version="1.0.0",
         description=DESCRIPTION,
@@ -119,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url)
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
+    app.state.counting = LiveIndex(app.state.sessions) if settings.counting_index else None
     install_error_handlers(app)
     install_docs(app)
     app.include_router(meta.router)

@@ -8,15 +8,39 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import uvicorn
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from app import migrate
 from app.config import Settings, get_settings
 from app.db import make_engine, transaction
 from app.main import create_app
 from app.seeding import load_seeds, write_seeds
+
+
+@contextmanager
+def scratch_database(db_url: str, folder: Path, name: str) -> Iterator[str]:
+    """An empty database of the same kind as `db_url`: a file in `folder` on SQLite, a
+    database `<test database>_<name>` on PostgreSQL, dropped afterwards."""
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite":
+        yield f"sqlite:///{folder}/{name}.sqlite"
+        return
+    database = f"{url.database}_{name}"
+    admin = make_engine(db_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
+        conn.execute(text(f'CREATE DATABASE "{database}"'))
+    try:
+        yield url.set(database=database).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def seed_database(database_url: str) -> None:

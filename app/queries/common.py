@@ -108,17 +108,24 @@ def paginate(
     offset: int,
     cursor: str | None,
     count_from: Select[Any] | None = None,
+    total: int | None = None,
 ) -> PageResult:
-    """Count the matches, then fetch one page by offset or keyset cursor (+1 row to see more)."""
+    """Count the matches (unless `total`, an exact count, is given), then fetch one page by
+    offset or keyset cursor (+1 row to see more)."""
     if cursor and offset:
         raise InvalidParameter("use either cursor or offset, not both", parameter="cursor")
-    total = capped_count(session, stmt if count_from is None else count_from)
+    exact = total is not None
+    if total is None:
+        total = capped_count(session, stmt if count_from is None else count_from)
     page = stmt.order_by(*sort.order_by())
     page = page.where(decode_cursor(sort, cursor)) if cursor else page.offset(offset)
     rows = list(session.scalars(page.limit(limit + 1)).unique())
     more = len(rows) > limit
     rows = rows[:limit]
-    return PageResult.counted(rows, total, encode_cursor(sort, rows[-1]) if more else None)
+    next_cursor = encode_cursor(sort, rows[-1]) if more else None
+    if exact:
+        return PageResult(rows, total, next_cursor)
+    return PageResult.counted(rows, total, next_cursor)
 
 
 COUNT_CAP = 10_000

@@ -378,3 +378,14 @@ def test_the_joint_statement_refers_to_unclos(client: TestClient) -> None:
     assert unclos["parties"] == [] and unclos["status"] is None  # the sources say neither
     assert [r["id"] for r in unclos["referenced_by"]] == [statement["id"]]
     assert "precedent-setting" not in " ".join(c["quote"] for c in statement["citations"])
+
+
+@pytest.mark.parametrize("sort", ["date", "-date", "title"])
+def test_undated_agreements_are_outside_every_date_range(
+    client: TestClient, session: Session, sort: str
+) -> None:
+    make_agreement(session, id="undated-test", date=None)
+    for bounds in ({"date_to": "2100"}, {"date_from": "1900"}):
+        found = ids(client, sort=sort, limit=100, **bounds)
+        assert "undated-test" not in found, (sort, bounds)
+    assert "undated-test" in ids(client, sort=sort, limit=100)

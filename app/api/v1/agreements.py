@@ -86,7 +86,8 @@ def list_agreements(
             "agreements",
         )
     statements = queries.filtered(session, filters)
-    page = queries.list_agreements(session, filters, statements)
+    counted = queries.count_indexed(session, request.app.state.counting, statements, filters.facets)
+    page = queries.list_agreements(session, filters, statements, counted.total if counted else None)
     citations = (
         citations_for(session, "agreement", [r.id for r in page.rows])
         if "citations" in filters.include
@@ -97,7 +98,11 @@ def list_agreements(
     ]
     body = page_of(request, response, page, filters, items)
     if filters.facets:
-        body["facets"] = agreement_facets(session, statements.for_count, filters.facets)
+        body["facets"] = (
+            counted.facets
+            if counted
+            else agreement_facets(session, statements.for_count, filters.facets)
+        )
     return AgreementPage.model_validate(body)
 
 

@@ -1,0 +1,1 @@
+"""Exact totals and facets for agreement lists from in-memory bitmaps."""

@@ -1,0 +1,177 @@
+"""The counting index answers exactly what SQL answers, and follows every write.
+
+Both run on a committed scratch database (seeds plus synthetic agreements), one app with the
+index and one without, so every total and facet is compared with the SQL path's own."""
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event, text
+
+from app.config import Settings
+from app.curation.keys import create_key
+from app.db import make_engine, transaction
+from app.main import create_app
+from app.synth import synthesize
+from tests.factories import make_agreement
+from tests.servers import scratch_database, seed_database
+
+URL = "/api/v1/agreements"
+SOURCE = "vns-baku-signing-ceremony-2025"
+QUOTE = "signed a memorandum of understanding on cooperation in the energy sector"
+FACETS = ["country", "sector", "kind", "year", "decade"]
+
+
+def _client(database_url: str, counting_index: bool) -> TestClient:
+    settings = Settings(
+        database_url=database_url,
+        rate_limit_anonymous="off",
+        rate_limit_keyed="off",
+        counting_index=counting_index,
+    )
+    return TestClient(create_app(settings))
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory, db_url: str) -> Iterator[str]:
+    """A committed database with the seeds, 1,500 synthetic agreements and an undated one
+    (module-wide: only the last test writes, and it undoes what it wrote)."""
+    with scratch_database(db_url, tmp_path_factory.mktemp("counting"), "counting") as url:
+        seed_database(url)
+        engine = make_engine(url)
+        synthesize(engine, 1500, seed=7)
+        with transaction(engine) as session:
+            make_agreement(session, id="undated-agreement", date=None, parties=("VN", "FR"))
+        engine.dispose()
+        yield url
+
+
+@pytest.fixture(scope="module")
+def indexed(world: str) -> Iterator[TestClient]:
+    with _client(world, counting_index=True) as client:
+        assert client.app.state.counting.ready.wait(60)  # type: ignore[attr-defined]
+        yield client
+
+
+@pytest.fixture(scope="module")
+def plain(world: str) -> Iterator[TestClient]:
+    with _client(world, counting_index=False) as client:
+        yield client
+
+
+def _some(plain: TestClient, path: str) -> str:
+    return plain.get(path, params={"limit": 1}).json()["items"][0]["id"]
+
+
+def _filters(plain: TestClient) -> list[dict[str, object]]:
+    signatory = _some(plain, "/api/v1/signatories")
+    visit = _some(plain, "/api/v1/visits")
+    return [
+        {},
+        {"country": "VN"},
+        {"country": ["AZ", "VN"]},
+        {"country": "RU"},
+        {"country": "AZ", "sector": "energy"},
+        {"sector": "energy"},
+        {"kind": ["mou", "treaty"]},
+        {"date_from": "2000", "date_to": "2010"},
+        {"date_to": "1990"},
+        {"date_from": "2005-06-15"},
+        {"date_from": "2019-02", "date_to": "2019-02", "sort": "title"},
+        {"signatory": signatory},
+        {"visit": visit},
+        {"country": "VN", "date_from": "1990", "kind": "mou", "sort": "date"},
+    ]
+
+
+def test_totals_and_facets_equal_sql(indexed: TestClient, plain: TestClient) -> None:
+    for params in _filters(plain):
+        query = {**params, "facets": FACETS, "limit": 5}
+        expected = plain.get(URL, params=query)
+        got = indexed.get(URL, params=query)
+        assert expected.status_code == got.status_code == 200, (params, got.text)
+        want = expected.json()
+        assert want["total_exact"], "the world is small enough for SQL to count exactly"
+        assert got.json() == want, params
+
+
+def test_totals_are_not_counted_with_sql(indexed: TestClient, world: str) -> None:
+    statements: list[str] = []
+    engine: Engine = indexed.app.state.engine  # type: ignore[attr-defined]
+
+    def record(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement.lower())
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        body = indexed.get(URL, params={"country": "VN", "sector": "energy"}).json()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert body["total"] > 0 and body["total_exact"]
+    assert not [s for s in statements if "count(" in s]
+
+
+def test_more_than_the_sql_cap_is_exact(
+    tmp_path_factory: pytest.TempPathFactory, db_url: str
+) -> None:
+    """Past 10,000 matches SQL says only 'more'; the index gives the number."""
+    with scratch_database(db_url, tmp_path_factory.mktemp("big"), "big") as url:
+        seed_database(url)
+        engine = make_engine(url)
+        synthesize(engine, 10_050, seed=3)
+        with engine.connect() as conn:
+            expected = conn.scalar(text("SELECT count(*) FROM agreements"))
+        engine.dispose()
+        with _client(url, counting_index=True) as client:
+            assert client.app.state.counting.ready.wait(60)  # type: ignore[attr-defined]
+            body = client.get(URL).json()
+        assert body["total"] == expected and body["total_exact"]
+
+
+def test_index_follows_writes(world: str, indexed: TestClient) -> None:
+    engine = make_engine(world)
+    with transaction(engine) as session:
+        _, secret = create_key(session, "counting", "admin")
+    engine.dispose()
+    auth = {"Authorization": f"Bearer {secret}"}
+
+    def total(**params: object) -> int:
+        return indexed.get(URL, params=params).json()["total"]
+
+    before_vn, before_fr = total(country="VN"), total(country="FR")
+    record = {
+        "id": "counting-test-agreement",
+        "title": "Agreement made to be counted",
+        "kind": "agreement",
+        "date": "1977",
+        "parties": [{"country": "VN"}, {"country": "LA"}],
+        "sectors": ["energy"],
+        "citations": [
+            {"source": SOURCE, "quote": QUOTE},
+            *(
+                {"source": SOURCE, "quote": QUOTE, "field": f}
+                for f in ("kind", "parties", "sectors")
+            ),
+        ],
+        "date_inferred": True,
+        "date_inferred_reason": "A test record.",
+    }
+    created = indexed.post(URL, json=record, headers=auth)
+    assert created.status_code == 201, created.text
+    assert total(country="VN") == before_vn + 1
+    assert total(country="VN", sector="energy", date_from="1977", date_to="1977") >= 1
+
+    etag = indexed.get(f"{URL}/{record['id']}").headers["etag"]
+    patched = indexed.patch(
+        f"{URL}/{record['id']}",
+        json={"parties": [{"country": "FR"}, {"country": "LA"}]},
+        headers={**auth, "If-Match": etag},
+    )
+    assert patched.status_code == 200, patched.text
+    assert (total(country="VN"), total(country="FR")) == (before_vn, before_fr + 1)
+
+    etag = indexed.get(f"{URL}/{record['id']}").headers["etag"]
+    deleted = indexed.delete(f"{URL}/{record['id']}", headers={**auth, "If-Match": etag})
+    assert deleted.status_code == 204, deleted.text
+    assert (total(country="VN"), total(country="FR")) == (before_vn, before_fr)
