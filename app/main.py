@@ -19,10 +19,10 @@ from app.api.v1 import (
 )
 from app.config import Settings, get_settings
 from app.curation.resources import RESOURCES
-from app.db import make_engine, make_sessionmaker
+from app.db import make_sessionmaker, serving_engine
 from app.docs_ui import install_docs
 from app.errors import install_error_handlers
-from app.guards import ControlCharacterGuard
+from app.guards import HeaderSizeGuard, add_guards
 from app.http_cache import HttpCacheMiddleware
 from app.limits import BodySizeLimitMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
 from app.schemas.changes import KeyIn
@@ -99,8 +99,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    engine = make_engine(settings.database_url)
+    engine = serving_engine(
+        settings.database_url, settings.max_concurrent_requests, settings.queue_wait_seconds
+    )
     app.state.engine = engine
+    app.state.health_engine = serving_engine(settings.database_url, 1, 1.0)
     app.state.sessions = make_sessionmaker(engine)
     install_error_handlers(app)
     install_docs(app)
@@ -109,8 +112,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (agreements, visits, relations, countries, signatories, sectors, sources, search):
         app.include_router(module.router, prefix="/api/v1")
     # The last added runs first: security headers, CORS, rate limit, body cap, gzip, ETag,
-    # control characters. So 429 and 413 answers carry CORS and security headers too.
-    app.add_middleware(ControlCharacterGuard)
+    # control characters, admission gate, unexpected errors. So 429, 413, 503 and 500 answers
+    # carry CORS and security headers too; 431 comes before anything reads the headers.
+    add_guards(app, settings)
     app.add_middleware(HttpCacheMiddleware, max_age=settings.cache_max_age)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
@@ -136,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=3600,
     )
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(HeaderSizeGuard)
     install_schemas(app, WRITE_SCHEMAS)
     return app
 

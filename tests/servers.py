@@ -5,9 +5,11 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import httpx
 import uvicorn
+from fastapi import FastAPI
 
 from app import migrate
 from app.config import Settings, get_settings
@@ -26,8 +28,9 @@ def seed_database(database_url: str) -> None:
 
 
 @contextmanager
-def serve(database_url: str) -> Iterator[str]:
-    """The app on a free loopback port; yields its base URL.
+def serve(database_url: str, app: FastAPI | None = None, **settings: Any) -> Iterator[str]:
+    """The app (by default `create_app` with `settings`) on a free loopback port; yields its
+    base URL.
 
     The listening socket is bound before the thread starts, so connections wait in its
     backlog until uvicorn accepts them: /health is polled without sleeping."""
@@ -35,7 +38,7 @@ def serve(database_url: str) -> Iterator[str]:
     sock.bind(("127.0.0.1", 0))
     sock.listen()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    app = create_app(Settings(database_url=database_url))
+    app = app or create_app(Settings(database_url=database_url, **settings))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -56,3 +59,4 @@ def serve(database_url: str) -> Iterator[str]:
         thread.join(timeout=10)
         sock.close()
         app.state.engine.dispose()
+        app.state.health_engine.dispose()

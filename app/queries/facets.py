@@ -6,11 +6,11 @@ filtered by that value: `country` rolls historical entities up into their succes
 `country` filter does) and `sector` rolls sub-sectors up into their ancestors.
 """
 
-from sqlalchemy import Select, func, literal, select, union, union_all
+from sqlalchemy import Select, func, select, union
 from sqlalchemy.orm import Session
 
 from app.models import Agreement, AgreementParty, AgreementSector, Country
-from app.queries.sectors import ancestors, sector_tree
+from app.queries.sectors import sector_rollup
 
 FACET_SIZE = 50
 
@@ -26,10 +26,10 @@ def agreement_facets(session: Session, filtered: Select, names: list[str]) -> di
         .scalar_subquery()
         .correlate(None)
     )
-    return {name: _counts(session, _pairs(session, name), ids) for name in dict.fromkeys(names)}
+    return {name: _counts(session, _pairs(name), ids) for name in dict.fromkeys(names)}
 
 
-def _pairs(session: Session, name: str) -> Select:
+def _pairs(name: str) -> Select:
     """(value, agreement_id) for one facet."""
     if name == "country":
         direct = select(AgreementParty.country_id.label("value"), AgreementParty.agreement_id)
@@ -40,18 +40,11 @@ def _pairs(session: Session, name: str) -> Select:
         )
         return select(union(direct, successor).subquery())
     if name == "sector":
-        tree = sector_tree(session)
-        rollup = union_all(
-            *(
-                select(literal(owner).label("owner"), literal(node).label("node"))
-                for node in tree
-                for owner in [node, *ancestors(tree, node)]
-            )
-        )
-        rollup_sq = rollup.subquery()
+        walk = sector_rollup()
         return (
-            select(rollup_sq.c.owner.label("value"), AgreementSector.agreement_id)
-            .join(rollup_sq, rollup_sq.c.node == AgreementSector.sector_id)
+            select(walk.c.owner.label("value"), AgreementSector.agreement_id)
+            .select_from(walk)
+            .join(AgreementSector, AgreementSector.sector_id == walk.c.node)
             .distinct()
         )
     if name == "kind":

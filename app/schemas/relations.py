@@ -5,6 +5,7 @@ from pydantic import Field
 from app.schemas.agreements import AgreementOut, FacetCount
 from app.schemas.common import (
     CitationOut,
+    CountryCode,
     CountryRef,
     DatedDetailOut,
     DatedOut,
@@ -63,7 +64,7 @@ class RelationsOut(Out):
 
 
 class TimelineFilters(PageParams):
-    country: list[str] = Field(
+    country: list[CountryCode] = Field(
         min_length=1,
         max_length=2,
         examples=[["VN"]],
