@@ -23,10 +23,10 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from bench.run import BIN, DATA, free_port, start, stop, stop_all  # noqa: E402
+from bench.run import BIN, DATA, PG_ADMIN, free_port, start, stop, stop_all  # noqa: E402
 
 PATH = "/api/v1/agreements?country=VN&limit=20"
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/treaty_bench"
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/treaty_burst"
 # wrk counts answers by status, summed over its threads.
 STATUS_SCRIPT = """
 local threads = {}
@@ -89,6 +89,19 @@ def health_seconds(base: str) -> float:
 
 
 def prepare(database_url: str) -> None:
+    """Migrate and seed the database (the curated records only), creating it on PostgreSQL."""
+    from sqlalchemy import make_url, text
+
+    from app.db import make_engine
+
+    url = make_url(database_url)
+    if url.get_backend_name() == "postgresql":
+        admin = make_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            exists = "SELECT 1 FROM pg_database WHERE datname = :name"
+            if not conn.scalar(text(exists), {"name": url.database}):
+                conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+        admin.dispose()
     env = {**os.environ, "DATABASE_URL": database_url}
     for command in (["db", "upgrade"], ["seed"]):
         subprocess.run([BIN / "treaty-api", *command], env=env, check=True, capture_output=True)

@@ -27,10 +27,11 @@ class HistoryFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     limit: int = Field(20, ge=1, le=100, examples=[20], description="Changes per page (1–100).")
-    cursor: str | None = Field(
+    cursor: int | None = Field(
         None,
-        pattern=r"^[0-9]{1,10}$",
-        examples=["42"],
+        ge=0,
+        le=2**31 - 1,
+        examples=[42],
         description="From the previous page's `next_cursor` (or its `Link: rel=next`).",
     )
 

@@ -103,8 +103,9 @@ def history_route(record_type: str, plural: str, example: str):  # type: ignore[
         session: SessionDep,
         filters: Annotated[HistoryFilters, Query()],
     ) -> Page[ChangeOut]:
-        after = int(filters.cursor or 0)
-        rows = queries.changes_after(session, after, filters.limit + 1, record_type, record_id)
+        rows = queries.changes_after(
+            session, filters.cursor or 0, filters.limit + 1, record_type, record_id
+        )
         return feed_page(request, response, rows, filters.limit, "cursor")
 
     router.add_api_route(
