@@ -103,8 +103,8 @@ def write_transaction(session: Session, work: Callable[[Session], T]) -> T:
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         if session.in_transaction():
             session.commit()
-        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
         try:
+            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
             result = work(session)
             session.commit()
             return result

@@ -4,6 +4,7 @@ never a 500, and /health answers right after."""
 
 import asyncio
 import socket
+import sqlite3
 import threading
 import time
 from collections import Counter
@@ -253,3 +254,25 @@ def test_a_megabyte_header_is_refused_whole(seeded: tuple) -> None:
         assert response.status_code == 431
         assert response.headers["content-type"] == "application/problem+json"
         assert httpx.get(f"{base}/health", timeout=10).status_code == 200
+
+
+def test_a_write_that_finds_sqlite_locked_is_a_503_with_retry_after(seeded: tuple) -> None:
+    """Another process holds SQLite's writer lock past the busy timeout (5 s): the write is
+    refused with 503 and Retry-After, and stores nothing; reads go on meanwhile."""
+    database_url, auth = seeded
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's writer lock; PostgreSQL writers wait on row locks instead")
+    with serve(database_url, rate_limit_anonymous="off", rate_limit_keyed="off") as base:
+        holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            with httpx.Client(base_url=base, timeout=30) as http:
+                refused = http.post("/api/v1/sectors", content=sector(3), headers={**auth, **JSON})
+                assert http.get("/api/v1/sectors/energy").status_code == 200
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert refused.status_code == 503, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.headers["retry-after"] == "1"
+        assert httpx.get(f"{base}/api/v1/sectors/slow-3").status_code == 404
