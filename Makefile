@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install db seed serve bench browser-deps screenshots clean
+.PHONY: run test lint format install db seed serve bench burst browser-deps screenshots clean
 
 $(BIN)/treaty-api: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ browser-deps: install  ## Debian's chromium and Playwright (which drives it; it 
 
 bench: install  ## treaty-api vs Datasette, a raw ceiling and PostgreSQL (SIZES=10000 for a quick run)
 	$(BIN)/python bench/run.py $(if $(SIZES),--sizes $(SIZES))
+
+burst: install  ## one worker under 256 connections vs 16, on SQLite and PostgreSQL (wrk)
+	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	$(BIN)/python bench/burst.py
 
 screenshots: browser-deps  ## refresh docs/screenshots/ from the browser tests
 	SCREENSHOT_DIR=docs/screenshots BROWSER_TESTS=required $(BIN)/pytest -q -m browser tests/browser

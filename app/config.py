@@ -4,6 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +41,12 @@ class Settings(BaseSettings):
     # Exact totals and facets of agreement lists from in-memory bitmaps, built at start-up
     # (SQL counts, capped at 10,000, until it is ready or where it cannot answer).
     counting_index: bool = True
+    # Requests served at once per worker; the connection pool holds exactly this many
+    # connections, and it must stay within the threadpool's 40 threads (see app/guards.py).
+    max_concurrent_requests: int = Field(16, ge=1, le=40)
+    # Requests that may wait for a turn beyond those, and how long each may wait (503 after).
+    max_queued_requests: int = Field(1000, ge=0)
+    queue_wait_seconds: float = Field(5.0, gt=0)
 
 
 @lru_cache

@@ -1,10 +1,18 @@
 """Declarative base, engine and session factories. Nothing is connected at import."""
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from app.errors import Busy, is_busy
+
+T = TypeVar("T")
+logger = logging.getLogger("app.db")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -32,6 +40,16 @@ def make_engine(url: str, **kwargs: object) -> Engine:
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine
+
+
+def serving_engine(url: str, connections: int, timeout: float) -> Engine:
+    """The app's engine: exactly `connections` pooled connections, one for each request the
+    admission gate lets in at once (see `app.guards.AdmissionGate`), so a checkout never
+    waits on another request; should one wait `timeout` seconds anyway, it is a 503.
+    (An in-memory SQLite database has one connection per thread, and no pool to size.)"""
+    if make_url(normalize_url(url)).database in (None, "", ":memory:"):
+        return make_engine(url)
+    return make_engine(url, pool_size=connections, max_overflow=0, pool_timeout=timeout)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -64,6 +82,43 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """One session in one transaction: committed on success, rolled back on any error."""
     with make_sessionmaker(engine).begin() as session:
         yield session
+
+
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction was chosen to
+# fail so that another could go on; running it again is safe and usually succeeds.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+WRITE_ATTEMPTS = 3
+
+
+def write_transaction(session: Session, work: Callable[[Session], T]) -> T:
+    """Run `work` in a write transaction of its own and commit it.
+
+    Whatever the session read before (the API key) is committed first, so the writer lock is
+    taken here, after the body was read and parsed, and held only for the write. On SQLite
+    the transaction begins IMMEDIATE (a writer waits for the lock up front, rather than
+    failing when a read upgrades to a write); a lock still held by another writer after the
+    busy timeout is a 503. On PostgreSQL a deadlock or serialization failure runs `work`
+    again, up to WRITE_ATTEMPTS times, then it is a 503.
+    """
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        if session.in_transaction():
+            session.commit()
+        try:
+            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            result = work(session)
+            session.commit()
+            return result
+        except DBAPIError as exc:
+            session.rollback()
+            if is_busy(exc):
+                raise Busy("The database is busy with another write; retry shortly.") from None
+            if getattr(exc.orig, "sqlstate", None) not in RETRYABLE_SQLSTATES:
+                raise
+            logger.warning("write attempt %d of %d failed: %s", attempt, WRITE_ATTEMPTS, exc.orig)
+        except BaseException:
+            session.rollback()
+            raise
+    raise Busy("The write kept conflicting with concurrent writes; retry shortly.")
 
 
 def is_model_object(name: str | None, type_: str, _parents: object) -> bool:

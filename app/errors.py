@@ -6,7 +6,8 @@ from typing import Any, ClassVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.observability import current_request_id
@@ -43,6 +44,12 @@ class NotFound(ApiError):
 
 class ServiceUnavailable(ApiError):
     status, title, slug = 503, "Service unavailable", "service-unavailable"
+
+
+class Busy(ServiceUnavailable):
+    """The database is busy (a writer lock, conflicting writes): retry after a moment."""
+
+    headers: ClassVar[dict[str, str]] = {"Retry-After": "1"}
 
 
 class InvalidParameter(ApiError):
@@ -147,12 +154,50 @@ def _database_refused(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    """Log the traceback server-side; the client gets a generic problem, never the trace."""
-    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+def internal_error() -> JSONResponse:
+    """The generic 500 problem: the traceback stays in the server log."""
     return problem(
         500, "Internal server error", "The server failed to answer this request.", "internal-error"
     )
+
+
+def busy() -> JSONResponse:
+    """503 with Retry-After: the database is busy (a write lock, a full pool) right now."""
+    response = problem(
+        503,
+        "Service unavailable",
+        "The database is busy; retry after the delay in Retry-After.",
+        "service-unavailable",
+    )
+    response.headers["Retry-After"] = "1"
+    return response
+
+
+def is_busy(exc: BaseException) -> bool:
+    """SQLite's `database is locked` (another writer held the lock past the busy timeout) or
+    a connection pool with no connection to spare within its timeout."""
+    if isinstance(exc, SQLAlchemyTimeoutError):
+        return True
+    message = str(getattr(exc, "orig", exc)).lower()
+    return isinstance(exc, OperationalError) and (
+        "database is locked" in message or "database is busy" in message
+    )
+
+
+def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    """Log the traceback server-side; the client gets a generic problem, never the trace.
+
+    Most unexpected errors are answered by `app.guards.UnexpectedErrorGuard` inside the
+    middleware stack; this is the last resort outside it."""
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return internal_error()
+
+
+def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    if is_busy(exc):
+        logger.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
+        return busy()
+    raise exc
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -161,4 +206,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _database_refused)
     app.add_exception_handler(DataError, _database_refused)
+    app.add_exception_handler(OperationalError, _database_error)
+    app.add_exception_handler(SQLAlchemyTimeoutError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)

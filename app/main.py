@@ -24,10 +24,10 @@ from app.api.v1 import (
 from app.config import Settings, get_settings
 from app.counting.live import LiveIndex
 from app.curation.resources import RESOURCES
-from app.db import make_engine, make_sessionmaker
+from app.db import make_sessionmaker, serving_engine
 from app.docs_ui import install_docs
 from app.errors import install_error_handlers
-from app.guards import ControlCharacterGuard
+from app.guards import HeaderSizeGuard, add_guards
 from app.http_cache import HttpCacheMiddleware
 from app.limits import (
     BodySizeLimitMiddleware,
@@ -128,8 +128,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    engine = make_engine(settings.database_url)
+    engine = serving_engine(
+        settings.database_url, settings.max_concurrent_requests, settings.queue_wait_seconds
+    )
     app.state.engine = engine
+    app.state.health_engine = serving_engine(settings.database_url, 1, 1.0)
     app.state.sessions = make_sessionmaker(engine)
     app.state.counting = LiveIndex(app.state.sessions) if settings.counting_index else None
     install_error_handlers(app)
@@ -149,9 +152,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(module.router, prefix="/api/v1")
     # The last added runs first: observability (client address, request id, metrics, access
-    # log), security headers, CORS, rate limit (only when configured), body cap, gzip, ETag,
-    # control characters. So 429 and 413 answers carry CORS, security headers and the id too.
-    app.add_middleware(ControlCharacterGuard)
+    # log), the header size cap, security headers, CORS, rate limit (only when configured),
+    # body cap, gzip, ETag, control characters, admission gate, unexpected errors. So 429,
+    # 413, 503 and 500 answers carry CORS, security headers and the request id too; 431
+    # comes before anything but observability reads the headers.
+    add_guards(app, settings)
     app.add_middleware(HttpCacheMiddleware, max_age=settings.cache_max_age)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
@@ -182,6 +187,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=3600,
     )
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(HeaderSizeGuard)
     app.add_middleware(
         ObservabilityMiddleware,
         proxies=TrustedProxies(settings.forwarded_allow_ips),

@@ -69,6 +69,7 @@ def client(session: Session, db_url: str) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         yield test_client
     app.state.engine.dispose()
+    app.state.health_engine.dispose()
 
 
 @pytest.fixture

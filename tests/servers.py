@@ -9,9 +9,11 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -65,9 +67,9 @@ def _wait_for_health(url: str, alive: Callable[[], bool], attempts: int = 50) ->
 
 
 @contextmanager
-def serve(database_url: str, **settings: object) -> Iterator[str]:
-    """The app on a free loopback port; yields its base URL. `settings` override the
-    defaults (e.g. `rate_limit_keyed="off"`).
+def serve(database_url: str, app: FastAPI | None = None, **settings: Any) -> Iterator[str]:
+    """The app (by default `create_app` with `settings`) on a free loopback port; yields its
+    base URL.
 
     The listening socket is bound before the thread starts, so connections wait in its
     backlog until uvicorn accepts them: /health is polled without sleeping."""
@@ -75,7 +77,7 @@ def serve(database_url: str, **settings: object) -> Iterator[str]:
     sock.bind(("127.0.0.1", 0))
     sock.listen()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    app = create_app(Settings(database_url=database_url, **settings))  # type: ignore[arg-type]
+    app = app or create_app(Settings(database_url=database_url, **settings))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -87,6 +89,7 @@ def serve(database_url: str, **settings: object) -> Iterator[str]:
         thread.join(timeout=10)
         sock.close()
         app.state.engine.dispose()
+        app.state.health_engine.dispose()
 
 
 @contextmanager

@@ -2,7 +2,10 @@
 
 Reads are public. A write needs a `write` key, deletes and key management an `admin` key.
 The key is checked before the body is even read, so a client without the right key gets
-401/403, never a 422 about its body.
+401/403, never a 422 about its body, and sends nothing more. The key check's read
+transaction ends before the body is read: a client trickling its body holds no connection
+and no lock (the write transaction begins only once the body is in; see
+`app.db.write_transaction`).
 """
 
 from collections.abc import Callable
@@ -38,6 +41,7 @@ def require(scope: Scope) -> Callable[..., ApiKey]:
                 "This operation needs an API key (Authorization: Bearer <key> or X-API-Key)."
             )
         key = find_key(session, secret)
+        session.commit()  # give the connection back while the body is read
         if key is None:
             raise Unauthorized("The API key is unknown or revoked.")
         if not allows(key, scope):

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.curation.resources import Resource
@@ -125,18 +124,3 @@ def delete(session: Session, resource: Resource, record_id: str, actor: str) -> 
     resource.remove(session, record_id)
     session.flush()
     log(session, actor, "delete", resource.name, record_id, before, None)
-
-
-def changes_since(
-    session: Session,
-    since: int,
-    limit: int,
-    record_type: str | None = None,
-    record_id: str | None = None,
-) -> list[Change]:
-    stmt = select(Change).where(Change.id > since)
-    if record_type:
-        stmt = stmt.where(Change.record_type == record_type)
-    if record_id:
-        stmt = stmt.where(Change.record_id == record_id)
-    return list(session.scalars(stmt.order_by(Change.id).limit(limit)))

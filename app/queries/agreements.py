@@ -156,7 +156,8 @@ def date_overlaps(
     if start:
         conditions.append(Agreement.date_end >= start.start)
         if key is not None:
-            conditions.append(key >= start.start - timedelta(days=366))
+            year = timedelta(days=366)  # clamped: year 1 has no year before it
+            conditions.append(key >= max(start.start, date.min + year) - year)
     if end:
         conditions.append(Agreement.date_start <= end.end)
         if key is not None:

@@ -10,12 +10,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from pyroaring import BitMap
-from sqlalchemy import Select, func, literal, select, union, union_all
+from sqlalchemy import Select, func, select, union
 from sqlalchemy.orm import Session
 
 from app.counting.index import FACET_SIZE, AgreementIndex
 from app.models import Agreement, AgreementParty, AgreementSector, Country
-from app.queries.sectors import ancestors, sector_tree
+from app.queries.sectors import sector_rollup
 
 
 def agreement_facets(session: Session, filtered: Select, names: list[str]) -> dict[str, list]:
@@ -29,10 +29,10 @@ def agreement_facets(session: Session, filtered: Select, names: list[str]) -> di
         .scalar_subquery()
         .correlate(None)
     )
-    return {name: _counts(session, _pairs(session, name), ids) for name in dict.fromkeys(names)}
+    return {name: _counts(session, _pairs(name), ids) for name in dict.fromkeys(names)}
 
 
-def _pairs(session: Session, name: str) -> Select:
+def _pairs(name: str) -> Select:
     """(value, agreement_id) for one facet."""
     if name == "country":
         direct = select(AgreementParty.country_id.label("value"), AgreementParty.agreement_id)
@@ -43,18 +43,11 @@ def _pairs(session: Session, name: str) -> Select:
         )
         return select(union(direct, successor).subquery())
     if name == "sector":
-        tree = sector_tree(session)
-        rollup = union_all(
-            *(
-                select(literal(owner).label("owner"), literal(node).label("node"))
-                for node in tree
-                for owner in [node, *ancestors(tree, node)]
-            )
-        )
-        rollup_sq = rollup.subquery()
+        walk = sector_rollup()
         return (
-            select(rollup_sq.c.owner.label("value"), AgreementSector.agreement_id)
-            .join(rollup_sq, rollup_sq.c.node == AgreementSector.sector_id)
+            select(walk.c.owner.label("value"), AgreementSector.agreement_id)
+            .select_from(walk)
+            .join(AgreementSector, AgreementSector.sector_id == walk.c.node)
             .distinct()
         )
     if name == "kind":
@@ -103,10 +96,9 @@ def _groups(session: Session, index: AgreementIndex, name: str) -> dict[str, lis
             if country in successors:
                 groups[successors[country]].append(("country", country))
     elif name == "sector":
-        tree = sector_tree(session)
-        for node in tree:
-            for owner in [node, *ancestors(tree, node)]:
-                groups[owner].append(("sector", node))
+        walk = sector_rollup()
+        for owner, node in session.execute(select(walk.c.owner, walk.c.node)):
+            groups[owner].append(("sector", node))
     elif name == "kind":
         for kind in index.values("kind"):
             groups[kind].append(("kind", kind))

@@ -1,8 +1,7 @@
-"""The sector tree. It is small (hundreds of nodes), so the tree walk happens in Python."""
+"""The sector tree: listed by id, rolled up (a sector counts its sub-sectors' agreements) by
+a recursive query."""
 
-from collections import defaultdict
-
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import CTE, func, select
 from sqlalchemy.orm import Session
 
 from app.models import AgreementSector, Sector
@@ -38,26 +37,27 @@ def ancestors(tree: dict[str, str | None], sector_id: str) -> list[str]:
     return chain
 
 
+def sector_rollup(owners: list[str] | None = None) -> CTE:
+    """(owner, node) for each sector `owner` (all when None) and every node of its subtree,
+    itself included: one recursive query, so any depth works (a compound SELECT of one term
+    per pair broke SQLite's 500-term limit at 35 levels). UNION ends the walk on a cycle."""
+    base = select(Sector.id.label("owner"), Sector.id.label("node"))
+    if owners is not None:
+        base = base.where(Sector.id.in_(owners))
+    walk = base.cte("sector_rollup", recursive=True)
+    return walk.union(select(walk.c.owner, Sector.id).join(walk, Sector.parent_id == walk.c.node))
+
+
 def agreement_counts(session: Session, sector_ids: list[str]) -> dict[str, int]:
     """Distinct agreements per sector, sub-sectors included, in one statement."""
     if not sector_ids:
         return {}
-    tree = sector_tree(session)
-    descendants: dict[str, set[str]] = defaultdict(set)
-    for node in tree:
-        for owner in [node, *ancestors(tree, node)]:
-            descendants[owner].add(node)
-    pairs = union_all(
-        *(
-            select(literal(owner).label("owner"), literal(node).label("node"))
-            for owner in sector_ids
-            for node in sorted(descendants[owner])
-        )
-    ).subquery()
+    walk = sector_rollup(sector_ids)
     rows = session.execute(
-        select(pairs.c.owner, func.count(AgreementSector.agreement_id.distinct()))
-        .join(AgreementSector, AgreementSector.sector_id == pairs.c.node)
-        .group_by(pairs.c.owner)
+        select(walk.c.owner, func.count(AgreementSector.agreement_id.distinct()))
+        .select_from(walk)
+        .join(AgreementSector, AgreementSector.sector_id == walk.c.node)
+        .group_by(walk.c.owner)
     ).all()
     counts = dict.fromkeys(sector_ids, 0)
     counts.update(rows)

@@ -5,6 +5,7 @@ from pydantic import AliasChoices, BaseModel, Field
 
 from app.schemas.common import (
     CitationOut,
+    CountryCode,
     CountryRef,
     CursorParams,
     DatedDetailOut,
@@ -15,6 +16,7 @@ from app.schemas.common import (
     Page,
     ProvenancedOut,
     QueryText,
+    Slug,
 )
 from app.schemas.refs import AgreementRef, SectorRef, SignatoryRef, VisitRef
 from app.vocabulary import AgreementKind, EventAction
@@ -27,7 +29,7 @@ Format = Literal["json", "csv", "ndjson"]
 
 
 class AgreementFilters(CursorParams):
-    country: list[str] = Field(
+    country: list[CountryCode] = Field(
         [],
         max_length=MAX_REPEAT,
         examples=[["VN", "aze"]],
@@ -35,7 +37,7 @@ class AgreementFilters(CursorParams):
         "country to be a party. A country also matches its predecessors' agreements (the "
         "Azerbaijan SSR's for `AZ`).",
     )
-    sector: list[str] = Field(
+    sector: list[Slug] = Field(
         [],
         max_length=MAX_REPEAT,
         examples=[["energy"]],
@@ -48,15 +50,14 @@ class AgreementFilters(CursorParams):
         examples=[["mou"]],
         description="Kind of document; repeated kinds match any.",
     )
-    signatory: list[str] = Field(
+    signatory: list[Slug] = Field(
         [],
         max_length=MAX_REPEAT,
         examples=[["petrovietnam"]],
         description="Signatory id (any role); repeat to require each.",
     )
-    visit: str | None = Field(
+    visit: Slug | None = Field(
         None,
-        max_length=120,
         examples=["state-visit-to-lam-azerbaijan-2025"],
         description="Id of the visit the agreement was signed during.",
     )

@@ -23,6 +23,19 @@ class ChangeFilters(BaseModel):
     )
 
 
+class HistoryFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(20, ge=1, le=100, examples=[20], description="Changes per page (1–100).")
+    cursor: int | None = Field(
+        None,
+        ge=0,
+        le=2**31 - 1,
+        examples=[42],
+        description="From the previous page's `next_cursor` (or its `Link: rel=next`).",
+    )
+
+
 class ChangeOut(Out):
     """One write: who, when, what, and the record before and after it (seed-file shape)."""
 
@@ -37,7 +50,9 @@ class ChangeOut(Out):
 
 
 class KeyIn(BaseModel):
-    name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.@-]+$", examples=["curator"])
+    name: str = Field(
+        min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$", examples=["curator"]
+    )
     scope: Literal["read", "write", "admin"] = Field(examples=["write"])
 
 

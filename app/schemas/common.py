@@ -1,5 +1,6 @@
 """Shapes shared by every resource: pages, citations, dates, problems, references."""
 
+import re
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field
@@ -11,7 +12,19 @@ T = TypeVar("T")
 MAX_LIMIT = 100
 
 
+# Ids, codes and dates in URLs are matched whole (pydantic's patterns are anchored at the
+# very end, unlike Python's `$`, which also matches before a trailing newline) and with
+# ASCII classes: `[0-9]`, never `\d`, which also takes Arabic-Indic and fullwidth digits.
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]*$"
+_DATE_SHAPE = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
+Slug = Annotated[str, Field(max_length=120, pattern=SLUG_PATTERN)]
+CountryCode = Annotated[str, Field(max_length=40, pattern=CODE_PATTERN)]
+
+
 def _partial_date(value: str) -> str:
+    if not _DATE_SHAPE.fullmatch(value):
+        raise ValueError(f"{value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
     try:
         parse_partial_date(value)
     except InvalidDate as exc:

@@ -6,6 +6,7 @@ from app.schemas.agreements import AgreementOut, FacetCount
 from app.schemas.bodies import BodyOut
 from app.schemas.common import (
     CitationOut,
+    CountryCode,
     CountryRef,
     DatedDetailOut,
     DatedOut,
@@ -74,7 +75,7 @@ class RelationsOut(Out):
 
 
 class TimelineFilters(PageParams):
-    country: list[str] = Field(
+    country: list[CountryCode] = Field(
         min_length=1,
         max_length=2,
         examples=[["VN"]],

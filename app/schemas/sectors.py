@@ -1,11 +1,11 @@
 from pydantic import Field
 
-from app.schemas.common import CursorParams, Out
+from app.schemas.common import CursorParams, Out, Slug
 
 
 class SectorFilters(CursorParams):
     limit: int = Field(100, ge=1, le=100, description="Items per page (1–100).", examples=[100])
-    parent: str | None = Field(
+    parent: Slug | None = Field(
         None,
         max_length=80,
         examples=["energy"],

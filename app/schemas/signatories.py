@@ -2,6 +2,7 @@ from pydantic import Field
 
 from app.schemas.common import (
     CitationOut,
+    CountryCode,
     CountryRef,
     CursorParams,
     ExternalIds,
@@ -13,10 +14,8 @@ from app.vocabulary import SignatoryKind
 
 
 class SignatoryFilters(CursorParams):
-    country: str | None = Field(
+    country: CountryCode | None = Field(
         None,
-        min_length=1,
-        max_length=40,
         examples=["VN"],
         description="Country (alpha-2/3, any case; predecessors too).",
     )

@@ -5,6 +5,7 @@ from pydantic import Field
 from app.schemas.agreements import AgreementOut
 from app.schemas.common import (
     CitationOut,
+    CountryCode,
     CountryRef,
     CursorParams,
     DatedDetailOut,
@@ -18,19 +19,13 @@ from app.schemas.refs import SignatoryRef
 
 
 class VisitFilters(CursorParams):
-    country: str | None = Field(
+    country: CountryCode | None = Field(
         None,
-        min_length=1,
-        max_length=40,
         examples=["AZ"],
         description="Guest or host country (alpha-2/3, any case; predecessor entities included).",
     )
-    host: str | None = Field(
-        None, min_length=1, max_length=40, examples=["AZ"], description="Host country."
-    )
-    guest: str | None = Field(
-        None, min_length=1, max_length=40, examples=["VN"], description="Guest country."
-    )
+    host: CountryCode | None = Field(None, examples=["AZ"], description="Host country.")
+    guest: CountryCode | None = Field(None, examples=["VN"], description="Guest country.")
     date_from: DateParam | None = Field(
         None, examples=["1959"], description="Inclusive; `YYYY`, `YYYY-MM`, `YYYY-MM-DD`."
     )

@@ -61,7 +61,7 @@ def test_every_audit_after_is_the_record_as_stored(
         headers={**auth(keys["write"]), "If-Match": created.headers["etag"]},
     )
     assert patched.status_code == 200, patched.text
-    history = client.get(f"{url}/history").json()
+    history = client.get(f"{url}/history").json()["items"]
     assert [h["action"] for h in history] == ["create", "update"]
     stored = RESOURCES[resource].read(session, body["id"])
     assert stored is not None
@@ -75,7 +75,7 @@ def test_every_audit_after_is_the_record_as_stored(
 
 def test_a_created_source_records_its_file_name(client: TestClient, keys: dict[str, str]) -> None:
     client.post("/api/v1/sources", json=BODIES["sources"], headers=auth(keys["write"]))
-    history = client.get("/api/v1/sources/source-test/history").json()
+    history = client.get("/api/v1/sources/source-test/history").json()["items"]
     assert history[0]["after"]["filename"] == "source-test.txt"
 
 

@@ -160,7 +160,7 @@ def test_a_curator_adds_corrects_and_sees_the_history(
     )
     assert patched.status_code == 200, patched.text
     assert patched.json()["title"].endswith("(corrected)")
-    history = client.get(f"{url}/history").json()
+    history = client.get(f"{url}/history").json()["items"]
     assert [h["action"] for h in history] == ["create", "update"]
     assert history[1]["before"]["title"] == NEW["title"]
     assert history[1]["after"]["title"].endswith("(corrected)")
@@ -351,5 +351,5 @@ def test_a_citation_is_added_to_its_record(client: TestClient, keys: dict[str, s
     bad_field = f"citations.{len(added.json()['citations'])}.quote"
     assert bad_field in {e["parameter"] for e in assert_problem(wrong, 422)["errors"]}
     assert_problem(client.post(f"{url}/citations", json=citation, headers=auth(keys["read"])), 403)
-    history = client.get(f"{url}/history").json()
+    history = client.get(f"{url}/history").json()["items"]
     assert [h["action"] for h in history] == ["update"]

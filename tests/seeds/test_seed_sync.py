@@ -106,7 +106,7 @@ def test_seed_applies_a_seed_only_change_and_reports_a_both_sides_change(
     assert report.updated == ["agreement mou-culture-vn-az-2025: status"]
     assert client.get(ENERGY).json()["title"] == "Energy MoU (API)"
     assert client.get(CULTURE).json()["status"] == "signed (seeds)"
-    entry = client.get(f"{CULTURE}/history").json()[-1]
+    entry = client.get(f"{CULTURE}/history").json()["items"][-1]
     assert (entry["actor"], entry["action"]) == ("seed", "update")
     assert (entry["before"]["status"], entry["after"]["status"]) == ("signed", "signed (seeds)")
     stored = RESOURCES["agreements"].read(session, "mou-culture-vn-az-2025")
@@ -165,7 +165,7 @@ def test_a_record_removed_from_the_seeds_is_deleted_and_audited(
 
     assert report.deleted == ["agreement mou-culture-vn-az-2025"]
     assert client.get(CULTURE).status_code == 404
-    tombstone = client.get(f"{CULTURE}/history").json()[-1]
+    tombstone = client.get(f"{CULTURE}/history").json()["items"][-1]
     assert (tombstone["actor"], tombstone["action"], tombstone["after"]) == ("seed", "delete", None)
     assert session.get(SeedState, ("agreement", "mou-culture-vn-az-2025")) is None
 

@@ -16,13 +16,14 @@ from app.schemas.agreements import (
     AgreementPage,
     EventOut,
 )
-from app.schemas.common import PROBLEM_RESPONSES
+from app.schemas.common import PROBLEM_RESPONSES, SLUG_PATTERN
 
 router = APIRouter(prefix="/agreements", tags=["agreements"], responses=PROBLEM_RESPONSES)
 AgreementId = Annotated[
     str,
     Path(
         max_length=120,
+        pattern=SLUG_PATTERN,
         examples=["mou-energy-vn-az-2025"],
         description="The agreement's id (a readable slug).",
     ),

@@ -1,19 +1,72 @@
 """The audit log as a feed, each record's history, and API key management."""
 
+from collections.abc import Iterable
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import ValidationError
 
 from app.api.auth import AdminBody, AdminKey
 from app.api.deps import SessionDep
-from app.curation import keys, service
+from app.curation import keys
+from app.db import write_transaction
 from app.errors import Conflict, InvalidRecord, NotFound
-from app.schemas.changes import ChangeFilters, ChangeOut, KeyCreated, KeyIn, KeyOut
-from app.schemas.common import AUTH_RESPONSES, PROBLEM_RESPONSES, Page, problem_responses
+from app.models import Change
+from app.queries import changes as queries
+from app.schemas.changes import (
+    ChangeFilters,
+    ChangeOut,
+    HistoryFilters,
+    KeyCreated,
+    KeyIn,
+    KeyOut,
+)
+from app.schemas.common import (
+    AUTH_RESPONSES,
+    PROBLEM_RESPONSES,
+    SLUG_PATTERN,
+    Page,
+    problem_responses,
+)
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
 KEY_ERRORS = {**AUTH_RESPONSES, **problem_responses((409, "A key with that name exists"))}
+
+
+FEED_BYTES = 1_000_000
+"""A feed page stops adding changes once their JSON passes this many bytes (a large record
+changed many times would otherwise make a page of tens of megabytes); `next_cursor` then
+says where to go on. A page always holds at least one change."""
+
+
+def feed_page(
+    request: Request,
+    response: Response,
+    rows: Iterable[Change],
+    limit: int,
+    cursor_parameter: str,
+) -> Page[ChangeOut]:
+    """A page of at most `limit` changes and about FEED_BYTES of JSON from `rows` (which
+    may hold one more, to see whether more remain), with `next_cursor` and a `Link: next`
+    that repeats the request with `cursor_parameter` set to the last change's id."""
+    items: list[ChangeOut] = []
+    size, more = 0, False
+    for row in rows:
+        item = ChangeOut.model_validate(row)
+        size += len(item.model_dump_json())
+        if len(items) == limit or (items and size > FEED_BYTES):
+            more = True
+            break
+        items.append(item)
+    next_cursor = str(items[-1].id) if more else None
+    if next_cursor:
+        query = [(k, v) for k, v in request.query_params.multi_items() if k != cursor_parameter]
+        url = request.url.replace(query=urlencode([*query, (cursor_parameter, next_cursor)]))
+        response.headers["Link"] = f'<{url}>; rel="next"'
+    return Page[ChangeOut](
+        items=items, total=len(items), limit=limit, offset=0, next_cursor=next_cursor
+    )
 
 
 @router.get("/changes", summary="Every write, in order (a feed for mirrors)", tags=["changes"])
@@ -25,35 +78,35 @@ def list_changes(
 ) -> Page[ChangeOut]:
     """Creates, updates and deletes in the order they happened, with the record before and
     after; a delete is a tombstone (`after: null`). Keep the last `id` and ask again with
-    `since=` it: replaying the feed in order rebuilds the same data."""
-    rows = service.changes_since(session, filters.since, filters.limit + 1, filters.record_type)
-    more = len(rows) > filters.limit
-    rows = rows[: filters.limit]
-    next_cursor = str(rows[-1].id) if more else None
-    if next_cursor:
-        query = [(k, v) for k, v in request.query_params.multi_items() if k != "since"]
-        url = request.url.include_query_params(**dict(query), since=next_cursor)
-        response.headers["Link"] = f'<{url}>; rel="next"'
-    return Page[ChangeOut](
-        items=[ChangeOut.model_validate(r) for r in rows],
-        total=len(rows),
-        limit=filters.limit,
-        offset=0,
-        next_cursor=next_cursor,
-    )
+    `since=` it (or follow `Link: rel="next"`): replaying the feed in order rebuilds the same
+    data. A page holds at most `limit` changes and stops early past about 1 MB of JSON;
+    `next_cursor` is set whenever more remain."""
+    rows = queries.changes_after(session, filters.since, filters.limit + 1, filters.record_type)
+    return feed_page(request, response, rows, filters.limit, "since")
 
 
 def history_route(record_type: str, plural: str, example: str):  # type: ignore[no-untyped-def]
-    """GET /{plural}/{id}/history: that record's changes, oldest first."""
+    """GET /{plural}/{id}/history: that record's changes, oldest first, paged."""
 
     def history(
+        request: Request,
+        response: Response,
         record_id: Annotated[
-            str, Path(max_length=160, examples=[example], description=f"The {record_type}'s id.")
+            str,
+            Path(
+                max_length=160,
+                pattern=SLUG_PATTERN,
+                examples=[example],
+                description=f"The {record_type}'s id.",
+            ),
         ],
         session: SessionDep,
-    ) -> list[ChangeOut]:
-        rows = service.changes_since(session, 0, 10_000, record_type, record_id)
-        return [ChangeOut.model_validate(r) for r in rows]
+        filters: Annotated[HistoryFilters, Query()],
+    ) -> Page[ChangeOut]:
+        rows = queries.changes_after(
+            session, filters.cursor or 0, filters.limit + 1, record_type, record_id
+        )
+        return feed_page(request, response, rows, filters.limit, "cursor")
 
     router.add_api_route(
         f"/{plural}/{{record_id}}/history",
@@ -62,7 +115,9 @@ def history_route(record_type: str, plural: str, example: str):  # type: ignore[
         summary=f"A {record_type}'s history",
         tags=[plural],
         description=f"Every change to the {record_type}, oldest first, with "
-        "who made it and the record before and after (also after a delete).",
+        "who made it and the record before and after (also after a delete). Paged like every "
+        'list: `limit`, then `cursor` from `next_cursor` or the `Link: rel="next"` header '
+        "(a page also stops early past about 1 MB of JSON).",
         operation_id=f"history_{record_type}",
     )
 
@@ -105,10 +160,11 @@ def create_key(body: AdminBody, session: SessionDep) -> KeyCreated:
             [(".".join(map(str, e["loc"])) or "-", e["msg"]) for e in exc.errors()]
         ) from None
     try:
-        key, secret = keys.create_key(session, wanted.name, wanted.scope)
+        key, secret = write_transaction(
+            session, lambda s: keys.create_key(s, wanted.name, wanted.scope)
+        )
     except keys.KeyError_ as exc:
         raise Conflict(str(exc)) from None
-    session.commit()
     return KeyCreated.model_validate({**KeyOut.model_validate(key).model_dump(), "key": secret})
 
 
@@ -120,8 +176,7 @@ def revoke_key(
 ) -> KeyOut:
     """Revoke a key at once; it is kept, marked revoked. Needs an `admin` key."""
     try:
-        key = keys.revoke_key(session, name)
+        key = write_transaction(session, lambda s: keys.revoke_key(s, name))
     except keys.KeyError_ as exc:
         raise NotFound(str(exc)) from None
-    session.commit()
     return KeyOut.model_validate(key)

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from app.api.deps import SessionDep, found, page_of
 from app.queries import countries as queries
 from app.queries.citations import citations_for
-from app.schemas.common import PROBLEM_RESPONSES, Page
+from app.schemas.common import CODE_PATTERN, PROBLEM_RESPONSES, Page
 from app.schemas.countries import CountryDetail, CountryFilters, CountryOut
 
 router = APIRouter(prefix="/countries", tags=["countries"], responses=PROBLEM_RESPONSES)
@@ -13,6 +13,7 @@ CountryCode = Annotated[
     str,
     Path(
         max_length=40,
+        pattern=CODE_PATTERN,
         examples=["VN"],
         description="ISO alpha-2 or alpha-3 in any case (`VN`, "
         "`vnm`), or a historical entity's id (`SUHH`).",

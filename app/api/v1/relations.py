@@ -14,7 +14,7 @@ from app.queries.common import country_family, family_of, resolve_country
 from app.queries.facets import agreement_facets
 from app.schemas.agreements import AgreementFilters, AgreementOut
 from app.schemas.bodies import BodyOut
-from app.schemas.common import PROBLEM_RESPONSES, CountryRef, Page
+from app.schemas.common import CODE_PATTERN, PROBLEM_RESPONSES, CountryRef, Page
 from app.schemas.relations import (
     CitedVisit,
     MilestoneOut,
@@ -31,7 +31,12 @@ PATHS = {"agreement": "agreements", "visit": "visits"}
 def CountryPath(example: str) -> object:
     return Annotated[
         str,
-        Path(max_length=40, examples=[example], description="ISO alpha-2 or alpha-3, any case."),
+        Path(
+            max_length=40,
+            pattern=CODE_PATTERN,
+            examples=[example],
+            description="ISO alpha-2 or alpha-3, any case.",
+        ),
     ]
 
 

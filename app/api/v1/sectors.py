@@ -6,11 +6,13 @@ from app.api.deps import SessionDep, found, page_of
 from app.api.v1.writes import add_write_routes
 from app.curation.resources import RESOURCES
 from app.queries import sectors as queries
-from app.schemas.common import PROBLEM_RESPONSES, Page
+from app.schemas.common import PROBLEM_RESPONSES, SLUG_PATTERN, Page
 from app.schemas.sectors import SectorDetail, SectorFilters, SectorOut
 
 router = APIRouter(prefix="/sectors", tags=["sectors"], responses=PROBLEM_RESPONSES)
-SectorId = Annotated[str, Path(max_length=80, examples=["energy"], description="Sector slug.")]
+SectorId = Annotated[
+    str, Path(max_length=80, pattern=SLUG_PATTERN, examples=["energy"], description="Sector slug.")
+]
 
 
 @router.get("", summary="List sectors")

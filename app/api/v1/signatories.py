@@ -7,7 +7,7 @@ from app.api.v1.writes import add_write_routes
 from app.curation.resources import RESOURCES
 from app.queries import signatories as queries
 from app.queries.citations import citations_for
-from app.schemas.common import PROBLEM_RESPONSES, Page
+from app.schemas.common import PROBLEM_RESPONSES, SLUG_PATTERN, Page
 from app.schemas.signatories import SignatoryDetail, SignatoryFilters, SignatoryOut
 
 router = APIRouter(prefix="/signatories", tags=["signatories"], responses=PROBLEM_RESPONSES)
@@ -15,6 +15,7 @@ SignatoryId = Annotated[
     str,
     Path(
         max_length=120,
+        pattern=SLUG_PATTERN,
         examples=["petrovietnam"],
         description="The signatory's id (a readable slug).",
     ),

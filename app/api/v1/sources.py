@@ -6,14 +6,17 @@ from app.api.deps import SessionDep, found, page_of
 from app.api.v1.writes import add_write_routes
 from app.curation.resources import RESOURCES
 from app.queries import sources as queries
-from app.schemas.common import PROBLEM_RESPONSES, CursorParams, Page
+from app.schemas.common import PROBLEM_RESPONSES, SLUG_PATTERN, CursorParams, Page
 from app.schemas.sources import SourceDetail, SourceOut
 
 router = APIRouter(prefix="/sources", tags=["sources"], responses=PROBLEM_RESPONSES)
 SourceId = Annotated[
     str,
     Path(
-        max_length=120, examples=["vns-baku-signing-ceremony-2025"], description="The source's id."
+        max_length=120,
+        pattern=SLUG_PATTERN,
+        examples=["vns-baku-signing-ceremony-2025"],
+        description="The source's id.",
     ),
 ]
 

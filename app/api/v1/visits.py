@@ -8,7 +8,7 @@ from app.curation.resources import RESOURCES
 from app.queries import visits as queries
 from app.queries.citations import citations_for, discrepancies_for
 from app.schemas.agreements import AgreementOut
-from app.schemas.common import PROBLEM_RESPONSES, Page
+from app.schemas.common import PROBLEM_RESPONSES, SLUG_PATTERN, Page
 from app.schemas.visits import VisitDetail, VisitFilters, VisitOut
 
 router = APIRouter(prefix="/visits", tags=["visits"], responses=PROBLEM_RESPONSES)
@@ -16,6 +16,7 @@ VisitId = Annotated[
     str,
     Path(
         max_length=120,
+        pattern=SLUG_PATTERN,
         examples=["state-visit-to-lam-azerbaijan-2025"],
         description="The visit's id (a readable slug).",
     ),

@@ -1,12 +1,13 @@
 """Write routes (POST, PATCH with JSON Merge Patch, DELETE) for every curated resource,
-built from one pattern: key checked first, If-Match against the record's current ETag,
-validation as strict as seeding, one transaction, an audit entry per write."""
+built from one pattern: key checked first, then the body read, then one short write
+transaction (`write_transaction`): If-Match against the record's current ETag, validation as
+strict as seeding, an audit entry per write."""
 
 import inspect
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Request, Response
+from fastapi import APIRouter, Header, Path, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,9 +16,10 @@ from app.api.auth import AdminKey, WriteBody, WriteKey
 from app.api.deps import SessionDep
 from app.curation import service
 from app.curation.resources import Resource
+from app.db import write_transaction
 from app.errors import PreconditionFailed, PreconditionRequired
 from app.http_cache import etag_matches, etag_of
-from app.schemas.common import AUTH_RESPONSES, problem_responses
+from app.schemas.common import AUTH_RESPONSES, SLUG_PATTERN, problem_responses
 
 Detail = Callable[[str, Session], BaseModel]
 WRITE_ERRORS = {
@@ -53,7 +55,9 @@ def record_response(model: BaseModel, status: int = 200, **headers: str) -> Resp
 def _lock(session: Session, resource: Resource, record_id: str) -> None:
     """Hold the record's row until commit (PostgreSQL), so concurrent writers queue up and
     the second sees the first's ETag. SQLite writers already queue: their transactions
-    begin IMMEDIATE (see `write_session`)."""
+    begin IMMEDIATE (see `write_transaction`). Two writers that lock each other's rows (two
+    sectors made each other's parent) deadlock on PostgreSQL: one is retried, and then sees
+    the other's write."""
     model = resource.model
     session.execute(select(model.id).where(model.id == record_id).with_for_update()).first()
 
@@ -73,15 +77,6 @@ def _check_if_match(if_match: str | None, current: BaseModel) -> None:
         raise PreconditionFailed("The record changed since that ETag; GET it again and retry.")
 
 
-def write_session(session: SessionDep) -> Session:
-    """The request's session, its transaction begun IMMEDIATE on SQLite (a writer lock).
-
-    Routes list it first, so it runs before the key check reads through the same session."""
-    if not session.in_transaction():  # (a test's session is already inside one)
-        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-    return session
-
-
 def add_write_routes(
     router: APIRouter, resource: Resource, detail: Detail, example_id: str
 ) -> None:
@@ -90,9 +85,14 @@ def add_write_routes(
     detail_model = inspect.signature(detail).return_annotation
     schema = {"$ref": f"#/components/schemas/{resource.record.__name__}"}
     RecordId = Annotated[
-        str, Path(max_length=160, examples=[example_id], description=f"The {resource.name}'s id.")
+        str,
+        Path(
+            max_length=160,
+            pattern=SLUG_PATTERN,
+            examples=[example_id],
+            description=f"The {resource.name}'s id.",
+        ),
     ]
-    WriteSession = Annotated[Session, Depends(write_session)]
     create_text = (
         f"Add a {resource.name}. The body has the seed files' shape; every "
         "`citations[].quote` must be a verbatim passage of its source and every id it "
@@ -119,9 +119,10 @@ def add_write_routes(
             "requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}
         },
     )
-    def create(session: WriteSession, request: Request, key: WriteKey, body: WriteBody) -> Response:
-        record_id = service.create(session, resource, body, key.name)
-        session.commit()
+    def create(session: SessionDep, request: Request, key: WriteKey, body: WriteBody) -> Response:
+        record_id = write_transaction(
+            session, lambda s: service.create(s, resource, body, key.name)
+        )
         return record_response(
             detail(record_id, session), 201, Location=f"{request.url.path}/{record_id}"
         )
@@ -140,15 +141,17 @@ def add_write_routes(
         },
     )
     def update(
-        session: WriteSession,
+        session: SessionDep,
         record_id: RecordId,
         key: WriteKey,
         body: WriteBody,
         if_match: IfMatch = None,
     ) -> Response:
-        _claim(session, resource, detail, record_id, if_match)
-        service.update(session, resource, record_id, body, key.name)
-        session.commit()
+        def work(s: Session) -> None:
+            _claim(s, resource, detail, record_id, if_match)
+            service.update(s, resource, record_id, body, key.name)
+
+        write_transaction(session, work)
         return record_response(detail(record_id, session))
 
     @router.delete(
@@ -160,19 +163,21 @@ def add_write_routes(
         description=delete_text,
     )
     def remove(
-        session: WriteSession, record_id: RecordId, key: AdminKey, if_match: IfMatch = None
+        session: SessionDep, record_id: RecordId, key: AdminKey, if_match: IfMatch = None
     ) -> Response:
-        _claim(session, resource, detail, record_id, if_match)
-        service.delete(session, resource, record_id, key.name)
-        session.commit()
+        def work(s: Session) -> None:
+            _claim(s, resource, detail, record_id, if_match)
+            service.delete(s, resource, record_id, key.name)
+
+        write_transaction(session, work)
         return Response(status_code=204)
 
     if "citations" in resource.record.model_fields:
-        add_citation_route(router, resource, detail, RecordId, WriteSession)
+        add_citation_route(router, resource, detail, RecordId)
 
 
 def add_citation_route(
-    router: APIRouter, resource: Resource, detail: Detail, record_id_type: Any, session_type: Any
+    router: APIRouter, resource: Resource, detail: Detail, record_id_type: Any
 ) -> None:
     """POST /{id}/citations: add one citation to a record (the rest of a record's citations
     are corrected or removed with a PATCH of its `citations` list)."""
@@ -195,15 +200,17 @@ def add_citation_route(
         },
     )
     def add_citation(
-        session: session_type,
+        session: SessionDep,
         record_id: record_id_type,
         key: WriteKey,
         body: WriteBody,
         if_match: IfMatch = None,
     ) -> Response:
-        _claim(session, resource, detail, record_id, if_match)
-        citations = service.current(session, resource, record_id).model_dump(mode="json")
-        patch = {"citations": [*citations["citations"], body]}
-        service.update(session, resource, record_id, patch, key.name)
-        session.commit()
+        def work(s: Session) -> None:
+            _claim(s, resource, detail, record_id, if_match)
+            citations = service.current(s, resource, record_id).model_dump(mode="json")
+            patch = {"citations": [*citations["citations"], body]}
+            service.update(s, resource, record_id, patch, key.name)
+
+        write_transaction(session, work)
         return record_response(detail(record_id, session), 201)

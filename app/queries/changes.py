@@ -1,0 +1,29 @@
+"""The audit log read as a feed: every change after a cursor, oldest first."""
+
+from collections.abc import Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Change
+
+
+def changes_after(
+    session: Session,
+    after: int,
+    limit: int,
+    record_type: str | None = None,
+    record_id: str | None = None,
+) -> Iterator[Change]:
+    """Up to `limit` changes with an id above `after`, oldest first, fetched a few at a time,
+    so a caller that stops early (a byte budget reached) has not loaded the rest."""
+    stmt = select(Change).where(Change.id > after)
+    if record_type:
+        stmt = stmt.where(Change.record_type == record_type)
+    if record_id:
+        stmt = stmt.where(Change.record_id == record_id)
+    result = session.scalars(stmt.order_by(Change.id).limit(limit).execution_options(yield_per=20))
+    try:
+        yield from result
+    finally:
+        result.close()
