@@ -2,13 +2,14 @@
 
 from typing import Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.deps import SessionDep
+from app.api.formats import accepts_json
 from app.errors import ServiceUnavailable
 
 router = APIRouter(tags=["meta"])
@@ -37,6 +38,8 @@ class Landing(BaseModel):
 @router.get(
     "/health",
     summary="Liveness and database check",
+    operation_id="get_health",
+    dependencies=[Depends(accepts_json)],
     responses={
         503: {
             "description": "The database is unreachable",
@@ -55,12 +58,7 @@ def health(session: SessionDep) -> Health:
     return Health(status="ok", database="ok")
 
 
-@router.get(
-    "/",
-    summary="Landing page",
-    response_model=Landing,
-    responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}},
-)
+@router.get("/", summary="Landing page", response_model=Landing, include_in_schema=False)
 def landing(request: Request) -> Landing | HTMLResponse:
     """Links to the docs and example queries: HTML for browsers, JSON for
     `Accept: application/json`."""

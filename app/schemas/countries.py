@@ -7,10 +7,12 @@ from app.schemas.common import (
     ExternalIds,
     QueryText,
     WikidataId,
+    cursor_field,
 )
 
 
 class CountryFilters(CursorParams):
+    cursor: str | None = cursor_field("WyJuYW1lIiwiVmlldCBOYW0iLCJWTiJd")
     q: QueryText | None = Field(
         None, examples=["viet nam"], description="Words in names, aliases or codes."
     )

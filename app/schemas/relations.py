@@ -1,10 +1,9 @@
-from typing import Literal
-
 from pydantic import Field
 
 from app.schemas.agreements import AgreementOut, FacetCount
 from app.schemas.common import (
     CitationOut,
+    CountryParam,
     CountryRef,
     DatedDetailOut,
     DatedOut,
@@ -12,9 +11,8 @@ from app.schemas.common import (
     Out,
     PageParams,
 )
+from app.schemas.enums import TimelineKind
 from app.schemas.visits import VisitOut
-
-ContactKind = Literal["agreement", "visit", "relation"]
 
 
 class MilestoneOut(DatedDetailOut):
@@ -31,7 +29,7 @@ class CitedVisit(VisitOut):
 
 
 class TimelineEntry(DatedOut):
-    kind: ContactKind
+    kind: TimelineKind
     id: str
     title: str
     url: str = Field(description="Path of the record's detail view.")
@@ -63,7 +61,7 @@ class RelationsOut(Out):
 
 
 class TimelineFilters(PageParams):
-    country: list[str] = Field(
+    country: list[CountryParam] = Field(
         min_length=1,
         max_length=2,
         examples=[["VN"]],

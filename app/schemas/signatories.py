@@ -2,21 +2,22 @@ from pydantic import Field
 
 from app.schemas.common import (
     CitationOut,
+    CountryParam,
     CountryRef,
     CursorParams,
     ExternalIds,
     Out,
     QueryText,
     WikidataId,
+    cursor_field,
 )
-from app.vocabulary import SignatoryKind
+from app.schemas.enums import SignatoryKind
 
 
 class SignatoryFilters(CursorParams):
-    country: str | None = Field(
+    cursor: str | None = cursor_field("WyJuYW1lIiwiUGV0cm9WaWV0bmFtIiwicGV0cm92aWV0bmFtIl0")
+    country: CountryParam | None = Field(
         None,
-        min_length=1,
-        max_length=40,
         examples=["VN"],
         description="Country (alpha-2/3, any case; predecessors too).",
     )
@@ -32,7 +33,7 @@ class SignatoryFilters(CursorParams):
 class SignatoryOut(Out):
     id: str = Field(examples=["petrovietnam"])
     name: str
-    kind: str
+    kind: SignatoryKind
     country_id: str | None
 
 

@@ -1,10 +1,9 @@
-from typing import Literal
-
 from pydantic import Field
 
 from app.schemas.agreements import AgreementOut
 from app.schemas.common import (
     CitationOut,
+    CountryParam,
     CountryRef,
     CursorParams,
     DatedDetailOut,
@@ -12,24 +11,23 @@ from app.schemas.common import (
     DateParam,
     DiscrepancyOut,
     QueryText,
+    cursor_field,
 )
+from app.schemas.enums import Sort
 from app.schemas.refs import SignatoryRef
 
 
 class VisitFilters(CursorParams):
-    country: str | None = Field(
+    cursor: str | None = cursor_field(
+        "WyItZGF0ZSIsIjIwMjUtMDEtMDEiLCJzdGF0ZS12aXNpdC10by1sYW0tYXplcmJhaWphbi0yMDI1Il0"
+    )
+    country: CountryParam | None = Field(
         None,
-        min_length=1,
-        max_length=40,
         examples=["AZ"],
         description="Guest or host country (alpha-2/3, any case; predecessor entities included).",
     )
-    host: str | None = Field(
-        None, min_length=1, max_length=40, examples=["AZ"], description="Host country."
-    )
-    guest: str | None = Field(
-        None, min_length=1, max_length=40, examples=["VN"], description="Guest country."
-    )
+    host: CountryParam | None = Field(None, examples=["AZ"], description="Host country.")
+    guest: CountryParam | None = Field(None, examples=["VN"], description="Guest country.")
     date_from: DateParam | None = Field(
         None, examples=["1959"], description="Inclusive; `YYYY`, `YYYY-MM`, `YYYY-MM-DD`."
     )
@@ -37,8 +35,8 @@ class VisitFilters(CursorParams):
     q: QueryText | None = Field(
         None, examples=["ho chi minh"], description="Words in title, summary, city or guest names."
     )
-    sort: Literal["date", "-date", "title", "-title"] = Field(
-        "-date",
+    sort: Sort = Field(
+        Sort.DATE_DESC,
         examples=["-date"],
         description="Ties are broken by `id`; undated visits come last.",
     )

@@ -1,22 +1,29 @@
 """The audit log as a feed, each record's history, and API key management."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import ValidationError
 
 from app.api.auth import AdminBody, AdminKey
 from app.api.deps import SessionDep
+from app.api.formats import accepts_json
+from app.api.v1.common import with_article
 from app.curation import keys, service
 from app.errors import Conflict, InvalidRecord, NotFound
-from app.schemas.changes import ChangeFilters, ChangeOut, KeyCreated, KeyIn, KeyOut
+from app.schemas.changes import KEY_NAME, ChangeFilters, ChangeOut, KeyCreated, KeyIn, KeyOut
 from app.schemas.common import AUTH_RESPONSES, PROBLEM_RESPONSES, Page, problem_responses
 
-router = APIRouter(responses=PROBLEM_RESPONSES)
+router = APIRouter(responses=PROBLEM_RESPONSES, dependencies=[Depends(accepts_json)])
 KEY_ERRORS = {**AUTH_RESPONSES, **problem_responses((409, "A key with that name exists"))}
 
 
-@router.get("/changes", summary="Every write, in order (a feed for mirrors)", tags=["changes"])
+@router.get(
+    "/changes",
+    summary="Every write, in order (a feed for mirrors)",
+    tags=["changes"],
+    operation_id="list_changes",
+)
 def list_changes(
     request: Request,
     response: Response,
@@ -43,41 +50,28 @@ def list_changes(
     )
 
 
-def history_route(record_type: str, plural: str, example: str):  # type: ignore[no-untyped-def]
-    """GET /{plural}/{id}/history: that record's changes, oldest first."""
+def add_history_route(router: APIRouter, record_type: str, record_id_type: Any) -> None:
+    """GET /{plural}/{<record_type>_id}/history on the resource's own router, so it sits
+    between the record's detail and its writes in the docs."""
 
-    def history(
-        record_id: Annotated[
-            str, Path(max_length=160, examples=[example], description=f"The {record_type}'s id.")
-        ],
-        session: SessionDep,
-    ) -> list[ChangeOut]:
+    def history(record_id: record_id_type, session: SessionDep) -> list[ChangeOut]:
         rows = service.changes_since(session, 0, 10_000, record_type, record_id)
         return [ChangeOut.model_validate(r) for r in rows]
 
     router.add_api_route(
-        f"/{plural}/{{record_id}}/history",
+        f"/{{{record_type}_id}}/history",
         history,
         methods=["GET"],
-        summary=f"A {record_type}'s history",
-        tags=[plural],
+        summary=f"{with_article(record_type).capitalize()}'s history",
         description=f"Every change to the {record_type}, oldest first, with "
         "who made it and the record before and after (also after a delete).",
-        operation_id=f"history_{record_type}",
+        operation_id=f"get_{record_type}_history",
     )
 
 
-for _type, _plural, _example in (
-    ("agreement", "agreements", "mou-energy-vn-az-2025"),
-    ("visit", "visits", "state-visit-to-lam-azerbaijan-2025"),
-    ("signatory", "signatories", "petrovietnam"),
-    ("sector", "sectors", "energy"),
-    ("source", "sources", "vns-baku-signing-ceremony-2025"),
-):
-    history_route(_type, _plural, _example)
-
-
-@router.get("/keys", summary="List API keys", tags=["keys"], responses=KEY_ERRORS)
+@router.get(
+    "/keys", summary="List API keys", tags=["keys"], responses=KEY_ERRORS, operation_id="list_keys"
+)
 def list_keys(_key: AdminKey, session: SessionDep) -> list[KeyOut]:
     """Every key's name, scope, prefix and dates (never the secret). Needs an `admin` key."""
     return [KeyOut.model_validate(k) for k in keys.list_keys(session)]
@@ -86,6 +80,7 @@ def list_keys(_key: AdminKey, session: SessionDep) -> list[KeyOut]:
 @router.post(
     "/keys",
     summary="Create an API key",
+    operation_id="create_key",
     status_code=201,
     tags=["keys"],
     responses=KEY_ERRORS,
@@ -112,9 +107,18 @@ def create_key(body: AdminBody, session: SessionDep) -> KeyCreated:
     return KeyCreated.model_validate({**KeyOut.model_validate(key).model_dump(), "key": secret})
 
 
-@router.delete("/keys/{name}", summary="Revoke an API key", tags=["keys"], responses=KEY_ERRORS)
+@router.delete(
+    "/keys/{name}",
+    summary="Revoke an API key",
+    tags=["keys"],
+    responses=KEY_ERRORS,
+    operation_id="revoke_key",
+)
 def revoke_key(
-    name: Annotated[str, Path(max_length=100, examples=["curator"], description="The key's name.")],
+    name: Annotated[
+        str,
+        Path(max_length=100, pattern=KEY_NAME, examples=["curator"], description="The key's name."),
+    ],
     _key: AdminKey,
     session: SessionDep,
 ) -> KeyOut:
