@@ -185,13 +185,16 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def allowed_methods(request: Request) -> list[str]:
-    """Every method some route answers at this path (a path's GET and its POST are separate
-    routes, and Starlette's 405 names only the first route's), HEAD wherever GET is."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        if match != Match.NONE and getattr(route, "methods", None):
-            methods |= route.methods
+    """Every method some route answers at this path, HEAD wherever GET is. (A path's GET
+    and its POST are separate routes, and Starlette's 405 names only the first one's.)"""
+    methods = {
+        method
+        for method in ("DELETE", "GET", "PATCH", "POST", "PUT")
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in request.app.router.routes
+        )
+    }
     if "GET" in methods:
         methods.add("HEAD")
     return sorted(methods)

@@ -8,6 +8,8 @@ from pydantic import BaseModel
 
 from app.schemas import enums
 
+PREFILL = "x-prefill"
+"""Set by `app.schemas.common.TRY_IT`: the parameter's example fills "Try it out"."""
 HTTP_METHODS = ("get", "head", "post", "put", "patch", "delete", "options", "trace")
 SECURITY_SCHEMES = {
     "bearer": {
@@ -156,7 +158,9 @@ def _enum_schema(enum: type[enums.ApiEnum]) -> dict[str, Any]:
 def plain_parameters(spec: dict[str, Any]) -> None:
     """Parameters as Swagger UI and ReDoc show them best: `string`, not `string | null`
     (an absent parameter is the null); no `default: []` (ReDoc prints it as ""); and a
-    parameter-level `example`, which is what fills "Try it out"."""
+    parameter-level `example`, which is what fills "Try it out", on required parameters and
+    those marked with `PREFILL` (filling every optional one would make the first try a
+    query that matches nothing)."""
     for _, _, operation in operations(spec):
         operation["parameters"] = [
             p for p in operation.get("parameters", []) if not p["schema"].get("x-undeclared")
@@ -175,7 +179,8 @@ def plain_parameters(spec: dict[str, Any]) -> None:
                 del schema["default"]
             parameter["schema"] = schema
             examples = schema.get("examples")
-            if "example" not in parameter and examples:
+            prefill = schema.pop(PREFILL, False) or parameter["required"]
+            if prefill and "example" not in parameter and examples:
                 parameter["example"] = examples[0]
 
 

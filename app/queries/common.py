@@ -82,8 +82,11 @@ def decode_cursor(sort: SortKey, cursor: str) -> ColumnElement[bool]:
         if name != sort.name or not isinstance(last_id, str):
             raise ValueError("cursor was made for another sort order")
         return sort.after(sort.parse_value(value), last_id)
-    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError) as exc:
-        raise InvalidParameter(f"invalid cursor: {exc}", parameter="cursor") from None
+    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
+        raise InvalidParameter(
+            "invalid cursor: pass the `next_cursor` of a page of this list, in the same sort",
+            parameter="cursor",
+        ) from None
 
 
 @dataclass

@@ -4,6 +4,7 @@ from typing import Any, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from app.schemas.common import (
+    TRY_IT,
     CitationOut,
     CountryParam,
     CountryRef,
@@ -43,7 +44,8 @@ class AgreementQuery(BaseModel):
     country: list[CountryParam] = Field(
         [],
         max_length=MAX_REPEAT,
-        examples=[["VN", "aze"]],
+        examples=[["AZ"]],
+        json_schema_extra=TRY_IT,
         description="Party, as ISO alpha-2 or alpha-3 in any case. Repeat it to require every "
         "country to be a party. A country also matches its predecessors' agreements (the "
         "Azerbaijan SSR's for `AZ`).",
@@ -52,6 +54,7 @@ class AgreementQuery(BaseModel):
         [],
         max_length=MAX_REPEAT,
         examples=[["energy"]],
+        json_schema_extra=TRY_IT,
         description="Sector slug, sub-sectors included (`energy` matches `oil-and-gas`). Repeat "
         "it to require every sector.",
     )

@@ -1,11 +1,11 @@
 """Shapes shared by every resource: pages, citations, dates, problems, references."""
 
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field
 
 from app.dates import InvalidDate, PartialDate, parse_partial_date
-from app.schemas.enums import DatePrecision
+from app.schemas.enums import DatePrecision, ParameterLocation
 
 T = TypeVar("T")
 
@@ -26,6 +26,8 @@ pattern is exactly what `parse_partial_date` accepts, so a generated value is ne
 PLAIN_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 """No control characters (they are refused anywhere in a URL; see app.guards)."""
 CURSOR = r"^[A-Za-z0-9_-]+$"
+TRY_IT = {"x-prefill": True}
+"""`json_schema_extra` of a filter whose example fills Swagger UI's "Try it out"."""
 PATTERN_MESSAGES = {
     SLUG: "must be an id: a-z, 0-9 and '-', 2 to 120 characters",
     COUNTRY_CODE: "must be a country code (VN, vnm) or a historical entity's id",
@@ -199,9 +201,7 @@ class ProblemItem(BaseModel):
         description="The parameter, header or body field (`citations.0.quote`) at fault.",
         examples=["limit"],
     )
-    location: Literal["query", "path", "header", "body", "request"] = Field(
-        description="Where it was sent.", examples=["query"]
-    )
+    location: ParameterLocation = Field(description="Where it was sent.", examples=["query"])
     message: str = Field(
         description="What is wrong with it, in plain words.",
         examples=["must be at least 1"],

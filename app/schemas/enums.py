@@ -118,3 +118,13 @@ class Facet(ApiEnum):
     KIND = "kind"
     YEAR = "year"
     DECADE = "decade"
+
+
+class ParameterLocation(ApiEnum):
+    """Where a faulty parameter was sent."""
+
+    QUERY = "query"
+    PATH = "path"
+    HEADER = "header"
+    BODY = "body"
+    REQUEST = "request"

@@ -1,6 +1,7 @@
 from pydantic import Field
 
 from app.schemas.common import (
+    TRY_IT,
     CitationOut,
     CountryParam,
     CountryRef,
@@ -19,6 +20,7 @@ class SignatoryFilters(CursorParams):
     country: CountryParam | None = Field(
         None,
         examples=["VN"],
+        json_schema_extra=TRY_IT,
         description="Country (alpha-2/3, any case; predecessors too).",
     )
     kind: SignatoryKind | None = Field(None, examples=["ministry"], description="Kind of signer.")

@@ -2,6 +2,7 @@ from pydantic import Field
 
 from app.schemas.agreements import AgreementOut
 from app.schemas.common import (
+    TRY_IT,
     CitationOut,
     CountryParam,
     CountryRef,
@@ -24,6 +25,7 @@ class VisitFilters(CursorParams):
     country: CountryParam | None = Field(
         None,
         examples=["AZ"],
+        json_schema_extra=TRY_IT,
         description="Guest or host country (alpha-2/3, any case; predecessor entities included).",
     )
     host: CountryParam | None = Field(None, examples=["AZ"], description="Host country.")

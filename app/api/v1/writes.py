@@ -35,6 +35,7 @@ WRITE_ERRORS = {
 IfMatch = Annotated[
     str | None,
     Header(
+        alias="If-Match",
         description="The record's current ETag, from a GET: a write to a record that changed "
         "since is refused (412), so no update is lost. Required (428 without); a weak ETag "
         "(`W/...`) or `*` never matches.",
