@@ -26,8 +26,9 @@ def seed_database(database_url: str) -> None:
 
 
 @contextmanager
-def serve(database_url: str) -> Iterator[str]:
-    """The app on a free loopback port; yields its base URL.
+def serve(database_url: str, **settings: object) -> Iterator[str]:
+    """The app on a free loopback port (with these `settings` besides the database); yields
+    its base URL.
 
     The listening socket is bound before the thread starts, so connections wait in its
     backlog until uvicorn accepts them: /health is polled without sleeping."""
@@ -35,7 +36,7 @@ def serve(database_url: str) -> Iterator[str]:
     sock.bind(("127.0.0.1", 0))
     sock.listen()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    app = create_app(Settings(database_url=database_url))
+    app = create_app(Settings(database_url=database_url, **settings))  # type: ignore[arg-type]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.curation.resources import Resource
-from app.errors import Conflict, InvalidRecord, NotFound
+from app.errors import Conflict, InvalidRecord, NotFound, plain_message
 from app.models import Change
 
 SLUG = r"^[a-z0-9][a-z0-9-]{0,118}[a-z0-9]$"
@@ -37,7 +37,7 @@ def parse(resource: Resource, document: Any) -> Any:
         record = resource.record.model_validate(document)
     except ValidationError as exc:
         raise InvalidRecord(
-            [(".".join(str(p) for p in e["loc"]) or "-", e["msg"]) for e in exc.errors()]
+            [(".".join(str(p) for p in e["loc"]) or "-", plain_message(e)) for e in exc.errors()]
         ) from None
     if not re.match(SLUG, record.id):  # type: ignore[attr-defined]
         raise InvalidRecord([("id", "must be a slug: a-z, 0-9 and '-', 2 to 120 characters")])
@@ -81,7 +81,7 @@ def _checked(session: Session, resource: Resource, record: Any) -> Any:
 def create(session: Session, resource: Resource, document: Any, actor: str) -> str:
     record = parse(resource, document)
     if resource.read(session, record.id) is not None:
-        raise InvalidRecord([("id", f"a {resource.name} with id {record.id!r} already exists")])
+        raise Conflict(f"the id {record.id!r} is taken by another {resource.name}")
     resource.write(session, _checked(session, resource, record))
     log(session, actor, "create", resource.name, record.id, None, record)
     return record.id

@@ -114,7 +114,7 @@ def date_overlaps(
     )
     if start:
         conditions.append(Agreement.date_end >= start.start)
-        if key is not None:
+        if key is not None and start.start > date.min + timedelta(days=366):
             conditions.append(key >= start.start - timedelta(days=366))
     if end:
         conditions.append((key if key is not None else Agreement.date_start) <= end.end)

@@ -10,7 +10,7 @@ from app.api.deps import SessionDep
 from app.api.formats import accepts_json
 from app.api.v1.common import with_article
 from app.curation import keys, service
-from app.errors import Conflict, InvalidRecord, NotFound
+from app.errors import Conflict, InvalidRecord, NotFound, plain_message
 from app.schemas.changes import KEY_NAME, ChangeFilters, ChangeOut, KeyCreated, KeyIn, KeyOut
 from app.schemas.common import AUTH_RESPONSES, PROBLEM_RESPONSES, Page, problem_responses
 
@@ -97,7 +97,7 @@ def create_key(body: AdminBody, session: SessionDep) -> KeyCreated:
         wanted = KeyIn.model_validate(body)
     except ValidationError as exc:
         raise InvalidRecord(
-            [(".".join(map(str, e["loc"])) or "-", e["msg"]) for e in exc.errors()]
+            [(".".join(map(str, e["loc"])) or "-", plain_message(e)) for e in exc.errors()]
         ) from None
     try:
         key, secret = keys.create_key(session, wanted.name, wanted.scope)
