@@ -1,13 +1,20 @@
 """The command line as a new user meets it: -h, --version, readable help, --database-url."""
 
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
+from app.config import Settings
 
 runner = CliRunner()
+
+
+def _fresh_settings():  # type: ignore[no-untyped-def]
+    """A settings cache of the test's own, so the process-wide one is left alone."""
+    return lru_cache(Settings)
 
 
 @pytest.mark.parametrize("args", [["-h"], ["serve", "-h"], ["keys", "-h"], ["db", "upgrade", "-h"]])
@@ -24,7 +31,13 @@ def test_version() -> None:
     assert result.output.startswith("treaty-api ")
 
 
-def test_database_url_option_and_keys_list_header(tmp_path: Path) -> None:
+def test_database_url_option_and_keys_list_header(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `--database-url` sets DATABASE_URL for the process: restored (and the settings cache
+    # cleared) after the test.
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.setattr("app.cli.get_settings", _fresh_settings())
     url = f"sqlite:///{tmp_path}/cli.sqlite"
     assert runner.invoke(cli, ["--database-url", url, "db", "upgrade"]).exit_code == 0
     created = runner.invoke(cli, ["--database-url", url, "keys", "create", "--name", "ada"])
