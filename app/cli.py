@@ -1,4 +1,5 @@
-"""The `treaty-api` command. Thin: each command calls into the package. Reads DATABASE_URL."""
+"""The `treaty-api` command. Thin: each command calls into the package. Reads DATABASE_URL
+(or `--database-url`)."""
 
 import os
 import shutil
@@ -6,6 +7,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated
 
@@ -24,26 +26,82 @@ class Preference(StrEnum):
     api = "api"
 
 
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
+PLAIN = None
+"""Plain click help (`--host HOST`, `[REV]`), not rich's boxes with `<str>` placeholders."""
 cli = typer.Typer(
     help="treaty-api: serve, migrate and seed the treaty database.",
     no_args_is_help=True,
     add_completion=False,
+    context_settings=HELP_OPTIONS,
+    rich_markup_mode=PLAIN,
 )
-db_cli = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
+db_cli = typer.Typer(
+    help="Database migrations (Alembic).",
+    no_args_is_help=True,
+    context_settings=HELP_OPTIONS,
+    rich_markup_mode=PLAIN,
+)
 cli.add_typer(db_cli, name="db")
 seeds_cli = typer.Typer(
-    help="The seed files: write the database back into them.", no_args_is_help=True
+    help="The seed files: write the database back into them.",
+    no_args_is_help=True,
+    context_settings=HELP_OPTIONS,
+    rich_markup_mode=PLAIN,
 )
 cli.add_typer(seeds_cli, name="seeds")
-keys_cli = typer.Typer(help="API keys for curators (only a hash is stored).", no_args_is_help=True)
+keys_cli = typer.Typer(
+    help="API keys for curators (only a hash is stored).",
+    no_args_is_help=True,
+    context_settings=HELP_OPTIONS,
+    rich_markup_mode=PLAIN,
+)
 cli.add_typer(keys_cli, name="keys")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"treaty-api {package_version('treaty-api')}")
+        raise typer.Exit()
+
+
+@cli.callback()
+def main(
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            metavar="URL",
+            help="The database (overrides the DATABASE_URL environment variable).",
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """treaty-api: serve, migrate and seed the treaty database."""
+    if database_url:
+        # Through the environment, so that `serve`'s uvicorn workers see it too.
+        os.environ["DATABASE_URL"] = database_url
+        get_settings.cache_clear()
 
 
 @cli.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    host: Annotated[
+        str, typer.Option("--host", metavar="HOST", help="Interface to bind.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", metavar="PORT", help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, metavar="N", help="Worker processes.")
+    ] = 1,
 ) -> None:
     """Serve the API with uvicorn.
 
@@ -86,14 +144,20 @@ def _metrics_shared_by(workers: int) -> Iterator[None]:
 
 
 @db_cli.command()
-def upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
-    """Migrate the database up to REVISION (default: head)."""
+def upgrade(
+    revision: Annotated[
+        str, typer.Argument(metavar="REV", help="Target (default: head).")
+    ] = "head",
+) -> None:
+    """Migrate the database up to REV (default: head)."""
     migrate.upgrade(get_settings().database_url, revision)
 
 
 @db_cli.command()
-def downgrade(revision: Annotated[str, typer.Argument(help="Target, e.g. base or -1.")]) -> None:
-    """Migrate the database down to REVISION."""
+def downgrade(
+    revision: Annotated[str, typer.Argument(metavar="REV", help="Target, e.g. base or -1.")],
+) -> None:
+    """Migrate the database down to REV."""
     migrate.downgrade(get_settings().database_url, revision)
 
 
@@ -204,9 +268,15 @@ def start(
 @cli.command()
 def synth(
     agreements: Annotated[
-        int, typer.Option(min=0, help="How many synthetic agreements to generate.")
+        int,
+        typer.Option(
+            "--agreements", min=0, metavar="N", help="How many synthetic agreements to generate."
+        ),
     ] = 10_000,
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 0,
+    seed: Annotated[
+        int,
+        typer.Option("--seed", metavar="S", help="Random seed; the same seed gives the same data."),
+    ] = 0,
 ) -> None:
     """Replace the synthetic (`synth-`) rows with N generated agreements, for benchmarks.
 
@@ -245,8 +315,15 @@ def synth(
 
 @keys_cli.command("create")
 def keys_create(
-    name: Annotated[str, typer.Option(help="A name for the key's holder (shown in the audit).")],
-    scope: Annotated[str, typer.Option(help="read, write or admin.")] = "write",
+    name: Annotated[
+        str,
+        typer.Option(
+            "--name", metavar="NAME", help="A name for the key's holder (shown in the audit)."
+        ),
+    ],
+    scope: Annotated[
+        str, typer.Option("--scope", metavar="SCOPE", help="read, write or admin.")
+    ] = "write",
 ) -> None:
     """Create a key and print its secret: it is shown this once."""
     from app.curation.keys import SCOPES, KeyError_, create_key
@@ -273,6 +350,7 @@ def keys_list() -> None:
 
     engine = make_engine(get_settings().database_url)
     with transaction(engine) as session:
+        typer.echo("name\tscope\tprefix\tcreated\tstatus")
         for key in list_keys(session):
             revoked = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
             typer.echo(
@@ -282,7 +360,9 @@ def keys_list() -> None:
 
 
 @keys_cli.command("revoke")
-def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) -> None:
+def keys_revoke(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The key's name.")],
+) -> None:
     """Revoke a key at once (it stays listed, marked revoked)."""
     from app.curation.keys import KeyError_, revoke_key
 
@@ -309,7 +389,9 @@ IncludeKeys = Annotated[
 
 @cli.command("export")
 def export_(
-    path: Annotated[str, typer.Argument(help="Where to write; '-' for stdout; .gz compresses.")],
+    path: Annotated[
+        str, typer.Argument(metavar="PATH", help="Where to write; '-' for stdout; .gz compresses.")
+    ],
     include_keys: IncludeKeys = False,
 ) -> None:
     """Dump the whole database (sources, records, citations, audit) as NDJSON; API keys
@@ -360,7 +442,9 @@ def export_(
 
 @cli.command("import")
 def import_(
-    path: Annotated[str, typer.Argument(help="A dump from `treaty-api export`; '-' for stdin.")],
+    path: Annotated[
+        str, typer.Argument(metavar="PATH", help="A dump from `treaty-api export`; '-' for stdin.")
+    ],
     include_keys: IncludeKeys = False,
 ) -> None:
     """Check a dump, then load it into an empty database migrated to the same revision (all

@@ -10,6 +10,16 @@ Precision = Literal["year", "month", "day"]
 DATE_PATTERN = r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?"
 """The whole value, in ASCII digits: `\\d` would also match "٢٠٢٥" and "２０２５"."""
 _PATTERN = re.compile(DATE_PATTERN)
+_YEAR = r"(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})"
+_LEAP_YEAR = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+REAL_DATE = (
+    rf"^(?:{_YEAR}(?:-(?:(?:0[13578]|1[02])(?:-(?:0[1-9]|[12][0-9]|3[01]))?"
+    r"|(?:0[469]|11)(?:-(?:0[1-9]|[12][0-9]|30))?|02(?:-(?:0[1-9]|1[0-9]|2[0-8]))?))?"
+    rf"|{_LEAP_YEAR}-02-29)$"
+)
+"""`YYYY`, `YYYY-MM` or `YYYY-MM-DD`, real dates only (leap days included): exactly what
+`parse_partial_date` accepts, as a regular expression for the OpenAPI spec, so a value
+generated from the spec is never refused."""
 
 
 class InvalidDate(ValueError):

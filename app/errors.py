@@ -9,8 +9,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from app.observability import current_request_id
+from app.schemas.common import PATTERN_MESSAGES
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger("app.errors")
@@ -30,11 +32,13 @@ class ApiError(Exception):
         detail: str,
         *,
         parameter: str | None = None,
+        location: str = "query",
         errors: list[dict[str, str]] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.parameter = parameter
+        self.location = location
         self.errors = errors
 
 
@@ -90,6 +94,10 @@ class PreconditionRequired(ApiError):
     status, title, slug = 428, "Precondition required", "precondition-required"
 
 
+class NotAcceptable(ApiError):
+    status, title, slug = 406, "Not acceptable", "not-acceptable"
+
+
 class UnsupportedMediaType(ApiError):
     status, title, slug = 415, "Unsupported media type", "unsupported-media-type"
 
@@ -109,7 +117,9 @@ def problem(status: int, title: str, detail: str, slug: str, **extra: Any) -> JS
 def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
     errors = exc.errors or (
-        [{"parameter": exc.parameter, "message": exc.detail}] if exc.parameter else None
+        [{"parameter": exc.parameter, "location": exc.location, "message": exc.detail}]
+        if exc.parameter
+        else None
     )
     response = problem(exc.status, exc.title, exc.detail, exc.slug, errors=errors)
     response.headers.update(exc.headers or {})
@@ -121,21 +131,82 @@ def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     errors = []
     for err in exc.errors():
         loc = [str(part) for part in err.get("loc", ())]
-        location = loc[0] if loc else "request"
-        name = loc[1] if len(loc) > 1 else location
-        errors.append({"parameter": name, "location": location, "message": err.get("msg", "")})
+        location = loc[0] if loc and loc[0] in LOCATIONS else "request"
+        name = ".".join(loc[1:]) if len(loc) > 1 else location
+        if location in ("query", "path", "header") and len(loc) > 2:
+            name = loc[1]  # `country`, not `country.0`: the parameter as the client names it
+        errors.append({"parameter": name, "location": location, "message": plain_message(err)})
     detail = "; ".join(f"{e['parameter']}: {e['message']}" for e in errors)
     return problem(422, "Invalid parameter", detail, "invalid-parameter", errors=errors)
 
 
-def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+HTTP_PROBLEMS = {
+    400: ("Bad request", "bad-request"),
+    404: ("Not found", "not-found"),
+    405: ("Method not allowed", "method-not-allowed"),
+    406: ("Not acceptable", "not-acceptable"),
+}
+
+
+LOCATIONS = ("query", "path", "header", "body")
+
+
+def plain_message(error: Any) -> str:
+    """A validation error in plain words, without pydantic's phrasing or internals."""
+    kind, ctx = error.get("type", ""), error.get("ctx") or {}
+    if kind == "string_pattern_mismatch":
+        return PATTERN_MESSAGES.get(ctx.get("pattern", ""), "does not have the expected shape")
+    if kind in ("enum", "literal_error"):
+        expected = str(ctx.get("expected", "")).replace("'", "")
+        return f"must be one of: {expected.replace(' or ', ', ')}"
+    messages = {
+        "missing": "is required",
+        "extra_forbidden": "is not a parameter of this operation",
+        "int_parsing": "must be a whole number",
+        "int_from_float": "must be a whole number",
+        "bool_parsing": "must be true or false",
+        "string_unicode": "must be valid UTF-8 text",
+        "greater_than_equal": "must be at least {ge}",
+        "greater_than": "must be more than {gt}",
+        "less_than_equal": "must be at most {le}",
+        "less_than": "must be less than {lt}",
+        "string_too_short": "must be at least {min_length} characters long",
+        "string_too_long": "must be at most {max_length} characters long",
+        "too_short": "must be given at least {min_length} time(s)",
+        "too_long": "can be given at most {max_length} times",
+    }
+    if kind in messages:
+        return messages[kind].format(**ctx)
+    if kind == "value_error":
+        return str(ctx.get("error", error.get("msg", "")))
+    return str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+
+
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    titles = {404: "Not found", 405: "Method not allowed", 406: "Not acceptable"}
-    title = titles.get(exc.status_code, "HTTP error")
-    response = problem(exc.status_code, title, str(exc.detail), title.lower().replace(" ", "-"))
+    title, slug = HTTP_PROBLEMS.get(exc.status_code, HTTP_PROBLEMS[400])
+    response = problem(exc.status_code, title, str(exc.detail), slug)
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value
+    if exc.status_code == 405:
+        response.headers["Allow"] = ", ".join(allowed_methods(request))
     return response
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this path, HEAD wherever GET is. (A path's GET
+    and its POST are separate routes, and Starlette's 405 names only the first one's.)"""
+    methods = {
+        method
+        for method in ("DELETE", "GET", "PATCH", "POST", "PUT")
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in request.app.router.routes
+        )
+    }
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
 
 
 def _database_refused(_request: Request, exc: Exception) -> JSONResponse:

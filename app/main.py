@@ -8,7 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from pydantic import BaseModel
 
-from app.api import meta
+from app.api import meta, problems
 from app.api.v1 import (
     agreements,
     bodies,
@@ -28,7 +28,7 @@ from app.db import make_sessionmaker, serving_engine
 from app.docs_ui import install_docs
 from app.errors import install_error_handlers
 from app.guards import HeaderSizeGuard, add_guards
-from app.http_cache import HttpCacheMiddleware
+from app.http_cache import HeadMiddleware, HttpCacheMiddleware
 from app.limits import (
     BodySizeLimitMiddleware,
     KeyCache,
@@ -40,6 +40,7 @@ from app.limits import (
     parse_rate,
 )
 from app.observability import ObservabilityMiddleware
+from app.openapi import finish
 from app.proxies import TrustedProxies
 from app.schemas.changes import KeyIn
 from app.seeding.records import CitationIn
@@ -50,23 +51,12 @@ agreement, visit and signatory carries `citations`, verbatim quotes of the sourc
 (see *sources*), and where the sources disagree, `discrepancies` keeps each reading.
 
 Start with **agreements**: try `country=AZ` and `sector=energy`. Lists return
-`{items, total, limit, offset, next_cursor}` and a `Link: rel="next"` header; errors are
-`application/problem+json`.
+`{items, total, limit, offset, next_cursor}` and a `Link: rel="next"` header;
+`/api/v1/agreements.csv` and `.ndjson` download every match. Errors are
+`application/problem+json`; each `type` is the path of a page explaining it (all of them:
+[/problems](/problems)).
 """
 
-SECURITY_SCHEMES = {
-    "bearer": {
-        "type": "http",
-        "scheme": "bearer",
-        "description": "An API key from `treaty-api keys create`.",
-    },
-    "apiKey": {
-        "type": "apiKey",
-        "in": "header",
-        "name": "X-API-Key",
-        "description": "The same key, in the X-API-Key header.",
-    },
-}
 WRITE_SCHEMAS = (*(r.record for r in RESOURCES.values()), CitationIn, KeyIn)
 TAGS = [
     {
@@ -138,7 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_docs(app)
     app.include_router(meta.router)
-    app.include_router(changes.router, prefix="/api/v1")
+    app.include_router(problems.router)
     for module in (
         agreements,
         visits,
@@ -151,14 +141,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         search,
     ):
         app.include_router(module.router, prefix="/api/v1")
+    app.include_router(changes.router, prefix="/api/v1")
     # The last added runs first: observability (client address, request id, metrics, access
     # log), the header size cap, security headers, CORS, rate limit (only when configured),
-    # body cap, gzip, ETag, control characters, admission gate, unexpected errors. So 429,
-    # 413, 503 and 500 answers carry CORS, security headers and the request id too; 431
+    # body cap, HEAD, gzip, ETag, control characters, admission gate, unexpected errors. So
+    # 429, 413, 503 and 500 answers carry CORS, security headers and the request id too; 431
     # comes before anything but observability reads the headers.
     add_guards(app, settings)
     app.add_middleware(HttpCacheMiddleware, max_age=settings.cache_max_age)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(HeadMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     limiter = Limiter(
         make_storage(settings.redis_url, settings.redis_key_prefix),
@@ -198,25 +190,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def install_schemas(app: FastAPI, models: tuple[type[BaseModel], ...]) -> None:
-    """Complete the spec with what FastAPI cannot see: request-body models that routes read
-    by hand (after checking the API key), and the API-key security schemes on every
-    operation that answers 401, so Swagger UI's "Authorize" sends the key."""
+    """Complete the spec with what FastAPI cannot see (see app.openapi): request-body models
+    read by hand, security schemes, headers, shared enums, plain parameters."""
     build = app.openapi
 
     def openapi() -> dict:
         if app.openapi_schema is None:
-            spec = build()
-            components = spec.setdefault("components", {})
-            schemas = components.setdefault("schemas", {})
-            for model in models:
-                schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-                schemas.update(schema.pop("$defs", {}))
-                schemas[model.__name__] = schema
-            components["securitySchemes"] = SECURITY_SCHEMES
-            for item in spec["paths"].values():
-                for operation in item.values():
-                    if "401" in operation.get("responses", {}):
-                        operation["security"] = [{name: []} for name in SECURITY_SCHEMES]
+            app.openapi_schema = finish(build(), models)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

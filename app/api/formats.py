@@ -1,4 +1,4 @@
-"""Bulk downloads: content negotiation and streamed CSV / NDJSON bodies."""
+"""Content negotiation (`Accept` with q-values) and streamed CSV / NDJSON bodies."""
 
 import csv
 import io
@@ -10,19 +10,78 @@ from fastapi import Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "ndjson": "application/x-ndjson"}
-ACCEPTED = {"text/csv": "csv", "application/x-ndjson": "ndjson", "application/ndjson": "ndjson"}
+from app.errors import NotAcceptable
+
+JSON = "application/json"
+CSV = "text/csv"
+NDJSON = "application/x-ndjson"
+MEDIA_TYPES = {"json": JSON, "csv": "text/csv; charset=utf-8", "ndjson": NDJSON}
+FORMATS = {JSON: "json", CSV: "csv", NDJSON: "ndjson", "application/ndjson": "ndjson"}
+
+
+def _preferences(accept: str) -> list[tuple[str, float, int]]:
+    """(media range, q, specificity) for each range of an Accept header."""
+    ranges = []
+    for part in accept.split(","):
+        media_range, *params = (p.strip() for p in part.split(";"))
+        if not media_range:
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+        media_range = media_range.lower()
+        specificity = 0 if media_range == "*/*" else 1 if media_range.endswith("/*") else 2
+        ranges.append((media_range, q, specificity))
+    return ranges
+
+
+def _quality(media_type: str, ranges: list[tuple[str, float, int]]) -> float:
+    """The q of the most specific range matching `media_type` (RFC 9110 §12.5.1)."""
+    kind = media_type.split("/")[0] + "/*"
+    matching = [(s, q) for r, q, s in ranges if r in (media_type, kind, "*/*")]
+    return max(matching)[1] if matching else 0.0
+
+
+def negotiate(accept: str | None, offered: list[str]) -> str | None:
+    """The offered media type the client prefers (ties go to the first offered), or None
+    when none is acceptable. No Accept header accepts anything."""
+    if not accept or not accept.strip():
+        return offered[0]
+    ranges = _preferences(accept)
+    best, best_q = None, 0.0
+    for media_type in offered:
+        q = _quality(media_type, ranges)
+        if q > best_q:
+            best, best_q = media_type, q
+    return best
+
+
+def require_acceptable(request: Request, offered: list[str]) -> str:
+    """The negotiated media type, or a 406 problem naming what is offered."""
+    chosen = negotiate(request.headers.get("accept"), offered)
+    if chosen is None:
+        raise NotAcceptable(
+            f"This resource is available as {', '.join(offered)}; "
+            f"the Accept header ({request.headers.get('accept')}) allows none of them."
+        )
+    return chosen
+
+
+def accepts_json(request: Request) -> None:
+    """Router dependency: JSON resources answer 406 when the client accepts no JSON."""
+    require_acceptable(request, [JSON])
 
 
 def requested_format(request: Request, explicit: str | None) -> str:
-    """`format=` wins; else the first CSV or NDJSON type in `Accept`; else JSON."""
+    """`format=` (kept for old links) wins; else `Accept`, by preference and q-value."""
     if explicit:
         return explicit
-    for part in request.headers.get("accept", "").split(","):
-        fmt = ACCEPTED.get(part.split(";")[0].strip().lower())
-        if fmt:
-            return fmt
-    return "json"
+    return FORMATS[require_acceptable(request, [JSON, CSV, NDJSON])]
 
 
 def csv_rows(columns: list[str], records: Iterable[dict[str, Any]]) -> Iterator[bytes]:
@@ -52,12 +111,18 @@ def ndjson_rows(records: Iterable[dict[str, Any]]) -> Iterator[bytes]:
 
 
 def stream(
+    request: Request,
     fmt: str,
     batches: Iterable[list[Any]],
     build: Callable[[Any], BaseModel],
     csv_columns: list[str],
     filename: str,
 ) -> StreamingResponse:
+    """Every row of `batches` as CSV or NDJSON, streamed with flat memory. Not cached
+    (`no-store`): a download is read once, and hashing it for an ETag would mean producing
+    it twice. A HEAD gets the headers without the rows being read."""
+    if request.scope.get("head"):
+        batches = []
     records = (
         build(row).model_dump(mode="json", exclude_unset=True) for batch in batches for row in batch
     )
@@ -65,5 +130,8 @@ def stream(
     return StreamingResponse(
         body,
         media_type=MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{filename}.{fmt}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}.{fmt}"',
+            "Cache-Control": "no-store",
+        },
     )

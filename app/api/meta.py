@@ -3,7 +3,7 @@
 from typing import Literal
 
 import anyio
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep
+from app.api.formats import accepts_json
 from app.errors import ServiceUnavailable
 from app.limits import Limiter
 from app.metrics import observe_pool, render
@@ -65,6 +66,8 @@ def _database_answers(session: Session) -> bool:
 @router.get(
     "/health",
     summary="Liveness and database check",
+    operation_id="get_health",
+    dependencies=[Depends(accepts_json)],
     responses=SERVICE_UNAVAILABLE,
 )
 async def health(request: Request) -> Health:
@@ -99,7 +102,13 @@ def _health_thread(app: FastAPI) -> anyio.CapacityLimiter:
     return app.state.health_thread
 
 
-@router.get("/ready", summary="Readiness for traffic", responses=SERVICE_UNAVAILABLE)
+@router.get(
+    "/ready",
+    summary="Readiness for traffic",
+    operation_id="get_readiness",
+    dependencies=[Depends(accepts_json)],
+    responses=SERVICE_UNAVAILABLE,
+)
 def ready(request: Request, session: SessionDep) -> Ready:
     """Answers `ok` when the database and, if `REDIS_URL` is set, Redis answer; 503 naming
     what does not otherwise, so a load balancer sends no traffic here. The API itself also
@@ -121,6 +130,7 @@ def ready(request: Request, session: SessionDep) -> Ready:
 @router.get(
     "/metrics",
     summary="Prometheus metrics",
+    operation_id="get_metrics",
     response_class=PlainTextResponse,
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
@@ -129,15 +139,10 @@ def metrics(request: Request) -> Response:
     rejections and fail-opens, in the Prometheus text format (all workers' when several)."""
     observe_pool(request.app.state.engine)
     body, content_type = render()
-    return Response(body, media_type=content_type)
+    return Response(body, media_type=content_type, headers={"Cache-Control": "no-store"})
 
 
-@router.get(
-    "/",
-    summary="Landing page",
-    response_model=Landing,
-    responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}},
-)
+@router.get("/", summary="Landing page", response_model=Landing, include_in_schema=False)
 def landing(request: Request) -> Landing | HTMLResponse:
     """Links to the docs and example queries: HTML for browsers, JSON for
     `Accept: application/json`."""

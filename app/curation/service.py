@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.curation.resources import Resource
-from app.errors import Conflict, InvalidRecord, NotFound
+from app.errors import Conflict, InvalidRecord, NotFound, plain_message
 from app.models import Change
 from app.records.checks import dotted
 
@@ -33,7 +33,7 @@ def parse(resource: Resource, document: Any) -> Any:
     try:
         return resource.record.model_validate(document)
     except ValidationError as exc:
-        raise InvalidRecord([(dotted(e["loc"]), e["msg"]) for e in exc.errors()]) from None
+        raise InvalidRecord([(dotted(e["loc"]), plain_message(e)) for e in exc.errors()]) from None
 
 
 def _dump(record: Any) -> dict[str, Any] | None:
@@ -81,7 +81,7 @@ def _stored(session: Session, resource: Resource, record: Any) -> Any:
 def create(session: Session, resource: Resource, document: Any, actor: str) -> str:
     record = parse(resource, document)
     if resource.read(session, record.id) is not None:
-        raise InvalidRecord([("id", f"a {resource.name} with id {record.id!r} already exists")])
+        raise Conflict(f"the id {record.id!r} is taken by another {resource.name}")
     after = _stored(session, resource, record)
     log(session, actor, "create", resource.name, record.id, None, after)
     return record.id

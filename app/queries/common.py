@@ -102,8 +102,11 @@ def decode_cursor(sort: SortKey, cursor: str) -> ColumnElement[bool]:
         if name != sort.name:
             raise ValueError("it was made for another sort order")
         return sort.after(sort.parse_value(value), _cursor_text(last_id, "id"))
-    except (ValueError, binascii.Error) as exc:  # orjson.JSONDecodeError is a ValueError
-        raise InvalidParameter(f"invalid cursor: {exc}", parameter="cursor") from None
+    except (ValueError, TypeError, binascii.Error):  # orjson.JSONDecodeError is a ValueError
+        raise InvalidParameter(
+            "invalid cursor: pass the `next_cursor` of a page of this list, in the same sort",
+            parameter="cursor",
+        ) from None
 
 
 @dataclass

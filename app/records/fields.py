@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from app.dates import DATE_PATTERN, InvalidDate, parse_partial_date
+from app.dates import REAL_DATE, InvalidDate, parse_partial_date
 
 SLUG = r"[a-z0-9][a-z0-9-]*[a-z0-9]"
 """A readable id: lower-case ASCII letters, digits and '-', at least 2 characters."""
@@ -24,8 +24,14 @@ RECORD_KEY = r"[A-Za-z0-9][A-Za-z0-9-]*"
 SHA256 = r"[0-9a-f]{64}"
 
 # Control characters (Unicode category Cc): C0, DEL and C1. Prose keeps tab and newlines.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_IN_PROSE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_CLASS = r"\x00-\x1f\x7f-\x9f"
+_CONTROL_IN_PROSE_CLASS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_CONTROL = re.compile(f"[{_CONTROL_CLASS}]")
+_CONTROL_IN_PROSE = re.compile(f"[{_CONTROL_IN_PROSE_CLASS}]")
+# The same rules as patterns in the OpenAPI spec, so that what a client generates from the
+# spec passes them: a line has no control character and something besides white space.
+LINE_PATTERN = rf"^[^{_CONTROL_CLASS}]*[^\s{_CONTROL_CLASS}][^{_CONTROL_CLASS}]*$"
+PROSE_PATTERN = rf"^[^{_CONTROL_IN_PROSE_CLASS}]*$"
 # A word of three letters or more (letters of any script; digits and '_' are not letters).
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
@@ -81,6 +87,7 @@ def Line(max_length: int) -> type[str]:
         StringConstraints(min_length=1, max_length=max_length),
         AfterValidator(_no_control(_CONTROL)),
         AfterValidator(_not_blank),
+        Field(json_schema_extra={"pattern": LINE_PATTERN}),
     ]
 
 
@@ -94,7 +101,11 @@ def Slug(max_length: int) -> type[str]:
     ]
 
 
-Prose = Annotated[str, AfterValidator(_no_control(_CONTROL_IN_PROSE))]
+Prose = Annotated[
+    str,
+    AfterValidator(_no_control(_CONTROL_IN_PROSE)),
+    Field(json_schema_extra={"pattern": PROSE_PATTERN}),
+]
 """Free text (a summary, a note, a source's text): tabs and newlines allowed, other control
 characters not."""
 
@@ -103,6 +114,7 @@ Quote = Annotated[
     StringConstraints(min_length=1),
     AfterValidator(_no_control(_CONTROL_IN_PROSE)),
     AfterValidator(_says_something),
+    Field(json_schema_extra={"pattern": PROSE_PATTERN}),
 ]
 """A verbatim passage of a source: it must hold at least one real word."""
 
@@ -123,7 +135,7 @@ DateText = Annotated[
     str,
     StringConstraints(min_length=4, max_length=10),
     AfterValidator(_real_date),
-    Field(json_schema_extra={"pattern": f"^{DATE_PATTERN}$"}),
+    Field(json_schema_extra={"pattern": REAL_DATE}),
 ]
 """A partial date, `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, that exists in the calendar."""
 Sha256 = Annotated[

@@ -26,13 +26,12 @@ from app.records.fields import (
     SectorId,
     Sha256,
 )
-from app.seeding.records import Provenance
+from app.seeding.records import Provenances
 from app.vocabulary import AgreementKind, BodyKind, EventAction, RecordType, SignatoryKind
 
 Position = Field(ge=0)
 Aliases = list[Line(300)]
 ExternalIds = dict[Line(60), Line(200)]
-Provenances = dict[Line(160), Provenance]
 
 
 class Row(BaseModel):

@@ -1,11 +1,12 @@
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from app.schemas.common import (
+    TRY_IT,
     CitationOut,
-    CountryCode,
+    CountryParam,
     CountryRef,
     CursorParams,
     DatedDetailOut,
@@ -16,31 +17,45 @@ from app.schemas.common import (
     Page,
     ProvenancedOut,
     QueryText,
-    Slug,
+    SectorParam,
+    SignatoryParam,
+    VisitParam,
+    cursor_field,
 )
+from app.schemas.enums import AgreementKind, EventAction, Facet, Include, Sort
 from app.schemas.refs import AgreementRef, SectorRef, SignatoryRef, VisitRef
-from app.vocabulary import AgreementKind, EventAction
 
 MAX_REPEAT = 10
-Include = Literal["parties", "signatories", "sectors", "visit", "citations"]
-INCLUDES: tuple[Include, ...] = ("parties", "signatories", "sectors", "visit", "citations")
-Facet = Literal["country", "sector", "kind", "year", "decade"]
+INCLUDES: tuple[str, ...] = tuple(Include)
 Format = Literal["json", "csv", "ndjson"]
 
 
-class AgreementFilters(CursorParams):
-    country: list[CountryCode] = Field(
+def split_commas(value: Any) -> Any:
+    """`include=a,b` (the JSON:API form) as well as `include=a&include=b`."""
+    if isinstance(value, list):
+        return [part.strip() for item in value for part in str(item).split(",")]
+    return value
+
+
+class AgreementQuery(BaseModel):
+    """The filters and sort of an agreements list, shared by the JSON pages and the exports."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    country: list[CountryParam] = Field(
         [],
         max_length=MAX_REPEAT,
-        examples=[["VN", "aze"]],
+        examples=[["AZ"]],
+        json_schema_extra=TRY_IT,
         description="Party, as ISO alpha-2 or alpha-3 in any case. Repeat it to require every "
         "country to be a party. A country also matches its predecessors' agreements (the "
         "Azerbaijan SSR's for `AZ`).",
     )
-    sector: list[Slug] = Field(
+    sector: list[SectorParam] = Field(
         [],
         max_length=MAX_REPEAT,
         examples=[["energy"]],
+        json_schema_extra=TRY_IT,
         description="Sector slug, sub-sectors included (`energy` matches `oil-and-gas`). Repeat "
         "it to require every sector.",
     )
@@ -50,13 +65,13 @@ class AgreementFilters(CursorParams):
         examples=[["mou"]],
         description="Kind of document; repeated kinds match any.",
     )
-    signatory: list[Slug] = Field(
+    signatory: list[SignatoryParam] = Field(
         [],
         max_length=MAX_REPEAT,
         examples=[["petrovietnam"]],
         description="Signatory id (any role); repeat to require each.",
     )
-    visit: Slug | None = Field(
+    visit: VisitParam | None = Field(
         None,
         examples=["state-visit-to-lam-azerbaijan-2025"],
         description="Id of the visit the agreement was signed during.",
@@ -76,8 +91,8 @@ class AgreementFilters(CursorParams):
         description="Words to find in titles, other names, summaries, "
         "signatory names and places; case- and accent-insensitive.",
     )
-    sort: Literal["date", "-date", "title", "-title"] = Field(
-        "-date",
+    sort: Sort = Field(
+        Sort.DATE_DESC,
         examples=["-date"],
         description="Sort order; ties are broken by `id` in the same direction. "
         "Undated records come last.",
@@ -88,6 +103,12 @@ class AgreementFilters(CursorParams):
         description="Only agreements in force on that day: entered into force (by a recorded, "
         "cited event) on or before it and not terminated by then. Agreements with no recorded "
         "entry into force are left out.",
+    )
+
+
+class AgreementFilters(AgreementQuery, CursorParams):
+    cursor: str | None = cursor_field(
+        "WyItZGF0ZSIsIjIwMjUtMDEtMDEiLCJtb3UtY3VsdHVyZS12bi1hei0yMDI1Il0"
     )
     include: list[Include] = Field(
         [],
@@ -105,11 +126,12 @@ class AgreementFilters(CursorParams):
     )
     format: Format | None = Field(
         None,
-        examples=["csv"],
-        description="`csv` or `ndjson` streams EVERY matching agreement (limit, offset and "
-        "cursor do not apply) as a bulk download; the same as `Accept: text/csv` or "
-        "`Accept: application/x-ndjson`. Default JSON pages.",
+        description="Kept for old links, left out of the spec: `csv` or `ndjson` answers as "
+        "`/agreements.csv` or `/agreements.ndjson` do.",
+        json_schema_extra={"x-undeclared": True},
     )
+
+    _split = field_validator("include", "facets", mode="before")(split_commas)
 
 
 class AgreementOut(DatedOut, ProvenancedOut):
@@ -117,7 +139,7 @@ class AgreementOut(DatedOut, ProvenancedOut):
 
     id: str = Field(examples=["mou-energy-vn-az-2025"])
     title: str
-    kind: str
+    kind: AgreementKind
     party_codes: list[str] = Field(
         description="Ids of the parties (ISO alpha-2 for countries); a party the sources do "
         "not name is flagged in `provenance` as `parties.<id>`."

@@ -2,6 +2,7 @@ from pydantic import Field
 
 from app.schemas.common import (
     CitationOut,
+    CountryParam,
     CountryRef,
     CursorParams,
     DatedDetailOut,
@@ -9,15 +10,18 @@ from app.schemas.common import (
     DiscrepancyOut,
     ProvenancedOut,
     QueryText,
+    cursor_field,
 )
-from app.vocabulary import BodyKind
+from app.schemas.enums import BodyKind
 
 
 class BodyFilters(CursorParams):
-    country: str | None = Field(
+    cursor: str | None = cursor_field(
+        "WyJuYW1lIiwiVmnhu4d0IE5hbeKAk0F6ZXJiYWlqYW4gSW50ZXJnb3Zlcm5tZW50YWwgQ29tbWl0dGVl"
+        "IG9uIGVjb25vbWljLCB0cmFkZSwgc2NpZW50aWZpYyBhbmQgdGVjaG5pY2FsIGNvb3BlcmF0aW9uIiwiaW50ZXJnb3Zlcm5tZW50YWwtY29tbWl0dGVlLXZuLWF6Il0"
+    )
+    country: CountryParam | None = Field(
         None,
-        min_length=1,
-        max_length=40,
         examples=["AZ"],
         description="A member country (alpha-2/3, any case; predecessors too).",
     )
@@ -35,7 +39,7 @@ class BodyOut(DatedOut, ProvenancedOut):
 
     id: str = Field(examples=["intergovernmental-committee-vn-az"])
     name: str
-    kind: str
+    kind: BodyKind
     country_ids: list[str] = Field(description="Member countries.")
 
     @classmethod

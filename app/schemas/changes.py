@@ -1,9 +1,10 @@
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.common import Out
+from app.schemas.enums import ChangeAction, KeyScope, WritableType
 
 
 class ChangeFilters(BaseModel):
@@ -18,7 +19,7 @@ class ChangeFilters(BaseModel):
         description="Only changes after this one (the "
         "`id` of the last change you applied, or `next_cursor`).",
     )
-    record_type: Literal["agreement", "visit", "signatory", "sector", "source"] | None = Field(
+    record_type: WritableType | None = Field(
         None, examples=["agreement"], description="Only changes to this kind of record."
     )
 
@@ -42,23 +43,24 @@ class ChangeOut(Out):
     id: int = Field(description="Increases with every write: the feed's cursor.")
     at: datetime
     actor: str = Field(description="Name of the API key that wrote it.")
-    action: Literal["create", "update", "delete"]
-    record_type: str
+    action: ChangeAction
+    record_type: WritableType
     record_id: str
     before: dict[str, Any] | None = Field(description="Null for a create.")
     after: dict[str, Any] | None = Field(description="Null for a delete (a tombstone).")
 
 
+KEY_NAME = r"^[A-Za-z0-9_.@-]+$"
+
+
 class KeyIn(BaseModel):
-    name: str = Field(
-        min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$", examples=["curator"]
-    )
-    scope: Literal["read", "write", "admin"] = Field(examples=["write"])
+    name: str = Field(min_length=1, max_length=100, pattern=KEY_NAME, examples=["curator"])
+    scope: KeyScope = Field(examples=["write"])
 
 
 class KeyOut(Out):
     name: str
-    scope: str
+    scope: KeyScope
     prefix: str = Field(description="The key's first characters, to recognise it.")
     created_at: datetime
     revoked_at: datetime | None

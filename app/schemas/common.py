@@ -5,21 +5,37 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field
 
+from app.dates import REAL_DATE as PARTIAL_DATE
 from app.dates import InvalidDate, PartialDate, parse_partial_date
+from app.schemas.enums import DatePrecision, ParameterLocation
 
 T = TypeVar("T")
 
 MAX_LIMIT = 100
+SLUG = r"^[a-z0-9][a-z0-9-]{0,118}[a-z0-9]$"
+"""A record id: a-z, 0-9 and '-', 2 to 120 characters (what a write accepts)."""
+COUNTRY_CODE = r"^[A-Za-z][A-Za-z0-9-]{1,39}$"
+"""ISO alpha-2/alpha-3/alpha-4 in any case, or a historical entity's slug."""
+PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"
+"""No control characters, tab and newlines included (they are refused anywhere in a URL;
+see app.guards)."""
+CURSOR = r"^[A-Za-z0-9_-]+$"
+TRY_IT = {"x-prefill": True}
+"""`json_schema_extra` of a filter whose example fills Swagger UI's "Try it out"."""
+PATTERN_MESSAGES = {
+    SLUG: "must be an id: a-z, 0-9 and '-', 2 to 120 characters",
+    COUNTRY_CODE: "must be a country code (VN, vnm) or a historical entity's id",
+    PARTIAL_DATE: "must be a real date as YYYY, YYYY-MM or YYYY-MM-DD",
+    PLAIN_TEXT: "must not contain control characters",
+    CURSOR: "must be the `next_cursor` of a previous page",
+}
+"""Each pattern of the spec in plain words, for 422 messages."""
 
 
 # Ids, codes and dates in URLs are matched whole (pydantic's patterns are anchored at the
 # very end, unlike Python's `$`, which also matches before a trailing newline) and with
 # ASCII classes: `[0-9]`, never `\d`, which also takes Arabic-Indic and fullwidth digits.
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
-CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]*$"
 _DATE_SHAPE = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
-Slug = Annotated[str, Field(max_length=120, pattern=SLUG_PATTERN)]
-CountryCode = Annotated[str, Field(max_length=40, pattern=CODE_PATTERN)]
 
 
 def _partial_date(value: str) -> str:
@@ -32,8 +48,32 @@ def _partial_date(value: str) -> str:
     return value
 
 
-DateParam = Annotated[str, AfterValidator(_partial_date)]
-QueryText = Annotated[str, Field(min_length=1, max_length=200)]
+DateParam = Annotated[
+    str,
+    Field(pattern=PARTIAL_DATE, max_length=10, json_schema_extra={"format": "partial-date"}),
+    AfterValidator(_partial_date),
+]
+QueryText = Annotated[str, Field(min_length=1, max_length=200, pattern=PLAIN_TEXT)]
+
+
+def reference(what: str, pattern: str = SLUG, max_length: int = 120) -> Any:
+    """A filter naming a record (`sector=energy`): shaped like its id, and flagged with a
+    `format` saying it must name an existing record (an unknown one is a 422)."""
+    return Annotated[
+        str,
+        Field(
+            min_length=2,
+            max_length=max_length,
+            pattern=pattern,
+            json_schema_extra={"format": f"{what}-id"},
+        ),
+    ]
+
+
+CountryParam = reference("country", COUNTRY_CODE, 40)
+SectorParam = reference("sector")
+SignatoryParam = reference("signatory")
+VisitParam = reference("visit")
 WikidataId = Annotated[str, Field(pattern=r"^Q[1-9][0-9]{0,11}$")]
 ExternalIds = Annotated[
     dict[str, str],
@@ -71,14 +111,24 @@ class PageParams(BaseModel):
     )
 
 
-class CursorParams(PageParams):
-    cursor: str | None = Field(
+def cursor_field(example: str) -> Any:
+    """The `cursor` parameter, with an example cursor that its own list accepts (a cursor is
+    bound to the list and sort order that made it)."""
+    return Field(
         None,
         max_length=500,
-        description="Opaque keyset cursor from a "
-        "previous page's `next_cursor` (or its `Link: rel=next`); costs "
-        "the same on page 50,000 as on page 1. Excludes `offset`.",
-        examples=["WyItZGF0ZSIsIjIwMjUtMDEtMDEiLCJtb3UtY3VsdHVyZS12bi1hei0yMDI1Il0"],
+        pattern=CURSOR,
+        json_schema_extra={"format": "cursor"},
+        description="Opaque keyset cursor from a previous page's `next_cursor` (or its "
+        "`Link: rel=next`) of the same list and `sort`; costs the same on page 50,000 as on "
+        "page 1. Excludes `offset`.",
+        examples=[example],
+    )
+
+
+class CursorParams(PageParams):
+    cursor: str | None = cursor_field(
+        "WyJpZCIsInZucy1iYWt1LXNpZ25pbmctY2VyZW1vbnktMjAyNSIsInZucy1iYWt1LXNpZ25pbmctY2VyZW1vbnktMjAyNSJd"
     )
 
 
@@ -157,7 +207,7 @@ class DatedOut(Out):
     date: str | None = Field(
         None, description="ISO 8601 at the precision the sources support.", examples=["2025"]
     )
-    date_precision: Literal["year", "month", "day"] | None = None
+    date_precision: DatePrecision | None = None
     date_inferred: bool = Field(False, description="True when the date is inferred, not stated.")
 
 
@@ -179,14 +229,32 @@ class CountryRef(Out):
     is_historical: bool = False
 
 
-class Problem(BaseModel):
-    """An RFC 9457 problem detail."""
+class ProblemItem(BaseModel):
+    """One thing wrong with a request."""
 
-    type: str = Field(examples=["/problems/invalid-parameter"])
+    parameter: str = Field(
+        description="The parameter, header or body field (`citations.0.quote`) at fault.",
+        examples=["limit"],
+    )
+    location: ParameterLocation = Field(description="Where it was sent.", examples=["query"])
+    message: str = Field(
+        description="What is wrong with it, in plain words.",
+        examples=["must be at least 1"],
+    )
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem detail. `type` is the path of a page explaining the problem
+    (see `/problems`)."""
+
+    type: str = Field(
+        description="Path of a page explaining this kind of problem.",
+        examples=["/problems/invalid-parameter"],
+    )
     title: str = Field(examples=["Invalid parameter"])
     status: int = Field(examples=[422])
-    detail: str = Field(examples=["limit: Input should be greater than or equal to 1"])
-    errors: list[dict[str, Any]] | None = Field(
+    detail: str = Field(examples=["limit: must be at least 1"])
+    errors: list[ProblemItem] | None = Field(
         None, description="For validation errors: each offending parameter and what is wrong."
     )
 

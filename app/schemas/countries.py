@@ -8,10 +8,12 @@ from app.schemas.common import (
     ProvenancedOut,
     QueryText,
     WikidataId,
+    cursor_field,
 )
 
 
 class CountryFilters(CursorParams):
+    cursor: str | None = cursor_field("WyJuYW1lIiwiVmlldCBOYW0iLCJWTiJd")
     q: QueryText | None = Field(
         None,
         examples=["Azərbaycan"],

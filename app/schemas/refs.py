@@ -3,12 +3,13 @@
 from pydantic import Field
 
 from app.schemas.common import DatedOut, Out
+from app.schemas.enums import SignatoryKind
 
 
 class SignatoryRef(Out):
     id: str
     name: str
-    kind: str
+    kind: SignatoryKind
     country_id: str | None = Field(None, description="Country (or historical entity) id.")
 
 

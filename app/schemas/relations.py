@@ -1,12 +1,10 @@
-from typing import Literal
-
 from pydantic import Field
 
 from app.schemas.agreements import AgreementOut, FacetCount
 from app.schemas.bodies import BodyOut
 from app.schemas.common import (
     CitationOut,
-    CountryCode,
+    CountryParam,
     CountryRef,
     DatedDetailOut,
     DatedOut,
@@ -15,9 +13,8 @@ from app.schemas.common import (
     PageParams,
     ProvenancedOut,
 )
+from app.schemas.enums import TimelineKind
 from app.schemas.visits import VisitOut
-
-ContactKind = Literal["agreement", "visit", "relation"]
 
 
 class MilestoneOut(DatedDetailOut, ProvenancedOut):
@@ -36,7 +33,7 @@ class CitedVisit(VisitOut):
 
 
 class TimelineEntry(DatedOut):
-    kind: ContactKind
+    kind: TimelineKind
     id: str
     title: str
     url: str = Field(description="Path of the record's detail view.")
@@ -75,7 +72,7 @@ class RelationsOut(Out):
 
 
 class TimelineFilters(PageParams):
-    country: list[CountryCode] = Field(
+    country: list[CountryParam] = Field(
         min_length=1,
         max_length=2,
         examples=[["VN"]],

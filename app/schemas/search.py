@@ -1,10 +1,7 @@
-from typing import Literal
-
 from pydantic import Field
 
 from app.schemas.common import Out, PageParams, QueryText
-
-RecordKind = Literal["agreement", "visit", "signatory", "body", "country"]
+from app.schemas.enums import RecordKind
 
 
 class SearchFilters(PageParams):

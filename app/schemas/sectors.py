@@ -1,13 +1,13 @@
 from pydantic import Field
 
-from app.schemas.common import CursorParams, Out, Slug
+from app.schemas.common import CursorParams, Out, SectorParam, cursor_field
 
 
 class SectorFilters(CursorParams):
+    cursor: str | None = cursor_field("WyJpZCIsImVuZXJneSIsImVuZXJneSJd")
     limit: int = Field(100, ge=1, le=100, description="Items per page (1–100).", examples=[100])
-    parent: Slug | None = Field(
+    parent: SectorParam | None = Field(
         None,
-        max_length=80,
         examples=["energy"],
         description="Only the direct children of this sector.",
     )

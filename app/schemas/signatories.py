@@ -1,22 +1,26 @@
 from pydantic import Field
 
 from app.schemas.common import (
+    TRY_IT,
     CitationOut,
-    CountryCode,
+    CountryParam,
     CountryRef,
     CursorParams,
     ExternalIds,
     ProvenancedOut,
     QueryText,
     WikidataId,
+    cursor_field,
 )
-from app.vocabulary import SignatoryKind
+from app.schemas.enums import SignatoryKind
 
 
 class SignatoryFilters(CursorParams):
-    country: CountryCode | None = Field(
+    cursor: str | None = cursor_field("WyJuYW1lIiwiUGV0cm9WaWV0bmFtIiwicGV0cm92aWV0bmFtIl0")
+    country: CountryParam | None = Field(
         None,
         examples=["VN"],
+        json_schema_extra=TRY_IT,
         description="Country (alpha-2/3, any case; predecessors too).",
     )
     kind: SignatoryKind | None = Field(None, examples=["ministry"], description="Kind of signer.")
@@ -31,7 +35,7 @@ class SignatoryFilters(CursorParams):
 class SignatoryOut(ProvenancedOut):
     id: str = Field(examples=["petrovietnam"])
     name: str
-    kind: str
+    kind: SignatoryKind
     country_id: str | None
 
 

@@ -1,6 +1,10 @@
 from pydantic import Field
 
-from app.schemas.common import Out
+from app.schemas.common import CursorParams, Out
+
+
+class SourceFilters(CursorParams):
+    """Paging through the source documents (in id order)."""
 
 
 class SourceOut(Out):

@@ -1,11 +1,10 @@
-from typing import Literal
-
 from pydantic import Field
 
 from app.schemas.agreements import AgreementOut
 from app.schemas.common import (
+    TRY_IT,
     CitationOut,
-    CountryCode,
+    CountryParam,
     CountryRef,
     CursorParams,
     DatedDetailOut,
@@ -14,18 +13,24 @@ from app.schemas.common import (
     DiscrepancyOut,
     ProvenancedOut,
     QueryText,
+    cursor_field,
 )
+from app.schemas.enums import Sort
 from app.schemas.refs import SignatoryRef
 
 
 class VisitFilters(CursorParams):
-    country: CountryCode | None = Field(
+    cursor: str | None = cursor_field(
+        "WyItZGF0ZSIsIjIwMjUtMDEtMDEiLCJzdGF0ZS12aXNpdC10by1sYW0tYXplcmJhaWphbi0yMDI1Il0"
+    )
+    country: CountryParam | None = Field(
         None,
         examples=["AZ"],
+        json_schema_extra=TRY_IT,
         description="Guest or host country (alpha-2/3, any case; predecessor entities included).",
     )
-    host: CountryCode | None = Field(None, examples=["AZ"], description="Host country.")
-    guest: CountryCode | None = Field(None, examples=["VN"], description="Guest country.")
+    host: CountryParam | None = Field(None, examples=["AZ"], description="Host country.")
+    guest: CountryParam | None = Field(None, examples=["VN"], description="Guest country.")
     date_from: DateParam | None = Field(
         None, examples=["1959"], description="Inclusive; `YYYY`, `YYYY-MM`, `YYYY-MM-DD`."
     )
@@ -33,8 +38,8 @@ class VisitFilters(CursorParams):
     q: QueryText | None = Field(
         None, examples=["ho chi minh"], description="Words in title, summary, city or guest names."
     )
-    sort: Literal["date", "-date", "title", "-title"] = Field(
-        "-date",
+    sort: Sort = Field(
+        Sort.DATE_DESC,
         examples=["-date"],
         description="Ties are broken by `id`; undated visits come last.",
     )

@@ -57,6 +57,9 @@ class Provenance(SeedModel):
         return self
 
 
+Provenances = dict[Text(320), Provenance]
+"""How each value no citation states is known, by field (`aliases.<alias>` for one item)."""
+
 COMPUTED_PROVENANCE = ("date", "parties.", "external_ids.")
 """Provenance keys the writer derives (from `date_inferred`, a party's `inferred_reason`,
 `external_ids`), so a seed does not set them itself."""
@@ -73,7 +76,7 @@ class Provenanced(SeedModel):
     """
 
     CHECKED: ClassVar[tuple[str, ...]] = ()
-    provenance: dict[Text(160), Provenance] = {}
+    provenance: Provenances = {}
 
     @model_validator(mode="after")
     def _every_value_has_provenance(self) -> "Provenanced":

@@ -2,9 +2,11 @@
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from app.api.deps import get_session
 from app.config import Settings
+from app.curation.keys import create_key
 from app.main import create_app
 from tests.problems import assert_problem
 
@@ -93,3 +95,143 @@ def test_total_counts_every_item_of_the_walk(client: TestClient, path: str) -> N
         seen += [item["id"] for item in response.json()["items"]]
         url = response.links.get("next", {}).get("url")
     assert len(seen) == len(set(seen)) == total > 0
+
+
+def get_routes(client: TestClient) -> list[str]:
+    """A concrete URL for every GET route of the spec (path parameters from their examples,
+    required query parameters too), plus the pages outside it."""
+    spec = client.get("/openapi.json").json()
+    urls = ["/", "/docs", "/redoc", "/openapi.json", "/problems", "/problems/not-found"]
+    for path, item in spec["paths"].items():
+        if "get" not in item:
+            continue
+        url, query = path, []
+        for parameter in item["get"].get("parameters", []):
+            example = parameter.get("example", parameter["schema"].get("examples", [None])[0])
+            if parameter["in"] == "path":
+                url = url.replace("{" + parameter["name"] + "}", str(example))
+            elif parameter["required"]:
+                values = example if isinstance(example, list) else [example]
+                query += [f"{parameter['name']}={v}" for v in values]
+        urls.append(url + ("?" + "&".join(query) if query else ""))
+    return urls
+
+
+def test_head_answers_wherever_get_does(client: TestClient, session: Session) -> None:
+    """`curl -I` on every GET route: 200, the GET's headers, no body."""
+    admin = {"Authorization": f"Bearer {create_key(session, 'head-admin', 'admin')[1]}"}
+    urls = get_routes(client)
+    assert "/health" in urls and "/api/v1/agreements.csv" in urls
+    for url in urls:
+        get = client.get(url, headers=admin)
+        head = client.head(url, headers=admin)
+        assert (url, head.status_code) == (url, 200), head.text
+        assert head.content == b""
+        assert head.headers["content-type"] == get.headers["content-type"]
+        assert head.headers.get("etag") == get.headers.get("etag"), url
+
+
+def test_head_of_a_download_reads_no_rows(client: TestClient, sql_log: list[str]) -> None:
+    client.head("/api/v1/agreements.ndjson")
+    assert not [s for s in sql_log if "FROM agreements" in s and "LIMIT" in s]
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("text/csv;q=0, application/json", "application/json"),
+        ("application/json", "application/json"),
+        ("*/*", "application/json"),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "application/json"),
+        ("text/csv", "text/csv"),
+        ("application/json;q=0.5, text/csv", "text/csv"),
+        ("application/x-ndjson", "application/x-ndjson"),
+    ],
+)
+def test_accept_is_negotiated_by_q_value(client: TestClient, accept: str, expected: str) -> None:
+    response = client.get("/api/v1/agreements?country=AZ", headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(expected)
+    assert "accept" in response.headers["vary"].lower()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/agreements",
+        "/api/v1/agreements/mou-energy-vn-az-2025",
+        "/api/v1/visits",
+        "/api/v1/countries/VN",
+        "/api/v1/agreements.csv",
+        "/health",
+    ],
+)
+def test_nothing_acceptable_is_a_406_problem(client: TestClient, path: str) -> None:
+    response = client.get(path, headers={"Accept": "application/xml"})
+    body = assert_problem(response, 406)
+    assert body["type"] == "/problems/not-acceptable"
+    assert "accept" in response.headers["vary"].lower()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/agreements", "/api/v1/agreements/mou-energy-vn-az-2025"])
+def test_vary_names_accept(client: TestClient, path: str) -> None:
+    vary = client.get(path, headers={"Accept-Encoding": "gzip"}).headers["vary"]
+    assert [v.strip() for v in vary.split(",")].count("Accept") == 1
+
+
+@pytest.mark.parametrize(
+    ("suffix", "media_type"), [("csv", "text/csv"), ("ndjson", "application/x-ndjson")]
+)
+def test_exports_are_their_own_operations_and_not_stored(
+    client: TestClient, suffix: str, media_type: str
+) -> None:
+    response = client.get(f"/api/v1/agreements.{suffix}?country=AZ&sector=energy")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media_type)
+    assert response.headers["cache-control"] == "no-store"
+    assert "mou-energy-vn-az-2025" in response.text
+    assert "accept" in response.headers["vary"].lower()
+    old_link = client.get(f"/api/v1/agreements?country=AZ&sector=energy&format={suffix}")
+    assert old_link.text == response.text
+
+
+def test_include_takes_commas_or_repeats(client: TestClient) -> None:
+    url = "/api/v1/agreements?country=AZ&sector=energy"
+    commas = client.get(url + "&include=citations,sectors")
+    repeated = client.get(url + "&include=citations&include=sectors")
+    assert commas.status_code == 200, commas.text
+    assert commas.json() == repeated.json()
+    assert {"citations", "sectors"} <= commas.json()["items"][0].keys()
+
+
+def test_405_allows_every_method_of_the_path(client: TestClient) -> None:
+    response = client.put("/api/v1/agreements", json={})
+    assert_problem(response, 405)
+    assert response.headers["allow"] == "GET, HEAD, POST"
+    item = client.request("OPTIONS", "/api/v1/agreements/mou-energy-vn-az-2025")
+    assert item.headers["allow"] == "DELETE, GET, HEAD, PATCH"
+
+
+@pytest.mark.parametrize("if_match", ["*", "W/{etag}", 'W/"0c5f"', "{etag}x"])
+def test_only_the_strong_etag_satisfies_if_match(
+    client: TestClient, session: Session, if_match: str
+) -> None:
+    url = "/api/v1/agreements/mou-energy-vn-az-2025"
+    write = {"Authorization": f"Bearer {create_key(session, 'etag-writer', 'write')[1]}"}
+    etag = client.get(url).headers["etag"]
+    refused = client.patch(
+        url,
+        json={"status": "x"},
+        headers={
+            **write,
+            "If-Match": if_match.format(etag=etag),
+            "Content-Type": "application/merge-patch+json",
+        },
+    )
+    assert_problem(refused, 412)
+    accepted = client.patch(
+        url,
+        json={"status": "x"},
+        headers={**write, "If-Match": etag, "Content-Type": "application/merge-patch+json"},
+    )
+    assert accepted.status_code == 200, accepted.text

@@ -178,3 +178,150 @@ def test_the_landing_page_is_json_with_links_for_clients(client: TestClient) -> 
     for url in body["examples"].values():
         assert url.startswith("/api/v1/")
         assert client.get(url).status_code == 200, url
+
+
+def _walk(node: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every schema-like dict in the spec, with where it is."""
+    if isinstance(node, dict):
+        yield path, node
+        for key, value in node.items():
+            yield from _walk(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _walk(value, f"{path}/{i}")
+
+
+def test_operation_ids_are_short_and_unique(spec: dict[str, Any]) -> None:
+    ids = [operation["operationId"] for _, operation in operations(spec)]
+    assert len(ids) == len(set(ids))
+    assert [i for i in ids if len(i) > 32 or not i.replace("_", "").isalpha()] == []
+    by_name = {operation["operationId"]: name for name, operation in operations(spec)}
+    assert by_name["list_agreements"] == "GET /api/v1/agreements"
+    assert by_name["get_agreement"] == "GET /api/v1/agreements/{agreement_id}"
+    assert by_name["create_agreement"] == "POST /api/v1/agreements"
+    assert by_name["update_agreement"] == "PATCH /api/v1/agreements/{agreement_id}"
+    assert by_name["delete_agreement"] == "DELETE /api/v1/agreements/{agreement_id}"
+    assert by_name["get_agreement_history"] == "GET /api/v1/agreements/{agreement_id}/history"
+    assert by_name["export_agreements_csv"] == "GET /api/v1/agreements.csv"
+
+
+def test_one_path_parameter_name_per_resource(spec: dict[str, Any]) -> None:
+    names: dict[str, set[str]] = {}
+    for path in spec["paths"]:
+        parts = path.split("/")
+        if len(parts) > 4 and parts[4].startswith("{"):
+            names.setdefault(parts[3], set()).add(parts[4])
+    assert names["agreements"] == {"{agreement_id}"}
+    assert [resource for resource, found in names.items() if len(found) != 1] == []
+
+
+def test_every_json_success_has_exactly_one_media_type(spec: dict[str, Any]) -> None:
+    """openapi-fetch's default client types `data` from the single media type of a 200."""
+    offenders = [
+        f"{name} {code}: {sorted(response.get('content', {}))}"
+        for name, operation in operations(spec)
+        for code, response in operation["responses"].items()
+        if code.startswith("2") and len(response.get("content", {"-": 0})) != 1 and code != "204"
+    ]
+    assert offenders == []
+
+
+def test_each_enum_is_defined_once_and_used_everywhere(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+    enums = {name for name, schema in schemas.items() if "enum" in schema}
+    assert {"DatePrecision", "AgreementKind", "Sort", "SignatoryKind"} <= enums
+    inline = [
+        where
+        for where, node in _walk(spec)
+        if "enum" in node and where.rsplit("/", 1)[-1] not in enums
+    ]
+    assert inline == []
+    agreement = schemas["AgreementOut"]["properties"]
+    assert agreement["kind"] == {"$ref": "#/components/schemas/AgreementKind"}
+    precision = agreement["date_precision"]["anyOf"][0]
+    assert precision == {"$ref": "#/components/schemas/DatePrecision"}
+    kinds = next(
+        p for p in spec["paths"]["/api/v1/agreements"]["get"]["parameters"] if p["name"] == "kind"
+    )
+    assert kinds["schema"]["items"] == {"$ref": "#/components/schemas/AgreementKind"}
+    assert "DATE_DESC" in schemas["Sort"]["x-enum-varnames"]
+
+
+def test_headers_the_api_reads_and_sends_are_declared(spec: dict[str, Any]) -> None:
+    paths = spec["paths"]
+    for method in ("patch", "delete"):
+        (if_match,) = [
+            p
+            for p in paths["/api/v1/agreements/{agreement_id}"][method]["parameters"]
+            if p["in"] == "header"
+        ]
+        assert (if_match["name"], if_match["required"]) == ("If-Match", True)
+    listed = paths["/api/v1/agreements"]["get"]["responses"]
+    assert {"ETag", "Link", "Cache-Control", "Vary"} <= listed["200"]["headers"].keys()
+    assert "Retry-After" in listed["429"]["headers"]
+    assert (
+        "ETag" in paths["/api/v1/agreements/{agreement_id}"]["get"]["responses"]["200"]["headers"]
+    )
+    assert "Location" in paths["/api/v1/agreements"]["post"]["responses"]["201"]["headers"]
+    export = paths["/api/v1/agreements.csv"]["get"]["responses"]["200"]
+    assert export["headers"]["Cache-Control"]["example"] == "no-store"
+
+
+def test_problem_errors_are_typed(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+    errors = schemas["Problem"]["properties"]["errors"]["anyOf"][0]
+    assert errors["items"] == {"$ref": "#/components/schemas/ProblemItem"}
+    assert set(schemas["ProblemItem"]["required"]) == {"parameter", "location", "message"}
+
+
+def test_parameters_are_plain_and_fill_try_it_out(spec: dict[str, Any]) -> None:
+    """`string`, not `string | null`; no `default: []` (ReDoc shows `Default: ""`); a
+    parameter-level example on path and required parameters and the featured filters."""
+    offenders = []
+    for name, operation in operations(spec):
+        for parameter in operation.get("parameters", []):
+            schema = parameter["schema"]
+            where = f"{name} {parameter['name']}"
+            if "anyOf" in schema:
+                offenders.append(f"{where}: anyOf")
+            if schema.get("default") == []:
+                offenders.append(f"{where}: default []")
+            if (parameter["in"] == "path" or parameter["required"]) and "example" not in parameter:
+                offenders.append(f"{where}: no parameter-level example")
+    assert offenders == []
+    featured = {
+        p["name"]: p.get("example")
+        for p in spec["paths"]["/api/v1/agreements"]["get"]["parameters"]
+    }
+    assert (featured["country"], featured["sector"], featured["cursor"]) == (
+        ["AZ"],
+        ["energy"],
+        None,
+    )
+
+
+def test_summaries_use_the_right_article(spec: dict[str, Any]) -> None:
+    summaries = [operation["summary"] for _, operation in operations(spec)]
+    assert "Create an agreement" in summaries and "An agreement's history" in summaries
+    assert [
+        s for s in summaries if " a agreement" in s.lower() or s.startswith("A agreement")
+    ] == []
+
+
+def test_swagger_ui_orders_list_detail_history_writes(client: TestClient) -> None:
+    page = client.get("/docs").text
+    assert "operationsSorter: function" in page
+    assert page.index('"/history"') < page.index('"post", "patch", "delete"')
+
+
+@pytest.mark.parametrize(
+    "name", ["agreements", "visits", "countries", "signatories", "sectors", "sources"]
+)
+def test_each_list_accepts_its_example_cursor(
+    client: TestClient, spec: dict[str, Any], name: str
+) -> None:
+    (cursor,) = [
+        p for p in spec["paths"][f"/api/v1/{name}"]["get"]["parameters"] if p["name"] == "cursor"
+    ]
+    response = client.get(f"/api/v1/{name}", params={"cursor": cursor["schema"]["examples"][0]})
+    assert response.status_code == 200, response.text

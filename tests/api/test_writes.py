@@ -192,9 +192,18 @@ BAD_RECORDS: list[tuple[str, dict[str, Any], str]] = [
     ("inferred without reason", {"date_inferred": True}, "-"),
     ("unknown field", {"colour": "red"}, "colour"),
     ("bad kind", {"kind": "novel"}, "kind"),
-    ("duplicate id", {"id": "mou-energy-vn-az-2025"}, "id"),
     ("not a slug", {"id": "Not A Slug"}, "id"),
 ]
+
+
+def test_a_taken_id_is_a_conflict(client: TestClient, keys: dict[str, str]) -> None:
+    """The record is well formed; the stored data already has one with that id (409, as
+    for any conflict with the current state, not 422)."""
+    taken = {**NEW, "id": "mou-energy-vn-az-2025"}
+    body = assert_problem(
+        client.post("/api/v1/agreements", json=taken, headers=auth(keys["write"])), 409
+    )
+    assert "mou-energy-vn-az-2025" in body["detail"]
 
 
 @pytest.mark.parametrize(("case", "change", "field"), BAD_RECORDS)
@@ -211,6 +220,7 @@ def test_invalid_records_are_named_422s_and_change_nothing(
         "/api/v1/agreements", json={**NEW, **change}, headers=auth(keys["write"])
     )
     body = assert_problem(response, 422)
+    assert "Value error" not in response.text
     assert any(
         e["parameter"] == field or e["parameter"].startswith(field + ".") or field == "-"
         for e in body["errors"]

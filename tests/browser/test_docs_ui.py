@@ -54,7 +54,7 @@ CHROMIUM_ARGS = [
 ]
 LOOPBACK = {"127.0.0.1", "localhost"}
 TIMEOUT_MS = 20_000
-LIST_AGREEMENTS = "#operations-agreements-list_agreements_api_v1_agreements_get"
+LIST_AGREEMENTS = "#operations-agreements-list_agreements"
 ENERGY_MOU = "mou-energy-vn-az-2025"
 SCROLL_TO_TEXT = """(element, text) => {
     const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
@@ -231,7 +231,7 @@ def test_a_curator_adds_an_agreement_from_swagger_ui(
     dialog.locator("button.modal-btn.authorize").first.click()
     dialog.locator("button.modal-btn.btn-done").first.click()
 
-    operation = page.locator("#operations-agreements-create_api_v1_agreements_post")
+    operation = page.locator("#operations-agreements-create_agreement")
     operation.locator(".opblock-summary-control").click()
     try_out = operation.locator(".try-out__btn")
     if try_out.inner_text().strip() == "Try it out":

@@ -1,9 +1,12 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from app.api.deps import SessionDep, found, page_of
-from app.api.formats import requested_format, stream
+from app.api.formats import CSV, NDJSON, accepts_json, requested_format, require_acceptable, stream
+from app.api.v1.changes import add_history_route
+from app.api.v1.common import record_id
 from app.api.v1.writes import add_write_routes
 from app.curation.resources import RESOURCES
 from app.queries import agreements as queries
@@ -14,20 +17,13 @@ from app.schemas.agreements import (
     AgreementFilters,
     AgreementOut,
     AgreementPage,
+    AgreementQuery,
     EventOut,
 )
-from app.schemas.common import PROBLEM_RESPONSES, SLUG_PATTERN
+from app.schemas.common import PROBLEM_RESPONSES, problem_responses
 
 router = APIRouter(prefix="/agreements", tags=["agreements"], responses=PROBLEM_RESPONSES)
-AgreementId = Annotated[
-    str,
-    Path(
-        max_length=120,
-        pattern=SLUG_PATTERN,
-        examples=["mou-energy-vn-az-2025"],
-        description="The agreement's id (a readable slug).",
-    ),
-]
+AgreementId = record_id("agreement", "mou-energy-vn-az-2025")
 CSV_COLUMNS = [
     "id",
     "title",
@@ -39,30 +35,41 @@ CSV_COLUMNS = [
     "sectors",
     "visit_id",
 ]
-BULK = {
-    "text/csv": {
-        "schema": {"type": "string"},
+EXPORTS = {
+    "csv": {
+        "media_type": CSV,
+        "schema": {
+            "type": "string",
+            "description": "RFC 4180 CSV with a header row: "
+            + ", ".join(CSV_COLUMNS)
+            + "; lists joined with `; `.",
+        },
         "example": ",".join(CSV_COLUMNS) + "\r\nmou-energy-vn-az-2025,Memorandum of "
         "understanding on cooperation in the energy sector,mou,2025,year,True,AZ; VN,"
         "energy,state-visit-to-lam-azerbaijan-2025\r\n",
     },
-    "application/x-ndjson": {"schema": {"$ref": "#/components/schemas/AgreementOut"}},
+    "ndjson": {
+        "media_type": NDJSON,
+        "schema": {
+            "type": "string",
+            "description": "One JSON object per line, each shaped as `AgreementOut` with "
+            "`sectors`.",
+        },
+        "example": '{"id":"mou-energy-vn-az-2025","title":"Memorandum of understanding on '
+        'cooperation in the energy sector","kind":"mou","date":"2025","date_precision":"year",'
+        '"date_inferred":true,"party_codes":["AZ","VN"],"visit_id":'
+        '"state-visit-to-lam-azerbaijan-2025","sectors":[{"id":"energy","name":"Energy",'
+        '"parent_id":null}]}\n',
+    },
 }
 
 
 @router.get(
     "",
     summary="List agreements",
+    operation_id="list_agreements",
     response_model_exclude_unset=True,
-    responses={
-        200: {
-            "content": BULK,
-            "description": "A page of agreements (JSON), or "
-            "every matching agreement as CSV (header: "
-            + ", ".join(CSV_COLUMNS)
-            + "; lists joined with `; `) or NDJSON.",
-        }
-    },
+    responses={200: {"description": "A page of agreements; `Link: rel=next` while more remain."}},
 )
 def list_agreements(
     request: Request,
@@ -73,19 +80,12 @@ def list_agreements(
     """Treaties, MoUs, letters of intent, joint statements and programmes, filtered and sorted.
 
     Repeat `country` to find agreements between several countries (e.g. `country=VN&country=AZ`).
-    Each row carries its parties' codes; `include=` embeds more, `facets=` adds counts, and
-    `format=csv|ndjson` downloads every match. Open one for its sources.
+    Each row carries its parties' codes; `include=` embeds more, `facets=` adds counts. For
+    every match at once, use `/agreements.csv` or `/agreements.ndjson`. Open one for its sources.
     """
     fmt = requested_format(request, filters.format)
     if fmt != "json":
-        rows = queries.iter_agreements(session, filters)
-        return stream(
-            fmt,
-            rows,
-            lambda row: AgreementOut.build(row, queries.BULK_EMBEDS),  # type: ignore[return-value]
-            CSV_COLUMNS,
-            "agreements",
-        )
+        return _download(request, session, filters, fmt)  # type: ignore[return-value]
     statements = queries.filtered(session, filters)
     counted = queries.count_indexed(session, request.app.state.counting, statements, filters.facets)
     page = queries.list_agreements(session, filters, statements, counted.total if counted else None)
@@ -107,7 +107,64 @@ def list_agreements(
     return AgreementPage.model_validate(body)
 
 
-@router.get("/{agreement_id}", summary="One agreement with its sources")
+def _download(
+    request: Request, session: SessionDep, filters: AgreementQuery, fmt: str
+) -> StreamingResponse:
+    rows = queries.iter_agreements(session, filters)  # type: ignore[arg-type]
+    return stream(
+        request,
+        fmt,
+        rows,
+        lambda row: AgreementOut.build(row, queries.BULK_EMBEDS),  # type: ignore[return-value]
+        CSV_COLUMNS,
+        "agreements",
+    )
+
+
+def _export_route(fmt: str) -> None:
+    """GET /agreements.<fmt>: every matching agreement, streamed (limit, offset and cursor do
+    not apply), as its own operation with one media type."""
+    media_type = EXPORTS[fmt]["media_type"]
+
+    def export(
+        request: Request, session: SessionDep, filters: Annotated[AgreementQuery, Query()]
+    ) -> StreamingResponse:
+        require_acceptable(request, [media_type])
+        return _download(request, session, filters, fmt)
+
+    export.__doc__ = (
+        f"Every agreement matching the filters (the same as the list's), as "
+        f"{fmt.upper()}, streamed in keyset batches with flat memory. Not cached "
+        "(`Cache-Control: no-store`)."
+    )
+    content = {k: v for k, v in EXPORTS[fmt].items() if k != "media_type"}
+    router.add_api_route(
+        f".{fmt}",
+        export,
+        methods=["GET"],
+        summary=f"Download every matching agreement as {fmt.upper()}",
+        operation_id=f"export_agreements_{fmt}",
+        response_class=StreamingResponse,
+        responses={
+            200: {
+                "description": f"Every matching agreement as {fmt.upper()}.",
+                "content": {media_type: content},
+            },
+            **problem_responses((406, f"The Accept header does not allow {media_type}")),
+        },
+    )
+
+
+_export_route("csv")
+_export_route("ndjson")
+
+
+@router.get(
+    "/{agreement_id}",
+    summary="One agreement with its sources",
+    operation_id="get_agreement",
+    dependencies=[Depends(accepts_json)],
+)
 def get_agreement(agreement_id: AgreementId, session: SessionDep) -> AgreementDetail:
     """Everything about one agreement: parties, signatories with their role and side, sectors,
     the visit it was signed during, each party's actions (`events`), the agreements it refers
@@ -148,6 +205,7 @@ def _event_columns(event: object) -> dict[str, object]:
     }
 
 
+add_history_route(router, "agreement", AgreementId)
 add_write_routes(
     router,
     RESOURCES["agreements"],

@@ -1,25 +1,25 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.api.deps import SessionDep, found, page_of
+from app.api.formats import accepts_json
+from app.api.v1.common import record_id
 from app.queries import bodies as queries
 from app.queries.citations import citations_for, discrepancies_for
 from app.schemas.bodies import BodyDetail, BodyFilters, BodyOut
 from app.schemas.common import PROBLEM_RESPONSES, Page
 
-router = APIRouter(prefix="/bodies", tags=["bodies"], responses=PROBLEM_RESPONSES)
-BodyId = Annotated[
-    str,
-    Path(
-        max_length=120,
-        examples=["intergovernmental-committee-vn-az"],
-        description="The body's id (a readable slug).",
-    ),
-]
+router = APIRouter(
+    prefix="/bodies",
+    tags=["bodies"],
+    responses=PROBLEM_RESPONSES,
+    dependencies=[Depends(accepts_json)],
+)
+BodyId = record_id("body", "intergovernmental-committee-vn-az")
 
 
-@router.get("", summary="List standing bodies")
+@router.get("", summary="List standing bodies", operation_id="list_bodies")
 def list_bodies(
     request: Request,
     response: Response,
@@ -33,7 +33,7 @@ def list_bodies(
     return Page[BodyOut].model_validate(page_of(request, response, page, filters, items))
 
 
-@router.get("/{body_id}", summary="One standing body")
+@router.get("/{body_id}", summary="One standing body", operation_id="get_body")
 def get_body(body_id: BodyId, session: SessionDep) -> BodyDetail:
     """A standing body with its member countries, other names, sources, and where the sources
     disagree about it (`discrepancies`)."""

@@ -1,20 +1,23 @@
 """The audit log as a feed, each record's history, and API key management."""
 
 from collections.abc import Iterable
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import ValidationError
 
 from app.api.auth import AdminBody, AdminKey
 from app.api.deps import SessionDep
+from app.api.formats import accepts_json
+from app.api.v1.common import with_article
 from app.curation import keys
 from app.db import write_transaction
-from app.errors import Conflict, InvalidRecord, NotFound
+from app.errors import Conflict, InvalidRecord, NotFound, plain_message
 from app.models import Change
 from app.queries import changes as queries
 from app.schemas.changes import (
+    KEY_NAME,
     ChangeFilters,
     ChangeOut,
     HistoryFilters,
@@ -22,15 +25,9 @@ from app.schemas.changes import (
     KeyIn,
     KeyOut,
 )
-from app.schemas.common import (
-    AUTH_RESPONSES,
-    PROBLEM_RESPONSES,
-    SLUG_PATTERN,
-    Page,
-    problem_responses,
-)
+from app.schemas.common import AUTH_RESPONSES, PROBLEM_RESPONSES, Page, problem_responses
 
-router = APIRouter(responses=PROBLEM_RESPONSES)
+router = APIRouter(responses=PROBLEM_RESPONSES, dependencies=[Depends(accepts_json)])
 KEY_ERRORS = {**AUTH_RESPONSES, **problem_responses((409, "A key with that name exists"))}
 
 
@@ -69,7 +66,12 @@ def feed_page(
     )
 
 
-@router.get("/changes", summary="Every write, in order (a feed for mirrors)", tags=["changes"])
+@router.get(
+    "/changes",
+    summary="Every write, in order (a feed for mirrors)",
+    tags=["changes"],
+    operation_id="list_changes",
+)
 def list_changes(
     request: Request,
     response: Response,
@@ -85,21 +87,15 @@ def list_changes(
     return feed_page(request, response, rows, filters.limit, "since")
 
 
-def history_route(record_type: str, plural: str, example: str):  # type: ignore[no-untyped-def]
-    """GET /{plural}/{id}/history: that record's changes, oldest first, paged."""
+def add_history_route(router: APIRouter, record_type: str, record_id_type: Any) -> None:
+    """GET /{plural}/{<record_type>_id}/history on the resource's own router, so it sits
+    between the record's detail and its writes in the docs: that record's changes, oldest
+    first, paged."""
 
     def history(
         request: Request,
         response: Response,
-        record_id: Annotated[
-            str,
-            Path(
-                max_length=160,
-                pattern=SLUG_PATTERN,
-                examples=[example],
-                description=f"The {record_type}'s id.",
-            ),
-        ],
+        record_id: record_id_type,
         session: SessionDep,
         filters: Annotated[HistoryFilters, Query()],
     ) -> Page[ChangeOut]:
@@ -109,30 +105,21 @@ def history_route(record_type: str, plural: str, example: str):  # type: ignore[
         return feed_page(request, response, rows, filters.limit, "cursor")
 
     router.add_api_route(
-        f"/{plural}/{{record_id}}/history",
+        f"/{{{record_type}_id}}/history",
         history,
         methods=["GET"],
-        summary=f"A {record_type}'s history",
-        tags=[plural],
+        summary=f"{with_article(record_type).capitalize()}'s history",
         description=f"Every change to the {record_type}, oldest first, with "
         "who made it and the record before and after (also after a delete). Paged like every "
         'list: `limit`, then `cursor` from `next_cursor` or the `Link: rel="next"` header '
         "(a page also stops early past about 1 MB of JSON).",
-        operation_id=f"history_{record_type}",
+        operation_id=f"get_{record_type}_history",
     )
 
 
-for _type, _plural, _example in (
-    ("agreement", "agreements", "mou-energy-vn-az-2025"),
-    ("visit", "visits", "state-visit-to-lam-azerbaijan-2025"),
-    ("signatory", "signatories", "petrovietnam"),
-    ("sector", "sectors", "energy"),
-    ("source", "sources", "vns-baku-signing-ceremony-2025"),
-):
-    history_route(_type, _plural, _example)
-
-
-@router.get("/keys", summary="List API keys", tags=["keys"], responses=KEY_ERRORS)
+@router.get(
+    "/keys", summary="List API keys", tags=["keys"], responses=KEY_ERRORS, operation_id="list_keys"
+)
 def list_keys(_key: AdminKey, session: SessionDep) -> list[KeyOut]:
     """Every key's name, scope, prefix and dates (never the secret). Needs an `admin` key."""
     return [KeyOut.model_validate(k) for k in keys.list_keys(session)]
@@ -141,6 +128,7 @@ def list_keys(_key: AdminKey, session: SessionDep) -> list[KeyOut]:
 @router.post(
     "/keys",
     summary="Create an API key",
+    operation_id="create_key",
     status_code=201,
     tags=["keys"],
     responses=KEY_ERRORS,
@@ -157,7 +145,7 @@ def create_key(body: AdminBody, session: SessionDep) -> KeyCreated:
         wanted = KeyIn.model_validate(body)
     except ValidationError as exc:
         raise InvalidRecord(
-            [(".".join(map(str, e["loc"])) or "-", e["msg"]) for e in exc.errors()]
+            [(".".join(map(str, e["loc"])) or "-", plain_message(e)) for e in exc.errors()]
         ) from None
     try:
         key, secret = write_transaction(
@@ -168,9 +156,18 @@ def create_key(body: AdminBody, session: SessionDep) -> KeyCreated:
     return KeyCreated.model_validate({**KeyOut.model_validate(key).model_dump(), "key": secret})
 
 
-@router.delete("/keys/{name}", summary="Revoke an API key", tags=["keys"], responses=KEY_ERRORS)
+@router.delete(
+    "/keys/{name}",
+    summary="Revoke an API key",
+    tags=["keys"],
+    responses=KEY_ERRORS,
+    operation_id="revoke_key",
+)
 def revoke_key(
-    name: Annotated[str, Path(max_length=100, examples=["curator"], description="The key's name.")],
+    name: Annotated[
+        str,
+        Path(max_length=100, pattern=KEY_NAME, examples=["curator"], description="The key's name."),
+    ],
     _key: AdminKey,
     session: SessionDep,
 ) -> KeyOut:

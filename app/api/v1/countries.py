@@ -1,19 +1,25 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from app.api.deps import SessionDep, found, page_of
+from app.api.formats import accepts_json
 from app.queries import countries as queries
 from app.queries.citations import citations_for
-from app.schemas.common import CODE_PATTERN, PROBLEM_RESPONSES, Page
+from app.schemas.common import COUNTRY_CODE, PROBLEM_RESPONSES, Page
 from app.schemas.countries import CountryDetail, CountryFilters, CountryOut
 
-router = APIRouter(prefix="/countries", tags=["countries"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    prefix="/countries",
+    tags=["countries"],
+    responses=PROBLEM_RESPONSES,
+    dependencies=[Depends(accepts_json)],
+)
 CountryCode = Annotated[
     str,
     Path(
         max_length=40,
-        pattern=CODE_PATTERN,
+        pattern=COUNTRY_CODE,
         examples=["VN"],
         description="ISO alpha-2 or alpha-3 in any case (`VN`, "
         "`vnm`), or a historical entity's id (`SUHH`).",
@@ -21,7 +27,7 @@ CountryCode = Annotated[
 ]
 
 
-@router.get("", summary="List countries and historical entities")
+@router.get("", summary="List countries and historical entities", operation_id="list_countries")
 def list_countries(
     request: Request,
     response: Response,
@@ -35,7 +41,7 @@ def list_countries(
     return Page[CountryOut].model_validate(page_of(request, response, page, filters, items))
 
 
-@router.get("/{code}", summary="One country by ISO code")
+@router.get("/{code}", summary="One country by ISO code", operation_id="get_country")
 def get_country(code: CountryCode, session: SessionDep) -> CountryDetail:
     """A country with its codes, names (also in the parties' and the UN languages), successor
     or predecessors, and sources where curated. ISO codes and names are reference data (ISO

@@ -1,10 +1,11 @@
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep, found, page_of
+from app.api.formats import accepts_json
 from app.models import RelationEvent, Visit
 from app.queries import agreements as agreement_queries
 from app.queries import bodies as body_queries
@@ -14,7 +15,7 @@ from app.queries.common import country_family, family_of, resolve_country
 from app.queries.facets import agreement_facets
 from app.schemas.agreements import AgreementFilters, AgreementOut
 from app.schemas.bodies import BodyOut
-from app.schemas.common import CODE_PATTERN, PROBLEM_RESPONSES, CountryRef, Page
+from app.schemas.common import COUNTRY_CODE, PROBLEM_RESPONSES, CountryRef, Page
 from app.schemas.relations import (
     CitedVisit,
     MilestoneOut,
@@ -24,7 +25,9 @@ from app.schemas.relations import (
 )
 from app.schemas.visits import VisitOut
 
-router = APIRouter(tags=["relations"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    tags=["relations"], responses=PROBLEM_RESPONSES, dependencies=[Depends(accepts_json)]
+)
 PATHS = {"agreement": "agreements", "visit": "visits"}
 
 
@@ -33,14 +36,18 @@ def CountryPath(example: str) -> object:
         str,
         Path(
             max_length=40,
-            pattern=CODE_PATTERN,
+            pattern=COUNTRY_CODE,
             examples=[example],
             description="ISO alpha-2 or alpha-3, any case.",
         ),
     ]
 
 
-@router.get("/relations/{first}/{second}", summary="How two countries' relations grew")
+@router.get(
+    "/relations/{first}/{second}",
+    summary="How two countries' relations grew",
+    operation_id="get_relations",
+)
 def get_relations(
     first: CountryPath("VN"),
     second: CountryPath("AZ"),  # type: ignore[valid-type]
@@ -84,7 +91,9 @@ def get_relations(
 
 
 @router.get(
-    "/timeline", summary="A country's (or a pair's) agreements, visits and milestones in order"
+    "/timeline",
+    summary="A country's (or a pair's) agreements, visits and milestones in order",
+    operation_id="get_timeline",
 )
 def get_timeline(
     request: Request,

@@ -1,13 +1,19 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.api.deps import SessionDep, page_of
+from app.api.formats import accepts_json
 from app.queries import search as queries
 from app.schemas.common import PROBLEM_RESPONSES, Page
 from app.schemas.search import SearchFilters, SearchHit
 
-router = APIRouter(prefix="/search", tags=["search"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    prefix="/search",
+    tags=["search"],
+    responses=PROBLEM_RESPONSES,
+    dependencies=[Depends(accepts_json)],
+)
 PATHS = {
     "agreement": "agreements",
     "visit": "visits",
@@ -17,7 +23,7 @@ PATHS = {
 }
 
 
-@router.get("", summary="Search every kind of record")
+@router.get("", summary="Search every kind of record", operation_id="search")
 def search(
     request: Request,
     response: Response,

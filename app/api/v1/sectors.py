@@ -1,21 +1,27 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.api.deps import SessionDep, found, page_of
+from app.api.formats import accepts_json
+from app.api.v1.changes import add_history_route
+from app.api.v1.common import record_id
 from app.api.v1.writes import add_write_routes
 from app.curation.resources import RESOURCES
 from app.queries import sectors as queries
-from app.schemas.common import PROBLEM_RESPONSES, SLUG_PATTERN, Page
+from app.schemas.common import PROBLEM_RESPONSES, Page
 from app.schemas.sectors import SectorDetail, SectorFilters, SectorOut
 
-router = APIRouter(prefix="/sectors", tags=["sectors"], responses=PROBLEM_RESPONSES)
-SectorId = Annotated[
-    str, Path(max_length=80, pattern=SLUG_PATTERN, examples=["energy"], description="Sector slug.")
-]
+router = APIRouter(
+    prefix="/sectors",
+    tags=["sectors"],
+    responses=PROBLEM_RESPONSES,
+    dependencies=[Depends(accepts_json)],
+)
+SectorId = record_id("sector", "energy")
 
 
-@router.get("", summary="List sectors")
+@router.get("", summary="List sectors", operation_id="list_sectors")
 def list_sectors(
     request: Request,
     response: Response,
@@ -33,7 +39,7 @@ def list_sectors(
     return Page[SectorOut].model_validate(page_of(request, response, page, filters, items))
 
 
-@router.get("/{sector_id}", summary="One sector")
+@router.get("/{sector_id}", summary="One sector", operation_id="get_sector")
 def get_sector(sector_id: SectorId, session: SessionDep) -> SectorDetail:
     """A sector with its place in the tree and its agreement count."""
     row = found(queries.get_sector(session, sector_id), "sector", sector_id)
@@ -49,6 +55,7 @@ def get_sector(sector_id: SectorId, session: SessionDep) -> SectorDetail:
     )
 
 
+add_history_route(router, "sector", SectorId)
 add_write_routes(
     router,
     RESOURCES["sectors"],

@@ -1,28 +1,28 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.api.deps import SessionDep, found, page_of
+from app.api.formats import accepts_json
+from app.api.v1.changes import add_history_route
+from app.api.v1.common import record_id
 from app.api.v1.writes import add_write_routes
 from app.curation.resources import RESOURCES
 from app.queries import signatories as queries
 from app.queries.citations import citations_for
-from app.schemas.common import PROBLEM_RESPONSES, SLUG_PATTERN, Page
+from app.schemas.common import PROBLEM_RESPONSES, Page
 from app.schemas.signatories import SignatoryDetail, SignatoryFilters, SignatoryOut
 
-router = APIRouter(prefix="/signatories", tags=["signatories"], responses=PROBLEM_RESPONSES)
-SignatoryId = Annotated[
-    str,
-    Path(
-        max_length=120,
-        pattern=SLUG_PATTERN,
-        examples=["petrovietnam"],
-        description="The signatory's id (a readable slug).",
-    ),
-]
+router = APIRouter(
+    prefix="/signatories",
+    tags=["signatories"],
+    responses=PROBLEM_RESPONSES,
+    dependencies=[Depends(accepts_json)],
+)
+SignatoryId = record_id("signatory", "petrovietnam")
 
 
-@router.get("", summary="List signatories")
+@router.get("", summary="List signatories", operation_id="list_signatories")
 def list_signatories(
     request: Request,
     response: Response,
@@ -35,7 +35,7 @@ def list_signatories(
     return Page[SignatoryOut].model_validate(page_of(request, response, page, filters, items))
 
 
-@router.get("/{signatory_id}", summary="One signatory")
+@router.get("/{signatory_id}", summary="One signatory", operation_id="get_signatory")
 def get_signatory(signatory_id: SignatoryId, session: SessionDep) -> SignatoryDetail:
     """A signatory with its country, other names, the agreements it took part in, and sources."""
     row = found(queries.get_signatory(session, signatory_id), "signatory", signatory_id)
@@ -52,6 +52,7 @@ def get_signatory(signatory_id: SignatoryId, session: SessionDep) -> SignatoryDe
     )
 
 
+add_history_route(router, "signatory", SignatoryId)
 add_write_routes(
     router,
     RESOURCES["signatories"],

@@ -1,29 +1,29 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.api.deps import SessionDep, found, page_of
+from app.api.formats import accepts_json
+from app.api.v1.changes import add_history_route
+from app.api.v1.common import record_id
 from app.api.v1.writes import add_write_routes
 from app.curation.resources import RESOURCES
 from app.queries import visits as queries
 from app.queries.citations import citations_for, discrepancies_for
 from app.schemas.agreements import AgreementOut
-from app.schemas.common import PROBLEM_RESPONSES, SLUG_PATTERN, Page
+from app.schemas.common import PROBLEM_RESPONSES, Page
 from app.schemas.visits import VisitDetail, VisitFilters, VisitOut
 
-router = APIRouter(prefix="/visits", tags=["visits"], responses=PROBLEM_RESPONSES)
-VisitId = Annotated[
-    str,
-    Path(
-        max_length=120,
-        pattern=SLUG_PATTERN,
-        examples=["state-visit-to-lam-azerbaijan-2025"],
-        description="The visit's id (a readable slug).",
-    ),
-]
+router = APIRouter(
+    prefix="/visits",
+    tags=["visits"],
+    responses=PROBLEM_RESPONSES,
+    dependencies=[Depends(accepts_json)],
+)
+VisitId = record_id("visit", "state-visit-to-lam-azerbaijan-2025")
 
 
-@router.get("", summary="List official visits")
+@router.get("", summary="List official visits", operation_id="list_visits")
 def list_visits(
     request: Request,
     response: Response,
@@ -36,7 +36,9 @@ def list_visits(
     return Page[VisitOut].model_validate(page_of(request, response, page, filters, items))
 
 
-@router.get("/{visit_id}", summary="One visit and what was signed during it")
+@router.get(
+    "/{visit_id}", summary="One visit and what was signed during it", operation_id="get_visit"
+)
 def get_visit(visit_id: VisitId, session: SessionDep) -> VisitDetail:
     """The visit with its guest, host, the agreements signed during it, and its sources."""
     row = found(queries.get_visit(session, visit_id), "visit", visit_id)
@@ -56,6 +58,7 @@ def get_visit(visit_id: VisitId, session: SessionDep) -> VisitDetail:
     )
 
 
+add_history_route(router, "visit", VisitId)
 add_write_routes(
     router,
     RESOURCES["visits"],

@@ -7,19 +7,21 @@ import inspect
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Request, Response
+from fastapi import APIRouter, Depends, Header, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.api.auth import AdminKey, WriteBody, WriteKey
 from app.api.deps import SessionDep
+from app.api.formats import accepts_json
+from app.api.v1.common import record_id, with_article
 from app.curation import service
 from app.curation.resources import Resource
 from app.db import write_transaction
 from app.errors import PreconditionFailed, PreconditionRequired
-from app.http_cache import etag_matches, etag_of
-from app.schemas.common import AUTH_RESPONSES, SLUG_PATTERN, problem_responses
+from app.http_cache import etag_of, strong_match
+from app.schemas.common import AUTH_RESPONSES, problem_responses
 
 Detail = Callable[[str, Session], BaseModel]
 WRITE_ERRORS = {
@@ -35,11 +37,16 @@ WRITE_ERRORS = {
 IfMatch = Annotated[
     str | None,
     Header(
+        alias="If-Match",
         description="The record's current ETag, from a GET: a write to a record that changed "
-        "since is refused (412), so no update is lost.",
-        examples=['"0c5f…"'],
+        "since is refused (412), so no update is lost. Required (428 without); a weak ETag "
+        "(`W/...`) or `*` never matches.",
+        examples=['"0c5f8a1e9b7d4c3a2f1e0d9c8b7a6f5e"'],
+        max_length=200,
     ),
 ]
+"""Declared required in the spec (see app.main.install_schemas); read as optional here so
+that its absence is a 428 with a useful message rather than a generic 422."""
 
 
 def record_response(model: BaseModel, status: int = 200, **headers: str) -> Response:
@@ -73,7 +80,7 @@ def _claim(
 def _check_if_match(if_match: str | None, current: BaseModel) -> None:
     if if_match is None:
         raise PreconditionRequired("Send If-Match with the record's ETag (from a GET).")
-    if not etag_matches(if_match, etag_of(current.model_dump_json().encode())):
+    if not strong_match(if_match, etag_of(current.model_dump_json().encode())):
         raise PreconditionFailed("The record changed since that ETag; GET it again and retry.")
 
 
@@ -84,37 +91,33 @@ def add_write_routes(
     function, so a write answers with (and checks If-Match against) what a GET shows."""
     detail_model = inspect.signature(detail).return_annotation
     schema = {"$ref": f"#/components/schemas/{resource.record.__name__}"}
-    RecordId = Annotated[
-        str,
-        Path(
-            max_length=160,
-            pattern=SLUG_PATTERN,
-            examples=[example_id],
-            description=f"The {resource.name}'s id.",
-        ),
-    ]
+    RecordId = record_id(resource.name, example_id)
+    one = with_article(resource.name)
+    item_path = f"/{{{resource.name}_id}}"
+    json_only = [Depends(accepts_json)]
     create_text = (
-        f"Add a {resource.name}. The body has the seed files' shape; every "
+        f"Add {one}. The body has the seed files' shape; every "
         "`citations[].quote` must be a verbatim passage of its source and every id it "
         "mentions must exist. Needs a `write` key."
     )
     update_text = (
-        f"Change a {resource.name} with a JSON Merge Patch (RFC 7396): keys replace, "
+        f"Change {one} with a JSON Merge Patch (RFC 7396): keys replace, "
         "`null` removes. Send `If-Match` with the ETag of your GET. Needs a `write` "
         "key."
     )
     delete_text = (
-        f"Delete a {resource.name} that no other record points at. Send `If-Match`. "
-        "Needs an `admin` key."
+        f"Delete {one} that no other record points at. Send `If-Match`. Needs an `admin` key."
     )
 
     @router.post(
         "",
         status_code=201,
         responses=WRITE_ERRORS,
+        dependencies=json_only,
         response_model=detail_model,
-        summary=f"Create a {resource.name}",
+        summary=f"Create {one}",
         description=create_text,
+        operation_id=f"create_{resource.name}",
         openapi_extra={
             "requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}
         },
@@ -128,11 +131,13 @@ def add_write_routes(
         )
 
     @router.patch(
-        "/{record_id}",
+        item_path,
         responses=WRITE_ERRORS,
+        dependencies=json_only,
         response_model=detail_model,
-        summary=f"Correct a {resource.name} (JSON Merge Patch)",
+        summary=f"Correct {one} (JSON Merge Patch)",
         description=update_text,
+        operation_id=f"update_{resource.name}",
         openapi_extra={
             "requestBody": {
                 "required": True,
@@ -155,12 +160,14 @@ def add_write_routes(
         return record_response(detail(record_id, session))
 
     @router.delete(
-        "/{record_id}",
+        item_path,
         status_code=204,
         responses=WRITE_ERRORS,
+        dependencies=json_only,
         response_model=None,
-        summary=f"Delete a {resource.name}",
+        summary=f"Delete {one}",
         description=delete_text,
+        operation_id=f"delete_{resource.name}",
     )
     def remove(
         session: SessionDep, record_id: RecordId, key: AdminKey, if_match: IfMatch = None
@@ -181,13 +188,16 @@ def add_citation_route(
 ) -> None:
     """POST /{id}/citations: add one citation to a record (the rest of a record's citations
     are corrected or removed with a PATCH of its `citations` list)."""
+    json_only = [Depends(accepts_json)]
 
     @router.post(
-        "/{record_id}/citations",
+        f"/{{{resource.name}_id}}/citations",
         status_code=201,
         responses=WRITE_ERRORS,
+        dependencies=json_only,
         response_model=inspect.signature(detail).return_annotation,
-        summary=f"Add a citation to a {resource.name}",
+        summary=f"Add a citation to {with_article(resource.name)}",
+        operation_id=f"add_{resource.name}_citation",
         description=f"Append `{{source, quote, field}}` to the {resource.name}'s citations: the "
         "quote must be a verbatim passage of the source. Send `If-Match`. Needs a `write` key.",
         openapi_extra={
