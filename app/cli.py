@@ -29,33 +29,25 @@ class Preference(StrEnum):
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 PLAIN = None
 """Plain click help (`--host HOST`, `[REV]`), not rich's boxes with `<str>` placeholders."""
-cli = typer.Typer(
-    help="treaty-api: serve, migrate and seed the treaty database.",
-    no_args_is_help=True,
-    add_completion=False,
-    context_settings=HELP_OPTIONS,
-    rich_markup_mode=PLAIN,
-)
-db_cli = typer.Typer(
-    help="Database migrations (Alembic).",
-    no_args_is_help=True,
-    context_settings=HELP_OPTIONS,
-    rich_markup_mode=PLAIN,
-)
+
+
+def _commands(help_text: str, **options: object) -> typer.Typer:
+    """A command group with plain help and `-h`."""
+    return typer.Typer(
+        help=help_text,
+        no_args_is_help=True,
+        context_settings=HELP_OPTIONS,
+        rich_markup_mode=PLAIN,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+cli = _commands("treaty-api: serve, migrate and seed the treaty database.", add_completion=False)
+db_cli = _commands("Database migrations (Alembic).")
 cli.add_typer(db_cli, name="db")
-seeds_cli = typer.Typer(
-    help="The seed files: write the database back into them.",
-    no_args_is_help=True,
-    context_settings=HELP_OPTIONS,
-    rich_markup_mode=PLAIN,
-)
+seeds_cli = _commands("The seed files: write the database back into them.")
 cli.add_typer(seeds_cli, name="seeds")
-keys_cli = typer.Typer(
-    help="API keys for curators (only a hash is stored).",
-    no_args_is_help=True,
-    context_settings=HELP_OPTIONS,
-    rich_markup_mode=PLAIN,
-)
+keys_cli = _commands("API keys for curators (only a hash is stored).")
 cli.add_typer(keys_cli, name="keys")
 
 

@@ -42,8 +42,8 @@ from app.limits import (
 from app.observability import ObservabilityMiddleware
 from app.openapi import finish
 from app.proxies import TrustedProxies
+from app.records.shapes import CitationIn
 from app.schemas.changes import KeyIn
-from app.seeding.records import CitationIn
 
 DESCRIPTION = """
 An open API for treaties and agreements between states. **Every fact is sourced**: each

@@ -3,7 +3,7 @@
 from sqlalchemy.orm import Session
 
 from app.models import Agreement, AgreementEvent, AgreementParty, AgreementSector
-from app.seeding.records import Dated
+from app.records.shapes import Dated
 from app.seeding.rows import dated
 from app.text import search_text
 

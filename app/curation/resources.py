@@ -28,14 +28,14 @@ from app.models import (
     Visit,
 )
 from app.records import checks
-from app.seeding import rows, snapshot
-from app.seeding.records import (
+from app.records.shapes import (
     AgreementRecord,
     SectorRecord,
     SignatoryRecord,
     SourceDocument,
     VisitRecord,
 )
+from app.seeding import rows, snapshot
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from app.models import (
     Source,
     Visit,
 )
-from app.seeding.records import (
+from app.records.shapes import (
     AgreementRecord,
     BodyRecord,
     CitationIn,

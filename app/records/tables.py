@@ -26,7 +26,7 @@ from app.records.fields import (
     SectorId,
     Sha256,
 )
-from app.seeding.records import Provenances
+from app.records.shapes import Provenances
 from app.vocabulary import AgreementKind, BodyKind, EventAction, RecordType, SignatoryKind
 
 Position = Field(ge=0)

@@ -9,9 +9,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from app.records import checks
-from app.seeding.errors import SeedError, SeedErrors
-from app.seeding.iso import iso_country_ids
-from app.seeding.records import (
+from app.records.shapes import (
     AgreementRecord,
     BodyRecord,
     CountriesFile,
@@ -22,6 +20,8 @@ from app.seeding.records import (
     SourceRecord,
     VisitRecord,
 )
+from app.seeding.errors import SeedError, SeedErrors
+from app.seeding.iso import iso_country_ids
 
 R = TypeVar("R", bound=BaseModel)
 

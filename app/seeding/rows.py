@@ -25,7 +25,7 @@ from app.models import (
     Signatory,
     Visit,
 )
-from app.seeding.records import (
+from app.records.shapes import (
     AgreementRecord,
     BodyRecord,
     CitationIn,

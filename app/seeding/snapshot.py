@@ -17,7 +17,7 @@ from app.models import (
     Source,
     Visit,
 )
-from app.seeding.records import (
+from app.records.shapes import (
     COMPUTED_PROVENANCE,
     AgreementRecord,
     DiscrepancyRecord,

@@ -17,14 +17,14 @@ from app.models import (
     RelationEvent,
     Source,
 )
-from app.seeding.load import LoadedSource, SeedData
-from app.seeding.plan import Conflict, Prefer, Report, SeedSync
-from app.seeding.records import (
+from app.records.shapes import (
     CitationIn,
     CountriesFile,
     SectorRecord,
     SourceDocument,
 )
+from app.seeding.load import LoadedSource, SeedData
+from app.seeding.plan import Conflict, Prefer, Report, SeedSync
 from app.seeding.rows import (
     body_row,
     country_reference_data,
