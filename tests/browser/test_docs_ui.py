@@ -233,7 +233,8 @@ def test_a_curator_adds_an_agreement_from_swagger_ui(
 
     operation = page.locator("#operations-agreements-create_agreement")
     operation.locator(".opblock-summary-control").click()
-    try_out = operation.locator(".try-out__btn")
+    # Once open, the form also shows a "Reset" button of the same class: take the first.
+    try_out = operation.locator(".try-out__btn").first
     if try_out.inner_text().strip() == "Try it out":
         try_out.click()
     operation.locator("textarea.body-param__text").fill(
@@ -247,7 +248,9 @@ def test_a_curator_adds_an_agreement_from_swagger_ui(
                     {
                         "source": "vns-baku-signing-ceremony-2025",
                         "quote": "signed a memorandum of understanding",
+                        "field": field,
                     }
+                    for field in (None, "kind", "parties")
                 ],
             }
         )
