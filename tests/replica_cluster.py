@@ -89,7 +89,9 @@ def replicated_database(bin_dir: Path) -> Iterator[ReplicatedDatabase]:
         shutil.chown(root, "postgres", "postgres")
 
     def run(*command: str) -> None:
-        subprocess.run([*as_postgres, *command], check=True, capture_output=True)
+        done = subprocess.run([*as_postgres, *command], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)} failed: {done.stderr or done.stdout}")
 
     primary_dir, replica_dir = root / "primary", root / "replica"
     started: list[Path] = []
