@@ -16,6 +16,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore")
 
     database_url: str = "sqlite:///./treaty.sqlite"
+    # A streaming replica of DATABASE_URL (PostgreSQL) that serves reads (GET, HEAD); writes
+    # and reads presenting a position the replica has not replayed yet go to the primary.
+    read_database_url: str | None = None
     test_database_url: str | None = None
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     cache_max_age: int = 60

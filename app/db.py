@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-from sqlalchemy import Engine, MetaData, create_engine, event, make_url
+from sqlalchemy import Engine, MetaData, create_engine, event, make_url, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -73,8 +73,43 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(
+    engine: Engine, info: dict[str, object] | None = None
+) -> sessionmaker[Session]:
+    """Sessions of `engine`; `info` is copied into each session's `info` (see the read
+    replica keys below)."""
+    return sessionmaker(engine, expire_on_commit=False, info=info)
+
+
+# Read replicas (PostgreSQL streaming replication, see README "Scaling out"). Sessions of
+# the primary record the WAL position after each write when a replica serves reads, so the
+# writer can present it and read its own write; sessions of the replica are marked.
+TRACKS_POSITION = "tracks_change_position"
+CHANGE_POSITION = "change_position"
+REPLICA = "replica"
+# pg_lsn's text form: two hexadecimal numbers of up to 32 bits, e.g. "0/3000060".
+LSN_PATTERN = r"[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}"
+
+
+def change_position(session: Session) -> str | None:
+    """The WAL position (pg_lsn) of the session's last committed write, when it is tracked."""
+    position = session.info.get(CHANGE_POSITION)
+    return position if isinstance(position, str) else None
+
+
+def has_replayed(session: Session, position: str) -> bool:
+    """Whether the replica behind `session` has replayed the WAL up to `position` (False if
+    it is not in recovery any more: `pg_last_wal_replay_lsn()` is then NULL)."""
+    query = text("SELECT pg_last_wal_replay_lsn() >= CAST(:position AS pg_lsn)")
+    return bool(session.execute(query, {"position": position}).scalar())
+
+
+def _record_change_position(session: Session) -> None:
+    """After a commit: the WAL insert position is at or past the end of the commit record,
+    even with `synchronous_commit = off` (where the written position may not be yet)."""
+    if session.info.get(TRACKS_POSITION):
+        query = text("SELECT CAST(pg_current_wal_insert_lsn() AS text)")
+        session.info[CHANGE_POSITION] = session.execute(query).scalar()
 
 
 @contextmanager
@@ -98,7 +133,8 @@ def write_transaction(session: Session, work: Callable[[Session], T]) -> T:
     the transaction begins IMMEDIATE (a writer waits for the lock up front, rather than
     failing when a read upgrades to a write); a lock still held by another writer after the
     busy timeout is a 503. On PostgreSQL a deadlock or serialization failure runs `work`
-    again, up to WRITE_ATTEMPTS times, then it is a 503.
+    again, up to WRITE_ATTEMPTS times, then it is a 503. With a read replica, the WAL
+    position after the commit is kept in the session (`change_position`).
     """
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         if session.in_transaction():
@@ -107,7 +143,6 @@ def write_transaction(session: Session, work: Callable[[Session], T]) -> T:
             session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
             result = work(session)
             session.commit()
-            return result
         except DBAPIError as exc:
             session.rollback()
             if is_busy(exc):
@@ -118,6 +153,9 @@ def write_transaction(session: Session, work: Callable[[Session], T]) -> T:
         except BaseException:
             session.rollback()
             raise
+        else:
+            _record_change_position(session)
+            return result
     raise Busy("The write kept conflicting with concurrent writes; retry shortly.")
 
 

@@ -24,7 +24,7 @@ from app.api.v1 import (
 from app.config import Settings, get_settings
 from app.counting.live import LiveIndex
 from app.curation.resources import RESOURCES
-from app.db import make_sessionmaker, serving_engine
+from app.db import REPLICA, TRACKS_POSITION, make_sessionmaker, serving_engine
 from app.docs_ui import install_docs
 from app.errors import install_error_handlers
 from app.guards import HeaderSizeGuard, add_guards
@@ -121,9 +121,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = serving_engine(
         settings.database_url, settings.max_concurrent_requests, settings.queue_wait_seconds
     )
+    read_engine = None
+    if settings.read_database_url:
+        read_engine = serving_engine(
+            settings.read_database_url,
+            settings.max_concurrent_requests,
+            settings.queue_wait_seconds,
+        )
     app.state.engine = engine
+    app.state.read_engine = read_engine
     app.state.health_engine = serving_engine(settings.database_url, 1, 1.0)
-    app.state.sessions = make_sessionmaker(engine)
+    app.state.sessions = make_sessionmaker(engine, {TRACKS_POSITION: read_engine is not None})
+    app.state.read_sessions = read_engine and make_sessionmaker(read_engine, {REPLICA: True})
     app.state.counting = LiveIndex(app.state.sessions) if settings.counting_index else None
     install_error_handlers(app)
     install_docs(app)
@@ -165,7 +174,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         CORSMiddleware,
         allow_origins=["*"],
         allow_methods=["GET", "HEAD", "POST", "PATCH", "DELETE"],
-        allow_headers=["Authorization", "X-API-Key", "If-Match", "If-None-Match", "Content-Type"],
+        allow_headers=[
+            "Authorization",
+            "X-API-Key",
+            "If-Match",
+            "If-None-Match",
+            "Content-Type",
+            "X-Read-After",
+        ],
         expose_headers=[
             "ETag",
             "Link",
@@ -175,6 +191,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "RateLimit-Remaining",
             "RateLimit-Reset",
             "X-Request-ID",
+            "X-Change-Position",
         ],
         max_age=3600,
     )

@@ -42,6 +42,12 @@ POOL_SIZE = Gauge(
     "Connections the pool keeps open at most, overflow excluded (summed over workers).",
     multiprocess_mode="livesum",
 )
+DB_READS = Counter(
+    "treaty_db_reads",
+    "Read requests by the database that served them (replica or primary), counted only "
+    "when READ_DATABASE_URL is set.",
+    ["target"],
+)
 RATE_LIMITED = Counter(
     "treaty_rate_limit_rejections",
     "Requests refused with 429, by kind of client (anonymous or keyed).",

@@ -4,6 +4,11 @@ workers and by other machines are all counted (every write to an agreement is a 
 
 Until the first build finishes, and whenever the database is behind the index (a restore),
 `use` yields `None` and callers count with SQL.
+
+With a read replica, the index is built from the primary and brought up to date from the
+session of each request, which may be the replica's: a replica behind the index (replay
+lag) is not a restore, so that request counts with SQL, consistently with the rows it reads,
+and the index stays as it is.
 """
 
 import logging
@@ -16,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.counting.build import build_index, feed_position, rows_for
 from app.counting.index import AgreementIndex
+from app.db import REPLICA
 from app.models import Change
 
 log = logging.getLogger(__name__)
@@ -67,7 +73,9 @@ class LiveIndex:
         position = feed_position(session)
         with self._lock:
             index = self._index
-            if position < index.position:
+            if position < index.position and session.info.get(REPLICA):
+                index = None  # a replica behind the primary: count what it has, with SQL
+            elif position < index.position:
                 self._index = None
                 self.ready.clear()
                 self.start()

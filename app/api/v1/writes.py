@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.api.auth import AdminKey, WriteBody, WriteKey
-from app.api.deps import SessionDep
+from app.api.deps import SessionDep, mark_change
 from app.api.formats import accepts_json
 from app.api.v1.common import record_id, with_article
 from app.curation import service
@@ -126,9 +126,10 @@ def add_write_routes(
         record_id = write_transaction(
             session, lambda s: service.create(s, resource, body, key.name)
         )
-        return record_response(
+        response = record_response(
             detail(record_id, session), 201, Location=f"{request.url.path}/{record_id}"
         )
+        return mark_change(response, session)
 
     @router.patch(
         item_path,
@@ -157,7 +158,7 @@ def add_write_routes(
             service.update(s, resource, record_id, body, key.name)
 
         write_transaction(session, work)
-        return record_response(detail(record_id, session))
+        return mark_change(record_response(detail(record_id, session)), session)
 
     @router.delete(
         item_path,
@@ -177,7 +178,7 @@ def add_write_routes(
             service.delete(s, resource, record_id, key.name)
 
         write_transaction(session, work)
-        return Response(status_code=204)
+        return mark_change(Response(status_code=204), session)
 
     if "citations" in resource.record.model_fields:
         add_citation_route(router, resource, detail, RecordId)
@@ -223,4 +224,4 @@ def add_citation_route(
             service.update(s, resource, record_id, patch, key.name)
 
         write_transaction(session, work)
-        return record_response(detail(record_id, session), 201)
+        return mark_change(record_response(detail(record_id, session), 201), session)
