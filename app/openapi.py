@@ -49,6 +49,17 @@ LINK = _header(
 RETRY_AFTER = _header("Seconds to wait before retrying.", "30")
 LOCATION = _header("Path of the created record.", "/api/v1/agreements/mou-energy-vn-az-2025")
 VARY = _header("The representation depends on `Accept`.", "Accept")
+REQUEST_ID = _header(
+    "This request's id (the client's `X-Request-ID` when it sent a sane one), also in the "
+    "access log and in every problem body.",
+    "5f0c2a9d8e7b4c1a9f3e2d1c0b9a8f7e",
+)
+CHANGE_POSITION = _header(
+    "With read replicas (`READ_DATABASE_URL`): the database position of this write. Send it "
+    "back as `X-Read-After` (or keep the `treaty_change_position` cookie) and reads are "
+    "served where the write is visible.",
+    "0/3000148",
+)
 
 
 def operations(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -78,8 +89,9 @@ def add_security(spec: dict[str, Any]) -> None:
 
 def declare_headers(spec: dict[str, Any]) -> None:
     """Every header the API reads or sends: `If-Match` is required on writes to a record
-    (its absence is a 428); `ETag`, `Cache-Control`, `Vary`, `Link`, `Location` and
-    `Retry-After` on the responses that carry them."""
+    (its absence is a 428); `X-Request-ID` on every response; `ETag`, `Cache-Control`,
+    `Vary`, `Link`, `Location`, `Retry-After` and `X-Change-Position` on the responses that
+    carry them."""
     for _, method, operation in operations(spec):
         for parameter in operation.get("parameters", []):
             if parameter["in"] == "header" and parameter["name"].lower() == "if-match":
@@ -89,8 +101,11 @@ def declare_headers(spec: dict[str, Any]) -> None:
             media_types = response.get("content", {})
             if status == "429":
                 headers["Retry-After"] = RETRY_AFTER
+            headers["X-Request-ID"] = REQUEST_ID
             if status == "201":
                 headers["Location"] = LOCATION
+            if method in ("post", "patch", "delete") and status in ("200", "201", "204"):
+                headers["X-Change-Position"] = CHANGE_POSITION
             if status in ("200", "201") and "application/json" in media_types:
                 headers["ETag"] = ETAG
                 if method == "get":
@@ -101,8 +116,6 @@ def declare_headers(spec: dict[str, Any]) -> None:
             elif status == "200" and method == "get" and media_types:
                 headers["Cache-Control"] = NO_STORE
                 headers["Vary"] = VARY
-            if not headers:
-                del response["headers"]
 
 
 def _is_page(spec: dict[str, Any], schema: dict[str, Any]) -> bool:
