@@ -114,6 +114,7 @@ def add_history_route(router: APIRouter, record_type: str, record_id_type: Any) 
         'list: `limit`, then `cursor` from `next_cursor` or the `Link: rel="next"` header '
         "(a page also stops early past about 1 MB of JSON).",
         operation_id=f"get_{record_type}_history",
+        dependencies=[Depends(accepts_json)],
     )
 
 

@@ -1,0 +1,97 @@
+"""GET /api/v1/<list>.csv and .ndjson: every list's downloads, made by one helper."""
+
+import csv
+import io
+
+import orjson
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.main import create_app
+from app.queries.common import keyset_batches
+from app.queries.visits import SORTS, filter_visits
+from app.schemas.visits import VisitQuery
+from tests.problems import assert_problem
+
+
+def _export_paths() -> list[str]:
+    spec = create_app().openapi()
+    return sorted(
+        path
+        for path, item in spec["paths"].items()
+        if item.get("get", {}).get("operationId", "").startswith("export_")
+    )
+
+
+EXPORTS = _export_paths()
+
+
+def test_every_list_has_both_exports() -> None:
+    lists = {p.rsplit(".", 1)[0] for p in EXPORTS}
+    assert {"/api/v1/agreements", "/api/v1/visits"} <= lists
+    assert all(f"{p}.csv" in EXPORTS and f"{p}.ndjson" in EXPORTS for p in lists)
+
+
+@pytest.mark.parametrize("path", EXPORTS)
+def test_every_export_answers_and_head_reads_no_rows(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200, response.text
+    media_type = "text/csv" if path.endswith(".csv") else "application/x-ndjson"
+    assert response.headers["content-type"].startswith(media_type)
+    assert response.headers["cache-control"] == "no-store"
+    assert response.text.strip()
+    head = client.head(path)
+    assert (head.status_code, head.content) == (200, b"")
+    assert head.headers["content-type"] == response.headers["content-type"]
+
+
+def _visits_csv(client: TestClient, query: str = "") -> list[dict[str, str]]:
+    response = client.get(f"/api/v1/visits.csv?{query}")
+    assert response.status_code == 200, response.text
+    return list(csv.DictReader(io.StringIO(response.text)))
+
+
+def test_visits_csv_a_spreadsheet_reads_right(client: TestClient) -> None:
+    rows = _visits_csv(client, "country=AZ")
+    json_ids = [v["id"] for v in client.get("/api/v1/visits?country=AZ&limit=100").json()["items"]]
+    assert [r["id"] for r in rows] == json_ids
+    lam = next(r for r in rows if r["id"] == "state-visit-to-lam-azerbaijan-2025")
+    assert (lam["host_country_id"], lam["host_country_name"]) == ("AZ", "Azerbaijan")
+    assert (lam["guest_country_id"], lam["guest_country_name"]) == ("VN", "Vietnam")
+    assert lam["date_inferred"] in ("true", "false")
+    assert lam["year"] == "2025"
+    given = lam["date"].split("-")
+    assert [lam["year"], lam["month"], lam["day"]] == given + [""] * (3 - len(given))
+    assert {r["date_precision"] for r in rows} <= {"year", "month", "day", ""}
+    assert all(r["year"].isdigit() for r in rows if r["date"])
+
+
+def test_visits_ndjson_is_the_lists_items(client: TestClient) -> None:
+    response = client.get("/api/v1/visits.ndjson?host=AZ")
+    records = [orjson.loads(line) for line in response.text.splitlines()]
+    items = client.get("/api/v1/visits?host=AZ&limit=100").json()["items"]
+    assert records == items
+
+
+def test_exports_take_the_lists_filters_and_no_paging(client: TestClient) -> None:
+    assert [r["id"] for r in _visits_csv(client, "q=ho%20chi%20minh")] == [
+        "visit-ho-chi-minh-azerbaijan-1959"
+    ]
+    assert_problem(client.get("/api/v1/visits.csv?host=XX"), 422, "host")
+    assert_problem(client.get("/api/v1/visits.ndjson?limit=5"), 422, "limit")
+
+
+def test_exports_accept_only_their_media_type(client: TestClient) -> None:
+    response = client.get("/api/v1/visits.csv", headers={"Accept": "application/json"})
+    assert_problem(response, 406)
+
+
+def test_batches_continue_where_the_last_stopped(client: TestClient, session: Session) -> None:
+    """Keyset batches of two give the whole list, in the list's order, each row once."""
+    query = VisitQuery(sort="title")
+    stmt = filter_visits(session, query)
+    streamed = [v.id for batch in keyset_batches(session, stmt, SORTS["title"], 2) for v in batch]
+    listed = [v["id"] for v in client.get("/api/v1/visits?sort=title&limit=100").json()["items"]]
+    assert streamed == listed
+    assert "visit-ho-chi-minh-azerbaijan-1959" in streamed
