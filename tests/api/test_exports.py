@@ -29,7 +29,18 @@ EXPORTS = _export_paths()
 
 def test_every_list_has_both_exports() -> None:
     lists = {p.rsplit(".", 1)[0] for p in EXPORTS}
-    assert {"/api/v1/agreements", "/api/v1/visits"} <= lists
+    assert {
+        f"/api/v1/{name}"
+        for name in (
+            "agreements",
+            "visits",
+            "signatories",
+            "countries",
+            "sectors",
+            "sources",
+            "bodies",
+        )
+    } <= lists
     assert all(f"{p}.csv" in EXPORTS and f"{p}.ndjson" in EXPORTS for p in lists)
 
 
