@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from app.main import create_app
 from app.queries.common import keyset_batches
+from app.queries.relations import iter_timeline
 from app.queries.visits import SORTS, filter_visits
+from app.schemas.relations import TimelineQuery
 from app.schemas.visits import VisitQuery
 from tests.problems import assert_problem
 
@@ -25,6 +27,8 @@ def _export_paths() -> list[str]:
 
 
 EXPORTS = _export_paths()
+REQUIRED = {"/api/v1/timeline": {"country": "AZ"}}
+"""Query parameters an export needs (as its list does)."""
 
 
 def test_every_list_has_both_exports() -> None:
@@ -39,20 +43,22 @@ def test_every_list_has_both_exports() -> None:
             "sectors",
             "sources",
             "bodies",
+            "timeline",
         )
     } <= lists
     assert all(f"{p}.csv" in EXPORTS and f"{p}.ndjson" in EXPORTS for p in lists)
 
 
 @pytest.mark.parametrize("path", EXPORTS)
-def test_every_export_answers_and_head_reads_no_rows(client: TestClient, path: str) -> None:
-    response = client.get(path)
+def test_every_export_answers_and_head_works(client: TestClient, path: str) -> None:
+    params = REQUIRED.get(path.rsplit(".", 1)[0], {})
+    response = client.get(path, params=params)
     assert response.status_code == 200, response.text
     media_type = "text/csv" if path.endswith(".csv") else "application/x-ndjson"
     assert response.headers["content-type"].startswith(media_type)
     assert response.headers["cache-control"] == "no-store"
     assert response.text.strip()
-    head = client.head(path)
+    head = client.head(path, params=params)
     assert (head.status_code, head.content) == (200, b"")
     assert head.headers["content-type"] == response.headers["content-type"]
 
@@ -91,6 +97,22 @@ def test_exports_take_the_lists_filters_and_no_paging(client: TestClient) -> Non
     ]
     assert_problem(client.get("/api/v1/visits.csv?host=XX"), 422, "host")
     assert_problem(client.get("/api/v1/visits.ndjson?limit=5"), 422, "limit")
+
+
+def test_timeline_csv_is_the_whole_timeline_in_order(client: TestClient) -> None:
+    query = {"country": ["VN", "AZ"]}
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/timeline.csv", params=query).text)))
+    items = client.get("/api/v1/timeline", params={**query, "limit": 100}).json()["items"]
+    assert [(r["kind"], r["id"]) for r in rows] == [(i["kind"], i["id"]) for i in items]
+    assert "visit-ho-chi-minh-azerbaijan-1959" in {r["id"] for r in rows}
+    assert_problem(client.get("/api/v1/timeline.csv"), 422, "country")
+
+
+def test_timeline_batches_continue_where_the_last_stopped(session: Session) -> None:
+    query = TimelineQuery(country=["VN", "AZ"])
+    whole = [r["id"] for batch in iter_timeline(session, query) for r in batch]
+    in_twos = [r["id"] for batch in iter_timeline(session, query, batch=2) for r in batch]
+    assert in_twos == whole and len(whole) > 2
 
 
 def test_exports_accept_only_their_media_type(client: TestClient) -> None:

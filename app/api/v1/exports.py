@@ -34,6 +34,8 @@ class Export:
     """CSV columns: fields of `record`, `year`/`month`/`day` of its `date`, and `csv_extra`."""
     csv_extra: Callable[[Any], dict[str, Any]] = field(default=lambda row: {})
     """Flat CSV-only fields, such as the names beside the codes."""
+    path: str = ""
+    """The list's path on its router (empty when the router's prefix is the list's path)."""
 
     def csv_record(self, row: Any) -> dict[str, Any]:
         record = self.record(row)
@@ -85,7 +87,7 @@ def _add_route(router: APIRouter, export: Export, fmt: str, media_type: str) -> 
         }
         example = "{}\n"
     router.add_api_route(
-        f".{fmt}",
+        f"{export.path}.{fmt}",
         download,
         methods=["GET"],
         summary=f"Download every matching {export.noun} as {label}",
