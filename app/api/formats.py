@@ -99,10 +99,12 @@ def csv_rows(columns: list[str], records: Iterable[dict[str, Any]]) -> Iterator[
 
 
 def _cell(value: Any) -> Any:
-    """A list becomes "a; b" (embedded records by their id); a boolean `true`/`false`, as
-    JSON and spreadsheets spell it; null becomes empty."""
+    """A list becomes "a; b" (embedded records by their id); a record (a change's `before`)
+    its JSON; a boolean `true`/`false`, as JSON and spreadsheets spell it; null is empty."""
     if isinstance(value, list):
         return "; ".join(str(v["id"]) if isinstance(v, dict) else str(v) for v in value)
+    if isinstance(value, dict):
+        return orjson.dumps(value).decode()
     if isinstance(value, bool):
         return "true" if value else "false"
     return "" if value is None else value

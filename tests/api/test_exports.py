@@ -9,9 +9,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.main import create_app
+from app.queries.changes import iter_changes
 from app.queries.common import keyset_batches
 from app.queries.relations import iter_timeline
 from app.queries.visits import SORTS, filter_visits
+from app.schemas.changes import ChangeQuery
 from app.schemas.relations import TimelineQuery
 from app.schemas.visits import VisitQuery
 from tests.problems import assert_problem
@@ -44,6 +46,7 @@ def test_every_list_has_both_exports() -> None:
             "sources",
             "bodies",
             "timeline",
+            "changes",
         )
     } <= lists
     assert all(f"{p}.csv" in EXPORTS and f"{p}.ndjson" in EXPORTS for p in lists)
@@ -57,7 +60,10 @@ def test_every_export_answers_and_head_works(client: TestClient, path: str) -> N
     media_type = "text/csv" if path.endswith(".csv") else "application/x-ndjson"
     assert response.headers["content-type"].startswith(media_type)
     assert response.headers["cache-control"] == "no-store"
-    assert response.text.strip()
+    if path.endswith(".csv"):
+        assert response.text.startswith(("id,", "kind,"))
+    else:
+        assert all(orjson.loads(line) for line in response.text.splitlines())
     head = client.head(path, params=params)
     assert (head.status_code, head.content) == (200, b"")
     assert head.headers["content-type"] == response.headers["content-type"]
@@ -113,6 +119,22 @@ def test_timeline_batches_continue_where_the_last_stopped(session: Session) -> N
     whole = [r["id"] for batch in iter_timeline(session, query) for r in batch]
     in_twos = [r["id"] for batch in iter_timeline(session, query, batch=2) for r in batch]
     assert in_twos == whole and len(whole) > 2
+
+
+def test_changes_csv_carries_each_write_with_its_record_as_json(
+    client: TestClient, session: Session, keys: dict[str, str]
+) -> None:
+    write = {"Authorization": f"Bearer {keys['write']}"}
+    for i in range(3):
+        client.post("/api/v1/sectors", json={"id": f"export-{i}", "name": f"E {i}"}, headers=write)
+    response = client.get("/api/v1/changes.csv", params={"record_type": "sector"})
+    rows = [r for r in csv.DictReader(io.StringIO(response.text)) if r["record_id"] == "export-1"]
+    assert [(r["action"], r["before"]) for r in rows] == [("create", "")]
+    assert orjson.loads(rows[0]["after"])["name"] == "E 1"
+    feed = client.get("/api/v1/changes", params={"record_type": "sector", "limit": 1000}).json()
+    in_twos = [c.id for b in iter_changes(session, ChangeQuery(record_type="sector"), 2) for c in b]
+    assert [c["id"] for c in feed["items"]] == in_twos
+    assert len(in_twos) >= 3
 
 
 def test_exports_accept_only_their_media_type(client: TestClient) -> None:

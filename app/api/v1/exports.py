@@ -50,14 +50,16 @@ class Export:
         return stream(request, fmt, rows, record, self.csv_columns, self.name)
 
 
-def add_export_routes(router: APIRouter, export: Export) -> None:
+def add_export_routes(router: APIRouter, export: Export, tags: list[str] | None = None) -> None:
     """GET /<list>.csv and /<list>.ndjson on the list's router: each its own operation
     (`export_<list>_csv`) with one media type, the list's filters, and `no-store`."""
     for fmt, media_type in MEDIA_TYPES.items():
-        _add_route(router, export, fmt, media_type)
+        _add_route(router, export, fmt, media_type, tags)
 
 
-def _add_route(router: APIRouter, export: Export, fmt: str, media_type: str) -> None:
+def _add_route(
+    router: APIRouter, export: Export, fmt: str, media_type: str, tags: list[str] | None
+) -> None:
     def download(
         request: Request,
         session: SessionDep,
@@ -93,6 +95,7 @@ def _add_route(router: APIRouter, export: Export, fmt: str, media_type: str) -> 
         summary=f"Download every matching {export.noun} as {label}",
         operation_id=f"export_{export.name}_{fmt}",
         response_class=StreamingResponse,
+        tags=tags,
         responses={
             200: {
                 "description": f"Every matching {export.noun} as {label}.",
