@@ -3,8 +3,9 @@
 
 import os
 import shutil
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from importlib.metadata import version as package_version
@@ -191,9 +192,9 @@ def seed(
     settings = get_settings()
     engine = make_engine(settings.database_url)
     try:
-        with setup_lock(engine):
+        with setup_lock(engine), progress_bar("seed", "records") as update:
             report = startup.seed(
-                engine, settings.seeds_dir, prefer.value if prefer else None, dry_run
+                engine, settings.seeds_dir, prefer.value if prefer else None, dry_run, update
             )
     except SeedErrors as exc:
         raise _seed_errors(settings.seeds_dir, exc) from None
@@ -257,6 +258,39 @@ def start(
         serve(host=host, port=port, workers=workers)
 
 
+Update = Callable[[int, int | None], None]
+"""`update(done, total)`: how far a long command has come (total None while unknown)."""
+
+
+@contextmanager
+def progress_bar(label: str, unit: str) -> Iterator[Update]:
+    """A bar with the count and the rate on stderr, drawn only when stderr is a terminal:
+    piped or tested, a command prints what it always did and nothing more."""
+    if not sys.stderr.isatty():
+        yield lambda done, total=None: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        f"{unit}",
+        "{task.fields[rate]}",
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+    ) as bar:
+        task = bar.add_task(label, total=None, rate="")
+
+        def update(done: int, total: int | None = None) -> None:
+            speed = bar.tasks[0].speed
+            rate = f"{speed:,.0f} {unit}/s" if speed else ""
+            bar.update(task, completed=done, total=total, rate=rate)
+
+        yield update
+
+
 @cli.command()
 def synth(
     agreements: Annotated[
@@ -276,26 +310,12 @@ def synth(
     """
     import time
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
     from app.synth import synthesize
 
     engine = make_engine(get_settings().database_url)
     started = time.perf_counter()
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        transient=False,
-    ) as bar:
-        task = bar.add_task("agreements", total=agreements)
-        counts = synthesize(
-            engine,
-            agreements,
-            seed=seed,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
+    with progress_bar("synth", "agreements") as update:
+        counts = synthesize(engine, agreements, seed=seed, progress=update)
     engine.dispose()
     elapsed = time.perf_counter() - started
     typer.echo(
@@ -389,7 +409,6 @@ def export_(
     """Dump the whole database (sources, records, citations, audit) as NDJSON; API keys
     only with --include-keys."""
     import gzip
-    import sys
     import time
     from pathlib import Path
 
@@ -406,16 +425,24 @@ def export_(
     target = Path(path)
     try:
         if path == "-":
-            counts = export_database(engine, sys.stdout.buffer, include_keys=include_keys)
+            with progress_bar("export", "rows") as update:
+                counts = export_database(
+                    engine, sys.stdout.buffer, include_keys=include_keys, progress=update
+                )
         else:
             partial = target.with_name(target.name + ".partial")
             try:
                 with (
-                    gzip.open(partial, "wb", compresslevel=6)
-                    if target.name.endswith(".gz")
-                    else open(partial, "wb")
-                ) as out:
-                    counts = export_database(engine, out, include_keys=include_keys)
+                    (
+                        gzip.open(partial, "wb", compresslevel=6)
+                        if target.name.endswith(".gz")
+                        else open(partial, "wb")
+                    ) as out,
+                    progress_bar("export", "rows") as update,
+                ):
+                    counts = export_database(
+                        engine, out, include_keys=include_keys, progress=update
+                    )
                 partial.replace(target)
             finally:
                 partial.unlink(missing_ok=True)
@@ -442,7 +469,6 @@ def import_(
     """Check a dump, then load it into an empty database migrated to the same revision (all
     or nothing). API keys in the dump are loaded only with --include-keys."""
     import gzip
-    import sys
     import time
 
     from app.dump import DumpError, import_database
@@ -451,12 +477,18 @@ def import_(
     started = time.perf_counter()
     try:
         if path == "-":
-            imported = import_database(engine, sys.stdin.buffer, include_keys=include_keys)
+            with progress_bar("import", "lines") as update:
+                imported = import_database(
+                    engine, sys.stdin.buffer, include_keys=include_keys, progress=update
+                )
         else:
             with open(path, "rb") as raw:
                 compressed = raw.read(2) == b"\x1f\x8b"
-            with (gzip.open if compressed else open)(path, "rb") as dump:  # type: ignore[operator]
-                imported = import_database(engine, dump, include_keys=include_keys)
+            with (
+                (gzip.open if compressed else open)(path, "rb") as dump,  # type: ignore[operator]
+                progress_bar("import", "lines") as update,
+            ):
+                imported = import_database(engine, dump, include_keys=include_keys, progress=update)
     except (DumpError, OSError, EOFError) as exc:
         typer.echo(f"import failed, nothing was written: {exc}", err=True)
         raise typer.Exit(code=1) from None

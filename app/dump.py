@@ -121,9 +121,14 @@ def _check_revision(conn: Connection, what: str) -> str:
 
 
 def export_database(
-    engine: Engine, fileobj: IO[bytes], *, include_keys: bool = False
+    engine: Engine,
+    fileobj: IO[bytes],
+    *,
+    include_keys: bool = False,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> dict[str, int]:
     """Write every table's rows to `fileobj` (binary); returns the row count per table.
+    `progress(rows written, None)` is called after each batch.
 
     The `api_keys` table (names, scopes, key hashes) is left out unless `include_keys`."""
     counts: dict[str, int] = {}
@@ -149,6 +154,8 @@ def export_database(
                     chunk = "".join(prefix + _line(row._asdict()) + "}\n" for row in rows)
                     fileobj.write(chunk.encode())
                     counts[table.name] += len(rows)
+                    if progress:
+                        progress(sum(counts.values()), None)
             fileobj.write((_line({"end": {"rows": counts}}) + "\n").encode())
     fileobj.flush()
     return counts
@@ -461,19 +468,40 @@ class Imported:
     skipped_keys: int
 
 
-def import_database(engine: Engine, fileobj: IO[bytes], *, include_keys: bool = False) -> Imported:
+def import_database(
+    engine: Engine,
+    fileobj: IO[bytes],
+    *,
+    include_keys: bool = False,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> Imported:
     """Load a dump into an empty database at the same schema revision, in one transaction.
 
     Raises `DumpError` (and writes nothing) if the target is not empty, is at another
     revision, or the dump is not a complete, valid dump of that revision. API key rows
     are loaded only with `include_keys`; otherwise they are counted and left out.
+    `progress(lines read, None)` is called every PROGRESS_EVERY lines.
     """
     lines = _lines(fileobj)
+    if progress:
+        lines = _reporting(lines, progress)
     header = _read_header(lines)
     try:
         return _load(engine, header, lines, include_keys)
     except (IntegrityError, DataError) as exc:
         raise DumpError(f"the dump's rows do not fit the database: {exc.orig}") from None
+
+
+PROGRESS_EVERY = 1000
+
+
+def _reporting(
+    lines: Iterator[tuple[int, Any]], progress: Callable[[int, int | None], None]
+) -> Iterator[tuple[int, Any]]:
+    for number, obj in lines:
+        if number % PROGRESS_EVERY == 0:
+            progress(number, None)
+        yield number, obj
 
 
 def _load(

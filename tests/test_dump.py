@@ -7,6 +7,10 @@ when it refuses. Runs on databases of the test database's kind (SQLite or Postgr
 import gzip
 import io
 import json
+import os
+import pty
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -526,3 +530,53 @@ def test_cli_export_warns_when_it_includes_keys(
     assert result.exit_code == 0, result.output
     assert "warning" in result.stderr and "keys" in result.stderr
     assert b'"table":"api_keys"' in (tmp_path / "d.ndjson").read_bytes()
+
+
+def _on_a_terminal(args: list[str], database_url: str) -> tuple[int, str]:
+    """Run the CLI with stderr on a pseudo-terminal (as in a shell); its exit code and what
+    the terminal showed."""
+    leader, follower = pty.openpty()
+    command = [str(Path(sys.executable).parent / "treaty-api"), *args]
+    env = {**os.environ, "DATABASE_URL": database_url, "COLUMNS": "120"}
+    with subprocess.Popen(command, stderr=follower, stdout=subprocess.DEVNULL, env=env) as run:
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+        code = run.wait(timeout=120)
+    os.close(leader)
+    return code, shown.decode(errors="replace")
+
+
+def test_export_and_import_show_progress_on_a_terminal_only(
+    source: tuple[str, str], scratch_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "d.ndjson"
+    code, shown = _on_a_terminal(["export", str(path)], source[0])
+    assert code == 0, shown
+    written = sum(json.loads(path.read_bytes().rsplit(b"\n", 2)[1])["end"]["rows"].values())
+    assert f"{written}/?" in shown and "rows/s" in shown
+    migrate.upgrade(scratch_url)
+    code, shown = _on_a_terminal(["import", str(path)], scratch_url)
+    assert code == 0, shown
+    assert "import" in shown and "lines" in shown
+    monkeypatch.setenv("DATABASE_URL", source[0])
+    get_settings.cache_clear()
+    try:
+        piped = CliRunner().invoke(cli, ["export", str(tmp_path / "piped.ndjson")])
+    finally:
+        get_settings.cache_clear()
+    assert piped.exit_code == 0 and piped.stderr.startswith("exported "), piped.stderr
+
+
+def test_seed_shows_progress_on_a_terminal(scratch_url: str) -> None:
+    migrate.upgrade(scratch_url)
+    code, shown = _on_a_terminal(["seed"], scratch_url)
+    assert code == 0, shown
+    assert "seed" in shown and "records" in shown and "records/s" in shown

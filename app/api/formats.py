@@ -8,7 +8,6 @@ from typing import Any
 import orjson
 from fastapi import Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
 
 from app.errors import NotAcceptable
 
@@ -85,7 +84,8 @@ def requested_format(request: Request, explicit: str | None) -> str:
 
 
 def csv_rows(columns: list[str], records: Iterable[dict[str, Any]]) -> Iterator[bytes]:
-    """RFC 4180 CSV (CRLF, quoted as needed), one row per record, lists joined with "; "."""
+    """RFC 4180 CSV (CRLF, quoted as needed), one row per record, in cells a spreadsheet
+    reads right (see `_cell`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
@@ -99,10 +99,24 @@ def csv_rows(columns: list[str], records: Iterable[dict[str, Any]]) -> Iterator[
 
 
 def _cell(value: Any) -> Any:
-    """A list becomes "a; b" (embedded records by their id); null becomes empty."""
+    """A list becomes "a; b" (embedded records by their id); a record (a change's `before`)
+    its JSON; a boolean `true`/`false`, as JSON and spreadsheets spell it; null is empty."""
     if isinstance(value, list):
         return "; ".join(str(v["id"]) if isinstance(v, dict) else str(v) for v in value)
+    if isinstance(value, dict):
+        return orjson.dumps(value).decode()
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return "" if value is None else value
+
+
+def date_parts(date: str | None) -> dict[str, str | None]:
+    """`year`, `month` and `day` of a date given as `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, each
+    null when not given: one column keeps one type, whatever the precision of the rows."""
+    parts = (date or "").split("-") if date else []
+    return {
+        k: (parts[i] if i < len(parts) else None) for i, k in enumerate(("year", "month", "day"))
+    }
 
 
 def ndjson_rows(records: Iterable[dict[str, Any]]) -> Iterator[bytes]:
@@ -114,18 +128,17 @@ def stream(
     request: Request,
     fmt: str,
     batches: Iterable[list[Any]],
-    build: Callable[[Any], BaseModel],
+    record: Callable[[Any], dict[str, Any]],
     csv_columns: list[str],
     filename: str,
 ) -> StreamingResponse:
-    """Every row of `batches` as CSV or NDJSON, streamed with flat memory. Not cached
-    (`no-store`): a download is read once, and hashing it for an ETag would mean producing
-    it twice. A HEAD gets the headers without the rows being read."""
+    """Every row of `batches` as CSV or NDJSON (`record` gives each row's fields, JSON-ready),
+    streamed with flat memory. Not cached (`no-store`): a download is read once, and hashing
+    it for an ETag would mean producing it twice. A HEAD gets the headers without the rows
+    being read."""
     if request.scope.get("head"):
         batches = []
-    records = (
-        build(row).model_dump(mode="json", exclude_unset=True) for batch in batches for row in batch
-    )
+    records = (record(row) for batch in batches for row in batch)
     body = csv_rows(csv_columns, records) if fmt == "csv" else ndjson_rows(records)
     return StreamingResponse(
         body,

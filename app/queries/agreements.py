@@ -26,6 +26,7 @@ from app.queries.common import (
     PageResult,
     SortKey,
     country_family,
+    keyset_batches,
     paginate,
     require,
     sector_descendants,
@@ -213,20 +214,8 @@ def iter_agreements(
     The filters are resolved here, before the first batch, so a bad filter is a 422 and not
     an error in the middle of a streamed body."""
     sort = SORTS[f.sort]
-    stmt = filter_agreements(session, f).options(*loaders(BULK_EMBEDS)).order_by(*sort.order_by())
-    return _batches(session, stmt, sort, batch)
-
-
-def _batches(session: Session, stmt: Select, sort: SortKey, batch: int) -> Iterator[list[Any]]:
-    after = None
-    while True:
-        page = stmt.where(after) if after is not None else stmt
-        rows = list(session.scalars(page.limit(batch)).unique())
-        if not rows:
-            return
-        yield rows
-        after = sort.after(sort.value(rows[-1]), rows[-1].id)
-        session.expunge_all()
+    stmt = filter_agreements(session, f).options(*loaders(("parties", *BULK_EMBEDS)))
+    return keyset_batches(session, stmt, sort, batch)
 
 
 def get_agreement(session: Session, agreement_id: str) -> Agreement | None:

@@ -1,16 +1,18 @@
-from sqlalchemy import select
+from collections.abc import Iterator
+
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import Body, BodyCountry
-from app.queries.common import PageResult, SortKey, country_family, paginate
+from app.queries.common import PageResult, SortKey, country_family, keyset_batches, paginate
 from app.queries.text_search import text_match
-from app.schemas.bodies import BodyFilters
+from app.schemas.bodies import BodyFilters, BodyQuery
 
 BY_NAME = SortKey.by_column("name", Body.name, Body.id)
 
 
-def list_bodies(session: Session, f: BodyFilters) -> PageResult:
-    stmt = select(Body).options(selectinload(Body.countries))
+def filter_bodies(session: Session, f: BodyQuery) -> Select[tuple[Body]]:
+    stmt = select(Body)
     if f.country:
         members = select(BodyCountry.body_id).where(
             BodyCountry.country_id.in_(country_family(session, "country", f.country))
@@ -20,7 +22,20 @@ def list_bodies(session: Session, f: BodyFilters) -> PageResult:
         stmt = stmt.where(Body.kind == f.kind)
     if f.q:
         stmt = stmt.where(text_match(session, Body, f.q))
+    return stmt
+
+
+def list_bodies(session: Session, f: BodyFilters) -> PageResult:
+    stmt = filter_bodies(session, f).options(selectinload(Body.countries))
     return paginate(session, stmt, BY_NAME, limit=f.limit, offset=f.offset, cursor=f.cursor)
+
+
+def iter_bodies(session: Session, f: BodyQuery) -> Iterator[list[Body]]:
+    """Every matching body with its member countries, in keyset batches."""
+    stmt = filter_bodies(session, f).options(
+        selectinload(Body.countries).selectinload(BodyCountry.country)
+    )
+    return keyset_batches(session, stmt, BY_NAME)
 
 
 def bodies_of_both(session: Session, families: list[list[str]]) -> list[Body]:

@@ -6,6 +6,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Change
+from app.schemas.changes import ChangeQuery
+
+
+def iter_changes(session: Session, f: ChangeQuery, batch: int = 1000) -> Iterator[list[Change]]:
+    """Every change after `f.since`, oldest first, in keyset batches by id."""
+    after = f.since
+    while rows := list(changes_after(session, after, batch, f.record_type)):
+        yield rows
+        after = rows[-1].id
+        session.expunge_all()
 
 
 def changes_after(

@@ -4,7 +4,7 @@ import base64
 import binascii
 import datetime
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,6 +107,24 @@ def decode_cursor(sort: SortKey, cursor: str) -> ColumnElement[bool]:
             "invalid cursor: pass the `next_cursor` of a page of this list, in the same sort",
             parameter="cursor",
         ) from None
+
+
+def keyset_batches(
+    session: Session, stmt: Select[Any], sort: SortKey, batch: int = 1000
+) -> Iterator[list[Any]]:
+    """Every row of `stmt` in `sort` order, in keyset batches: memory stays flat however many
+    there are (each batch leaves the session once read), and each batch costs what the first
+    does."""
+    stmt = stmt.order_by(*sort.order_by())
+    after = None
+    while True:
+        page = stmt.where(after) if after is not None else stmt
+        rows = list(session.scalars(page.limit(batch)).unique())
+        if not rows:
+            return
+        yield rows
+        after = sort.after(sort.value(rows[-1]), rows[-1].id)
+        session.expunge_all()
 
 
 @dataclass

@@ -1,15 +1,17 @@
-from sqlalchemy import select
+from collections.abc import Iterator
+
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import Country
-from app.queries.common import PageResult, SortKey, paginate, resolve_country
+from app.queries.common import PageResult, SortKey, keyset_batches, paginate, resolve_country
 from app.queries.text_search import text_match
-from app.schemas.countries import CountryFilters
+from app.schemas.countries import CountryFilters, CountryQuery
 
 BY_NAME = SortKey.by_column("name", Country.name, Country.id)
 
 
-def list_countries(session: Session, f: CountryFilters) -> PageResult:
+def filter_countries(session: Session, f: CountryQuery) -> Select[tuple[Country]]:
     stmt = select(Country)
     if f.historical is not None:
         stmt = stmt.where(Country.is_historical.is_(f.historical))
@@ -17,7 +19,16 @@ def list_countries(session: Session, f: CountryFilters) -> PageResult:
         stmt = stmt.where(text_match(session, Country, f.q))
     if f.wikidata:
         stmt = stmt.where(Country.external_ids["wikidata"].as_string() == f.wikidata)
+    return stmt
+
+
+def list_countries(session: Session, f: CountryFilters) -> PageResult:
+    stmt = filter_countries(session, f)
     return paginate(session, stmt, BY_NAME, limit=f.limit, offset=f.offset, cursor=f.cursor)
+
+
+def iter_countries(session: Session, f: CountryQuery) -> Iterator[list[Country]]:
+    return keyset_batches(session, filter_countries(session, f), BY_NAME)
 
 
 def get_country(session: Session, code: str) -> Country | None:

@@ -1,12 +1,27 @@
 """Two countries' relations and a country's timeline, from agreements, visits and milestones."""
 
-from sqlalchemy import ColumnElement, Select, String, and_, func, literal, or_, select, union_all
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from app.models import Agreement, AgreementParty, RelationEvent, Signatory, Visit
-from app.queries.common import PageResult
+from app.models._columns import LAST_GOING_UP
+from app.queries.common import PageResult, country_family
 from app.schemas.common import date_bounds
-from app.schemas.relations import TimelineFilters
+from app.schemas.relations import TimelineFilters, TimelineQuery
 
 
 def guest_from(family: list[str]) -> ColumnElement[bool]:
@@ -106,7 +121,8 @@ def timeline_entries(families: list[list[str]]) -> Select:
     )
 
 
-def timeline(session: Session, families: list[list[str]], f: TimelineFilters) -> PageResult:
+def _dated_timeline(families: list[list[str]], f: TimelineQuery) -> tuple[Select, Any]:
+    """The timeline's entries within the date filters, and the subquery they come from."""
     entries = timeline_entries(families).subquery()
     stmt = select(entries)
     start, end = date_bounds(f.date_from, f.date_to)
@@ -114,6 +130,11 @@ def timeline(session: Session, families: list[list[str]], f: TimelineFilters) ->
         stmt = stmt.where(entries.c.date_end >= start.start)
     if end:
         stmt = stmt.where(entries.c.date_start <= end.end)
+    return stmt, entries
+
+
+def timeline(session: Session, families: list[list[str]], f: TimelineFilters) -> PageResult:
+    stmt, entries = _dated_timeline(families, f)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = (
         session.execute(
@@ -127,6 +148,29 @@ def timeline(session: Session, families: list[list[str]], f: TimelineFilters) ->
         .all()
     )
     return PageResult([dict(r) for r in rows], total, None)
+
+
+def iter_timeline(session: Session, f: TimelineQuery, batch: int = 1000) -> Iterator[list[dict]]:
+    """The whole timeline in its order (undated last, then rank, then id), in keyset batches
+    over (date or the last date, rank, id). Countries are resolved before the first batch."""
+    families = [country_family(session, "country", code) for code in f.country]
+    stmt, entries = _dated_timeline(families, f)
+    order = (func.coalesce(entries.c.date_start, LAST_GOING_UP), entries.c.rank, entries.c.id)
+    return _timeline_batches(session, stmt.order_by(*order), order, batch)
+
+
+def _timeline_batches(
+    session: Session, stmt: Select, order: tuple[Any, ...], batch: int
+) -> Iterator[list[dict]]:
+    after = None
+    while True:
+        page = stmt.where(tuple_(*order) > tuple_(*after)) if after else stmt
+        rows = [dict(r) for r in session.execute(page.limit(batch)).mappings()]
+        if not rows:
+            return
+        yield rows
+        last = rows[-1]
+        after = (last["date_start"] or LAST_GOING_UP, last["rank"], last["id"])
 
 
 def contacts(session: Session, families: list[list[str]]) -> tuple[dict | None, dict | None]:

@@ -1,23 +1,42 @@
 """The sector tree: listed by id, rolled up (a sector counts its sub-sectors' agreements) by
 a recursive query."""
 
-from sqlalchemy import CTE, func, select
+from collections.abc import Iterator
+
+from sqlalchemy import CTE, Select, func, select
 from sqlalchemy.orm import Session
 
 from app.models import AgreementSector, Sector
-from app.queries.common import PageResult, SortKey, paginate, require
-from app.schemas.sectors import SectorFilters
+from app.queries.common import PageResult, SortKey, keyset_batches, paginate, require
+from app.schemas.sectors import SectorFilters, SectorQuery
 
 BY_ID = SortKey.by_column("id", Sector.id, Sector.id)
 
 
-def list_sectors(session: Session, f: SectorFilters) -> tuple[PageResult, dict[str, int]]:
+def filter_sectors(session: Session, f: SectorQuery) -> Select[tuple[Sector]]:
     stmt = select(Sector)
     if f.parent:
         require(session, Sector, f.parent, "parent")
         stmt = stmt.where(Sector.parent_id == f.parent)
+    return stmt
+
+
+def list_sectors(session: Session, f: SectorFilters) -> tuple[PageResult, dict[str, int]]:
+    stmt = filter_sectors(session, f)
     page = paginate(session, stmt, BY_ID, limit=f.limit, offset=f.offset, cursor=f.cursor)
     return page, agreement_counts(session, [s.id for s in page.rows])
+
+
+def iter_sectors(session: Session, f: SectorQuery) -> Iterator[list[tuple[Sector, int]]]:
+    """Every matching sector with its agreement count, in keyset batches (one count
+    statement per batch)."""
+    batches = keyset_batches(session, filter_sectors(session, f), BY_ID)
+    return (_with_counts(session, batch) for batch in batches)
+
+
+def _with_counts(session: Session, batch: list[Sector]) -> list[tuple[Sector, int]]:
+    counts = agreement_counts(session, [s.id for s in batch])
+    return [(s, counts[s.id]) for s in batch]
 
 
 def get_sector(session: Session, sector_id: str) -> Sector | None:

@@ -1,15 +1,17 @@
-from sqlalchemy import select
+from collections.abc import Iterator
+
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import AgreementSignatory, Signatory
-from app.queries.common import PageResult, SortKey, country_family, paginate
+from app.queries.common import PageResult, SortKey, country_family, keyset_batches, paginate
 from app.queries.text_search import text_match
-from app.schemas.signatories import SignatoryFilters
+from app.schemas.signatories import SignatoryFilters, SignatoryQuery
 
 BY_NAME = SortKey.by_column("name", Signatory.name, Signatory.id)
 
 
-def list_signatories(session: Session, f: SignatoryFilters) -> PageResult:
+def filter_signatories(session: Session, f: SignatoryQuery) -> Select[tuple[Signatory]]:
     stmt = select(Signatory)
     if f.country:
         stmt = stmt.where(Signatory.country_id.in_(country_family(session, "country", f.country)))
@@ -19,7 +21,18 @@ def list_signatories(session: Session, f: SignatoryFilters) -> PageResult:
         stmt = stmt.where(text_match(session, Signatory, f.q))
     if f.wikidata:
         stmt = stmt.where(Signatory.external_ids["wikidata"].as_string() == f.wikidata)
+    return stmt
+
+
+def list_signatories(session: Session, f: SignatoryFilters) -> PageResult:
+    stmt = filter_signatories(session, f)
     return paginate(session, stmt, BY_NAME, limit=f.limit, offset=f.offset, cursor=f.cursor)
+
+
+def iter_signatories(session: Session, f: SignatoryQuery) -> Iterator[list[Signatory]]:
+    """Every matching signatory with its country, in keyset batches."""
+    stmt = filter_signatories(session, f).options(selectinload(Signatory.country))
+    return keyset_batches(session, stmt, BY_NAME)
 
 
 def get_signatory(session: Session, signatory_id: str) -> Signatory | None:

@@ -1,11 +1,13 @@
+from collections.abc import Iterator
+
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import Agreement, Visit
-from app.queries.common import PageResult, SortKey, country_family, paginate
+from app.queries.common import PageResult, SortKey, country_family, keyset_batches, paginate
 from app.queries.text_search import text_match
 from app.schemas.common import date_bounds
-from app.schemas.visits import VisitFilters
+from app.schemas.visits import VisitFilters, VisitQuery
 
 SORTS = {
     "date": SortKey.by_date("date", Visit, descending=False),
@@ -15,7 +17,7 @@ SORTS = {
 }
 
 
-def filter_visits(session: Session, f: VisitFilters) -> Select[tuple[Visit]]:
+def filter_visits(session: Session, f: VisitQuery) -> Select[tuple[Visit]]:
     stmt = select(Visit)
     if f.country:
         family = country_family(session, "country", f.country)
@@ -46,6 +48,14 @@ def list_visits(session: Session, f: VisitFilters) -> PageResult:
         offset=f.offset,
         cursor=f.cursor,
     )
+
+
+def iter_visits(session: Session, f: VisitQuery) -> Iterator[list[Visit]]:
+    """Every matching visit with its countries, in keyset batches (filters resolved first)."""
+    stmt = filter_visits(session, f).options(
+        selectinload(Visit.guest_country), selectinload(Visit.host_country)
+    )
+    return keyset_batches(session, stmt, SORTS[f.sort])
 
 
 def get_visit(session: Session, visit_id: str) -> Visit | None:

@@ -1,4 +1,4 @@
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.common import (
     CitationOut,
@@ -15,11 +15,11 @@ from app.schemas.common import (
 from app.schemas.enums import BodyKind
 
 
-class BodyFilters(CursorParams):
-    cursor: str | None = cursor_field(
-        "WyJuYW1lIiwiVmnhu4d0IE5hbeKAk0F6ZXJiYWlqYW4gSW50ZXJnb3Zlcm5tZW50YWwgQ29tbWl0dGVl"
-        "IG9uIGVjb25vbWljLCB0cmFkZSwgc2NpZW50aWZpYyBhbmQgdGVjaG5pY2FsIGNvb3BlcmF0aW9uIiwiaW50ZXJnb3Zlcm5tZW50YWwtY29tbWl0dGVlLXZuLWF6Il0"
-    )
+class BodyQuery(BaseModel):
+    """The filters of the standing bodies list, shared by its pages and its exports."""
+
+    model_config = ConfigDict(extra="forbid")
+
     country: CountryParam | None = Field(
         None,
         examples=["AZ"],
@@ -30,6 +30,13 @@ class BodyFilters(CursorParams):
     )
     q: QueryText | None = Field(
         None, examples=["intergovernmental"], description="Words in names, aliases or summary."
+    )
+
+
+class BodyFilters(BodyQuery, CursorParams):
+    cursor: str | None = cursor_field(
+        "WyJuYW1lIiwiVmnhu4d0IE5hbeKAk0F6ZXJiYWlqYW4gSW50ZXJnb3Zlcm5tZW50YWwgQ29tbWl0dGVl"
+        "IG9uIGVjb25vbWljLCB0cmFkZSwgc2NpZW50aWZpYyBhbmQgdGVjaG5pY2FsIGNvb3BlcmF0aW9uIiwiaW50ZXJnb3Zlcm5tZW50YWwtY29tbWl0dGVlLXZuLWF6Il0"
     )
 
 

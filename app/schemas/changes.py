@@ -7,10 +7,11 @@ from app.schemas.common import Out
 from app.schemas.enums import ChangeAction, KeyScope, WritableType
 
 
-class ChangeFilters(BaseModel):
+class ChangeQuery(BaseModel):
+    """The feed's filters, shared by its pages and its exports."""
+
     model_config = ConfigDict(extra="forbid")
 
-    limit: int = Field(100, ge=1, le=1000, examples=[100], description="Changes per page.")
     since: int = Field(
         0,
         ge=0,
@@ -22,6 +23,10 @@ class ChangeFilters(BaseModel):
     record_type: WritableType | None = Field(
         None, examples=["agreement"], description="Only changes to this kind of record."
     )
+
+
+class ChangeFilters(ChangeQuery):
+    limit: int = Field(100, ge=1, le=1000, examples=[100], description="Changes per page.")
 
 
 class HistoryFilters(BaseModel):

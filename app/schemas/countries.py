@@ -1,4 +1,4 @@
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.common import (
     CitationOut,
@@ -12,8 +12,11 @@ from app.schemas.common import (
 )
 
 
-class CountryFilters(CursorParams):
-    cursor: str | None = cursor_field("WyJuYW1lIiwiVmlldCBOYW0iLCJWTiJd")
+class CountryQuery(BaseModel):
+    """The filters of the countries list, shared by its pages and its exports."""
+
+    model_config = ConfigDict(extra="forbid")
+
     q: QueryText | None = Field(
         None,
         examples=["Azərbaycan"],
@@ -28,6 +31,10 @@ class CountryFilters(CursorParams):
     wikidata: WikidataId | None = Field(
         None, examples=["Q881"], description="Look up by Wikidata QID (a crosswalk id)."
     )
+
+
+class CountryFilters(CountryQuery, CursorParams):
+    cursor: str | None = cursor_field("WyJuYW1lIiwiVmlldCBOYW0iLCJWTiJd")
 
 
 class CountryOut(CountryRef, ProvenancedOut):

@@ -1,4 +1,4 @@
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.agreements import AgreementOut, FacetCount
 from app.schemas.bodies import BodyOut
@@ -71,7 +71,11 @@ class RelationsOut(Out):
     agreements_url: str
 
 
-class TimelineFilters(PageParams):
+class TimelineQuery(BaseModel):
+    """The filters of a timeline, shared by its pages and its exports."""
+
+    model_config = ConfigDict(extra="forbid")
+
     country: list[CountryParam] = Field(
         min_length=1,
         max_length=2,
@@ -81,3 +85,7 @@ class TimelineFilters(PageParams):
     )
     date_from: DateParam | None = Field(None, examples=["1959"], description="Inclusive.")
     date_to: DateParam | None = Field(None, examples=["2025"], description="Inclusive.")
+
+
+class TimelineFilters(TimelineQuery, PageParams):
+    """A page of a timeline (offset paging: a timeline is one country's history)."""

@@ -1,16 +1,23 @@
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.common import CursorParams, Out, SectorParam, cursor_field
 
 
-class SectorFilters(CursorParams):
-    cursor: str | None = cursor_field("WyJpZCIsImVuZXJneSIsImVuZXJneSJd")
-    limit: int = Field(100, ge=1, le=100, description="Items per page (1–100).", examples=[100])
+class SectorQuery(BaseModel):
+    """The filters of the sectors list, shared by its pages and its exports."""
+
+    model_config = ConfigDict(extra="forbid")
+
     parent: SectorParam | None = Field(
         None,
         examples=["energy"],
         description="Only the direct children of this sector.",
     )
+
+
+class SectorFilters(SectorQuery, CursorParams):
+    cursor: str | None = cursor_field("WyJpZCIsImVuZXJneSIsImVuZXJneSJd")
+    limit: int = Field(100, ge=1, le=100, description="Items per page (1–100).", examples=[100])
 
 
 class SectorOut(Out):

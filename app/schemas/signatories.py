@@ -1,4 +1,4 @@
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.common import (
     TRY_IT,
@@ -15,8 +15,11 @@ from app.schemas.common import (
 from app.schemas.enums import SignatoryKind
 
 
-class SignatoryFilters(CursorParams):
-    cursor: str | None = cursor_field("WyJuYW1lIiwiUGV0cm9WaWV0bmFtIiwicGV0cm92aWV0bmFtIl0")
+class SignatoryQuery(BaseModel):
+    """The filters of the signatories list, shared by its pages and its exports."""
+
+    model_config = ConfigDict(extra="forbid")
+
     country: CountryParam | None = Field(
         None,
         examples=["VN"],
@@ -30,6 +33,10 @@ class SignatoryFilters(CursorParams):
     wikidata: WikidataId | None = Field(
         None, examples=["Q36014"], description="Look up by Wikidata QID (a crosswalk id)."
     )
+
+
+class SignatoryFilters(SignatoryQuery, CursorParams):
+    cursor: str | None = cursor_field("WyJuYW1lIiwiUGV0cm9WaWV0bmFtIiwicGV0cm92aWV0bmFtIl0")
 
 
 class SignatoryOut(ProvenancedOut):

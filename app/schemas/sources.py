@@ -1,9 +1,15 @@
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.common import CursorParams, Out
 
 
-class SourceFilters(CursorParams):
+class SourceQuery(BaseModel):
+    """The source documents have no filters: every one, in id order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class SourceFilters(SourceQuery, CursorParams):
     """Paging through the source documents (in id order)."""
 
 

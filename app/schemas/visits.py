@@ -1,4 +1,4 @@
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.agreements import AgreementOut
 from app.schemas.common import (
@@ -19,10 +19,11 @@ from app.schemas.enums import Sort
 from app.schemas.refs import SignatoryRef
 
 
-class VisitFilters(CursorParams):
-    cursor: str | None = cursor_field(
-        "WyItZGF0ZSIsIjIwMjUtMDEtMDEiLCJzdGF0ZS12aXNpdC10by1sYW0tYXplcmJhaWphbi0yMDI1Il0"
-    )
+class VisitQuery(BaseModel):
+    """The filters and sort of the visits list, shared by its pages and its exports."""
+
+    model_config = ConfigDict(extra="forbid")
+
     country: CountryParam | None = Field(
         None,
         examples=["AZ"],
@@ -42,6 +43,12 @@ class VisitFilters(CursorParams):
         Sort.DATE_DESC,
         examples=["-date"],
         description="Ties are broken by `id`; undated visits come last.",
+    )
+
+
+class VisitFilters(VisitQuery, CursorParams):
+    cursor: str | None = cursor_field(
+        "WyItZGF0ZSIsIjIwMjUtMDEtMDEiLCJzdGF0ZS12aXNpdC10by1sYW0tYXplcmJhaWphbi0yMDI1Il0"
     )
 
 

@@ -1,6 +1,6 @@
 """Migrate and seed as one step that replicas starting together cannot run twice at once."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -37,14 +37,18 @@ def setup_lock(engine: Engine) -> Iterator[None]:
 
 
 def seed(
-    engine: Engine, seeds_dir: Path, prefer: Prefer | None = None, dry_run: bool = False
+    engine: Engine,
+    seeds_dir: Path,
+    prefer: Prefer | None = None,
+    dry_run: bool = False,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> Report:
     """Load and check `seeds_dir` (SeedErrors if it is bad: nothing written), then sync it
     into the database in one transaction; a dry run rolls that transaction back."""
     data = load_seeds(seeds_dir)
     with Session(engine) as session:
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-        report = write_seeds(session, data, prefer)
+        report = write_seeds(session, data, prefer, progress)
         if dry_run:
             session.rollback()
         else:

@@ -1,6 +1,6 @@
 """Write validated seeds: reference data upserted, curated records synced (app.seeding.plan)."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pycountry
 from sqlalchemy import delete, select
@@ -35,24 +35,40 @@ from app.seeding.rows import (
 from app.text import search_text
 
 
-def write_seeds(session: Session, data: SeedData, prefer: Prefer | None = None) -> Report:
+def write_seeds(
+    session: Session,
+    data: SeedData,
+    prefer: Prefer | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> Report:
     """Bring the seeds into the database without undoing any API write (see app.seeding.plan).
 
     The caller owns the transaction. Countries, relation milestones and discrepancies are not
     editable over the API: the seed files are their only writer, so they are made to match
     the files (upserted, and rows the files dropped deleted), without audit entries.
+    `progress(records synced, records in the files)` follows the curated records, a kind at
+    a time.
     """
+    curated = [
+        ("sources", [_source_document(s) for s in data.sources]),
+        ("sectors", _parents_first(data.sectors)),
+        ("signatories", data.signatories),
+        ("visits", data.visits),
+        ("agreements", referenced_first(data.agreements)),
+    ]
+    total, done = sum(len(records) for _, records in curated), 0
     countries = _countries(data.countries)
     _upsert(session, [_without_links(c) for c in countries])
     _upsert(session, countries)
 
     sync = SeedSync(session, prefer)
-    sync.upsert_all(RESOURCES["sources"], [_source_document(s) for s in data.sources])
-    replace_citations(session, _country_citations(data.countries))
-    sync.upsert_all(RESOURCES["sectors"], _parents_first(data.sectors))
-    sync.upsert_all(RESOURCES["signatories"], data.signatories)
-    sync.upsert_all(RESOURCES["visits"], data.visits)
-    sync.upsert_all(RESOURCES["agreements"], referenced_first(data.agreements))
+    for kind, records in curated:
+        sync.upsert_all(RESOURCES[kind], records)
+        if kind == "sources":
+            replace_citations(session, _country_citations(data.countries))
+        done += len(records)
+        if progress:
+            progress(done, total)
     _write_seed_only(session, data, sync.report)
     sync.remove_missing()
     session.flush()

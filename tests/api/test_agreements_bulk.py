@@ -101,14 +101,25 @@ def test_csv_download_is_rfc4180_with_the_same_ids(
         "kind",
         "date",
         "date_precision",
+        "year",
+        "month",
+        "day",
         "date_inferred",
         "party_codes",
+        "party_names",
         "sectors",
+        "sector_names",
         "visit_id",
     ]
     comma = next(r for r in rows if r["id"] == "comma")
     assert comma["title"] == 'Agreement, with "quotes", and commas'
     assert comma["party_codes"] == "AZ; TR"
+    assert comma["party_names"] == "Azerbaijan; Türkiye"
+    energy = next(r for r in rows if r["id"] == "mou-energy-vn-az-2025")
+    assert (energy["date"], energy["date_precision"]) == ("2025", "year")
+    assert (energy["year"], energy["month"], energy["day"]) == ("2025", "", "")
+    assert energy["date_inferred"] == "true"
+    assert "Energy" in energy["sector_names"].split("; ")
 
 
 def test_csv_streams_every_match_not_one_page(client: TestClient, session: Session) -> None:

@@ -1,12 +1,12 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import StreamingResponse
 
 from app.api.deps import SessionDep, found, page_of
-from app.api.formats import CSV, NDJSON, accepts_json, requested_format, require_acceptable, stream
+from app.api.formats import accepts_json, requested_format
 from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
+from app.api.v1.exports import Export, add_export_routes
 from app.api.v1.writes import add_write_routes
 from app.curation.resources import RESOURCES
 from app.queries import agreements as queries
@@ -20,48 +20,39 @@ from app.schemas.agreements import (
     AgreementQuery,
     EventOut,
 )
-from app.schemas.common import PROBLEM_RESPONSES, problem_responses
+from app.schemas.common import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/agreements", tags=["agreements"], responses=PROBLEM_RESPONSES)
 AgreementId = record_id("agreement", "mou-energy-vn-az-2025")
-CSV_COLUMNS = [
-    "id",
-    "title",
-    "kind",
-    "date",
-    "date_precision",
-    "date_inferred",
-    "party_codes",
-    "sectors",
-    "visit_id",
-]
-EXPORTS = {
-    "csv": {
-        "media_type": CSV,
-        "schema": {
-            "type": "string",
-            "description": "RFC 4180 CSV with a header row: "
-            + ", ".join(CSV_COLUMNS)
-            + "; lists joined with `; `.",
-        },
-        "example": ",".join(CSV_COLUMNS) + "\r\nmou-energy-vn-az-2025,Memorandum of "
-        "understanding on cooperation in the energy sector,mou,2025,year,True,AZ; VN,"
-        "energy,state-visit-to-lam-azerbaijan-2025\r\n",
+EXPORT = Export(
+    name="agreements",
+    noun="agreements",
+    filters=AgreementQuery,
+    batches=queries.iter_agreements,
+    record=lambda row: AgreementOut.build(row, queries.BULK_EMBEDS).model_dump(
+        mode="json", exclude_unset=True
+    ),
+    csv_columns=[
+        "id",
+        "title",
+        "kind",
+        "date",
+        "date_precision",
+        "year",
+        "month",
+        "day",
+        "date_inferred",
+        "party_codes",
+        "party_names",
+        "sectors",
+        "sector_names",
+        "visit_id",
+    ],
+    csv_extra=lambda row: {
+        "party_names": [p.country.name for p in row.parties],
+        "sector_names": [s.sector.name for s in row.sectors],
     },
-    "ndjson": {
-        "media_type": NDJSON,
-        "schema": {
-            "type": "string",
-            "description": "One JSON object per line, each shaped as `AgreementOut` with "
-            "`sectors`.",
-        },
-        "example": '{"id":"mou-energy-vn-az-2025","title":"Memorandum of understanding on '
-        'cooperation in the energy sector","kind":"mou","date":"2025","date_precision":"year",'
-        '"date_inferred":true,"party_codes":["AZ","VN"],"visit_id":'
-        '"state-visit-to-lam-azerbaijan-2025","sectors":[{"id":"energy","name":"Energy",'
-        '"parent_id":null}]}\n',
-    },
-}
+)
 
 
 @router.get(
@@ -85,7 +76,7 @@ def list_agreements(
     """
     fmt = requested_format(request, filters.format)
     if fmt != "json":
-        return _download(request, session, filters, fmt)  # type: ignore[return-value]
+        return EXPORT.download(request, session, filters, fmt)  # type: ignore[return-value]
     statements = queries.filtered(session, filters)
     counted = queries.count_indexed(session, request.app.state.counting, statements, filters.facets)
     page = queries.list_agreements(session, filters, statements, counted.total if counted else None)
@@ -107,56 +98,7 @@ def list_agreements(
     return AgreementPage.model_validate(body)
 
 
-def _download(
-    request: Request, session: SessionDep, filters: AgreementQuery, fmt: str
-) -> StreamingResponse:
-    rows = queries.iter_agreements(session, filters)  # type: ignore[arg-type]
-    return stream(
-        request,
-        fmt,
-        rows,
-        lambda row: AgreementOut.build(row, queries.BULK_EMBEDS),  # type: ignore[return-value]
-        CSV_COLUMNS,
-        "agreements",
-    )
-
-
-def _export_route(fmt: str) -> None:
-    """GET /agreements.<fmt>: every matching agreement, streamed (limit, offset and cursor do
-    not apply), as its own operation with one media type."""
-    media_type = EXPORTS[fmt]["media_type"]
-
-    def export(
-        request: Request, session: SessionDep, filters: Annotated[AgreementQuery, Query()]
-    ) -> StreamingResponse:
-        require_acceptable(request, [media_type])
-        return _download(request, session, filters, fmt)
-
-    export.__doc__ = (
-        f"Every agreement matching the filters (the same as the list's), as "
-        f"{fmt.upper()}, streamed in keyset batches with flat memory. Not cached "
-        "(`Cache-Control: no-store`)."
-    )
-    content = {k: v for k, v in EXPORTS[fmt].items() if k != "media_type"}
-    router.add_api_route(
-        f".{fmt}",
-        export,
-        methods=["GET"],
-        summary=f"Download every matching agreement as {fmt.upper()}",
-        operation_id=f"export_agreements_{fmt}",
-        response_class=StreamingResponse,
-        responses={
-            200: {
-                "description": f"Every matching agreement as {fmt.upper()}.",
-                "content": {media_type: content},
-            },
-            **problem_responses((406, f"The Accept header does not allow {media_type}")),
-        },
-    )
-
-
-_export_route("csv")
-_export_route("ndjson")
+add_export_routes(router, EXPORT)
 
 
 @router.get(

@@ -5,21 +5,47 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from app.api.deps import SessionDep, found, page_of
 from app.api.formats import accepts_json
 from app.api.v1.common import record_id
+from app.api.v1.exports import Export, add_export_routes
 from app.queries import bodies as queries
 from app.queries.citations import citations_for, discrepancies_for
-from app.schemas.bodies import BodyDetail, BodyFilters, BodyOut
+from app.schemas.bodies import BodyDetail, BodyFilters, BodyOut, BodyQuery
 from app.schemas.common import PROBLEM_RESPONSES, Page
 
 router = APIRouter(
     prefix="/bodies",
     tags=["bodies"],
     responses=PROBLEM_RESPONSES,
-    dependencies=[Depends(accepts_json)],
 )
 BodyId = record_id("body", "intergovernmental-committee-vn-az")
+EXPORT = Export(
+    name="bodies",
+    noun="standing bodies",
+    filters=BodyQuery,
+    batches=queries.iter_bodies,
+    record=lambda row: BodyOut.of(row).model_dump(mode="json"),
+    csv_columns=[
+        "id",
+        "name",
+        "kind",
+        "date",
+        "date_precision",
+        "year",
+        "month",
+        "day",
+        "date_inferred",
+        "country_ids",
+        "country_names",
+    ],
+    csv_extra=lambda row: {"country_names": [c.country.name for c in row.countries]},
+)
 
 
-@router.get("", summary="List standing bodies", operation_id="list_bodies")
+@router.get(
+    "",
+    summary="List standing bodies",
+    operation_id="list_bodies",
+    dependencies=[Depends(accepts_json)],
+)
 def list_bodies(
     request: Request,
     response: Response,
@@ -33,7 +59,15 @@ def list_bodies(
     return Page[BodyOut].model_validate(page_of(request, response, page, filters, items))
 
 
-@router.get("/{body_id}", summary="One standing body", operation_id="get_body")
+add_export_routes(router, EXPORT)
+
+
+@router.get(
+    "/{body_id}",
+    summary="One standing body",
+    operation_id="get_body",
+    dependencies=[Depends(accepts_json)],
+)
 def get_body(body_id: BodyId, session: SessionDep) -> BodyDetail:
     """A standing body with its member countries, other names, sources, and where the sources
     disagree about it (`discrepancies`)."""

@@ -11,6 +11,7 @@ from app.api.auth import AdminBody, AdminKey
 from app.api.deps import SessionDep
 from app.api.formats import accepts_json
 from app.api.v1.common import with_article
+from app.api.v1.exports import Export, add_export_routes
 from app.curation import keys
 from app.db import write_transaction
 from app.errors import Conflict, InvalidRecord, NotFound, plain_message
@@ -20,6 +21,7 @@ from app.schemas.changes import (
     KEY_NAME,
     ChangeFilters,
     ChangeOut,
+    ChangeQuery,
     HistoryFilters,
     KeyCreated,
     KeyIn,
@@ -27,7 +29,8 @@ from app.schemas.changes import (
 )
 from app.schemas.common import AUTH_RESPONSES, PROBLEM_RESPONSES, Page, problem_responses
 
-router = APIRouter(responses=PROBLEM_RESPONSES, dependencies=[Depends(accepts_json)])
+router = APIRouter(responses=PROBLEM_RESPONSES)
+JSON_ONLY = [Depends(accepts_json)]
 KEY_ERRORS = {**AUTH_RESPONSES, **problem_responses((409, "A key with that name exists"))}
 
 
@@ -71,6 +74,7 @@ def feed_page(
     summary="Every write, in order (a feed for mirrors)",
     tags=["changes"],
     operation_id="list_changes",
+    dependencies=JSON_ONLY,
 )
 def list_changes(
     request: Request,
@@ -114,11 +118,29 @@ def add_history_route(router: APIRouter, record_type: str, record_id_type: Any) 
         'list: `limit`, then `cursor` from `next_cursor` or the `Link: rel="next"` header '
         "(a page also stops early past about 1 MB of JSON).",
         operation_id=f"get_{record_type}_history",
+        dependencies=JSON_ONLY,
     )
 
 
+EXPORT = Export(
+    name="changes",
+    path="/changes",
+    noun="changes",
+    filters=ChangeQuery,
+    batches=queries.iter_changes,
+    record=lambda row: ChangeOut.model_validate(row).model_dump(mode="json"),
+    csv_columns=["id", "at", "actor", "action", "record_type", "record_id", "before", "after"],
+)
+add_export_routes(router, EXPORT, tags=["changes"])
+
+
 @router.get(
-    "/keys", summary="List API keys", tags=["keys"], responses=KEY_ERRORS, operation_id="list_keys"
+    "/keys",
+    summary="List API keys",
+    tags=["keys"],
+    responses=KEY_ERRORS,
+    operation_id="list_keys",
+    dependencies=JSON_ONLY,
 )
 def list_keys(_key: AdminKey, session: SessionDep) -> list[KeyOut]:
     """Every key's name, scope, prefix and dates (never the secret). Needs an `admin` key."""
@@ -129,6 +151,7 @@ def list_keys(_key: AdminKey, session: SessionDep) -> list[KeyOut]:
     "/keys",
     summary="Create an API key",
     operation_id="create_key",
+    dependencies=JSON_ONLY,
     status_code=201,
     tags=["keys"],
     responses=KEY_ERRORS,
@@ -162,6 +185,7 @@ def create_key(body: AdminBody, session: SessionDep) -> KeyCreated:
     tags=["keys"],
     responses=KEY_ERRORS,
     operation_id="revoke_key",
+    dependencies=JSON_ONLY,
 )
 def revoke_key(
     name: Annotated[

@@ -4,16 +4,16 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from app.api.deps import SessionDep, found, page_of
 from app.api.formats import accepts_json
+from app.api.v1.exports import Export, add_export_routes
 from app.queries import countries as queries
 from app.queries.citations import citations_for
 from app.schemas.common import COUNTRY_CODE, PROBLEM_RESPONSES, Page
-from app.schemas.countries import CountryDetail, CountryFilters, CountryOut
+from app.schemas.countries import CountryDetail, CountryFilters, CountryOut, CountryQuery
 
 router = APIRouter(
     prefix="/countries",
     tags=["countries"],
     responses=PROBLEM_RESPONSES,
-    dependencies=[Depends(accepts_json)],
 )
 CountryCode = Annotated[
     str,
@@ -27,7 +27,22 @@ CountryCode = Annotated[
 ]
 
 
-@router.get("", summary="List countries and historical entities", operation_id="list_countries")
+EXPORT = Export(
+    name="countries",
+    noun="countries and historical entities",
+    filters=CountryQuery,
+    batches=queries.iter_countries,
+    record=lambda row: CountryOut.model_validate(row).model_dump(mode="json"),
+    csv_columns=["id", "name", "is_historical", "numeric", "successor_id"],
+)
+
+
+@router.get(
+    "",
+    summary="List countries and historical entities",
+    operation_id="list_countries",
+    dependencies=[Depends(accepts_json)],
+)
 def list_countries(
     request: Request,
     response: Response,
@@ -41,7 +56,15 @@ def list_countries(
     return Page[CountryOut].model_validate(page_of(request, response, page, filters, items))
 
 
-@router.get("/{code}", summary="One country by ISO code", operation_id="get_country")
+add_export_routes(router, EXPORT)
+
+
+@router.get(
+    "/{code}",
+    summary="One country by ISO code",
+    operation_id="get_country",
+    dependencies=[Depends(accepts_json)],
+)
 def get_country(code: CountryCode, session: SessionDep) -> CountryDetail:
     """A country with its codes, names (also in the parties' and the UN languages), successor
     or predecessors, and sources where curated. ISO codes and names are reference data (ISO

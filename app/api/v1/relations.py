@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep, found, page_of
 from app.api.formats import accepts_json
+from app.api.v1.exports import Export, add_export_routes
 from app.models import RelationEvent, Visit
 from app.queries import agreements as agreement_queries
 from app.queries import bodies as body_queries
@@ -22,12 +23,11 @@ from app.schemas.relations import (
     RelationsOut,
     TimelineEntry,
     TimelineFilters,
+    TimelineQuery,
 )
 from app.schemas.visits import VisitOut
 
-router = APIRouter(
-    tags=["relations"], responses=PROBLEM_RESPONSES, dependencies=[Depends(accepts_json)]
-)
+router = APIRouter(tags=["relations"], responses=PROBLEM_RESPONSES)
 PATHS = {"agreement": "agreements", "visit": "visits"}
 
 
@@ -47,6 +47,7 @@ def CountryPath(example: str) -> object:
     "/relations/{first}/{second}",
     summary="How two countries' relations grew",
     operation_id="get_relations",
+    dependencies=[Depends(accepts_json)],
 )
 def get_relations(
     first: CountryPath("VN"),
@@ -94,6 +95,7 @@ def get_relations(
     "/timeline",
     summary="A country's (or a pair's) agreements, visits and milestones in order",
     operation_id="get_timeline",
+    dependencies=[Depends(accepts_json)],
 )
 def get_timeline(
     request: Request,
@@ -108,6 +110,29 @@ def get_timeline(
     page = queries.timeline(session, families, filters)
     items = [TimelineEntry(**_link(row)) for row in page.rows]
     return Page[TimelineEntry].model_validate(page_of(request, response, page, filters, items))
+
+
+EXPORT = Export(
+    name="timeline",
+    path="/timeline",
+    noun="timeline entries",
+    filters=TimelineQuery,
+    batches=queries.iter_timeline,
+    record=lambda row: TimelineEntry(**_link(row)).model_dump(mode="json"),
+    csv_columns=[
+        "kind",
+        "id",
+        "title",
+        "date",
+        "date_precision",
+        "year",
+        "month",
+        "day",
+        "date_inferred",
+        "url",
+    ],
+)
+add_export_routes(router, EXPORT)
 
 
 def _link(row: dict) -> dict:

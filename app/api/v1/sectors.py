@@ -6,22 +6,32 @@ from app.api.deps import SessionDep, found, page_of
 from app.api.formats import accepts_json
 from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
+from app.api.v1.exports import Export, add_export_routes
 from app.api.v1.writes import add_write_routes
 from app.curation.resources import RESOURCES
 from app.queries import sectors as queries
 from app.schemas.common import PROBLEM_RESPONSES, Page
-from app.schemas.sectors import SectorDetail, SectorFilters, SectorOut
+from app.schemas.sectors import SectorDetail, SectorFilters, SectorOut, SectorQuery
 
 router = APIRouter(
     prefix="/sectors",
     tags=["sectors"],
     responses=PROBLEM_RESPONSES,
-    dependencies=[Depends(accepts_json)],
 )
 SectorId = record_id("sector", "energy")
+EXPORT = Export(
+    name="sectors",
+    noun="sectors",
+    filters=SectorQuery,
+    batches=queries.iter_sectors,
+    record=lambda pair: _sector(*pair).model_dump(mode="json"),
+    csv_columns=["id", "name", "parent_id", "agreement_count"],
+)
 
 
-@router.get("", summary="List sectors", operation_id="list_sectors")
+@router.get(
+    "", summary="List sectors", operation_id="list_sectors", dependencies=[Depends(accepts_json)]
+)
 def list_sectors(
     request: Request,
     response: Response,
@@ -30,16 +40,24 @@ def list_sectors(
 ) -> Page[SectorOut]:
     """The sector tree, each node with its agreement count (sub-sectors included)."""
     page, counts = queries.list_sectors(session, filters)
-    items = [
-        SectorOut.model_validate(
-            {"id": s.id, "name": s.name, "parent_id": s.parent_id, "agreement_count": counts[s.id]}
-        )
-        for s in page.rows
-    ]
+    items = [_sector(s, counts[s.id]) for s in page.rows]
     return Page[SectorOut].model_validate(page_of(request, response, page, filters, items))
 
 
-@router.get("/{sector_id}", summary="One sector", operation_id="get_sector")
+def _sector(row: object, agreement_count: int) -> SectorOut:
+    columns = {c: getattr(row, c) for c in ("id", "name", "parent_id")}
+    return SectorOut.model_validate({**columns, "agreement_count": agreement_count})
+
+
+add_export_routes(router, EXPORT)
+
+
+@router.get(
+    "/{sector_id}",
+    summary="One sector",
+    operation_id="get_sector",
+    dependencies=[Depends(accepts_json)],
+)
 def get_sector(sector_id: SectorId, session: SessionDep) -> SectorDetail:
     """A sector with its place in the tree and its agreement count."""
     row = found(queries.get_sector(session, sector_id), "sector", sector_id)

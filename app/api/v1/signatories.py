@@ -6,23 +6,42 @@ from app.api.deps import SessionDep, found, page_of
 from app.api.formats import accepts_json
 from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
+from app.api.v1.exports import Export, add_export_routes
 from app.api.v1.writes import add_write_routes
 from app.curation.resources import RESOURCES
 from app.queries import signatories as queries
 from app.queries.citations import citations_for
 from app.schemas.common import PROBLEM_RESPONSES, Page
-from app.schemas.signatories import SignatoryDetail, SignatoryFilters, SignatoryOut
+from app.schemas.signatories import (
+    SignatoryDetail,
+    SignatoryFilters,
+    SignatoryOut,
+    SignatoryQuery,
+)
 
 router = APIRouter(
     prefix="/signatories",
     tags=["signatories"],
     responses=PROBLEM_RESPONSES,
-    dependencies=[Depends(accepts_json)],
 )
 SignatoryId = record_id("signatory", "petrovietnam")
+EXPORT = Export(
+    name="signatories",
+    noun="signatories",
+    filters=SignatoryQuery,
+    batches=queries.iter_signatories,
+    record=lambda row: SignatoryOut.model_validate(row).model_dump(mode="json"),
+    csv_columns=["id", "name", "kind", "country_id", "country_name"],
+    csv_extra=lambda row: {"country_name": row.country.name if row.country else None},
+)
 
 
-@router.get("", summary="List signatories", operation_id="list_signatories")
+@router.get(
+    "",
+    summary="List signatories",
+    operation_id="list_signatories",
+    dependencies=[Depends(accepts_json)],
+)
 def list_signatories(
     request: Request,
     response: Response,
@@ -35,7 +54,15 @@ def list_signatories(
     return Page[SignatoryOut].model_validate(page_of(request, response, page, filters, items))
 
 
-@router.get("/{signatory_id}", summary="One signatory", operation_id="get_signatory")
+add_export_routes(router, EXPORT)
+
+
+@router.get(
+    "/{signatory_id}",
+    summary="One signatory",
+    operation_id="get_signatory",
+    dependencies=[Depends(accepts_json)],
+)
 def get_signatory(signatory_id: SignatoryId, session: SessionDep) -> SignatoryDetail:
     """A signatory with its country, other names, the agreements it took part in, and sources."""
     row = found(queries.get_signatory(session, signatory_id), "signatory", signatory_id)

@@ -6,22 +6,35 @@ from app.api.deps import SessionDep, found, page_of
 from app.api.formats import accepts_json
 from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
+from app.api.v1.exports import Export, add_export_routes
 from app.api.v1.writes import add_write_routes
 from app.curation.resources import RESOURCES
 from app.queries import sources as queries
 from app.schemas.common import PROBLEM_RESPONSES, Page
-from app.schemas.sources import SourceDetail, SourceFilters, SourceOut
+from app.schemas.sources import SourceDetail, SourceFilters, SourceOut, SourceQuery
 
 router = APIRouter(
     prefix="/sources",
     tags=["sources"],
     responses=PROBLEM_RESPONSES,
-    dependencies=[Depends(accepts_json)],
 )
 SourceId = record_id("source", "vns-baku-signing-ceremony-2025")
+EXPORT = Export(
+    name="sources",
+    noun="source documents",
+    filters=SourceQuery,
+    batches=queries.iter_sources,
+    record=lambda row: SourceOut.model_validate(row).model_dump(mode="json"),
+    csv_columns=["id", "title", "kind", "publisher", "language", "url", "published", "sha256"],
+)
 
 
-@router.get("", summary="List source documents", operation_id="list_sources")
+@router.get(
+    "",
+    summary="List source documents",
+    operation_id="list_sources",
+    dependencies=[Depends(accepts_json)],
+)
 def list_sources(
     request: Request,
     response: Response,
@@ -34,7 +47,15 @@ def list_sources(
     return Page[SourceOut].model_validate(page_of(request, response, page, filters, items))
 
 
-@router.get("/{source_id}", summary="One source document, full text", operation_id="get_source")
+add_export_routes(router, EXPORT)
+
+
+@router.get(
+    "/{source_id}",
+    summary="One source document, full text",
+    operation_id="get_source",
+    dependencies=[Depends(accepts_json)],
+)
 def get_source(source_id: SourceId, session: SessionDep) -> SourceDetail:
     """The document's full text, verbatim: every citation's `quote` is a substring of it."""
     return SourceDetail.model_validate(

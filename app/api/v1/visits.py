@@ -6,24 +6,60 @@ from app.api.deps import SessionDep, found, page_of
 from app.api.formats import accepts_json
 from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
+from app.api.v1.exports import Export, add_export_routes
 from app.api.v1.writes import add_write_routes
 from app.curation.resources import RESOURCES
 from app.queries import visits as queries
 from app.queries.citations import citations_for, discrepancies_for
 from app.schemas.agreements import AgreementOut
 from app.schemas.common import PROBLEM_RESPONSES, Page
-from app.schemas.visits import VisitDetail, VisitFilters, VisitOut
+from app.schemas.visits import VisitDetail, VisitFilters, VisitOut, VisitQuery
 
 router = APIRouter(
     prefix="/visits",
     tags=["visits"],
     responses=PROBLEM_RESPONSES,
-    dependencies=[Depends(accepts_json)],
 )
 VisitId = record_id("visit", "state-visit-to-lam-azerbaijan-2025")
 
 
-@router.get("", summary="List official visits", operation_id="list_visits")
+EXPORT = Export(
+    name="visits",
+    noun="official visits",
+    filters=VisitQuery,
+    batches=queries.iter_visits,
+    record=lambda row: VisitOut.model_validate(row).model_dump(mode="json"),
+    csv_columns=[
+        "id",
+        "title",
+        "kind",
+        "date",
+        "date_precision",
+        "year",
+        "month",
+        "day",
+        "date_inferred",
+        "guest_id",
+        "guest_title",
+        "guest_country_id",
+        "guest_country_name",
+        "host_country_id",
+        "host_country_name",
+        "city",
+    ],
+    csv_extra=lambda row: {
+        "guest_country_name": row.guest_country.name if row.guest_country else None,
+        "host_country_name": row.host_country.name if row.host_country else None,
+    },
+)
+
+
+@router.get(
+    "",
+    summary="List official visits",
+    operation_id="list_visits",
+    dependencies=[Depends(accepts_json)],
+)
 def list_visits(
     request: Request,
     response: Response,
@@ -36,8 +72,14 @@ def list_visits(
     return Page[VisitOut].model_validate(page_of(request, response, page, filters, items))
 
 
+add_export_routes(router, EXPORT)
+
+
 @router.get(
-    "/{visit_id}", summary="One visit and what was signed during it", operation_id="get_visit"
+    "/{visit_id}",
+    summary="One visit and what was signed during it",
+    operation_id="get_visit",
+    dependencies=[Depends(accepts_json)],
 )
 def get_visit(visit_id: VisitId, session: SessionDep) -> VisitDetail:
     """The visit with its guest, host, the agreements signed during it, and its sources."""

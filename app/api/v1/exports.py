@@ -1,0 +1,106 @@
+"""Bulk downloads of a list: `/<list>.csv` and `/<list>.ndjson`, defined once for every list."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from app.api.deps import SessionDep
+from app.api.formats import CSV, NDJSON, date_parts, require_acceptable, stream
+from app.schemas.common import problem_responses
+
+MEDIA_TYPES = {"csv": CSV, "ndjson": NDJSON}
+
+
+@dataclass(frozen=True)
+class Export:
+    """What a list's downloads are made of."""
+
+    name: str
+    """The list's path segment and the file name (`visits`)."""
+    noun: str
+    """What one row is, in the plural, for the docs (`official visits`)."""
+    filters: type[BaseModel]
+    """The list's filters and sort, without paging (limit, offset and cursor do not apply)."""
+    batches: Callable[[Session, Any], Iterable[list[Any]]]
+    """Every matching row, in keyset batches (filters resolved before the first batch)."""
+    record: Callable[[Any], dict[str, Any]]
+    """A row as JSON: the list's item shape, one NDJSON line."""
+    csv_columns: list[str]
+    """CSV columns: fields of `record`, `year`/`month`/`day` of its `date`, and `csv_extra`."""
+    csv_extra: Callable[[Any], dict[str, Any]] = field(default=lambda row: {})
+    """Flat CSV-only fields, such as the names beside the codes."""
+    path: str = ""
+    """The list's path on its router (empty when the router's prefix is the list's path)."""
+
+    def csv_record(self, row: Any) -> dict[str, Any]:
+        record = self.record(row)
+        return {**record, **date_parts(record.get("date")), **self.csv_extra(row)}
+
+    def download(
+        self, request: Request, session: Session, filters: BaseModel, fmt: str
+    ) -> StreamingResponse:
+        """Every row matching `filters` as `fmt` (`csv` or `ndjson`), streamed."""
+        record = self.csv_record if fmt == "csv" else self.record
+        rows = self.batches(session, filters)
+        return stream(request, fmt, rows, record, self.csv_columns, self.name)
+
+
+def add_export_routes(router: APIRouter, export: Export, tags: list[str] | None = None) -> None:
+    """GET /<list>.csv and /<list>.ndjson on the list's router: each its own operation
+    (`export_<list>_csv`) with one media type, the list's filters, and `no-store`."""
+    for fmt, media_type in MEDIA_TYPES.items():
+        _add_route(router, export, fmt, media_type, tags)
+
+
+def _add_route(
+    router: APIRouter, export: Export, fmt: str, media_type: str, tags: list[str] | None
+) -> None:
+    def download(
+        request: Request,
+        session: SessionDep,
+        filters: Annotated[export.filters, Query()],  # type: ignore[name-defined]
+    ) -> StreamingResponse:
+        require_acceptable(request, [media_type])
+        return export.download(request, session, filters, fmt)
+
+    label = fmt.upper()
+    download.__doc__ = (
+        f"All {export.noun} matching the filters (the same as the list's), as {label}, streamed in keyset batches with flat "
+        "memory. Not cached (`Cache-Control: no-store`)."
+    )
+    if fmt == "csv":
+        schema = {
+            "type": "string",
+            "description": "RFC 4180 CSV with a header row: "
+            + ", ".join(export.csv_columns)
+            + ". Lists are joined with `; `, booleans are `true`/`false`, a missing value is "
+            "empty; `year`, `month` and `day` split `date` as far as `date_precision` goes.",
+        }
+        example = ",".join(export.csv_columns) + "\r\n"
+    else:
+        schema = {
+            "type": "string",
+            "description": f"One JSON object per line, each shaped as an item of `/{export.name}`.",
+        }
+        example = "{}\n"
+    router.add_api_route(
+        f"{export.path}.{fmt}",
+        download,
+        methods=["GET"],
+        summary=f"Download every matching {export.noun} as {label}",
+        operation_id=f"export_{export.name}_{fmt}",
+        response_class=StreamingResponse,
+        tags=tags,
+        responses={
+            200: {
+                "description": f"Every matching {export.noun} as {label}.",
+                "content": {media_type: {"schema": schema, "example": example}},
+            },
+            **problem_responses((406, f"The Accept header does not allow {media_type}")),
+        },
+    )
