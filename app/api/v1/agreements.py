@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.api.deps import SessionDep, found, page_of
-from app.api.formats import accepts_json, requested_format
+from app.api.formats import DATE_COLUMNS, accepts_json, requested_format
 from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
 from app.api.v1.exports import Export, add_export_routes
@@ -36,12 +36,7 @@ EXPORT = Export(
         "id",
         "title",
         "kind",
-        "date",
-        "date_precision",
-        "year",
-        "month",
-        "day",
-        "date_inferred",
+        *DATE_COLUMNS,
         "party_codes",
         "party_names",
         "sectors",

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.api.deps import SessionDep, found, page_of
-from app.api.formats import accepts_json
+from app.api.formats import DATE_COLUMNS, accepts_json
 from app.api.v1.common import record_id
 from app.api.v1.exports import Export, add_export_routes
 from app.queries import bodies as queries
@@ -27,12 +27,7 @@ EXPORT = Export(
         "id",
         "name",
         "kind",
-        "date",
-        "date_precision",
-        "year",
-        "month",
-        "day",
-        "date_inferred",
+        *DATE_COLUMNS,
         "country_ids",
         "country_names",
     ],

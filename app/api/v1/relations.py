@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep, found, page_of
-from app.api.formats import accepts_json
+from app.api.formats import DATE_COLUMNS, accepts_json
 from app.api.v1.exports import Export, add_export_routes
 from app.models import RelationEvent, Visit
 from app.queries import agreements as agreement_queries
@@ -123,12 +123,7 @@ EXPORT = Export(
         "kind",
         "id",
         "title",
-        "date",
-        "date_precision",
-        "year",
-        "month",
-        "day",
-        "date_inferred",
+        *DATE_COLUMNS,
         "url",
     ],
 )
