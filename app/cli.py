@@ -310,7 +310,13 @@ def synth(
     """
     import time
 
-    from app.synth import synthesize
+    try:  # benchmark-only code: installed beside `app` from a checkout, not in the image
+        from bench.synth import synthesize
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("bench", "bench.synth"):
+            raise
+        typer.echo("synth needs bench/synth/: run `make install` in a checkout", err=True)
+        raise typer.Exit(code=1) from None
 
     engine = make_engine(get_settings().database_url)
     started = time.perf_counter()

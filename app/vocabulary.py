@@ -2,6 +2,10 @@
 
 from typing import Literal
 
+# Ids of the synthetic benchmark records (`treaty-api synth`, bench/synth/): never curated,
+# so seed dumps leave them out.
+SYNTHETIC_PREFIX = "synth-"
+
 AgreementKind = Literal[
     "treaty",
     "agreement",

@@ -221,7 +221,7 @@ def _pg_busy(database_url: str | None) -> bool:
 
 def sqlite_file(n: int, timings: dict[str, float]) -> Path:
     from app.db import make_engine
-    from app.synth import synthetic_count
+    from bench.synth import synthetic_count
 
     path = DATA / f"treaty-{n}.sqlite"
     env = {"DATABASE_URL": f"sqlite:///{path}"}
@@ -248,7 +248,7 @@ def postgres(n: int, timings: dict[str, float]) -> str | None:
     from sqlalchemy import text
 
     from app.db import make_engine
-    from app.synth import synthetic_count
+    from bench.synth import synthetic_count
 
     try:
         admin = make_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")

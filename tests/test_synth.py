@@ -15,8 +15,8 @@ from app.config import Settings, get_settings
 from app.db import make_engine, transaction
 from app.main import create_app
 from app.seeding import load_seeds, write_seeds
-from app.synth import SOURCE_ID, synthesize, synthetic_count
 from app.text import search_text
+from bench.synth import SOURCE_ID, synthesize, synthetic_count
 
 N = 300
 SYNTH_TABLES = {

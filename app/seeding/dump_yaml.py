@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Agreement, Discrepancy, RelationEvent, Sector, Signatory, Source, Visit
 from app.seeding import snapshot
-from app.synth import PREFIX as SYNTH_PREFIX
+from app.vocabulary import SYNTHETIC_PREFIX
 
 Record = dict[str, Any]
 
@@ -101,7 +101,7 @@ def dump_seeds(session: Session, directory: Path, reference: Path) -> list[Path]
 
 def _ids(session: Session, model: type) -> list[str]:
     ids = session.scalars(select(model.id).order_by(model.id))  # type: ignore[attr-defined]
-    return [i for i in ids if not i.startswith(SYNTH_PREFIX)]
+    return [i for i in ids if not i.startswith(SYNTHETIC_PREFIX)]
 
 
 def _plain(record: BaseModel | None) -> Record:

@@ -13,7 +13,7 @@ from app.config import Settings
 from app.curation.keys import create_key
 from app.db import make_engine, transaction
 from app.main import create_app
-from app.synth import synthesize
+from bench.synth import synthesize
 from tests.factories import make_agreement
 from tests.servers import scratch_database, seed_database
 
