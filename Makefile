@@ -46,8 +46,9 @@ browser-deps: install  ## Debian's chromium and Playwright (which drives it; it 
 	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 	$(BIN)/pip install --quiet -e '.[dev,browser]'
 
-bench: install  ## treaty-api vs Datasette, a raw ceiling and PostgreSQL (SIZES=10000 for a quick run)
-	$(BIN)/python bench/run.py $(if $(SIZES),--sizes $(SIZES))
+# The issue's method: make bench BENCH_ARGS="--rounds 3 --threads 2 --connections 32"
+bench: install  ## treaty-api vs Datasette, a raw ceiling, 2 workers and PostgreSQL at 100k and 1M (SIZES=10000 for a quick run)
+	$(BIN)/python bench/run.py $(if $(SIZES),--sizes $(SIZES)) $(BENCH_ARGS)
 
 burst: install  ## one worker under 256 connections vs 16, on SQLite and PostgreSQL (wrk)
 	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)

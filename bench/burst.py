@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from bench.run import BIN, DATA, PG_ADMIN, free_port, start, stop, stop_all  # noqa: E402
+from bench.processes import BIN, DATA, PG_ADMIN, free_port, start, stop, stop_all  # noqa: E402
 
 PATH = "/api/v1/agreements?country=VN&limit=20"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/treaty_burst"

@@ -28,7 +28,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import free_port, peak_rss_mb  # noqa: E402
+from bench.processes import free_port, peak_rss_mb  # noqa: E402
 
 LIST = "/api/v1/agreements"
 B = {"country": "US", "sector": "energy", "date_from": "2000", "date_to": "2020"}

@@ -1,21 +1,23 @@
-"""`make bench`: treaty-api against Datasette, a raw ceiling and itself on PostgreSQL.
+"""`make bench`: treaty-api against Datasette, a raw ceiling, itself with two workers and on
+PostgreSQL.
 
-For each N (10k, 100k, 1M agreements; `--sizes` overrides) it builds a SQLite file under
-bench/data/ with `treaty-api db upgrade`, `seed` and `synth` (a file that already holds N
-synthetic agreements is reused) and fills the PostgreSQL database `treaty_bench` the same way,
-then starts each server on a loopback port and loads it with `wrk` for a fixed time. Every
-request goes to 127.0.0.1. The table goes to stdout and bench/results/latest.md; every server
-started here is stopped at the end, on error and on Ctrl-C.
+For each N (100k and 1M agreements; `--sizes 10000` for a quick run) it builds a SQLite file
+under bench/data/ with `treaty-api db upgrade`, `seed` and `synth` (a file that already holds
+N synthetic agreements is reused) and fills the PostgreSQL database `treaty_bench`
+(`--pg-database`) the same way. Then it starts every server (timing treaty-api's start-up and recording its peak memory),
+and loads each request on each server with `wrk` for a fixed time, in `--rounds` interleaved
+rounds (every request on every server in turn, then again), keeping each cell's best round.
+Every request goes to 127.0.0.1. The table goes to stdout and bench/results/latest.md; every
+server started here is stopped at the end, on error and on Ctrl-C.
 """
 
 import argparse
 import atexit
+import json
 import os
 import platform
-import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -32,98 +34,34 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from bench import queries  # noqa: E402
+from bench.load import Load, Result, wrk  # noqa: E402
+from bench.processes import (  # noqa: E402
+    BIN,
+    DATA,
+    PG_ADMIN,
+    free_port,
+    launch,
+    on_signal,
+    run,
+    settle,
+    start,
+    stop_all,
+    wait_until,
+    worker_peak_rss_mb,
+)
 
-BIN = Path(sys.executable).parent
-DATA = ROOT / "bench" / "data"
 RESULTS = ROOT / "bench" / "results"
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/treaty_bench"
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 SEED = 1
+PARTY = "VN"
 SECTOR = "energy"
 DATE_FROM, DATE_TO = "2000", "2020"
+FACETS = ("country", "sector", "year", "kind")
 Q = "green hydrogen"
 WALK_PAGES = 5  # cursor pages walked before the deep jump
-REQUESTS = ("list", "page 1", "deep page", "detail", "q", "/search")
-
-_servers: list[subprocess.Popen[bytes]] = []
-
-
-# ------------------------------------------------------------------------------- processes
-
-
-def stop_all() -> None:
-    while _servers:
-        proc = _servers.pop()
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-
-
-def _on_signal(signum: int, _frame: object) -> None:
-    stop_all()
-    sys.exit(128 + signum)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(
-    argv: list[str], env: dict[str, str], port: int, ready: str, name: str
-) -> subprocess.Popen[bytes]:
-    """Start a server in its own process group and wait until `ready` answers 200."""
-    log = open(DATA / f"{name}.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(
-        argv, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )  # fmt: skip
-    _servers.append(proc)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{argv[0]} exited; see {log.name}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}{ready}", timeout=5).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{argv} did not answer on port {port}")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc in _servers:
-        _servers.remove(proc)
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
-def peak_rss_mb(pid: int) -> float:
-    """VmHWM (peak resident set) of the process, in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def run(argv: list[str], env: dict[str, str] | None = None) -> str:
-    out = subprocess.run(
-        argv, cwd=ROOT, env={**os.environ, **(env or {})}, capture_output=True, text=True
-    )
-    if out.returncode:
-        raise RuntimeError(f"{' '.join(argv)} failed:\n{out.stdout}\n{out.stderr}")
-    return out.stdout
+REQUESTS = ("VN list", "page 1", "list", "facets", "deep page", "detail", "q", "/search")
+SYSTEMS = ("treaty-api", "workers", "datasette", "ceiling", "postgres")
+TWO_WORKERS = "treaty-api SQLite, 2 workers"
 
 
 # ------------------------------------------------------------------------------- tools
@@ -132,88 +70,11 @@ def run(argv: list[str], env: dict[str, str] | None = None) -> str:
 def ensure_tools() -> None:
     if not shutil.which("wrk"):
         print("installing wrk (Debian package) ...", flush=True)
+        subprocess.run(["apt-get", "update", "-qq"], check=True, capture_output=True)
         subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, capture_output=True)
     if not (BIN / "datasette").exists():
         print("installing datasette into the venv ...", flush=True)
         subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "datasette"], check=True)
-
-
-@dataclass
-class Result:
-    rps: float
-    p50: float
-    p99: float
-    errors: int = 0
-    completed: int = 0
-
-
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
-
-
-def _ms(value: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()  # type: ignore[union-attr]
-    return float(number) * _UNITS[unit]
-
-
-def wrk(url: str, args: argparse.Namespace) -> Result:
-    assert url.startswith("http://127.0.0.1:"), url
-    out = run(
-        ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s",
-         "--timeout", "10s", "--latency", url],
-    )  # fmt: skip
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
-    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
-    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    timeouts = re.search(r"timeout (\d+)", out)
-    errors = (int(bad.group(1)) if bad else 0) + (int(timeouts.group(1)) if timeouts else 0)
-    done = re.search(r"(\d+) requests in", out)
-    return Result(
-        rps,
-        _ms(p50.group(1)) if p50 else float("nan"),
-        _ms(p99.group(1)) if p99 else float("nan"),
-        errors,
-        int(done.group(1)) if done else 0,
-    )
-
-
-def _cpu_ticks(pid: int) -> int:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime
-
-
-def settle(proc: subprocess.Popen[bytes], database_url: str | None = None) -> None:
-    """Wait until the server has worked off the requests wrk left queued (max 120 s), so one
-    cell's backlog does not slow the next: its CPU time stops growing and, on PostgreSQL, no
-    query of the bench database is still running."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        before = _cpu_ticks(proc.pid)
-        time.sleep(0.5)
-        if _cpu_ticks(proc.pid) - before <= 2 and not _pg_busy(database_url):
-            return
-
-
-def _pg_busy(database_url: str | None) -> bool:
-    if not database_url or not database_url.startswith("postgresql"):
-        return False
-    from sqlalchemy import text
-
-    from app.db import make_engine
-
-    engine = make_engine(PG_ADMIN)
-    try:
-        with engine.connect() as conn:
-            return bool(
-                conn.scalar(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity WHERE datname = 'treaty_bench' "
-                        "AND state = 'active' AND pid <> pg_backend_pid()"
-                    )
-                )
-            )
-    finally:
-        engine.dispose()
 
 
 # ------------------------------------------------------------------------------- databases
@@ -244,7 +105,7 @@ def sqlite_file(n: int, timings: dict[str, float]) -> Path:
     return path
 
 
-def postgres(n: int, timings: dict[str, float]) -> str | None:
+def postgres(n: int, database: str, timings: dict[str, float]) -> str | None:
     from sqlalchemy import text
 
     from app.db import make_engine
@@ -253,24 +114,27 @@ def postgres(n: int, timings: dict[str, float]) -> str | None:
     try:
         admin = make_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = 'treaty_bench'")):
-                conn.execute(text('CREATE DATABASE "treaty_bench"'))
+            if not conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :db"), {"db": database}
+            ):
+                conn.execute(text(f'CREATE DATABASE "{database}"'))
         admin.dispose()
     except Exception as exc:  # no server: the PostgreSQL rows are left out
         print(f"  PostgreSQL unavailable ({exc.__class__.__name__}); skipping it", flush=True)
         return None
-    env = {"DATABASE_URL": PG_URL}
+    url = f"{PG_SERVER}/{database}"
+    env = {"DATABASE_URL": url}
     run([str(BIN / "treaty-api"), "db", "upgrade"], env)
-    engine = make_engine(PG_URL)
+    engine = make_engine(url)
     have = synthetic_count(engine) if _has_table(engine) else -1
     engine.dispose()
     if have != n:
-        print(f"  filling treaty_bench with {n:,} ...", flush=True)
+        print(f"  filling {database} with {n:,} ...", flush=True)
         run([str(BIN / "treaty-api"), "seed"], env)
         started = time.perf_counter()
         run([str(BIN / "treaty-api"), "synth", "--agreements", str(n), "--seed", str(SEED)], env)
         timings[f"synth {n:,} PostgreSQL"] = time.perf_counter() - started
-    return PG_URL
+    return url
 
 
 def _has_table(engine) -> bool:  # type: ignore[no-untyped-def]
@@ -279,13 +143,53 @@ def _has_table(engine) -> bool:  # type: ignore[no-untyped-def]
     return inspect(engine).has_table("agreements")
 
 
+# ------------------------------------------------------------------------------- requests
+
+
 @dataclass
 class Workload:
     """The concrete parameters of each request, chosen from the SQLite file."""
 
-    country: str
+    country: str  # the busiest party, for the busy filter
     detail_id: str
-    urls: dict[str, str] = field(default_factory=dict)  # request -> path and query
+
+    @property
+    def busy(self) -> dict[str, str]:
+        return {"country": self.country, "sector": SECTOR, "date_from": DATE_FROM,
+                "date_to": DATE_TO}  # fmt: skip
+
+    def treaty_api(self) -> dict[str, str]:
+        listing = {**self.busy, "limit": 20}
+        return {
+            "VN list": "/api/v1/agreements?"
+            + urlencode({"country": PARTY, "limit": 20, "include": "parties,sectors"}),
+            "page 1": "/api/v1/agreements?limit=20",
+            "list": "/api/v1/agreements?" + urlencode(listing),
+            "facets": "/api/v1/agreements?" + urlencode({**listing, "facets": ",".join(FACETS)}),
+            "detail": f"/api/v1/agreements/{self.detail_id}",
+            "q": "/api/v1/agreements?" + urlencode({"q": Q, "limit": 20}),
+            "/search": "/api/v1/search?" + urlencode({"q": Q, "limit": 20}),
+        }
+
+    def ceiling(self) -> dict[str, str]:
+        return {
+            "VN list": "/party-list?" + urlencode({"country": PARTY, "limit": 20}),
+            "page 1": "/page-1?limit=20",
+            "list": "/list?" + urlencode({**self.busy, "limit": 20}),
+            "facets": "/facets?"
+            + urlencode({**self.busy, "limit": 20, "facets": ",".join(FACETS)}),
+            "q": "/q?" + urlencode({"q": Q, "limit": 20}),
+        }
+
+    def canned(self, db: sqlite3.Connection) -> dict[str, queries.Statement]:
+        """The ceiling's statements, for Datasette's canned queries."""
+        busy = (self.country, SECTOR, DATE_FROM, DATE_TO)
+        return {
+            "VN list": queries.party_list(db, PARTY, 20),
+            "page 1": queries.first_page(20),
+            "list": queries.filtered_list(db, *busy, 20),
+            "q": queries.text_search(Q, 20),
+        }
 
 
 def workload(path: Path) -> Workload:
@@ -295,24 +199,9 @@ def workload(path: Path) -> Workload:
         "ORDER BY count(*) DESC LIMIT 1"
     ).fetchone()[0]
     n = db.execute("SELECT count(*) FROM agreements WHERE id LIKE 'synth-%'").fetchone()[0]
-    width = max(7, len(str(n)))
-    detail = f"synth-a-{n // 2 + 1:0{width}d}"
     db.close()
-    listing = {
-        "country": busiest, "sector": SECTOR, "date_from": DATE_FROM, "date_to": DATE_TO,
-        "limit": 20,
-    }  # fmt: skip
-    return Workload(
-        busiest,
-        detail,
-        {
-            "list": "/api/v1/agreements?" + urlencode(listing),
-            "page 1": "/api/v1/agreements?limit=20",
-            "detail": f"/api/v1/agreements/{detail}",
-            "q": "/api/v1/agreements?" + urlencode({"q": Q, "limit": 20}),
-            "/search": "/api/v1/search?" + urlencode({"q": Q, "limit": 20}),
-        },
-    )
+    width = max(7, len(str(n)))
+    return Workload(busiest, f"synth-a-{n // 2 + 1:0{width}d}")
 
 
 def deep_url(base: str, n: int) -> str:
@@ -339,117 +228,122 @@ def deep_url(base: str, n: int) -> str:
     return "/api/v1/agreements?" + urlencode({"limit": 20, "cursor": cursor})
 
 
-# ------------------------------------------------------------------------------- the run
+def total_of(body: object) -> tuple[int | None, bool]:
+    """The total an answer gives, and whether it is exact (treaty-api caps some)."""
+    if isinstance(body, list):  # Datasette's canned query, `_shape=array`
+        return (body[0]["total"] if body else 0), True
+    assert isinstance(body, dict)
+    if "filtered_table_rows_count" in body:  # Datasette's table view
+        return body["filtered_table_rows_count"], True
+    return body.get("total"), body.get("total_exact", True)
+
+
+# ------------------------------------------------------------------------------- servers
 
 
 @dataclass
-class Row:
-    n: int
+class Server:
     system: str
-    request: str
-    result: Result | None
-    note: str = ""
-
-
-def bench_server(
-    base: str,
-    urls: dict[str, str],
-    args: argparse.Namespace,
-    n: int,
-    system: str,
-    proc: subprocess.Popen[bytes],
-    database_url: str | None = None,
-) -> list[Row]:
-    rows = []
-    for request in REQUESTS:
-        if request not in urls:
-            continue
-        url = base + urls[request]
-        started = time.perf_counter()
-        check = httpx.get(url, timeout=300)  # also warms the caches
-        alone_ms = (time.perf_counter() - started) * 1000
-        if check.status_code != 200:
-            rows.append(Row(n, system, request, None, f"HTTP {check.status_code}"))
-            continue
-        settle(proc, database_url)
-        result = wrk(url, args)
-        note = f"{result.errors} errors/timeouts" if result.errors else ""
-        if not result.completed:
-            note = f"none completed in the {args.duration} s run; one alone took {alone_ms:,.0f} ms"
-        print(
-            f"  {system:<22} {request:<10} {result.rps:9.1f} req/s  p50 {result.p50:8.2f} ms"
-            f"  p99 {result.p99:8.2f} ms {note}",
-            flush=True,
-        )
-        rows.append(Row(n, system, request, result, note))
-    return rows
+    proc: subprocess.Popen[bytes]
+    base: str
+    urls: dict[str, str]  # request -> path and query
+    notes: dict[str, str] = field(default_factory=dict)  # request -> what it does differently
+    database_url: str | None = None
+    ready_s: float | None = None  # process start -> /health answers
+    index_s: float | None = None  # process start -> the counting index answers
+    rss_mb: float = float("nan")
 
 
 def treaty_api(
-    database_url: str, work: Workload, args: argparse.Namespace, n: int, system: str
-) -> tuple[list[Row], float]:
+    database_url: str,
+    work: Workload,
+    n: int,
+    system: str,
+    workers: int = 1,
+    only: tuple[str, ...] = (),
+) -> Server:
+    """Start `treaty-api serve` and time its start-up: until `/health` answers, then until
+    the counting index answers (an unfiltered total past the SQL cap comes back exact; with
+    several workers, that many times in a row, since each worker builds its own)."""
     port = free_port()
-    proc = start(
-        [str(BIN / "treaty-api"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        # The bench is the only client: switch the per-client rate limit off.
-        {"DATABASE_URL": database_url, "RATE_LIMIT_ANONYMOUS": "off", "RATE_LIMIT_KEYED": "off"},
-        port,
-        "/health",
-        "treaty-api-" + system.split()[-1].lower(),
-    )
+    base = f"http://127.0.0.1:{port}"
+    argv = [str(BIN / "treaty-api"), "serve", "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(workers)]  # fmt: skip
+    # The bench is the only client: switch the per-client rate limit off.
+    env = {"DATABASE_URL": database_url, "RATE_LIMIT_ANONYMOUS": "off", "RATE_LIMIT_KEYED": "off"}
+    name = f"treaty-api-{system.split()[1].rstrip(',').lower()}-{workers}w"
+    started = time.perf_counter()
+    proc = launch(argv, env, name)
+    wait_until(proc, f"{base}/health", lambda r: r.status_code == 200)
+    ready_s = time.perf_counter() - started
+    in_a_row = 1 if workers == 1 else 10 * workers
+    streak = 0
+
+    def exact(response: httpx.Response) -> bool:
+        nonlocal streak
+        streak = streak + 1 if response.json().get("total_exact") else 0
+        return streak >= in_a_row
+
+    index_s = None
     try:
-        base = f"http://127.0.0.1:{port}"
-        urls = dict(work.urls)
-        try:
-            urls["deep page"] = deep_url(base, n)
-        except (httpx.HTTPError, RuntimeError) as exc:
-            print(f"  deep page unavailable: {exc}", flush=True)
-        rows = bench_server(base, urls, args, n, system, proc, database_url)
-        return rows, peak_rss_mb(proc.pid)
-    finally:
-        stop(proc)
+        wait_until(proc, f"{base}/api/v1/agreements?limit=1", exact, 300)
+        index_s = time.perf_counter() - started
+    except RuntimeError as exc:  # the index is off or failed: the SQL fallback is benched
+        print(f"  {system}: counting index not ready ({exc})", flush=True)
+    urls = work.treaty_api()
+    try:
+        urls["deep page"] = deep_url(base, n)
+    except (httpx.HTTPError, RuntimeError) as exc:
+        print(f"  deep page unavailable: {exc}", flush=True)
+    if only:
+        urls = {k: v for k, v in urls.items() if k in only}
+    return Server(system, proc, base, urls, database_url=database_url, ready_s=ready_s,
+                  index_s=index_s)  # fmt: skip
 
 
-def sql_urls(path: Path, work: Workload, datasette: bool) -> dict[str, str]:
+def datasette(path: Path, work: Workload) -> Server:
+    """Datasette serving the ceiling's statements as canned queries, and the facet request
+    from its table view (`_facet` counts one column of one table)."""
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    listing = queries.filtered_list(db, work.country, SECTOR, DATE_FROM, DATE_TO, 20)
-    search = queries.text_search(Q, 20)
+    canned = work.canned(db)
+    where = queries.busy_filter_where(db, *work.busy.values())
     db.close()
-    if not datasette:
-        return {
-            "list": "/list?" + urlencode({"country": work.country, "sector": SECTOR,
-                                          "date_from": DATE_FROM, "date_to": DATE_TO,
-                                          "limit": 20}),
-            "q": "/q?" + urlencode({"q": Q, "limit": 20}),
-        }  # fmt: skip
     name = path.stem
-    return {
-        request: f"/{name}.json?"
-        + urlencode({"sql": " ".join(sql.split()), **params, "_shape": "array"})
-        for request, (sql, params) in (("list", listing), ("q", search))
+    slug = {request: request.lower().replace(" ", "_") for request in canned}
+    metadata = DATA / f"datasette-{name}.json"
+    sql = {slug[request]: {"sql": " ".join(sql.split())} for request, (sql, _) in canned.items()}
+    metadata.write_text(json.dumps({"databases": {name: {"queries": sql}}}, indent=1))
+    urls = {
+        request: f"/{name}/{slug[request]}.json?"
+        + urlencode({**params, "_shape": "array", "_json": queries.JSON_COLUMNS}, doseq=True)
+        for request, (_, params) in canned.items()
     }
-
-
-def datasette(path: Path, work: Workload, args: argparse.Namespace, n: int) -> list[Row]:
+    columns = ("title", "kind", "date", "date_precision", "date_inferred", "visit_id", "provenance")
+    urls["facets"] = f"/{name}/agreements.json?" + urlencode(
+        {"_where": where, "_facet": "kind", "_sort_desc": "date_start", "_size": 20,
+         "_col": columns, "_shape": "objects"},
+        doseq=True,
+    )  # fmt: skip
     port = free_port()
     proc = start(
         [str(BIN / "datasette"), "serve", "--immutable", str(path), "-h", "127.0.0.1",
-         "-p", str(port), "--setting", "sql_time_limit_ms", "10000",
-         "--setting", "num_sql_threads", "1"],
+         "-p", str(port), "--metadata", str(metadata),
+         "--setting", "sql_time_limit_ms", "10000", "--setting", "num_sql_threads", "1",
+         "--setting", "facet_time_limit_ms", "10000", "--setting", "suggest_facets", "off",
+         "--setting", "default_facet_size", str(queries.FACET_SIZE)],
         {},
         port,
         "/-/versions.json",
         "datasette",
     )  # fmt: skip
-    try:
-        return bench_server(
-            f"http://127.0.0.1:{port}", sql_urls(path, work, True), args, n, "Datasette", proc
-        )
-    finally:
-        stop(proc)
+    notes = {
+        "facets": "`_facet=kind` only: year is an expression of `date`, country and sector "
+        "are many-to-many; sorted on `date_start`",
+    }
+    return Server("Datasette", proc, f"http://127.0.0.1:{port}", urls, notes)
 
 
-def ceiling(path: Path, work: Workload, args: argparse.Namespace, n: int) -> list[Row]:
+def ceiling(path: Path, work: Workload) -> Server:
     port = free_port()
     proc = start(
         [str(BIN / "uvicorn"), "bench.ceiling:app", "--host", "127.0.0.1", "--port", str(port),
@@ -459,33 +353,126 @@ def ceiling(path: Path, work: Workload, args: argparse.Namespace, n: int) -> lis
         "/health",
         "ceiling",
     )  # fmt: skip
-    try:
-        return bench_server(
-            f"http://127.0.0.1:{port}",
-            sql_urls(path, work, False),
-            args,
-            n,
-            "ceiling (raw ASGI)",
-            proc,
+    notes = {"facets": "SQL GROUP BYs over the matches"}
+    return Server("ceiling (raw ASGI)", proc, f"http://127.0.0.1:{port}", work.ceiling(), notes)
+
+
+# ------------------------------------------------------------------------------- the run
+
+
+@dataclass
+class Row:
+    n: int
+    system: str
+    request: str
+    result: Result | None
+    total: int | None = None
+    note: str = ""
+
+
+def measure(
+    servers: list[Server], n: int, load: Load, rounds: int, requests: tuple[str, ...]
+) -> list[Row]:
+    """Every request on every server, `rounds` times interleaved; each cell's best round."""
+    rows: dict[tuple[str, str], Row] = {}
+    for round_ in range(1, rounds + 1):
+        for request in requests:
+            for server in servers:
+                if request not in server.urls:
+                    continue
+                key = (server.system, request)
+                url = server.base + server.urls[request]
+                if key not in rows:
+                    rows[key] = first_look(server, request, url, n)
+                row = rows[key]
+                if row.note.startswith("HTTP"):
+                    continue
+                settle(server.proc, server.database_url)
+                result = wrk(url, load, server.proc.pid)
+                print(
+                    f"  [{round_}/{rounds}] {server.system:<30} {request:<10} "
+                    f"{result.rps:9.1f} req/s  p50 {result.p50:8.2f} ms  p99 {result.p99:8.2f} ms"
+                    f"  CPU {result.server_cores:.2f} / wrk {result.wrk_cores:.2f}",
+                    flush=True,
+                )
+                if row.result is None or result.rps > row.result.rps:
+                    row.result = result
+                if result.errors:
+                    row.note = _join(row.note, f"{result.errors} errors/timeouts")
+    for server in servers:
+        server.rss_mb = worker_peak_rss_mb(server.proc)
+    return _ordered(rows, servers, requests)
+
+
+def first_look(server: Server, request: str, url: str, n: int) -> Row:
+    """One request alone: it must answer 200 (and warms the caches); its total is kept."""
+    started = time.perf_counter()
+    check = httpx.get(url, timeout=300)
+    alone_ms = (time.perf_counter() - started) * 1000
+    if check.status_code != 200:
+        return Row(n, server.system, request, None, note=f"HTTP {check.status_code}")
+    total, exact = total_of(check.json()) if request not in ("detail",) else (None, True)
+    note = server.notes.get(request, "")
+    if total is not None and not exact:
+        note = _join(note, "total capped")
+    if alone_ms > 1000:
+        note = _join(note, f"one alone: {alone_ms:,.0f} ms")
+    return Row(n, server.system, request, None, total, note)
+
+
+def _join(*notes: str) -> str:
+    return "; ".join(note for note in notes if note)
+
+
+def _ordered(
+    rows: dict[tuple[str, str], Row], servers: list[Server], requests: tuple[str, ...]
+) -> list[Row]:
+    """By request, then server; totals checked against treaty-api's, two workers against one."""
+    out = []
+    for request in requests:
+        reference = next(
+            (rows[(s.system, request)] for s in servers if (s.system, request) in rows), None
         )
-    finally:
-        stop(proc)
+        for server in servers:
+            row = rows.get((server.system, request))
+            if row is None:
+                continue
+            if (
+                reference
+                and row is not reference
+                and None not in (row.total, reference.total)
+                and row.total != reference.total
+            ):
+                row.note = _join(row.note, f"total differs from {reference.system}'s")
+            if row.result is None or not row.result.completed:
+                row.note = _join(row.note, "none completed")
+            out.append(row)
+    return out
+
+
+def workers_ratio(rows: list[Row]) -> float | None:
+    by = {(r.system, r.request): r.result for r in rows if r.result and r.result.completed}
+    one, two = by.get(("treaty-api SQLite", "VN list")), by.get((TWO_WORKERS, "VN list"))
+    return two.rps / one.rps if one and two else None
 
 
 def table(rows: list[Row]) -> str:
     lines = [
-        "| N | system | request | req/s | p50 ms | p99 ms | note |",
-        "|---:|---|---|---:|---:|---:|---|",
+        "| N | request | system | req/s | p50 ms | p99 ms | CPU server / wrk | total | note |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
+        total = "" if r.total is None else f"{r.total:,}"
         if r.result is None or not r.result.completed:
-            lines.append(f"| {r.n:,} | {r.system} | {r.request} | – | – | – | {r.note} |")
-        else:
-            x = r.result
             lines.append(
-                f"| {r.n:,} | {r.system} | {r.request} | {x.rps:,.1f} | {x.p50:,.2f} | "
-                f"{x.p99:,.2f} | {r.note} |"
+                f"| {r.n:,} | {r.request} | {r.system} | – | – | – | – | {total} | {r.note} |"
             )
+            continue
+        x = r.result
+        lines.append(
+            f"| {r.n:,} | {r.request} | {r.system} | {x.rps:,.1f} | {x.p50:,.2f} | {x.p99:,.2f} | "
+            f"{x.server_cores:.2f} / {x.wrk_cores:.2f} | {total} | {r.note} |"
+        )
     return "\n".join(lines)
 
 
@@ -502,73 +489,126 @@ def machine() -> str:
     return f"{os.cpu_count()} CPU ({cpu}), {mem:,} MB RAM, {platform.platform()}, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
 
 
+def servers_for(n: int, path: Path, pg: str | None, systems: set[str]) -> list[Server]:
+    """Every server of one size, started one after the other (each start-up alone)."""
+    work = workload(path)
+    sqlite = f"sqlite:///{path}"
+    servers = []
+    if "treaty-api" in systems:
+        servers.append(treaty_api(sqlite, work, n, "treaty-api SQLite"))
+    if "workers" in systems:
+        servers.append(treaty_api(sqlite, work, n, TWO_WORKERS, 2, ("VN list",)))
+    if "datasette" in systems:
+        servers.append(datasette(path, work))
+    if "ceiling" in systems:
+        servers.append(ceiling(path, work))
+    if pg:
+        servers.append(treaty_api(pg, work, n, "treaty-api PostgreSQL"))
+    return servers
+
+
+def header(
+    args: argparse.Namespace,
+    load: Load,
+    started: datetime,
+    servers: dict[int, list[Server]],
+    ratios: dict[int, float | None],
+    timings: dict[str, float],
+) -> list[str]:
+    def startup(s: Server) -> str:
+        index = f"{s.index_s:.1f} s" if s.index_s is not None else "not ready"
+        return f"{s.system} {s.ready_s:.1f} s → {index}"
+
+    treaty = {
+        n: [s for s in group if s.system.startswith("treaty-api")] for n, group in servers.items()
+    }
+    return [
+        "# treaty-api bench",
+        "",
+        f"- when: {started:%Y-%m-%d %H:%M} UTC",
+        f"- machine: {machine()}; load average at the end: "
+        + " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        f"- command: `{' '.join([Path(sys.executable).name, *sys.argv])}`",
+        f"- load: {load}, best of {args.rounds} interleaved round(s) (each round loads every "
+        "request on every server in turn), loopback only; one worker per server unless said "
+        "(Datasette: one SQL thread)",
+        "- CPU server / wrk: cores used during the load (CPU seconds / wall seconds) by the "
+        "server's processes and by wrk itself; both share the machine's cores",
+        f"- requests: VN list = `country={PARTY}&limit=20&include=parties,sectors`; page 1 = "
+        f"unfiltered, limit 20; list = `country=<busiest>&sector={SECTOR}&date_from={DATE_FROM}"
+        f"&date_to={DATE_TO}`, limit 20; facets = list + `facets={','.join(FACETS)}`; deep page"
+        f" = the unfiltered list's next_cursor at row N/2; q / search = `{Q}`. Every answer "
+        "carries its total; ceiling and Datasette run bench/queries.py's statements (exact "
+        "totals; q capped as treaty-api's)",
+        "- peak RSS (VmHWM, per worker): "
+        + (
+            "; ".join(
+                f"{n:,}: " + ", ".join(f"{s.system} {s.rss_mb:.0f} MB" for s in group)
+                for n, group in treaty.items()
+            )
+            or "–"
+        ),
+        "- start-up (process start → /health answers → counting index answers): "
+        + (
+            "; ".join(
+                f"{n:,}: " + ", ".join(startup(s) for s in group) for n, group in treaty.items()
+            )
+            or "–"
+        ),
+        "- `serve --workers 2` vs one worker, VN list: "
+        + ("; ".join(f"{n:,}: {r:.2f}x" for n, r in ratios.items() if r) or "–"),
+        "- synth: " + (", ".join(f"{k}: {v:.1f} s" for k, v in timings.items()) or "reused files"),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument(
-        "--sizes", default="10000,100000,1000000", help="comma-separated N (agreements)"
-    )
+    parser.add_argument("--sizes", default="100000,1000000", help="comma-separated N (agreements)")
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per cell")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=1, help="interleaved rounds; best kept")
     parser.add_argument("--no-postgres", action="store_true")
-    parser.add_argument("--systems", default="treaty-api,datasette,ceiling,postgres")
+    parser.add_argument("--pg-database", default="treaty_bench", help="filled by the bench")
+    parser.add_argument("--systems", default=",".join(SYSTEMS), help=",".join(SYSTEMS))
+    parser.add_argument("--requests", default=",".join(REQUESTS), help=",".join(REQUESTS))
     args = parser.parse_args()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     systems = set(args.systems.split(","))
+    requests = tuple(r for r in REQUESTS if r in args.requests.split(","))
     if args.no_postgres:
         systems.discard("postgres")
+    load = Load(args.threads, args.connections, args.duration)
 
     DATA.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     atexit.register(stop_all)
-    signal.signal(signal.SIGTERM, _on_signal)
-    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     ensure_tools()
 
     rows: list[Row] = []
     timings: dict[str, float] = {}
-    rss: dict[str, float] = {}
+    servers: dict[int, list[Server]] = {}
+    ratios: dict[int, float | None] = {}
     started = datetime.now(UTC)
     try:
         for n in sizes:
             print(f"N = {n:,}", flush=True)
             path = sqlite_file(n, timings)
-            work = workload(path)
-            if "treaty-api" in systems:
-                got, peak = treaty_api(f"sqlite:///{path}", work, args, n, "treaty-api SQLite")
-                rows += got
-                rss[f"{n:,} SQLite"] = peak
-            if "datasette" in systems:
-                rows += datasette(path, work, args, n)
-            if "ceiling" in systems:
-                rows += ceiling(path, work, args, n)
-            if "postgres" in systems and (url := postgres(n, timings)):
-                got, peak = treaty_api(url, work, args, n, "treaty-api PostgreSQL")
-                rows += got
-                rss[f"{n:,} PostgreSQL"] = peak
+            pg = postgres(n, args.pg_database, timings) if "postgres" in systems else None
+            servers[n] = servers_for(n, path, pg, systems)
+            got = measure(servers[n], n, load, args.rounds, requests)
+            stop_all()
+            ratios[n] = workers_ratio(got)
+            for row in got:
+                if row.system == TWO_WORKERS and ratios[n]:
+                    row.note = _join(row.note, f"{ratios[n]:.2f}x one worker")
+            rows += got
     finally:
         stop_all()
         report = "\n".join(
-            [
-                "# treaty-api bench",
-                "",
-                f"- when: {started:%Y-%m-%d %H:%M} UTC",
-                f"- machine: {machine()}; load average at the end: "
-                + " ".join(f"{x:.2f}" for x in os.getloadavg()),
-                f"- command: `{' '.join([Path(sys.executable).name, *sys.argv])}`",
-                f"- load: wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
-                "loopback only; one uvicorn worker per server",
-                f"- list: country=<busiest> & sector={SECTOR} & date_from={DATE_FROM} & "
-                f"date_to={DATE_TO}, limit 20; deep page: the unfiltered list's "
-                f"next_cursor at row N/2; q / search: `{Q}`",
-                "- treaty-api peak RSS (VmHWM): "
-                + (", ".join(f"{k}: {v:.0f} MB" for k, v in rss.items()) or "–"),
-                "- synth: "
-                + (", ".join(f"{k}: {v:.1f} s" for k, v in timings.items()) or "reused files"),
-                "",
-                table(rows),
-                "",
-            ]
+            [*header(args, load, started, servers, ratios, timings), "", table(rows), ""]
         )
         print("\n" + report)
         (RESULTS / "latest.md").write_text(report)
