@@ -3,8 +3,12 @@ curated records alone. Runs on a scratch database of the test database's kind.""
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -232,3 +236,21 @@ def test_api_finds_synthetic_agreements(seeded: Engine, scratch_url: str) -> Non
         assert found.status_code == 200
         assert found.json()["total"] >= 1
     app.state.engine.dispose()
+
+
+def test_installed_command_finds_the_generator(
+    seeded: Engine, scratch_url: str, tmp_path: Path
+) -> None:
+    # The generator lives in bench/, outside the app package: the installed console script
+    # must import it from any directory, not only from a checkout's root.
+    command = Path(sys.executable).parent / "treaty-api"
+    done = subprocess.run(
+        [str(command), "synth", "--agreements", "20", "--seed", "1"],
+        cwd=tmp_path,
+        env={**os.environ, "DATABASE_URL": scratch_url},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("synthesized 20 agreements")
+    assert synthetic_count(seeded) == 20
