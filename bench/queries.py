@@ -5,7 +5,7 @@ ceiling as it is: the page's rows (the list's columns), newest first on the same
 expression as treaty-api (undated last, ties by id descending), `limit` + 1 rows as treaty-api
 fetches; the total as a column (an uncorrelated subquery, computed once); embeds and facets as
 JSON columns (`JSON_COLUMNS`, `facet_<name>`). Totals are exact, as treaty-api's counting
-index gives them, except for `q`, which treaty-api counts up to 10,001 and so does this.
+index gives them, except for `q`, which treaty-api caps at 10,000 and so does this.
 """
 
 import re
@@ -199,7 +199,7 @@ def faceted_list(
 
 def text_search(q: str, limit: int) -> Statement:
     """Every folded word of `q` in `search_text`, candidates from the FTS5 trigram table by
-    phrase MATCH (treaty-api's `q` path on SQLite), counted up to COUNT_CAP + 1."""
+    phrase MATCH (treaty-api's `q` path on SQLite), counted up to COUNT_CAP."""
     params: dict[str, object] = {"limit": limit + 1}
     conditions, phrases = [], []
     for i, word in enumerate(fold(q).split() or [""]):
@@ -214,7 +214,10 @@ def text_search(q: str, limit: int) -> Statement:
             0, "a.rowid IN (SELECT rowid FROM agreements_fts WHERE agreements_fts MATCH :phrases)"
         )
     where = " AND ".join(conditions)
-    total = f"SELECT count(*) FROM (SELECT 1 FROM agreements a WHERE {where} LIMIT {COUNT_CAP + 1})"
+    total = (
+        f"SELECT min(count(*), {COUNT_CAP}) FROM "
+        f"(SELECT 1 FROM agreements a WHERE {where} LIMIT {COUNT_CAP + 1})"
+    )
     return _page(where, total), params
 
 

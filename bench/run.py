@@ -297,8 +297,9 @@ def treaty_api(
         print(f"  deep page unavailable: {exc}", flush=True)
     if only:
         urls = {k: v for k, v in urls.items() if k in only}
-    return Server(system, proc, base, urls, database_url=database_url, ready_s=ready_s,
-                  index_s=index_s)  # fmt: skip
+    return Server(
+        system, proc, base, urls, database_url=database_url, ready_s=ready_s, index_s=index_s
+    )
 
 
 def datasette(path: Path, work: Workload) -> Server:
@@ -397,8 +398,6 @@ def measure(
                 )
                 if row.result is None or result.rps > row.result.rps:
                     row.result = result
-                if result.errors:
-                    row.note = _join(row.note, f"{result.errors} errors/timeouts")
     for server in servers:
         server.rss_mb = worker_peak_rss_mb(server.proc)
     return _ordered(rows, servers, requests)
@@ -411,7 +410,7 @@ def first_look(server: Server, request: str, url: str, n: int) -> Row:
     alone_ms = (time.perf_counter() - started) * 1000
     if check.status_code != 200:
         return Row(n, server.system, request, None, note=f"HTTP {check.status_code}")
-    total, exact = total_of(check.json()) if request not in ("detail",) else (None, True)
+    total, exact = total_of(check.json()) if request != "detail" else (None, True)
     note = server.notes.get(request, "")
     if total is not None and not exact:
         note = _join(note, "total capped")
@@ -446,6 +445,8 @@ def _ordered(
                 row.note = _join(row.note, f"total differs from {reference.system}'s")
             if row.result is None or not row.result.completed:
                 row.note = _join(row.note, "none completed")
+            elif row.result.errors:
+                row.note = _join(row.note, f"{row.result.errors} errors/timeouts")
             out.append(row)
     return out
 
