@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Agreement, Country, Signatory, Visit
+from app.queries import text_search
 from app.queries.agreements import SORTS
 from app.queries.text_search import MAX_WORDS, plain_match, text_match
 from tests.factories import make_agreement
@@ -107,7 +108,22 @@ def _plain(session: Session, q: str) -> tuple[list[str], int]:
 
 
 @pytest.mark.usefixtures("generated")
-def test_q_answers_what_the_plain_path_answers(client: TestClient, session: Session) -> None:
+@pytest.mark.parametrize(
+    ("walk_from", "dense_from"),
+    [(text_search.WALK_FROM, text_search.DENSE_FROM), (5, 10**6), (5, 20)],
+    ids=["as-set", "walking-the-sort-index", "plain-like-when-dense"],
+)
+def test_q_answers_what_the_plain_path_answers(
+    client: TestClient,
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+    walk_from: int,
+    dense_from: int,
+) -> None:
+    """Every way a page may be planned (the thresholds lowered to reach each on a few
+    hundred records) gives the same page and total."""
+    monkeypatch.setattr(text_search, "WALK_FROM", walk_from)
+    monkeypatch.setattr(text_search, "DENSE_FROM", dense_from)
     for q in QUERIES:
         body = client.get(URL, params={"q": q, "limit": 100}).json()
         items, total = _plain(session, q)
