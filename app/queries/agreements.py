@@ -32,7 +32,7 @@ from app.queries.common import (
     sector_descendants,
 )
 from app.queries.facets import indexed_facets
-from app.queries.text_search import text_match
+from app.queries.text_search import resolve
 from app.schemas.agreements import INCLUDES, AgreementFilters
 from app.schemas.common import date_bounds
 
@@ -56,6 +56,8 @@ class Filtered:
     rows: Select[tuple[Agreement]]
     for_count: Select[tuple[Agreement]]
     counting: Query | None = None
+    text_count: Select[Any] | None = None
+    """When `q` is the only filter and the word index answers it: its matches, to count."""
 
 
 @dataclass(frozen=True)
@@ -94,8 +96,7 @@ def filtered(session: Session, f: AgreementFilters) -> Filtered:
         conditions.append(Agreement.visit_id == f.visit)
     start, end = date_bounds(f.date_from, f.date_to)
     conditions += date_overlaps(f.sort, start, end)
-    if f.q:
-        conditions.append(text_match(session, Agreement, f.q))
+    text = resolve(session, f.q) if f.q else None
     if f.as_of:
         conditions.append(in_force_on(parse_partial_date(f.as_of).end))
     counting = (
@@ -111,12 +112,17 @@ def filtered(session: Session, f: AgreementFilters) -> Filtered:
             end=end.end if end else None,
         )
     )
+    page = list(conditions)
+    if text is not None:
+        conditions.append(text.condition(Agreement))
+        page.append(text.page_condition(session, Agreement))
     base = select(Agreement).where(*conditions)
-    rows = base.where(
-        *(link.where(link.selected_columns[0] == Agreement.id).exists() for link in links)
+    rows = select(Agreement).where(
+        *page, *(link.where(link.selected_columns[0] == Agreement.id).exists() for link in links)
     )
     if not links:
-        return Filtered(rows, rows, counting)
+        alone = text.matches(Agreement) if text is not None and len(conditions) == 1 else None
+        return Filtered(rows, base, counting, alone)
     ids = intersect(*links) if len(links) > 1 else links[0]
     return Filtered(rows, base.where(Agreement.id.in_(ids)), counting)
 
@@ -193,7 +199,7 @@ def list_agreements(
         session,
         statements.rows.options(*loaders(f.include)),
         SORTS[f.sort],
-        count_from=statements.for_count,
+        count_from=statements.for_count if statements.text_count is None else statements.text_count,
         limit=f.limit,
         offset=f.offset,
         cursor=f.cursor,

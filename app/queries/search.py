@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Agreement, Body, Country, Signatory, Visit
 from app.queries.common import PageResult, capped_count
-from app.queries.text_search import text_match
+from app.queries.text_search import resolve
 from app.schemas.search import SearchFilters
 
 KINDS = (
@@ -18,6 +18,7 @@ KINDS = (
 
 
 def search(session: Session, f: SearchFilters) -> PageResult:
+    q = resolve(session, f.q)  # once for every kind
     parts: list[Select[tuple[object, ...]]] = [
         select(
             literal(rank).label("rank"),
@@ -25,7 +26,7 @@ def search(session: Session, f: SearchFilters) -> PageResult:
             model.id.label("id"),
             title.label("title"),
             (date if date is not None else null()).label("date"),
-        ).where(text_match(session, model, f.q))
+        ).where(q.condition(model))
         for rank, (kind, model, title, date) in enumerate(KINDS)
         if not f.kind or kind in f.kind
     ]
