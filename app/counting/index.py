@@ -11,20 +11,29 @@ The index holds no SQL: `app.counting.build` fills it from the database and
 `app.counting.live` keeps it current.
 """
 
-import hashlib
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 from pyroaring import BitMap
 
+from app.counting.ids import IdStore, Unranked
+
 UNDATED = np.iinfo(np.int32).max
 """The day number of a missing date: after every real one, so no date bound admits it."""
 
+LAST_DAY = {False: date(9999, 12, 31).toordinal(), True: date(1, 1, 1).toordinal()}
+"""The sort day of an undated agreement going up and going down (`date_sort_key`'s
+sentinels): last either way."""
+
 FACET_SIZE = 50
+DIMENSIONS = ("country", "sector", "signatory", "visit", "kind", "year")
+
+Groups = dict[str, Sequence[tuple[str, str]]]
+"""Facet values, each with the (dimension, indexed value) pairs it rolls up."""
 
 
 @dataclass(frozen=True)
@@ -56,63 +65,37 @@ class Query:
     end: date | None = None
 
 
-def _key(agreement_id: str) -> int:
-    """A 64-bit hash of an id: the row lookup keeps 8 bytes per agreement, not a string."""
-    return int.from_bytes(hashlib.blake2b(agreement_id.encode(), digest_size=8).digest(), "big")
-
-
 def _day(value: date | None) -> int:
     return value.toordinal() if value else UNDATED
 
 
+@dataclass(frozen=True)
+class IndexPage:
+    """One page of a list, as the index orders it: the ids, and whether more follow."""
+
+    ids: list[str]
+    more: bool
+
+
+def _empty_ids() -> IdStore:
+    return IdStore(b"", np.zeros(1, dtype=np.uint32), None)
+
+
 @dataclass
 class AgreementIndex:
-    """Bitmaps per filter value over row numbers; `live` holds the rows that exist."""
+    """Bitmaps per filter value over row numbers; `live` holds the rows that exist.
+    `app.counting.bulk` builds it; `put` and `remove` keep it current."""
 
     position: int = 0
     """The changes-feed id up to which the index is current."""
     live: BitMap = field(default_factory=BitMap)
     by: dict[str, dict[str, BitMap]] = field(
-        default_factory=lambda: {
-            name: defaultdict(BitMap)
-            for name in ("country", "sector", "signatory", "visit", "kind", "year")
-        }
+        default_factory=lambda: {name: defaultdict(BitMap) for name in DIMENSIONS}
     )
     starts: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int32))
     ends: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int32))
-    _keys: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
-    _key_rows: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint32))
-    _added: dict[str, int] = field(default_factory=dict)
-    _size: int = 0
-
-    @classmethod
-    def from_rows(cls, rows: Iterable[AgreementRow], position: int) -> "AgreementIndex":
-        """Index every row at once: values are gathered in lists, each turned into a bitmap
-        once, which is far faster than adding rows to bitmaps one by one."""
-        index = cls(position=position)
-        lists: dict[str, dict[str, array[int]]] = {
-            name: defaultdict(lambda: array("I")) for name in index.by
-        }
-        keys, starts, ends = array("Q"), array("i"), array("i")
-        for row_number, row in enumerate(rows):
-            keys.append(_key(row.id))
-            starts.append(_day(row.date_start))
-            ends.append(_day(row.date_end))
-            for name, value in _values_of(row):
-                lists[name][value].append(row_number)
-        index._size = len(keys)
-        index.live = BitMap(range(index._size))
-        for name, values in lists.items():
-            for value, numbers in values.items():
-                index.by[name][value] = BitMap(numbers)
-            values.clear()
-        index.starts = np.frombuffer(starts, dtype=np.int32).copy()
-        index.ends = np.frombuffer(ends, dtype=np.int32).copy()
-        hashes = np.frombuffer(keys, dtype=np.uint64)
-        order = np.argsort(hashes, kind="stable")
-        index._keys = hashes[order]
-        index._key_rows = order.astype(np.uint32)
-        return index
+    ids: IdStore = field(default_factory=_empty_ids)
+    _rollups: dict[str, tuple[int, list[tuple[str, BitMap]]]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.live)
@@ -120,18 +103,13 @@ class AgreementIndex:
     # -- keeping current -------------------------------------------------------------------
 
     def row_of(self, agreement_id: str) -> int | None:
-        if agreement_id in self._added:
-            return self._added[agreement_id]
-        key = np.uint64(_key(agreement_id))
-        at = int(np.searchsorted(self._keys, key))
-        if at < len(self._keys) and self._keys[at] == key:
-            return int(self._key_rows[at])
-        return None
+        return self.ids.row(agreement_id)
 
     def remove(self, agreement_id: str) -> None:
         row = self.row_of(agreement_id)
         if row is None or row not in self.live:
             return
+        self._rollups.clear()
         self.live.discard(row)
         for bitmaps in self.by.values():
             for bitmap in bitmaps.values():
@@ -140,11 +118,10 @@ class AgreementIndex:
     def put(self, row: AgreementRow) -> None:
         """Index `row` (an agreement created or changed since the index was built)."""
         self.remove(row.id)
+        self._rollups.clear()
         number = self.row_of(row.id)
         if number is None:
-            number = self._size
-            self._size += 1
-            self._added[row.id] = number
+            number = self.ids.add(row.id)
             if number >= len(self.starts):
                 grown = max(16, 2 * len(self.starts))
                 self.starts = np.resize(self.starts, grown)
@@ -173,40 +150,89 @@ class AgreementIndex:
             result = result & self._union(name, values)
         if query.start is None and query.end is None:
             return result
-        rows = np.array(result.to_array(), dtype=np.uint32)
+        rows = np.frombuffer(result.to_array(), dtype=np.uint32)
         keep = np.ones(len(rows), dtype=bool)
         if query.start is not None:
             keep &= self.ends[rows] >= query.start.toordinal()
             keep &= self.ends[rows] != UNDATED
         if query.end is not None:
             keep &= self.starts[rows] <= query.end.toordinal()
-        return BitMap(rows[keep])
+        return BitMap(array("I", rows[keep].tobytes()))
 
     def count(self, query: Query) -> int:
         return len(self.matches(query))
 
     def facet(
-        self, matches: BitMap, groups: dict[str, Sequence[tuple[str, str]]]
+        self, matches: BitMap, name: str, groups: Callable[[], Groups]
     ) -> list[dict[str, object]]:
-        """Counts within `matches` per facet value; `groups` maps each value to the
-        (dimension, indexed value) pairs it rolls up (a country and its predecessors one
-        step back, a sector and its sub-sectors, a decade and its years)."""
+        """Counts within `matches` per value of facet `name`, the FACET_SIZE largest.
+        `groups` gives each value's rolled-up members (a country and its predecessors one
+        step back, a sector and its sub-sectors, a decade and its years); it is called,
+        and each value's union made, once per feed position, not per request."""
         counts: list[tuple[int, str]] = []
-        for value, members in groups.items():
-            bitmaps = [self.by[name].get(v) for name, v in members]
-            present = [b for b in bitmaps if b]
-            if not present:
-                continue
-            bitmap = present[0] if len(present) == 1 else BitMap.union(*present)
+        for value, bitmap in self._rollup(name, groups):
             n = bitmap.intersection_cardinality(matches)
             if n:
                 counts.append((-n, value))
         counts.sort()
         return [{"value": value, "count": -n} for n, value in counts[:FACET_SIZE]]
 
+    def page(
+        self,
+        matches: BitMap,
+        descending: bool,
+        limit: int,
+        offset: int = 0,
+        after: tuple[date, str] | None = None,
+    ) -> IndexPage | None:
+        """One page of `matches` in date order, exactly as SQL orders it (the date sort
+        key: `date_start`, undated rows last either way; then id, the same way), from
+        `offset`, or after the keyset cursor `after` (its sort value and id). None when
+        the index cannot tell the database's order: rows added since the build, or a
+        cursor's unknown id, under a collation other than code-point order.
+
+        The order is one 64-bit key per match (day << 32 | id rank), and the page a
+        partial sort of those keys: about a millisecond per 100,000 matches."""
+        try:
+            ranks = self.ids.ranks()
+            bound = None if after is None else self.ids.rank_after(after[1], descending)
+        except Unranked:
+            return None
+        rows = np.frombuffer(matches.to_array(), dtype=np.uint32)
+        days = self.starts[rows].astype(np.int64)
+        days[days == UNDATED] = LAST_DAY[descending]
+        keys = (days << 32) | (rows if ranks is None else ranks[rows])
+        if descending:
+            keys = np.negative(keys)
+        if after is not None and bound is not None:
+            threshold = (after[0].toordinal() << 32) | bound
+            keep = keys > -threshold if descending else keys >= threshold
+            rows, keys = rows[keep], keys[keep]
+        wanted = offset + limit + 1
+        nearest = (
+            np.argpartition(keys, wanted - 1)[:wanted]
+            if wanted < len(keys)
+            else np.arange(len(keys))
+        )
+        window = nearest[np.argsort(keys[nearest])][offset:wanted]
+        ids = [self.ids.id(int(row)) for row in rows[window]]
+        return IndexPage(ids[:limit], len(ids) > limit)
+
     def values(self, name: str) -> list[str]:
         """Every indexed value of one dimension that applies to a live row."""
         return [value for value, bitmap in self.by[name].items() if bitmap]
+
+    def _rollup(self, name: str, groups: Callable[[], Groups]) -> list[tuple[str, BitMap]]:
+        cached = self._rollups.get(name)
+        if cached is not None and cached[0] == self.position:
+            return cached[1]
+        rolled = []
+        for value, members in groups().items():
+            present = [b for b in (self.by[dim].get(v) for dim, v in members) if b]
+            if present:
+                rolled.append((value, present[0] if len(present) == 1 else BitMap.union(*present)))
+        self._rollups[name] = (self.position, rolled)
+        return rolled
 
     def _union(self, name: str, values: Sequence[str]) -> BitMap:
         found = [self.by[name][v] for v in values if v in self.by[name]]
