@@ -9,17 +9,15 @@ numbers per link.
 
 from array import array
 from collections.abc import Iterable, Sequence
-from datetime import date
 from itertools import compress
 
 import numpy as np
 from pyroaring import BitMap
 
 from app.counting.ids import IdStore
-from app.counting.index import DIMENSIONS, UNDATED, AgreementIndex
+from app.counting.index import DIMENSIONS, NO_VISIT, AgreementIndex
 
-EPOCH = date(1970, 1, 1).toordinal()
-"""numpy counts days from 1970-01-01; the index counts them as `date.toordinal` does."""
+FLUSH = 1 << 18
 
 
 class _Codes(dict[str, int]):
@@ -31,26 +29,43 @@ class _Codes(dict[str, int]):
 
 
 class _Dimension:
+    """(row, value code) pairs, turned into bitmaps every FLUSH pairs: a million
+    agreements have some six million links, and holding them all would double the peak."""
+
     def __init__(self) -> None:
         self.codes = _Codes()
         self.rows = array("I")
         self.values = array("I")
+        self.found: list[BitMap] = []
 
-    def add(self, rows: Iterable[int], values: Iterable[str]) -> None:
-        self.rows.extend(rows)
+    def add(self, rows: Iterable[int] | np.ndarray, values: Iterable[str]) -> None:
+        if isinstance(rows, np.ndarray):
+            self.rows.frombytes(rows.astype(np.uint32).tobytes())
+        else:
+            self.rows.extend(rows)
         self.values.extend(map(self.codes.__getitem__, values))
+        if len(self.rows) >= FLUSH:
+            self._flush()
 
     def bitmaps(self) -> dict[str, BitMap]:
-        """One bitmap per value (rows were added in increasing order, and the sort is stable,
-        so each group is sorted: the fast path of BitMap's constructor)."""
+        self._flush()
+        return {value: self.found[code] for value, code in self.codes.items()}
+
+    def _flush(self) -> None:
+        """Group the pending rows by value with one stable sort (rows were added in
+        increasing order, so each group is sorted: the fast path of BitMap's constructor)."""
         codes = np.frombuffer(self.values, dtype=np.uint32)
         rows = np.frombuffer(self.rows, dtype=np.uint32)[np.argsort(codes, kind="stable")]
-        ends = np.cumsum(np.bincount(codes, minlength=len(self.codes)))
-        result = {}
-        for value, code in self.codes.items():
-            start = ends[code - 1] if code else 0
-            result[value] = BitMap(array("I", rows[start : ends[code]].tobytes()))
-        return result
+        counts = np.bincount(codes, minlength=len(self.codes))
+        ends = np.cumsum(counts)
+        self.found += [BitMap() for _ in range(len(self.codes) - len(self.found))]
+        present = np.flatnonzero(counts)
+        for code, start, end in zip(
+            present.tolist(), (ends - counts)[present].tolist(), ends[present].tolist(), strict=True
+        ):
+            self.found[code] |= BitMap(array("I", rows[start:end].tobytes()))
+        del codes, rows
+        self.rows, self.values = array("I"), array("I")
 
 
 class Builder:
@@ -59,9 +74,11 @@ class Builder:
     def __init__(self) -> None:
         self.size = 0
         self.dimensions = {name: _Dimension() for name in DIMENSIONS}
+        self.visit_codes = _Codes({None: NO_VISIT})  # type: ignore[dict-item]
+        self.visits = array("I")
         self.starts = array("i")
         self.ends = array("i")
-        self.id_parts: list[bytes] = []
+        self.id_blob = bytearray()
         self.id_lengths = array("I")
         self.last_id: str | None = None
         self.in_order = True
@@ -71,20 +88,21 @@ class Builder:
         ids: Sequence[str],
         kinds: Sequence[str],
         years: Sequence[str | None],
-        starts: Sequence[str | date | None],
-        ends: Sequence[str | date | None],
+        starts: Sequence[int],
+        ends: Sequence[int],
         visits: Sequence[str | None],
     ) -> range:
-        """Add a batch of agreements (columns of equal length); their row numbers."""
+        """Add a batch of agreements (columns of equal length, dates as day numbers with
+        UNDATED for none); their row numbers."""
         rows = range(self.size, self.size + len(ids))
         self.size = rows.stop
         self.dimensions["kind"].add(rows, kinds)
         self.dimensions["year"].add(compress(rows, years), filter(None, years))
-        self.dimensions["visit"].add(compress(rows, visits), filter(None, visits))
-        self.starts.extend(_days(starts))
-        self.ends.extend(_days(ends))
+        self.visits.extend(map(self.visit_codes.__getitem__, visits))
+        self.starts.extend(starts)
+        self.ends.extend(ends)
         encoded = list(map(str.encode, ids))
-        self.id_parts.append(b"".join(encoded))
+        self.id_blob += b"".join(encoded)
         self.id_lengths.extend(map(len, encoded))
         as_list = list(ids)
         self.in_order = (
@@ -95,36 +113,33 @@ class Builder:
         self.last_id = as_list[-1]
         return rows
 
-    def links(self, name: str, rows: Iterable[int], values: Iterable[str]) -> None:
-        self.dimensions[name].add(rows, values)
+    def links(self, name: str, rows: range, counts: Sequence[int], values: Iterable[str]) -> None:
+        """Links of a batch of agreements: `counts[i]` of `values`, in turn, are row
+        `rows[i]`'s."""
+        numbers = np.arange(rows.start, rows.stop, dtype=np.uint32)
+        self.dimensions[name].add(np.repeat(numbers, counts), values)
 
     def finish(self, position: int) -> AgreementIndex:
         lengths = np.frombuffer(self.id_lengths, dtype=np.uint32)
         wide = int(lengths.sum(dtype=np.uint64)) >= 2**32
         offsets = np.zeros(self.size + 1, dtype=np.uint64 if wide else np.uint32)
         np.cumsum(lengths, out=offsets[1:])
-        blob = b"".join(self.id_parts)
-        self.id_parts.clear()
-        lookup = None if self.in_order else _code_point_order(blob, offsets)
+        lookup = None if self.in_order else _code_point_order(self.id_blob, offsets)
         index = AgreementIndex(
             position=position,
             live=BitMap(range(self.size)),
-            starts=np.frombuffer(self.starts, dtype=np.int32).copy(),
-            ends=np.frombuffer(self.ends, dtype=np.int32).copy(),
-            ids=IdStore(blob, offsets, lookup),
+            starts=np.frombuffer(self.starts, dtype=np.int32),
+            ends=np.frombuffer(self.ends, dtype=np.int32),
+            ids=IdStore(self.id_blob, offsets, lookup),
+            visits=np.frombuffer(self.visits, dtype=np.uint32),
+            visit_codes={v: code for v, code in self.visit_codes.items() if v is not None},
         )
         for name, dimension in self.dimensions.items():
             index.by[name].update(dimension.bitmaps())
         return index
 
 
-def _days(values: Sequence[str | date | None]) -> np.ndarray:
-    """Day numbers of ISO dates or dates (UNDATED for None), converted by numpy at once."""
-    dates = np.array(values, dtype="datetime64[D]")
-    return np.where(np.isnat(dates), UNDATED, dates.astype(np.int64) + EPOCH).astype(np.int32)
-
-
-def _code_point_order(blob: bytes, offsets: np.ndarray) -> np.ndarray:
+def _code_point_order(blob: bytearray, offsets: np.ndarray) -> np.ndarray:
     """The rows sorted by their ids' code points (UTF-8 bytes sort the same way), for a
     database whose collation orders ids otherwise: the id lookup bisects in this order."""
     ids = IdStore(blob, offsets, None)

@@ -14,7 +14,9 @@ import numpy as np
 
 
 class IdStore:
-    def __init__(self, blob: bytes, offsets: np.ndarray, lookup: np.ndarray | None) -> None:
+    def __init__(
+        self, blob: bytes | bytearray, offsets: np.ndarray, lookup: np.ndarray | None
+    ) -> None:
         """`offsets` has one more entry than there are ids; `lookup` lists the rows in
         code-point order of their ids, or is None when the rows already are in that order."""
         self._blob = blob
@@ -98,7 +100,7 @@ class IdStore:
     def _built_row(self, at: int) -> int:
         return at if self._lookup is None else int(self._lookup[at])
 
-    def _sorted_bytes(self, at: int) -> bytes:
+    def _sorted_bytes(self, at: int) -> bytes | bytearray:
         row = self._built_row(at)
         return self._blob[self._offsets[row] : self._offsets[row + 1]]
 

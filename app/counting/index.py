@@ -1,7 +1,7 @@
 """Exact totals and facet counts for agreement lists, from bitmaps over row numbers.
 
 Each agreement gets a row number when it is first indexed; each filter value (a party
-country, a sector, a signatory, a visit, a kind, a year) holds the bitmap of the rows it
+country, a sector, a signatory, a kind, a year) holds the bitmap of the rows it
 applies to. A filtered total is then the cardinality of an intersection of unions, and a
 facet is one AND-count per value: milliseconds at a million agreements, where SQL has to
 walk every match. Dates live in two arrays of day numbers, tested only on the candidates
@@ -30,7 +30,9 @@ LAST_DAY = {False: date(9999, 12, 31).toordinal(), True: date(1, 1, 1).toordinal
 sentinels): last either way."""
 
 FACET_SIZE = 50
-DIMENSIONS = ("country", "sector", "signatory", "visit", "kind", "year")
+DIMENSIONS = ("country", "sector", "signatory", "kind", "year")
+NO_VISIT = 0
+"""The visit code of an agreement made at no visit (see `AgreementIndex.visits`)."""
 
 Groups = dict[str, Sequence[tuple[str, str]]]
 """Facet values, each with the (dimension, indexed value) pairs it rolls up."""
@@ -95,6 +97,10 @@ class AgreementIndex:
     starts: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int32))
     ends: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int32))
     ids: IdStore = field(default_factory=_empty_ids)
+    visits: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint32))
+    """Each row's visit code: one number per row, where a bitmap per visit would take some
+    70 MB at a million agreements (a hundred thousand visits of ten agreements each)."""
+    visit_codes: dict[str, int] = field(default_factory=dict)
     _rollups: dict[str, tuple[int, list[tuple[str, BitMap]]]] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -111,6 +117,7 @@ class AgreementIndex:
             return
         self._rollups.clear()
         self.live.discard(row)
+        self.visits[row] = NO_VISIT
         for bitmaps in self.by.values():
             for bitmap in bitmaps.values():
                 bitmap.discard(row)
@@ -126,8 +133,14 @@ class AgreementIndex:
                 grown = max(16, 2 * len(self.starts))
                 self.starts = np.resize(self.starts, grown)
                 self.ends = np.resize(self.ends, grown)
+                self.visits = np.resize(self.visits, grown)
         self.starts[number] = _day(row.date_start)
         self.ends[number] = _day(row.date_end)
+        self.visits[number] = (
+            self.visit_codes.setdefault(row.visit_id, len(self.visit_codes) + 1)
+            if row.visit_id
+            else NO_VISIT
+        )
         self.live.add(number)
         for name, value in _values_of(row):
             self.by[name][value].add(number)
@@ -144,10 +157,10 @@ class AgreementIndex:
         ]
         if query.kinds:
             groups.append(("kind", query.kinds))
-        if query.visit is not None:
-            groups.append(("visit", [query.visit]))
         for name, values in groups:
             result = result & self._union(name, values)
+        if query.visit is not None:
+            result = result & self._visited(query.visit)
         if query.start is None and query.end is None:
             return result
         rows = np.frombuffer(result.to_array(), dtype=np.uint32)
@@ -234,6 +247,13 @@ class AgreementIndex:
         self._rollups[name] = (self.position, rolled)
         return rolled
 
+    def _visited(self, visit: str) -> BitMap:
+        code = self.visit_codes.get(visit)
+        if code is None:
+            return BitMap()
+        rows = np.flatnonzero(self.visits == code).astype(np.uint32)
+        return BitMap(array("I", rows.tobytes()))
+
     def _union(self, name: str, values: Sequence[str]) -> BitMap:
         found = [self.by[name][v] for v in values if v in self.by[name]]
         if not found:
@@ -245,8 +265,6 @@ def _values_of(row: AgreementRow) -> Iterable[tuple[str, str]]:
     yield "kind", row.kind
     if row.date:
         yield "year", row.date[:4]
-    if row.visit_id:
-        yield "visit", row.visit_id
     for country in row.countries:
         yield "country", country
     for sector in row.sectors:
