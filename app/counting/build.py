@@ -128,11 +128,13 @@ def rows_for(session: Session, ids: Sequence[str]) -> list[AgreementRow]:
         name: dict(
             _grouped(
                 session.execute(
-                    stmt.where(stmt.selected_columns[0].in_(ids)).order_by(stmt.selected_columns[0])
+                    select(table.agreement_id, column)
+                    .where(table.agreement_id.in_(ids))
+                    .order_by(table.agreement_id)
                 )
             )
         )
-        for name, stmt in LINKS.items()
+        for name, (table, column) in LINKS.items()
     }
     agreements = session.execute(AGREEMENTS.where(Agreement.id.in_(ids)))
     return [
