@@ -16,8 +16,11 @@ from pyroaring import BitMap
 
 from app.counting.ids import IdStore
 from app.counting.index import DIMENSIONS, NO_VISIT, AgreementIndex
+from app.counting.links import LinkTable
 
 FLUSH = 1 << 18
+TABLES = ("country",)
+"""Link dimensions also kept row by row (see `app.counting.links`)."""
 
 
 class _Codes(dict[str, int]):
@@ -32,20 +35,34 @@ class _Dimension:
     """(row, value code) pairs, turned into bitmaps every FLUSH pairs: a million
     agreements have some six million links, and holding them all would double the peak."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: bool = False) -> None:
         self.codes = _Codes()
         self.rows = array("I")
         self.values = array("I")
         self.found: list[BitMap] = []
+        self.kept = array("I") if keep else None
+        """Every code in row order, for a `LinkTable`."""
+        self.per_row = array("I")
 
     def add(self, rows: Iterable[int] | np.ndarray, values: Iterable[str]) -> None:
         if isinstance(rows, np.ndarray):
             self.rows.frombytes(rows.astype(np.uint32).tobytes())
         else:
             self.rows.extend(rows)
+        before = len(self.values)
         self.values.extend(map(self.codes.__getitem__, values))
+        if self.kept is not None:
+            self.kept += self.values[before:]
         if len(self.rows) >= FLUSH:
             self._flush()
+
+    def table(self) -> LinkTable:
+        assert self.kept is not None
+        offsets = np.zeros(len(self.per_row) + 1, dtype=np.uint32)
+        np.cumsum(np.frombuffer(self.per_row, dtype=np.uint32), out=offsets[1:])
+        width = np.uint16 if len(self.codes) <= 1 << 16 else np.uint32
+        codes = np.frombuffer(self.kept, dtype=np.uint32).astype(width)
+        return LinkTable(codes, offsets, list(self.codes))
 
     def bitmaps(self) -> dict[str, BitMap]:
         self._flush()
@@ -73,7 +90,7 @@ class Builder:
 
     def __init__(self) -> None:
         self.size = 0
-        self.dimensions = {name: _Dimension() for name in DIMENSIONS}
+        self.dimensions = {name: _Dimension(keep=name in TABLES) for name in DIMENSIONS}
         self.visit_codes = _Codes({None: NO_VISIT})  # type: ignore[dict-item]
         self.visits = array("I")
         self.starts = array("i")
@@ -117,7 +134,10 @@ class Builder:
         """Links of a batch of agreements: `counts[i]` of `values`, in turn, are row
         `rows[i]`'s."""
         numbers = np.arange(rows.start, rows.stop, dtype=np.uint32)
-        self.dimensions[name].add(np.repeat(numbers, counts), values)
+        dimension = self.dimensions[name]
+        dimension.add(np.repeat(numbers, counts), values)
+        if dimension.kept is not None:
+            dimension.per_row.extend(counts)
 
     def finish(self, position: int) -> AgreementIndex:
         lengths = np.frombuffer(self.id_lengths, dtype=np.uint32)
@@ -136,6 +156,8 @@ class Builder:
         )
         for name, dimension in self.dimensions.items():
             index.by[name].update(dimension.bitmaps())
+            if dimension.kept is not None:
+                index.links[name] = dimension.table()
         return index
 
 

@@ -21,6 +21,7 @@ import numpy as np
 from pyroaring import BitMap
 
 from app.counting.ids import IdStore, Unranked
+from app.counting.links import LinkTable
 
 UNDATED = np.iinfo(np.int32).max
 """The day number of a missing date: after every real one, so no date bound admits it."""
@@ -38,6 +39,8 @@ NO_VISIT = 0
 
 Groups = dict[str, Sequence[tuple[str, str]]]
 """Facet values, each with the (dimension, indexed value) pairs it rolls up."""
+Rolled = tuple[str, BitMap, int | None]
+"""A facet value, the union of its members' bitmaps, and its `LinkTable` code if any."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,11 @@ class AgreementIndex:
     """Each row's visit code: one number per row, where a bitmap per visit would take some
     70 MB at a million agreements (a hundred thousand visits of ten agreements each)."""
     visit_codes: dict[str, int] = field(default_factory=dict)
-    _rollups: dict[str, tuple[int, list[tuple[str, BitMap]]]] = field(default_factory=dict)
+    links: dict[str, LinkTable] = field(default_factory=dict)
+    """Facet dimensions also kept row by row, as built (see `app.counting.links`)."""
+    stale: BitMap = field(default_factory=BitMap)
+    """Rows put or removed since the build, whose `links` entries are out of date."""
+    _rollups: dict[str, tuple[int, list[Rolled]]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.live)
@@ -118,6 +125,7 @@ class AgreementIndex:
         if row is None or row not in self.live:
             return
         self._rollups.clear()
+        self.stale.add(row)
         self.live.discard(row)
         self.visits[row] = NO_VISIT
         for bitmaps in self.by.values():
@@ -136,6 +144,7 @@ class AgreementIndex:
                 self.starts = np.resize(self.starts, grown)
                 self.ends = np.resize(self.ends, grown)
                 self.visits = np.resize(self.visits, grown)
+        self.stale.add(number)
         self.starts[number] = _day(row.date_start)
         self.ends[number] = _day(row.date_end)
         self.visits[number] = (
@@ -183,10 +192,23 @@ class AgreementIndex:
         """Counts within `matches` per value of facet `name`, the FACET_SIZE largest.
         `groups` gives each value's rolled-up members (a country and its predecessors one
         step back, a sector and its sub-sectors, a decade and its years); it is called,
-        and each value's union made, once per feed position, not per request."""
+        and each value's union made, once per feed position, not per request. A value of
+        one member counts from the dimension's `LinkTable` where it has one (all values
+        at once; rows changed since the build from their bitmaps)."""
+        rolled = self._rollup(name, groups)
+        table = self.links.get(name)
+        direct = changed = None
+        if table is not None:
+            changed = matches & self.stale
+            direct = table.counts(matches - changed if changed else matches)
         counts: list[tuple[int, str]] = []
-        for value, bitmap in self._rollup(name, groups):
-            n = bitmap.intersection_cardinality(matches)
+        for value, bitmap, code in rolled:
+            if direct is None or code is None:
+                n = bitmap.intersection_cardinality(matches)
+            else:
+                n = int(direct[code])
+                if changed:
+                    n += bitmap.intersection_cardinality(changed)
             if n:
                 counts.append((-n, value))
         counts.sort()
@@ -245,15 +267,21 @@ class AgreementIndex:
         """Every indexed value of one dimension that applies to a live row."""
         return [value for value, bitmap in self.by[name].items() if bitmap]
 
-    def _rollup(self, name: str, groups: Callable[[], Groups]) -> list[tuple[str, BitMap]]:
+    def _rollup(self, name: str, groups: Callable[[], Groups]) -> list[Rolled]:
         cached = self._rollups.get(name)
         if cached is not None and cached[0] == self.position:
             return cached[1]
+        table = self.links.get(name)
         rolled = []
         for value, members in groups().items():
             present = [b for b in (self.by[dim].get(v) for dim, v in members) if b]
-            if present:
-                rolled.append((value, present[0] if len(present) == 1 else BitMap.union(*present)))
+            if not present:
+                continue
+            code = None
+            if table is not None and len(members) == 1 and members[0][0] == name:
+                code = table.code_of.get(members[0][1])
+            bitmap = present[0] if len(present) == 1 else BitMap.union(*present)
+            rolled.append((value, bitmap, code))
         self._rollups[name] = (self.position, rolled)
         return rolled
 

@@ -247,6 +247,9 @@ def test_index_follows_writes(world: str, indexed: TestClient) -> None:
             params = {"country": "LA", "date_from": "1977", "date_to": "1977", "sort": sort}
             seen = _assert_pages_equal(indexed, plain, {**params, "limit": 1})
             assert record["id"] in seen
+        for params in ({"facets": "country"}, {"country": "LA", "facets": FACETS}):
+            facets = indexed.get(URL, params=params).json()["facets"]
+            assert facets == plain.get(URL, params=params).json()["facets"], params
 
     etag = indexed.get(f"{URL}/{record['id']}").headers["etag"]
     deleted = indexed.delete(f"{URL}/{record['id']}", headers={**auth, "If-Match": etag})
