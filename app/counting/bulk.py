@@ -40,8 +40,9 @@ class _Dimension:
         self.rows = array("I")
         self.values = array("I")
         self.found: list[BitMap] = []
-        self.kept = array("I") if keep else None
-        """Every code in row order, for a `LinkTable`."""
+        self.kept = array("H") if keep else None
+        """Every code in row order, for a `LinkTable` (2 bytes each: kept only for
+        countries, a few hundred values)."""
         self.per_row = array("I")
 
     def add(self, rows: Iterable[int] | np.ndarray, values: Iterable[str]) -> None:
@@ -52,7 +53,7 @@ class _Dimension:
         before = len(self.values)
         self.values.extend(map(self.codes.__getitem__, values))
         if self.kept is not None:
-            self.kept += self.values[before:]
+            self.kept.fromlist(self.values[before:].tolist())
         if len(self.rows) >= FLUSH:
             self._flush()
 
@@ -60,9 +61,7 @@ class _Dimension:
         assert self.kept is not None
         offsets = np.zeros(len(self.per_row) + 1, dtype=np.uint32)
         np.cumsum(np.frombuffer(self.per_row, dtype=np.uint32), out=offsets[1:])
-        width = np.uint16 if len(self.codes) <= 1 << 16 else np.uint32
-        codes = np.frombuffer(self.kept, dtype=np.uint32).astype(width)
-        return LinkTable(codes, offsets, list(self.codes))
+        return LinkTable(np.frombuffer(self.kept, dtype=np.uint16), offsets, list(self.codes))
 
     def bitmaps(self) -> dict[str, BitMap]:
         self._flush()
