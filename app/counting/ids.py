@@ -30,15 +30,6 @@ class IdStore:
     def __len__(self) -> int:
         return self._built + len(self._added_ids)
 
-    @property
-    def in_code_point_order(self) -> bool:
-        return self._lookup is None
-
-    @property
-    def added(self) -> int:
-        """How many rows were added since the build."""
-        return len(self._added_ids)
-
     def id(self, row: int) -> str:
         if row >= self._built:
             return self._added_ids[row - self._built]
