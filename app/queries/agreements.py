@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, exists, intersect, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.counting.index import Query
+from app.counting.index import IndexPage, Query
 from app.counting.live import LiveIndex
 from app.dates import PartialDate, parse_partial_date
 from app.models import (
@@ -26,6 +26,8 @@ from app.queries.common import (
     PageResult,
     SortKey,
     country_family,
+    cursor_position,
+    encode_cursor,
     keyset_batches,
     paginate,
     require,
@@ -62,10 +64,12 @@ class Filtered:
 
 @dataclass(frozen=True)
 class Counted:
-    """A total and facets answered by the counting index."""
+    """A total and facets answered by the counting index, and the page's ids where it can
+    order them (date sorts)."""
 
     total: int
     facets: dict[str, list[dict[str, object]]]
+    page: IndexPage | None = None
 
 
 def filtered(session: Session, f: AgreementFilters) -> Filtered:
@@ -128,17 +132,28 @@ def filtered(session: Session, f: AgreementFilters) -> Filtered:
 
 
 def count_indexed(
-    session: Session, live: LiveIndex | None, statements: Filtered, facets: Sequence[str]
+    session: Session,
+    live: LiveIndex | None,
+    statements: Filtered,
+    facets: Sequence[str],
+    f: AgreementFilters | None = None,
 ) -> Counted | None:
     """The exact total and facets from the counting index, or None where it cannot answer
-    (not built yet, or filters it does not hold): then SQL counts."""
+    (not built yet, or filters it does not hold): then SQL counts. With `f`, also the ids
+    of its page when sorted by date."""
     if live is None or statements.counting is None:
         return None
     with live.use(session) as index:
         if index is None:
             return None
         matches = index.matches(statements.counting)
-        return Counted(len(matches), indexed_facets(session, index, matches, facets))
+        page = None
+        if f is not None and f.sort in ("date", "-date") and not (f.cursor and f.offset):
+            sort = SORTS[f.sort]
+            after = cursor_position(sort, f.cursor) if f.cursor else None
+            if index.pages_faster(matches, f.offset, f.limit):
+                page = index.page(matches, sort.descending, f.limit, f.offset, after)
+        return Counted(len(matches), indexed_facets(session, index, matches, facets), page)
 
 
 def filter_agreements(session: Session, f: AgreementFilters) -> Select[tuple[Agreement]]:
@@ -191,10 +206,20 @@ def loaders(include: Sequence[str]) -> list[Any]:
 
 
 def list_agreements(
-    session: Session, f: AgreementFilters, statements: Filtered, total: int | None = None
+    session: Session,
+    f: AgreementFilters,
+    statements: Filtered,
+    total: int | None = None,
+    page: IndexPage | None = None,
 ) -> PageResult:
     """One page of `statements` (from `filtered(session, f)`, which the caller may also use
-    for facets without resolving the filters again); `total` when already counted."""
+    for facets without resolving the filters again); `total` when already counted; `page`
+    when the counting index chose the page's rows (then SQL only loads them by id)."""
+    if page is not None and total is not None:
+        sort = SORTS[f.sort]
+        stmt = select(Agreement).where(Agreement.id.in_(page.ids)).options(*loaders(f.include))
+        rows = list(session.scalars(stmt.order_by(*sort.order_by())).unique())
+        return PageResult(rows, total, encode_cursor(sort, rows[-1]) if page.more else None)
     return paginate(
         session,
         statements.rows.options(*loaders(f.include)),

@@ -91,7 +91,12 @@ def encode_cursor(sort: SortKey, row: Any) -> str:
 
 
 def decode_cursor(sort: SortKey, cursor: str) -> ColumnElement[bool]:
-    """The keyset condition of a cursor from `encode_cursor`: `[sort name, value, id]` in
+    """The keyset condition of a cursor from `encode_cursor`."""
+    return sort.after(*cursor_position(sort, cursor))
+
+
+def cursor_position(sort: SortKey, cursor: str) -> tuple[Any, str]:
+    """The (sort value, id) of a cursor from `encode_cursor`: `[sort name, value, id]` in
     base64url JSON, each part checked in type and shape (422 otherwise)."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
@@ -101,7 +106,7 @@ def decode_cursor(sort: SortKey, cursor: str) -> ColumnElement[bool]:
         name, value, last_id = payload
         if name != sort.name:
             raise ValueError("it was made for another sort order")
-        return sort.after(sort.parse_value(value), _cursor_text(last_id, "id"))
+        return sort.parse_value(value), _cursor_text(last_id, "id")
     except (ValueError, TypeError, binascii.Error):  # orjson.JSONDecodeError is a ValueError
         raise InvalidParameter(
             "invalid cursor: pass the `next_cursor` of a page of this list, in the same sort",

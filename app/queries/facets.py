@@ -8,12 +8,13 @@ filtered by that value: `country` rolls historical entities up into their succes
 
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import partial
 
 from pyroaring import BitMap
 from sqlalchemy import Select, func, select, union
 from sqlalchemy.orm import Session
 
-from app.counting.index import FACET_SIZE, AgreementIndex
+from app.counting.index import FACET_SIZE, AgreementIndex, Groups
 from app.models import Agreement, AgreementParty, AgreementSector, Country
 from app.queries.sectors import sector_rollup
 
@@ -77,13 +78,16 @@ def indexed_facets(
     session: Session, index: AgreementIndex, matches: BitMap, names: Sequence[str]
 ) -> dict[str, list[dict[str, object]]]:
     """The same counts as `agreement_facets`, from the counting index: for each value, the
-    indexed values it rolls up (as `_pairs` does in SQL), AND-counted with `matches`."""
+    indexed values it rolls up (as `_pairs` does in SQL), AND-counted with `matches`. The
+    roll-ups are read (with SQL, for countries and sectors) only when the index has none
+    for its current feed position."""
     return {
-        name: index.facet(matches, _groups(session, index, name)) for name in dict.fromkeys(names)
+        name: index.facet(matches, name, partial(_groups, session, index, name))
+        for name in dict.fromkeys(names)
     }
 
 
-def _groups(session: Session, index: AgreementIndex, name: str) -> dict[str, list[tuple[str, str]]]:
+def _groups(session: Session, index: AgreementIndex, name: str) -> Groups:
     groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
     if name == "country":
         successors = dict(

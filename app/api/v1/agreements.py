@@ -73,8 +73,16 @@ def list_agreements(
     if fmt != "json":
         return EXPORT.download(request, session, filters, fmt)  # type: ignore[return-value]
     statements = queries.filtered(session, filters)
-    counted = queries.count_indexed(session, request.app.state.counting, statements, filters.facets)
-    page = queries.list_agreements(session, filters, statements, counted.total if counted else None)
+    counted = queries.count_indexed(
+        session, request.app.state.counting, statements, filters.facets, filters
+    )
+    page = queries.list_agreements(
+        session,
+        filters,
+        statements,
+        counted.total if counted else None,
+        counted.page if counted else None,
+    )
     citations = (
         citations_for(session, "agreement", [r.id for r in page.rows])
         if "citations" in filters.include
