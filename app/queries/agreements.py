@@ -201,7 +201,8 @@ def list_page(
     IN statement, and the facets, all from that value. `f` gives the paging, sort, embeds
     and facets."""
     statements = filtered(session, selection or resolve(session, f))
-    counted = count_indexed(session, live, statements, f.facets)
+    names = [str(name) for name in f.facets]  # plain str keys for the JSON encoder
+    counted = count_indexed(session, live, statements, names)
     page = paginate(
         session,
         statements.rows.with_only_columns(*ROW_COLUMNS),
@@ -214,9 +215,9 @@ def list_page(
         tuples=True,
     )
     facets = None
-    if f.facets:
+    if names:
         facets = (
-            counted.facets if counted else agreement_facets(session, statements.for_count, f.facets)
+            counted.facets if counted else agreement_facets(session, statements.for_count, names)
         )
     return Listing(page, links_of(session, page.rows, f.include), facets)
 
