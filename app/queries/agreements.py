@@ -33,6 +33,7 @@ from app.queries.citations import citations_for, discrepancies_for
 from app.queries.common import (
     PageResult,
     SortKey,
+    columns,
     country_family,
     keyset_batches,
     paginate,
@@ -406,14 +407,15 @@ class Detail:
 
 
 def get_detail(session: Session, agreement_id: str) -> Detail | None:
-    row = session.execute(select(*DETAIL_COLUMNS).where(Agreement.id == agreement_id)).first()
+    row = columns(session, select(*DETAIL_COLUMNS).where(Agreement.id == agreement_id)).first()
     if row is None:
         return None
     events = list(
-        session.execute(
+        columns(
+            session,
             select(*EVENT_COLUMNS)
             .where(AgreementEvent.agreement_id == agreement_id)
-            .order_by(AgreementEvent.date_start.nulls_last(), AgreementEvent.id)
+            .order_by(AgreementEvent.date_start.nulls_last(), AgreementEvent.id),
         )
     )
     references, referenced_by = references_of(session, agreement_id)
@@ -440,17 +442,26 @@ EVENT_COLUMNS = (
 )
 
 
+REFERENCE_COLUMNS = (
+    Agreement.id,
+    Agreement.title,
+    Agreement.kind,
+    Agreement.date,
+    Agreement.date_precision,
+    Agreement.date_inferred,
+)
+
+
 def references_of(session: Session, agreement_id: str) -> tuple[list[Row[Any]], list[Row[Any]]]:
     """The agreements this one refers to, and those that refer to it, by date then id."""
 
     def linked(match: Select[tuple[str]]) -> list[Row[Any]]:
-        columns = (Agreement.id, Agreement.title, Agreement.kind, Agreement.date)
         stmt = (
-            select(*columns, Agreement.date_precision, Agreement.date_inferred)
+            select(*REFERENCE_COLUMNS)
             .where(Agreement.id.in_(match))
             .order_by(Agreement.date_start.nulls_last(), Agreement.id)
         )
-        return list(session.execute(stmt))
+        return list(columns(session, stmt))
 
     refs = AgreementReference
     return (

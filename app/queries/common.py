@@ -171,14 +171,21 @@ def paginate(
         total = capped_count(session, stmt if count_from is None else count_from)
     page = stmt.order_by(*sort.order_by())
     page = page.where(decode_cursor(sort, cursor)) if cursor else page.offset(offset)
-    result = session.execute(page.limit(limit + 1))
-    rows = list(result.all() if tuples else result.scalars().unique())
+    page = page.limit(limit + 1)
+    rows = list(columns(session, page) if tuples else session.scalars(page).unique())
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(sort, rows[-1]) if more else None
     if exact:
         return PageResult(rows, total, next_cursor)
     return PageResult.counted(rows, total, next_cursor)
+
+
+def columns(session: Session, stmt: Select[Any], params: dict[str, Any] | None = None) -> Any:
+    """The rows of a select of columns, run on the session's connection (in its
+    transaction): plain rows without the ORM's per-statement work, which costs more than
+    a small indexed query does."""
+    return session.connection().execute(stmt, params)
 
 
 COUNT_CAP = 10_000
@@ -252,7 +259,7 @@ def closure(id_column: Any, link_column: Any, start: Select[Any]) -> Select[Any]
 
 def _walk(session: Session, stmt: Select[Any], params: dict[str, str]) -> list[str]:
     """The ids of a `closure` statement, the start first (empty when nothing starts it)."""
-    rows = session.execute(stmt, params).all()
+    rows = columns(session, stmt, params).all()
     root = [i for i, depth in rows if depth == 0]
     return [*root, *sorted({i for i, _ in rows} - set(root))]
 
