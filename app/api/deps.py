@@ -1,13 +1,15 @@
 """Dependencies and response helpers shared by routers."""
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, TypeVar
 from urllib.parse import urlencode
 
+import anyio.to_thread
 from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.api.formats import accepts_json
 from app.db import LSN_PATTERN, change_position, has_replayed
 from app.errors import InvalidParameter, NotFound
 from app.metrics import DB_READS
@@ -27,25 +29,58 @@ POSITION_COOKIE_SECONDS = 600
 _LSN = re.compile(LSN_PATTERN)
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """A session of the primary, or for a read (GET, HEAD) of the read replica when one is
     configured and has replayed the position the client presents (one cheap query, never
     a wait): otherwise the primary serves the read, so a writer reads its own write. At
-    most one connection is held at a time, so each pool stays sized to the admission gate."""
+    most one connection is held at a time, so each pool stays sized to the admission gate.
+
+    A session connects on first use, in the route's worker thread, so this runs on the event
+    loop: only the replica check, and closing a session that still holds a connection, are
+    sent to a worker thread (a route that ends its transaction itself, as the lean reads
+    do, costs no extra thread hop)."""
+    session = await _open_session(request)
+    try:
+        yield session
+    finally:
+        if session.in_transaction():
+            await anyio.to_thread.run_sync(session.close)
+        else:
+            session.close()
+
+
+async def _open_session(request: Request) -> Session:
     replica: sessionmaker[Session] | None = request.app.state.read_sessions
     if replica is None or request.method not in READ_METHODS:
-        with request.app.state.sessions() as session:
-            yield session
-        return
+        return request.app.state.sessions()
     position = read_after(request)
-    with replica() as session:
-        if position is None or has_replayed(session, position):
-            DB_READS.labels(target="replica").inc()
-            yield session
-            return
+    if position is None:
+        DB_READS.labels(target="replica").inc()
+        return replica()
+    session = replica()
+    if await anyio.to_thread.run_sync(has_replayed, session, position):
+        DB_READS.labels(target="replica").inc()
+        return session
+    await anyio.to_thread.run_sync(session.close)
     DB_READS.labels(target="primary").inc()
-    with request.app.state.sessions() as session:
-        yield session
+    return request.app.state.sessions()
+
+
+async def json_accepted(request: Request) -> None:
+    """`accepts_json` on the event loop (it reads headers only: no thread hop)."""
+    accepts_json(request)
+
+
+async def run_read(session: Session, work: Callable[[Session], T]) -> T:
+    """Run a read's database work in one worker-thread hop, and end its transaction there,
+    so the connection is back in the pool before the answer is written."""
+
+    def read() -> T:
+        result = work(session)
+        session.commit()
+        return result
+
+    return await anyio.to_thread.run_sync(read)
 
 
 def read_after(request: Request) -> str | None:
@@ -87,7 +122,14 @@ SessionDep = Annotated[Session, Depends(get_session)]
 def set_next_link(
     request: Request, response: Response, page: PageResult, *, limit: int, offset: int
 ) -> None:
-    """`Link: <...>; rel="next"` while more remain.
+    """`Link: <...>; rel="next"` while more remain (see `next_link`)."""
+    link = next_link(request, page, limit=limit, offset=offset)
+    if link:
+        response.headers["Link"] = link
+
+
+def next_link(request: Request, page: PageResult, *, limit: int, offset: int) -> str | None:
+    """The `Link` header of a page while more remain.
 
     Lists with keyset pagination link by cursor (constant cost however deep); the others
     by the next offset. Every other query parameter is kept as the client sent it.
@@ -97,10 +139,10 @@ def set_next_link(
     elif offset + limit < page.total and not request.query_params.get("cursor"):
         change = ("offset", str(offset + limit))
     else:
-        return
+        return None
     query = [(k, v) for k, v in request.query_params.multi_items() if k not in ("cursor", "offset")]
     query.append(change)
-    response.headers["Link"] = f'<{request.url.replace(query=urlencode(query))}>; rel="next"'
+    return f'<{request.url.replace(query=urlencode(query))}>; rel="next"'
 
 
 def found(record: T | None, what: str, key: str) -> T:
@@ -114,13 +156,17 @@ def page_of(
     request: Request, response: Response, page: PageResult, filters: PageParams, items: list[T]
 ) -> dict[str, object]:
     """The list envelope for `items`, with the `Link` header set."""
-    limit, offset = filters.limit, filters.offset
-    set_next_link(request, response, page, limit=limit, offset=offset)
+    set_next_link(request, response, page, limit=filters.limit, offset=filters.offset)
+    return envelope(page, filters, items)
+
+
+def envelope(page: PageResult, filters: PageParams, items: list[T]) -> dict[str, object]:
+    """The list envelope, its keys in `Page`'s field order (the order of its JSON)."""
     return {
         "items": items,
         "total": page.total,
-        "limit": limit,
-        "offset": offset,
-        "next_cursor": page.next_cursor,
         "total_exact": page.total_exact,
+        "limit": filters.limit,
+        "offset": filters.offset,
+        "next_cursor": page.next_cursor,
     }

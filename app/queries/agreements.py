@@ -1,16 +1,21 @@
-"""Agreement lists and detail: filters, sorts, keyset or offset pages, eager loading."""
+"""Agreement lists and detail: filters resolved once, sorts, keyset or offset pages.
 
-from collections.abc import Iterator, Sequence
+Reads select the columns a response shows (no ORM objects) and load each embed of a page in
+one `IN` statement; `app.schemas.agreements` turns the rows into JSON. The ORM loaders
+serve the bulk downloads."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, intersect, select
+from sqlalchemy import ColumnElement, Row, Select, bindparam, exists, intersect, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.counting.index import IndexPage, Query
 from app.counting.live import LiveIndex
-from app.dates import PartialDate, parse_partial_date
+from app.dates import PartialDate
 from app.models import (
     Agreement,
     AgreementEvent,
@@ -18,13 +23,17 @@ from app.models import (
     AgreementReference,
     AgreementSector,
     AgreementSignatory,
+    Country,
+    Sector,
     Signatory,
     Visit,
 )
 from app.models._columns import date_sort_key
+from app.queries.citations import citations_for, discrepancies_for
 from app.queries.common import (
     PageResult,
     SortKey,
+    columns,
     country_family,
     cursor_position,
     encode_cursor,
@@ -33,9 +42,9 @@ from app.queries.common import (
     require,
     sector_descendants,
 )
-from app.queries.facets import indexed_facets
-from app.queries.text_search import resolve
-from app.schemas.agreements import INCLUDES, AgreementFilters
+from app.queries.facets import agreement_facets, indexed_facets
+from app.queries.text_search import resolve as resolve_text
+from app.schemas.agreements import INCLUDES, AgreementFilters, AgreementQuery
 from app.schemas.common import date_bounds
 
 SORTS = {
@@ -44,6 +53,63 @@ SORTS = {
     "title": SortKey.by_column("title", Agreement.title, Agreement.id),
     "-title": SortKey.by_column("-title", Agreement.title, Agreement.id, descending=True),
 }
+
+
+@dataclass(frozen=True)
+class Selection:
+    """An agreements list's filters, parsed and resolved once per request (an unknown id is
+    a 422 by then): the page, the total and the facets are all computed from this value.
+    `countries` and `sectors` are expanded (a country with its predecessors, a sector with
+    its sub-sectors); each inner sequence is one filter value, all of which must match."""
+
+    countries: Sequence[Sequence[str]] = ()
+    sectors: Sequence[Sequence[str]] = ()
+    signatories: Sequence[str] = ()
+    kinds: Sequence[str] = ()
+    visit: str | None = None
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+    q: str | None = None
+    in_force_on: date | None = None
+    sort: str = "-date"
+
+    @property
+    def counting(self) -> Query | None:
+        """The same filters for the counting index, or None where it cannot answer."""
+        if self.q or self.in_force_on:
+            return None
+        return Query(
+            countries=self.countries,
+            sectors=self.sectors,
+            signatories=self.signatories,
+            kinds=self.kinds,
+            visit=self.visit,
+            start=self.start.start if self.start else None,
+            end=self.end.end if self.end else None,
+        )
+
+
+def resolve(session: Session, f: AgreementQuery) -> Selection:
+    """Resolve the filters once: one statement per country, sector, signatory and visit
+    named (unknown ones raise a 422 naming the parameter)."""
+    for signatory in f.signatory:
+        require(session, Signatory, signatory, "signatory")
+    if f.visit:
+        require(session, Visit, f.visit, "visit")
+    start, end = date_bounds(f.date_from, f.date_to)
+    as_of = date_bounds(f.as_of, None)[0]
+    return Selection(
+        countries=[country_family(session, "country", code) for code in f.country],
+        sectors=[sector_descendants(session, "sector", slug) for slug in f.sector],
+        signatories=f.signatory,
+        kinds=f.kind,
+        visit=f.visit,
+        start=start,
+        end=end,
+        q=f.q,
+        in_force_on=as_of.end if as_of else None,
+        sort=f.sort,
+    )
 
 
 @dataclass(frozen=True)
@@ -72,51 +138,31 @@ class Counted:
     page: IndexPage | None = None
 
 
-def filtered(session: Session, f: AgreementFilters) -> Filtered:
-    """Resolve the filters once (unknown ids raise 422) into both statements."""
-    links: list[Select[Any]] = []
-    families = [country_family(session, "country", code) for code in f.country]
-    for family in families:
-        links.append(
-            select(AgreementParty.agreement_id).where(AgreementParty.country_id.in_(family))
-        )
-    trees = [sector_descendants(session, "sector", slug) for slug in f.sector]
-    for sectors in trees:
-        links.append(
-            select(AgreementSector.agreement_id).where(AgreementSector.sector_id.in_(sectors))
-        )
-    for signatory in f.signatory:
-        require(session, Signatory, signatory, "signatory")
-        links.append(
-            select(AgreementSignatory.agreement_id).where(
-                AgreementSignatory.signatory_id == signatory
-            )
-        )
+def filtered(session: Session, selection: Selection) -> Filtered:
+    """Both statements of a resolved selection (`session` only for `q`'s text match)."""
+    links: list[Select[Any]] = [
+        select(AgreementParty.agreement_id).where(AgreementParty.country_id.in_(family))
+        for family in selection.countries
+    ]
+    links += [
+        select(AgreementSector.agreement_id).where(AgreementSector.sector_id.in_(tree))
+        for tree in selection.sectors
+    ]
+    links += [
+        select(AgreementSignatory.agreement_id).where(AgreementSignatory.signatory_id == signatory)
+        for signatory in selection.signatories
+    ]
     conditions: list[ColumnElement[bool]] = []
-    if f.kind:
-        conditions.append(Agreement.kind.in_(f.kind))
-    if f.visit:
-        require(session, Visit, f.visit, "visit")
-        conditions.append(Agreement.visit_id == f.visit)
-    start, end = date_bounds(f.date_from, f.date_to)
-    conditions += date_overlaps(f.sort, start, end)
-    text = resolve(session, f.q) if f.q else None
-    if f.as_of:
-        conditions.append(in_force_on(parse_partial_date(f.as_of).end))
-    counting = (
-        None
-        if f.q or f.as_of
-        else Query(
-            countries=families,
-            sectors=trees,
-            signatories=f.signatory,
-            kinds=f.kind,
-            visit=f.visit,
-            start=start.start if start else None,
-            end=end.end if end else None,
-        )
-    )
+    if selection.kinds:
+        conditions.append(Agreement.kind.in_(selection.kinds))
+    if selection.visit:
+        conditions.append(Agreement.visit_id == selection.visit)
+    conditions += date_overlaps(selection.sort, selection.start, selection.end)
+    if selection.in_force_on:
+        conditions.append(in_force_on(selection.in_force_on))
+    counting = selection.counting
     page = list(conditions)
+    text = resolve_text(session, selection.q) if selection.q else None
     if text is not None:
         conditions.append(text.condition(Agreement))
         page.append(text.page_condition(session, Agreement))
@@ -132,23 +178,20 @@ def filtered(session: Session, f: AgreementFilters) -> Filtered:
 
 
 def count_indexed(
-    session: Session,
-    live: LiveIndex | None,
-    statements: Filtered,
-    facets: Sequence[str],
-    f: AgreementFilters | None = None,
+    session: Session, live: LiveIndex | None, statements: Filtered, f: AgreementFilters
 ) -> Counted | None:
     """The exact total and facets from the counting index, or None where it cannot answer
-    (not built yet, or filters it does not hold): then SQL counts. With `f`, also the ids
-    of its page when sorted by date."""
+    (not built yet, or filters it does not hold): then SQL counts. Also the ids of the
+    page, when the sort is by date and the index orders them faster than SQL would."""
     if live is None or statements.counting is None:
         return None
+    facets = [str(name) for name in f.facets]  # plain str keys for the JSON encoder
     with live.use(session) as index:
         if index is None:
             return None
         matches = index.matches(statements.counting)
         page = None
-        if f is not None and f.sort in ("date", "-date") and not (f.cursor and f.offset):
+        if f.sort in ("date", "-date") and not (f.cursor and f.offset):
             sort = SORTS[f.sort]
             after = cursor_position(sort, f.cursor) if f.cursor else None
             if index.pages_faster(matches, f.offset, f.limit):
@@ -156,9 +199,167 @@ def count_indexed(
         return Counted(len(matches), indexed_facets(session, index, matches, facets), page)
 
 
-def filter_agreements(session: Session, f: AgreementFilters) -> Select[tuple[Agreement]]:
+@dataclass(frozen=True)
+class Listing:
+    """One page of an agreements list: its rows (the columns of `ROW_COLUMNS`), their
+    embeds (`Links`), and the facets when asked for."""
+
+    page: PageResult
+    links: "Links"
+    facets: dict[str, list[dict[str, object]]] | None
+
+
+def list_page(
+    session: Session,
+    live: LiveIndex | None,
+    f: AgreementFilters,
+    selection: Selection | None = None,
+) -> Listing:
+    """The list pipeline: resolve the filters once (unless the caller passes them resolved
+    as `selection`), then the total (counting index, else SQL), the page, each embed in one
+    IN statement, and the facets, all from that value. `f` gives the paging, sort, embeds
+    and facets."""
+    statements = filtered(session, selection or resolve(session, f))
+    counted = count_indexed(session, live, statements, f)
+    if counted is not None and counted.page is not None:
+        page = indexed_page(session, SORTS[f.sort], counted.page, counted.total)
+    else:
+        page = paginate(
+            session,
+            statements.rows.with_only_columns(*ROW_COLUMNS),
+            SORTS[f.sort],
+            count_from=(
+                statements.for_count if statements.text_count is None else statements.text_count
+            ),
+            limit=f.limit,
+            offset=f.offset,
+            cursor=f.cursor,
+            total=counted.total if counted else None,
+            tuples=True,
+        )
+    facets = None
+    if f.facets:
+        names = [str(name) for name in f.facets]
+        facets = (
+            counted.facets if counted else agreement_facets(session, statements.for_count, names)
+        )
+    return Listing(page, links_of(session, page.rows, f.include), facets)
+
+
+def indexed_page(session: Session, sort: SortKey, page: IndexPage, total: int) -> PageResult:
+    """The rows of a page whose ids (and order) the counting index chose: one `IN` read."""
+    stmt = select(*ROW_COLUMNS).where(Agreement.id.in_(page.ids)).order_by(*sort.order_by())
+    rows = list(columns(session, stmt))
+    return PageResult(rows, total, encode_cursor(sort, rows[-1]) if page.more else None)
+
+
+ROW_COLUMNS = (
+    Agreement.id,
+    Agreement.title,
+    Agreement.kind,
+    Agreement.date,
+    Agreement.date_precision,
+    Agreement.date_inferred,
+    Agreement.visit_id,
+    Agreement.provenance,
+    Agreement.date_start,
+)
+"""What a list row shows, and `date_start` for its cursor."""
+DETAIL_COLUMNS = (
+    *ROW_COLUMNS,
+    Agreement.date_inferred_reason,
+    Agreement.aliases,
+    Agreement.place,
+    Agreement.place_country_id,
+    Agreement.summary,
+    Agreement.status,
+)
+
+
+@dataclass(frozen=True)
+class Links:
+    """What a page of agreements links to, by agreement id, each read in one statement:
+    parties always (for `party_codes`; with their countries when embedded), the other
+    embeds only when asked for."""
+
+    parties: dict[str, list[Row[Any]]]
+    signatories: dict[str, list[Row[Any]]]
+    sectors: dict[str, list[Row[Any]]]
+    visits: dict[str, Row[Any]]
+    citations: dict[str, list[Any]]
+
+
+def links_of(session: Session, rows: Sequence[Any], include: Sequence[str]) -> Links:
+    ids = {"ids": [row.id for row in rows]}
+    if not ids["ids"]:
+        return Links({}, {}, {}, {}, {})
+    visit_ids = {"ids": sorted({row.visit_id for row in rows if row.visit_id})}
+
+    def embed(name: str, stmt: Select[Any]) -> dict[str, list[Row[Any]]]:
+        return _grouped(session.execute(stmt, ids)) if name in include else {}
+
+    return Links(
+        parties=_grouped(session.execute(_PARTIES if "parties" in include else _PARTY_CODES, ids)),
+        signatories=embed("signatories", _SIGNERS),
+        sectors=embed("sectors", _SECTORS),
+        visits={v.id: v for v in session.execute(_VISITS, visit_ids)}
+        if "visit" in include and visit_ids["ids"]
+        else {},
+        citations=citations_for(session, "agreement", ids["ids"]) if "citations" in include else {},
+    )
+
+
+def _grouped(rows: Iterable[Row[Any]]) -> dict[str, list[Row[Any]]]:
+    """Rows by their first column (the agreement id), in the statement's order."""
+    grouped: dict[str, list[Row[Any]]] = defaultdict(list)
+    for row in rows:
+        grouped[row[0]].append(row)
+    return grouped
+
+
+# The embeds' statements, built once (they run on most list requests): each reads the links
+# of a whole page, `ids`, in one statement.
+_IDS = bindparam("ids", expanding=True)
+_PARTY_CODES = (
+    select(AgreementParty.agreement_id, AgreementParty.country_id)
+    .where(AgreementParty.agreement_id.in_(_IDS))
+    .order_by(AgreementParty.agreement_id, AgreementParty.country_id)
+)
+_PARTIES = _PARTY_CODES.add_columns(
+    AgreementParty.inferred_reason,
+    Country.name,
+    Country.alpha2,
+    Country.alpha3,
+    Country.is_historical,
+).join(Country, Country.id == AgreementParty.country_id)
+_SIGNERS = (
+    select(
+        AgreementSignatory.agreement_id,
+        Signatory.id,
+        Signatory.name,
+        Signatory.kind,
+        Signatory.country_id,
+        AgreementSignatory.role,
+        AgreementSignatory.side_id,
+    )
+    .join(Signatory, Signatory.id == AgreementSignatory.signatory_id)
+    .where(AgreementSignatory.agreement_id.in_(_IDS))
+    .order_by(AgreementSignatory.agreement_id, AgreementSignatory.position)
+)
+_SECTORS = (
+    select(AgreementSector.agreement_id, Sector.id, Sector.name, Sector.parent_id)
+    .join(Sector, Sector.id == AgreementSector.sector_id)
+    .where(AgreementSector.agreement_id.in_(_IDS))
+    .order_by(AgreementSector.agreement_id, AgreementSector.sector_id)
+)
+_VISITS = select(
+    Visit.id, Visit.title, Visit.date, Visit.date_precision, Visit.date_inferred
+).where(Visit.id.in_(_IDS))
+
+
+def filter_agreements(session: Session, f: AgreementQuery) -> Select[tuple[Agreement]]:
     """The statement of every matching agreement (unordered, unpaged)."""
-    return filtered(session, f).rows
+    return filtered(session, resolve(session, f)).rows
 
 
 def date_overlaps(
@@ -205,33 +406,6 @@ def loaders(include: Sequence[str]) -> list[Any]:
     return options
 
 
-def list_agreements(
-    session: Session,
-    f: AgreementFilters,
-    statements: Filtered,
-    total: int | None = None,
-    page: IndexPage | None = None,
-) -> PageResult:
-    """One page of `statements` (from `filtered(session, f)`, which the caller may also use
-    for facets without resolving the filters again); `total` when already counted; `page`
-    when the counting index chose the page's rows (then SQL only loads them by id)."""
-    if page is not None and total is not None:
-        sort = SORTS[f.sort]
-        stmt = select(Agreement).where(Agreement.id.in_(page.ids)).options(*loaders(f.include))
-        rows = list(session.scalars(stmt.order_by(*sort.order_by())).unique())
-        return PageResult(rows, total, encode_cursor(sort, rows[-1]) if page.more else None)
-    return paginate(
-        session,
-        statements.rows.options(*loaders(f.include)),
-        SORTS[f.sort],
-        count_from=statements.for_count if statements.text_count is None else statements.text_count,
-        limit=f.limit,
-        offset=f.offset,
-        cursor=f.cursor,
-        total=total,
-    )
-
-
 BULK_EMBEDS = ("sectors",)
 """What a bulk download row carries besides the lean columns (party codes and sector ids)."""
 
@@ -249,29 +423,75 @@ def iter_agreements(
     return keyset_batches(session, stmt, sort, batch)
 
 
-def get_agreement(session: Session, agreement_id: str) -> Agreement | None:
-    stmt = select(Agreement).where(Agreement.id == agreement_id).options(*loaders(INCLUDES))
-    return session.scalars(stmt).first()
+@dataclass(frozen=True)
+class Detail:
+    """One agreement's row (`DETAIL_COLUMNS`) and everything its detail shows."""
+
+    row: Row[Any]
+    links: Links
+    events: list[Row[Any]]
+    event_citations: dict[str, list[Any]]
+    discrepancies: list[Any]
+    references: list[Row[Any]]
+    referenced_by: list[Row[Any]]
 
 
-def events_of(session: Session, agreement_id: str) -> list[AgreementEvent]:
-    return list(
-        session.scalars(
-            select(AgreementEvent)
+def get_detail(session: Session, agreement_id: str) -> Detail | None:
+    row = columns(session, select(*DETAIL_COLUMNS).where(Agreement.id == agreement_id)).first()
+    if row is None:
+        return None
+    events = list(
+        columns(
+            session,
+            select(*EVENT_COLUMNS)
             .where(AgreementEvent.agreement_id == agreement_id)
-            .order_by(AgreementEvent.date_start.nulls_last(), AgreementEvent.id)
+            .order_by(AgreementEvent.date_start.nulls_last(), AgreementEvent.id),
         )
+    )
+    references, referenced_by = references_of(session, agreement_id)
+    return Detail(
+        row,
+        links_of(session, [row], INCLUDES),
+        events,
+        citations_for(session, "event", [e.id for e in events]),
+        discrepancies_for(session, "agreement", agreement_id),
+        references,
+        referenced_by,
     )
 
 
-def references_of(session: Session, agreement_id: str) -> tuple[list[Agreement], list[Agreement]]:
+EVENT_COLUMNS = (
+    AgreementEvent.id,
+    AgreementEvent.action,
+    AgreementEvent.country_id,
+    AgreementEvent.note,
+    AgreementEvent.date,
+    AgreementEvent.date_precision,
+    AgreementEvent.date_inferred,
+    AgreementEvent.date_inferred_reason,
+)
+
+
+REFERENCE_COLUMNS = (
+    Agreement.id,
+    Agreement.title,
+    Agreement.kind,
+    Agreement.date,
+    Agreement.date_precision,
+    Agreement.date_inferred,
+)
+
+
+def references_of(session: Session, agreement_id: str) -> tuple[list[Row[Any]], list[Row[Any]]]:
     """The agreements this one refers to, and those that refer to it, by date then id."""
 
-    def linked(match: Select[tuple[str]]) -> list[Agreement]:
-        order = (Agreement.date_start.nulls_last(), Agreement.id)
-        return list(
-            session.scalars(select(Agreement).where(Agreement.id.in_(match)).order_by(*order))
+    def linked(match: Select[tuple[str]]) -> list[Row[Any]]:
+        stmt = (
+            select(*REFERENCE_COLUMNS)
+            .where(Agreement.id.in_(match))
+            .order_by(Agreement.date_start.nulls_last(), Agreement.id)
         )
+        return list(columns(session, stmt))
 
     refs = AgreementReference
     return (

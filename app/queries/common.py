@@ -9,7 +9,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.errors import InvalidParameter
@@ -155,9 +164,11 @@ def paginate(
     cursor: str | None,
     count_from: Select[Any] | None = None,
     total: int | None = None,
+    tuples: bool = False,
 ) -> PageResult:
     """Count the matches (unless `total`, an exact count, is given), then fetch one page by
-    offset or keyset cursor (+1 row to see more)."""
+    offset or keyset cursor (+1 row to see more): ORM entities, or with `tuples` the rows
+    of a select of columns."""
     if cursor and offset:
         raise InvalidParameter("use either cursor or offset, not both", parameter="cursor")
     exact = total is not None
@@ -165,13 +176,21 @@ def paginate(
         total = capped_count(session, stmt if count_from is None else count_from)
     page = stmt.order_by(*sort.order_by())
     page = page.where(decode_cursor(sort, cursor)) if cursor else page.offset(offset)
-    rows = list(session.scalars(page.limit(limit + 1)).unique())
+    page = page.limit(limit + 1)
+    rows = list(columns(session, page) if tuples else session.scalars(page).unique())
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(sort, rows[-1]) if more else None
     if exact:
         return PageResult(rows, total, next_cursor)
     return PageResult.counted(rows, total, next_cursor)
+
+
+def columns(session: Session, stmt: Select[Any], params: dict[str, Any] | None = None) -> Any:
+    """The rows of a select of columns, run on the session's connection (in its
+    transaction): plain rows without the ORM's per-statement work, which costs more than
+    a small indexed query does."""
+    return session.connection().execute(stmt, params)
 
 
 COUNT_CAP = 10_000
@@ -193,36 +212,23 @@ def capped_count(session: Session, stmt: Select[Any]) -> int:
 
 def resolve_country(session: Session, code: str) -> Country | None:
     """A country by id, alpha-2, alpha-3 (any case) or slug; current countries win ties."""
-    upper = code.strip().upper()
-    if not upper:
+    if not code.strip():
         return None
-    stmt = (
-        select(Country)
-        .where(
-            or_(
-                Country.id == upper,
-                Country.id == code.strip().lower(),
-                Country.alpha2 == upper,
-                Country.alpha3 == upper,
-            )
-        )
-        .order_by(Country.is_historical, Country.id)
-        .limit(1)
-    )
-    return session.scalars(stmt).first()
+    return session.scalars(_COUNTRY.limit(1), _code_params(code)).first()
 
 
 def country_family(session: Session, parameter: str, code: str) -> list[str]:
-    """A country's id and every predecessor's (entities whose successor chain reaches it)."""
-    country = resolve_country(session, code)
-    if country is None:
+    """A country's id and every predecessor's (entities whose successor chain reaches it),
+    in one statement: the country `resolve_country` finds, then the walk from it."""
+    family = _walk(session, _FAMILY_OF_CODE, _code_params(code)) if code.strip() else []
+    if not family:
         raise InvalidParameter(f"unknown country code {code!r}", parameter=parameter)
-    return family_of(session, country.id)
+    return family
 
 
 def family_of(session: Session, country_id: str) -> list[str]:
     """A known country's id and its predecessors' ids."""
-    return closure(session, Country.id, Country.successor_id, country_id)
+    return _walk(session, _FAMILY_OF_ID, {"start": country_id})
 
 
 def require(session: Session, model: type[Any], record_id: str, parameter: str) -> None:
@@ -232,16 +238,57 @@ def require(session: Session, model: type[Any], record_id: str, parameter: str) 
 
 
 def sector_descendants(session: Session, parameter: str, slug: str) -> list[str]:
-    """A sector's id and every sub-sector's, at any depth."""
-    require(session, Sector, slug, parameter)
-    return closure(session, Sector.id, Sector.parent_id, slug)
+    """A sector's id and every sub-sector's, at any depth (one statement; an unknown sector
+    is a 422)."""
+    tree = _walk(session, _SECTOR_TREE, {"start": slug})
+    if not tree:
+        raise InvalidParameter(f"unknown {parameter} {slug!r}", parameter=parameter)
+    return tree
 
 
-def closure(session: Session, id_column: Any, link_column: Any, start: str) -> list[str]:
-    """`start` and every row linking to it through `link_column`, at any depth (a country's
-    predecessors through `successor_id`, a sector's descendants through `parent_id`): one
-    recursive query, `start` first. UNION (not UNION ALL) ends the walk even on a cycle."""
-    walk = select(id_column.label("id")).where(id_column == start).cte("closure", recursive=True)
-    walk = walk.union(select(id_column).join(walk, link_column == walk.c.id))
-    found = set(session.scalars(select(walk.c.id)))
-    return [start, *sorted(found - {start})]
+def _code_params(code: str) -> dict[str, str]:
+    return {"upper": code.strip().upper(), "lower": code.strip().lower()}
+
+
+def closure(id_column: Any, link_column: Any, start: Select[Any]) -> Select[Any]:
+    """The ids `start` selects (one row) and every row linking to them through
+    `link_column`, at any depth (a country's predecessors through `successor_id`, a
+    sector's descendants through `parent_id`), as (id, depth 0 for the start, else 1): one
+    recursive query. UNION (not UNION ALL) ends the walk even on a cycle."""
+    first = start.subquery()
+    walk = select(first.c[0].label("id"), literal_column("0").label("depth"))
+    walk = walk.cte("closure", recursive=True)
+    walk = walk.union(select(id_column, literal_column("1")).join(walk, link_column == walk.c.id))
+    return select(walk.c.id, walk.c.depth)
+
+
+def _walk(session: Session, stmt: Select[Any], params: dict[str, str]) -> list[str]:
+    """The ids of a `closure` statement, the start first (empty when nothing starts it)."""
+    rows = columns(session, stmt, params).all()
+    root = [i for i, depth in rows if depth == 0]
+    return [*root, *sorted({i for i, _ in rows} - set(root))]
+
+
+# Built once: these run on most list requests, and a statement built per call costs more
+# Python than the query costs SQLite.
+_COUNTRY = (
+    select(Country)
+    .where(
+        or_(
+            Country.id == bindparam("upper"),
+            Country.id == bindparam("lower"),
+            Country.alpha2 == bindparam("upper"),
+            Country.alpha3 == bindparam("upper"),
+        )
+    )
+    .order_by(Country.is_historical, Country.id)
+)
+_FAMILY_OF_CODE = closure(
+    Country.id, Country.successor_id, _COUNTRY.with_only_columns(Country.id).limit(1)
+)
+_FAMILY_OF_ID = closure(
+    Country.id, Country.successor_id, select(Country.id).where(Country.id == bindparam("start"))
+)
+_SECTOR_TREE = closure(
+    Sector.id, Sector.parent_id, select(Sector.id).where(Sector.id == bindparam("start"))
+)

@@ -293,3 +293,153 @@ def _parties(row: object) -> list[dict[str, object]]:
         }
         for p in row.parties
     ]  # type: ignore[attr-defined]
+
+
+# The lean read path: an agreement's rows (see `app.queries.agreements`) as plain JSON data,
+# each dict equal to what the model above dumps (tests/api/test_agreements_json.py), with its
+# keys in the model's field order, so no model is built on the way to the response bytes.
+
+EMBEDS: tuple[str, ...] = ("parties", "signatories", "sectors", "visit", "citations")
+"""The embeds in `AgreementOut`'s field order (the order of the JSON, whatever `include`'s)."""
+
+
+def agreement_json(row: Any, links: Any, include: Sequence[str]) -> dict[str, object]:
+    """A list row: `AgreementOut` dumped with `exclude_unset`, so only the embeds asked for
+    appear, and a provenance entry has the keys it was stored with."""
+    item = _row_json(row, links, provenance_json(row.provenance, exclude_unset=True))
+    for name in EMBEDS:
+        if name in include:
+            item[name] = _EMBED_JSON[name](row, links)
+    return item
+
+
+def agreement_detail_json(detail: Any) -> dict[str, object]:
+    """`AgreementDetail` dumped (every field, defaults included)."""
+    row, links = detail.row, detail.links
+    provenance = provenance_json(row.provenance, exclude_unset=False)
+    item = _row_json(row, links, provenance, reason=True)
+    for name in EMBEDS:
+        item[name] = _EMBED_JSON[name](row, links)
+    return {
+        **item,
+        "aliases": row.aliases,
+        "place": row.place,
+        "place_country_id": row.place_country_id,
+        "summary": row.summary,
+        "status": row.status,
+        "events": [
+            {
+                **_dated_json(e),
+                "date_inferred_reason": e.date_inferred_reason,
+                "id": e.id,
+                "action": e.action,
+                "country_id": e.country_id,
+                "note": e.note,
+                "citations": citations_json(detail.event_citations.get(e.id, ())),
+            }
+            for e in detail.events
+        ],
+        "references": [_reference_json(r) for r in detail.references],
+        "referenced_by": [_reference_json(r) for r in detail.referenced_by],
+        "discrepancies": [
+            {
+                "id": d.id,
+                "field": d.field,
+                "description": d.description,
+                "readings": [
+                    {"value": r.value, "source": r.source_id, "quote": r.quote} for r in d.readings
+                ],
+            }
+            for d in detail.discrepancies
+        ],
+    }
+
+
+def provenance_json(provenance: dict[str, Any], exclude_unset: bool) -> dict[str, object]:
+    keys = ("basis", "reason", "dataset")
+    if exclude_unset:
+        return {f: {k: p[k] for k in keys if k in p} for f, p in provenance.items()}
+    return {f: {k: p.get(k) for k in keys} for f, p in provenance.items()}
+
+
+def citations_json(citations: Sequence[Any]) -> list[dict[str, object]]:
+    return [{"source": c.source_id, "quote": c.quote, "field": c.field} for c in citations]
+
+
+def _dated_json(row: Any) -> dict[str, object]:
+    return {
+        "date": row.date,
+        "date_precision": row.date_precision,
+        "date_inferred": row.date_inferred,
+    }
+
+
+def _row_json(
+    row: Any, links: Any, provenance: dict[str, object], reason: bool = False
+) -> dict[str, object]:
+    """The columns of a row, and `date_inferred_reason` with `reason` (the detail's)."""
+    dated = _dated_json(row)
+    if reason:
+        dated["date_inferred_reason"] = row.date_inferred_reason
+    return {
+        "provenance": provenance,
+        **dated,
+        "id": row.id,
+        "title": row.title,
+        "kind": row.kind,
+        "party_codes": [p.country_id for p in links.parties.get(row.id, ())],
+        "visit_id": row.visit_id,
+    }
+
+
+def _reference_json(row: Any) -> dict[str, object]:
+    return {**_dated_json(row), "id": row.id, "title": row.title, "kind": row.kind}
+
+
+def _parties_json(row: Any, links: Any) -> list[dict[str, object]]:
+    return [
+        {
+            "country": {
+                "id": p.country_id,
+                "name": p.name,
+                "alpha2": p.alpha2,
+                "alpha3": p.alpha3,
+                "is_historical": p.is_historical,
+            },
+            "inferred": p.inferred_reason is not None,
+            "inferred_reason": p.inferred_reason,
+        }
+        for p in links.parties.get(row.id, ())
+    ]
+
+
+def _signatories_json(row: Any, links: Any) -> list[dict[str, object]]:
+    return [
+        {
+            "signatory": {"id": s.id, "name": s.name, "kind": s.kind, "country_id": s.country_id},
+            "role": s.role,
+            "side": s.side_id,
+        }
+        for s in links.signatories.get(row.id, ())
+    ]
+
+
+def _sectors_json(row: Any, links: Any) -> list[dict[str, object]]:
+    return [
+        {"id": s.id, "name": s.name, "parent_id": s.parent_id}
+        for s in links.sectors.get(row.id, ())
+    ]
+
+
+def _visit_json(row: Any, links: Any) -> dict[str, object] | None:
+    visit = links.visits.get(row.visit_id)
+    return visit and {**_dated_json(visit), "id": visit.id, "title": visit.title}
+
+
+_EMBED_JSON = {
+    "parties": _parties_json,
+    "signatories": _signatories_json,
+    "sectors": _sectors_json,
+    "visit": _visit_json,
+    "citations": lambda row, links: citations_json(links.citations.get(row.id, ())),
+}

@@ -38,14 +38,22 @@ PATTERN_MESSAGES = {
 _DATE_SHAPE = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
 
 
-def _partial_date(value: str) -> str:
+class DateText(str):
+    """A date parameter as sent (`2025-06`), carrying the interval it was validated as, so
+    that a request parses each date once."""
+
+    interval: PartialDate
+
+
+def _partial_date(value: str) -> DateText:
     if not _DATE_SHAPE.fullmatch(value):
         raise ValueError(f"{value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    text = DateText(value)
     try:
-        parse_partial_date(value)
+        text.interval = parse_partial_date(value)
     except InvalidDate as exc:
         raise ValueError(str(exc)) from None
-    return value
+    return text
 
 
 DateParam = Annotated[
@@ -88,10 +96,15 @@ ExternalIds = Annotated[
 def date_bounds(
     date_from: str | None, date_to: str | None
 ) -> tuple[PartialDate | None, PartialDate | None]:
+    """The intervals of two `DateParam` values (parsed when they were validated)."""
     return (
-        parse_partial_date(date_from) if date_from else None,
-        parse_partial_date(date_to) if date_to else None,
+        _interval(date_from) if date_from else None,
+        _interval(date_to) if date_to else None,
     )
+
+
+def _interval(value: str) -> PartialDate:
+    return value.interval if isinstance(value, DateText) else parse_partial_date(value)
 
 
 class Out(BaseModel):

@@ -16,7 +16,7 @@ from app.config import Settings
 from app.curation.keys import create_key
 from app.db import make_engine, transaction
 from app.main import create_app
-from app.queries.agreements import filtered
+from app.queries.agreements import resolve
 from app.schemas.agreements import AgreementFilters
 from bench.synth import synthesize
 from tests.factories import make_agreement
@@ -114,7 +114,7 @@ def _index_page(client: TestClient, params: dict[str, object]) -> tuple[list[str
         after = (date.fromisoformat(value), last_id)
     live = client.app.state.counting  # type: ignore[attr-defined]
     with client.app.state.sessions() as session, live.use(session) as index:  # type: ignore[attr-defined]
-        counting = filtered(session, f).counting
+        counting = resolve(session, f).counting
         assert counting is not None and index is not None
         matches = index.matches(counting)
         page = index.page(matches, f.sort.startswith("-"), f.limit, f.offset, after)

@@ -1,24 +1,26 @@
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy.orm import Session
 
-from app.api.deps import SessionDep, found, page_of
-from app.api.formats import DATE_COLUMNS, accepts_json, requested_format
+from app.api.deps import SessionDep, envelope, found, json_accepted, next_link, run_read
+from app.api.formats import DATE_COLUMNS, requested_format
+from app.api.responses import JSONBytes
 from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
 from app.api.v1.exports import Export, add_export_routes
 from app.api.v1.writes import add_write_routes
 from app.curation.resources import RESOURCES
 from app.queries import agreements as queries
-from app.queries.citations import citations_for, discrepancies_for
-from app.queries.facets import agreement_facets
 from app.schemas.agreements import (
     AgreementDetail,
     AgreementFilters,
     AgreementOut,
     AgreementPage,
     AgreementQuery,
-    EventOut,
+    agreement_detail_json,
+    agreement_json,
 )
 from app.schemas.common import PROBLEM_RESPONSES
 
@@ -54,15 +56,13 @@ EXPORT = Export(
     "",
     summary="List agreements",
     operation_id="list_agreements",
+    response_model=AgreementPage,
     response_model_exclude_unset=True,
     responses={200: {"description": "A page of agreements; `Link: rel=next` while more remain."}},
 )
-def list_agreements(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    filters: Annotated[AgreementFilters, Query()],
-) -> AgreementPage:
+async def list_agreements(
+    request: Request, session: SessionDep, filters: Annotated[AgreementFilters, Query()]
+) -> Response:
     """Treaties, MoUs, letters of intent, joint statements and programmes, filtered and sorted.
 
     Repeat `country` to find agreements between several countries (e.g. `country=VN&country=AZ`).
@@ -71,34 +71,17 @@ def list_agreements(
     """
     fmt = requested_format(request, filters.format)
     if fmt != "json":
-        return EXPORT.download(request, session, filters, fmt)  # type: ignore[return-value]
-    statements = queries.filtered(session, filters)
-    counted = queries.count_indexed(
-        session, request.app.state.counting, statements, filters.facets, filters
+        return await anyio.to_thread.run_sync(EXPORT.download, request, session, filters, fmt)
+    listing = await run_read(
+        session, lambda s: queries.list_page(s, request.app.state.counting, filters)
     )
-    page = queries.list_agreements(
-        session,
-        filters,
-        statements,
-        counted.total if counted else None,
-        counted.page if counted else None,
-    )
-    citations = (
-        citations_for(session, "agreement", [r.id for r in page.rows])
-        if "citations" in filters.include
-        else {}
-    )
-    items = [
-        AgreementOut.build(row, filters.include, citations.get(row.id, [])) for row in page.rows
-    ]
-    body = page_of(request, response, page, filters, items)
-    if filters.facets:
-        body["facets"] = (
-            counted.facets
-            if counted
-            else agreement_facets(session, statements.for_count, filters.facets)
-        )
-    return AgreementPage.model_validate(body)
+    page = listing.page
+    items = [agreement_json(row, listing.links, filters.include) for row in page.rows]
+    body = envelope(page, filters, items)
+    if listing.facets is not None:
+        body["facets"] = listing.facets
+    link = next_link(request, page, limit=filters.limit, offset=filters.offset)
+    return JSONBytes(body, headers={"Link": link} if link else None)
 
 
 add_export_routes(router, EXPORT)
@@ -108,52 +91,31 @@ add_export_routes(router, EXPORT)
     "/{agreement_id}",
     summary="One agreement with its sources",
     operation_id="get_agreement",
-    dependencies=[Depends(accepts_json)],
+    response_model=AgreementDetail,
+    dependencies=[Depends(json_accepted)],
 )
-def get_agreement(agreement_id: AgreementId, session: SessionDep) -> AgreementDetail:
+async def get_agreement(agreement_id: AgreementId, session: SessionDep) -> Response:
     """Everything about one agreement: parties, signatories with their role and side, sectors,
     the visit it was signed during, each party's actions (`events`), the agreements it refers
     to (`references`) or is referred to by (`referenced_by`), and the verbatim quotes
     (`citations`) that support it; `provenance` flags each value that is inferred or
     reference data instead. Where the sources disagree, `discrepancies` gives each
     reading with its quote."""
-    row = found(queries.get_agreement(session, agreement_id), "agreement", agreement_id)
-    events = queries.events_of(session, row.id)
-    event_citations = citations_for(session, "event", [e.id for e in events])
-    references, referenced_by = queries.references_of(session, row.id)
-    return AgreementDetail.build_detail(
-        row,
-        citations_for(session, "agreement", [row.id])[row.id],
-        [
-            EventOut.model_validate({**_event_columns(e), "citations": event_citations[e.id]})
-            for e in events
-        ],
-        discrepancies_for(session, "agreement", row.id),
-        references,
-        referenced_by,
-    )
+    detail = await run_read(session, lambda s: queries.get_detail(s, agreement_id))
+    return JSONBytes(agreement_detail_json(found(detail, "agreement", agreement_id)))
 
 
-def _event_columns(event: object) -> dict[str, object]:
-    return {
-        c: getattr(event, c)
-        for c in (
-            "id",
-            "action",
-            "country_id",
-            "note",
-            "date",
-            "date_precision",
-            "date_inferred",
-            "date_inferred_reason",
-        )
-    }
+def agreement_record(agreement_id: str, session: Session) -> AgreementDetail:
+    """The detail a GET answers, as its model: what a write answers and checks If-Match
+    against (the same JSON, so the same ETag)."""
+    detail = found(queries.get_detail(session, agreement_id), "agreement", agreement_id)
+    return AgreementDetail.model_validate(agreement_detail_json(detail))
 
 
 add_history_route(router, "agreement", AgreementId)
 add_write_routes(
     router,
     RESOURCES["agreements"],
-    get_agreement,
+    agreement_record,
     "mou-energy-vn-az-2025",
 )

@@ -11,10 +11,10 @@ from app.models import RelationEvent, Visit
 from app.queries import agreements as agreement_queries
 from app.queries import bodies as body_queries
 from app.queries import relations as queries
+from app.queries.agreements import Selection
 from app.queries.citations import citations_for
 from app.queries.common import country_family, family_of, resolve_country
-from app.queries.facets import agreement_facets
-from app.schemas.agreements import AgreementFilters, AgreementOut
+from app.schemas.agreements import AgreementFilters, AgreementOut, agreement_json
 from app.schemas.bodies import BodyOut
 from app.schemas.common import COUNTRY_CODE, PROBLEM_RESPONSES, CountryRef, Page
 from app.schemas.relations import (
@@ -50,6 +50,7 @@ def CountryPath(example: str) -> object:
     dependencies=[Depends(accepts_json)],
 )
 def get_relations(
+    request: Request,
     first: CountryPath("VN"),
     second: CountryPath("AZ"),  # type: ignore[valid-type]
     session: SessionDep,
@@ -61,11 +62,11 @@ def get_relations(
     predecessor states (the Azerbaijan SSR for `AZ`) are included."""
     countries = [found(resolve_country(session, code), "country", code) for code in (first, second)]
     families = [family_of(session, c.id) for c in countries]
-    filters = AgreementFilters(country=[c.id for c in countries], limit=100)
-    statements = agreement_queries.filtered(session, filters)
-    page = agreement_queries.list_agreements(session, filters, statements)
-    agreement_citations = citations_for(session, "agreement", [r.id for r in page.rows])
-    facets = agreement_facets(session, statements.for_count, ["sector", "year"])
+    filters = AgreementFilters(limit=100, include=["citations"], facets=["sector", "year"])
+    listing = agreement_queries.list_page(
+        session, request.app.state.counting, filters, Selection(countries=families)
+    )
+    facets = listing.facets or {}
     milestones = _milestones(session, queries.milestones_between(session, *families))
     earliest_contact, latest_contact = queries.contacts(session, families)
     return RelationsOut(
@@ -80,12 +81,12 @@ def get_relations(
         latest_contact=_entry(latest_contact),
         visits_from_first=_cited_visits(session, queries.visits_between(session, *families)),
         visits_from_second=_cited_visits(session, queries.visits_between(session, *families[::-1])),
-        agreements_total=page.total,
+        agreements_total=listing.page.total,
         agreements_by_sector=facets["sector"],
         agreements_by_year=sorted(facets["year"], key=lambda f: f["value"]),
         agreements=[
-            AgreementOut.build(r, ["citations"], agreement_citations.get(r.id, []))
-            for r in page.rows
+            AgreementOut.model_validate(agreement_json(r, listing.links, filters.include))
+            for r in listing.page.rows
         ],
         agreements_url="/api/v1/agreements?" + urlencode([("country", c.id) for c in countries]),
     )
