@@ -279,14 +279,14 @@ def treaty_api(
     in_a_row = 1 if workers == 1 else 10 * workers
     streak = 0
 
-    def exact(response: httpx.Response) -> bool:
+    def built(response: httpx.Response) -> bool:  # each worker answers for itself
         nonlocal streak
-        streak = streak + 1 if response.json().get("total_exact") else 0
+        streak = streak + 1 if response.json().get("counting") == "ready" else 0
         return streak >= in_a_row
 
     index_s = None
     try:
-        wait_until(proc, f"{base}/api/v1/agreements?limit=1", exact, 300)
+        wait_until(proc, f"{base}/ready", built, 300)
         index_s = time.perf_counter() - started
     except RuntimeError as exc:  # the index is off or failed: the SQL fallback is benched
         print(f"  {system}: counting index not ready ({exc})", flush=True)

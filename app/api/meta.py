@@ -37,6 +37,8 @@ class Ready(BaseModel):
     status: Literal["ok"]
     database: Literal["ok"]
     redis: Literal["ok", "not configured"]
+    counting: Literal["ready", "building", "off"]
+    """This worker's counting index: until `ready`, lists count with SQL (capped)."""
 
 
 class Landing(BaseModel):
@@ -112,7 +114,8 @@ def _health_thread(app: FastAPI) -> anyio.CapacityLimiter:
 def ready(request: Request, session: SessionDep) -> Ready:
     """Answers `ok` when the database and, if `REDIS_URL` is set, Redis answer; 503 naming
     what does not otherwise, so a load balancer sends no traffic here. The API itself also
-    serves without Redis (its rate limits then fail open): this tells operators."""
+    serves without Redis (its rate limits then fail open): this tells operators. `counting`
+    says whether this worker's counting index is built yet (lists are served either way)."""
     limiter: Limiter = request.app.state.limiter
     redis: Literal["ok", "down", "not configured"] = "not configured"
     if limiter.uses_redis:
@@ -124,7 +127,9 @@ def ready(request: Request, session: SessionDep) -> Ready:
     ]
     if down:
         raise ServiceUnavailable(f"Not ready: {' and '.join(down)} not answering.")
-    return Ready(status="ok", database="ok", redis=redis)
+    live = request.app.state.counting
+    counting = "off" if live is None else "ready" if live.ready.is_set() else "building"
+    return Ready(status="ok", database="ok", redis=redis, counting=counting)
 
 
 @router.get(

@@ -59,6 +59,10 @@ def indexed(world: str) -> Iterator[TestClient]:
         yield client
 
 
+def test_ready_says_when_the_index_is_built(indexed: TestClient) -> None:
+    assert indexed.get("/ready").json()["counting"] == "ready"
+
+
 @pytest.fixture(scope="module")
 def plain(world: str) -> Iterator[TestClient]:
     with _client(world, counting_index=False) as client:
