@@ -146,3 +146,11 @@ class RedisState(ApiEnum):
 
     OK = "ok"
     NOT_CONFIGURED = "not configured"
+
+
+class CountingState(ApiEnum):
+    """Whether a worker's counting index is built, as `/ready` reports it."""
+
+    READY = "ready"
+    BUILDING = "building"
+    OFF = "off"
