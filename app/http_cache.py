@@ -1,5 +1,5 @@
-"""ETag, 304, Cache-Control and Vary for GET responses, and HEAD wherever GET is, as pure
-ASGI middleware.
+"""ETag, 304, Cache-Control, Vary and gzip for GET responses, and HEAD wherever GET is, in
+one pure ASGI layer.
 
 The ETag is a strong validator: the SHA-256 of the exact (uncompressed) JSON body. Streamed
 responses (no Content-Length) pass through untouched; they set their own Cache-Control.
@@ -8,6 +8,7 @@ responses (no Content-Length) pass through untouched; they set their own Cache-C
 import hashlib
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -37,76 +38,97 @@ def vary_accept(headers: MutableHeaders) -> None:
 
 
 class HttpCacheMiddleware:
-    def __init__(self, app: ASGIApp, max_age: int = 60) -> None:
+    """GET and HEAD: ETag and 304, Cache-Control and `Vary: Accept`; gzip for clients that
+    accept it; HEAD answered wherever GET is. Other methods pass by untouched.
+
+    A HEAD runs the GET and sends its status and headers (Content-Length and ETag included)
+    without the body; bulk downloads see `scope["head"]` and skip producing their rows (see
+    app.api.formats). Compression is Starlette's `GZipMiddleware`, in the path only when the
+    request accepts gzip; the ETag is taken inside it, from the uncompressed body.
+    """
+
+    def __init__(self, app: ASGIApp, max_age: int = 60, gzip_minimum_size: int = 1000) -> None:
         self.app = app
         self.cache_control = f"public, max-age={max_age}"
+        self.gzip = GZipMiddleware(self.with_etag, minimum_size=gzip_minimum_size)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        if_none_match = Headers(scope=scope).get("if-none-match")
+        if scope["method"] == "HEAD":
+            scope = {**scope, "method": "GET", "head": True}
+            send = _headers_only(send)
+        accepts_gzip = any(
+            name == b"accept-encoding" and b"gzip" in value for name, value in scope["headers"]
+        )
+        await (self.gzip if accepts_gzip else self.with_etag)(scope, receive, send)
+
+    async def with_etag(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the GET; a complete 200 (with Content-Length, storable) is held until its
+        body is in, then sent with its ETag, or as a 304 when `If-None-Match` names it."""
         start: Message | None = None
         chunks: list[bytes] = []
-        passthrough = False
 
-        async def wrapped_send(message: Message) -> None:
-            nonlocal start, passthrough
+        async def send_with_etag(message: Message) -> None:
+            nonlocal start
             if message["type"] == "http.response.start":
-                headers = Headers(raw=message["headers"])
-                uncacheable = "no-store" in headers.get("cache-control", "")
-                if message["status"] != 200 or "content-length" not in headers or uncacheable:
-                    passthrough = True
+                if _storable(message):
+                    start = message
+                else:
                     vary_accept(MutableHeaders(scope=message))
                     await send(message)
-                else:
-                    start = message
                 return
-            if passthrough or start is None:
+            if start is None:
                 await send(message)
                 return
             chunks.append(message.get("body", b""))
             if message.get("more_body", False):
                 return
-            body = b"".join(chunks)
-            etag = etag_of(body)
-            headers = MutableHeaders(raw=start["headers"])
-            vary_accept(headers)
-            headers["ETag"] = etag
-            headers.setdefault("Cache-Control", self.cache_control)
-            if etag_matches(if_none_match, etag):
-                del headers["content-length"]
-                if "content-type" in headers:
-                    del headers["content-type"]
-                await send({**start, "status": 304, "headers": headers.raw})
-                await send({"type": "http.response.body", "body": b""})
-                return
-            await send({**start, "headers": headers.raw})
-            await send({"type": "http.response.body", "body": body})
+            await self._send_tagged(scope, start, b"".join(chunks), send)
 
-        await self.app(scope, receive, wrapped_send)
+        await self.app(scope, receive, send_with_etag)
 
-
-class HeadMiddleware:
-    """Answer HEAD wherever GET is answered: run the GET and send its status and headers
-    (Content-Length and ETag included) without the body. Bulk downloads see the method
-    and skip producing their rows (see app.api.formats)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "HEAD":
-            await self.app(scope, receive, send)
+    async def _send_tagged(self, scope: Scope, start: Message, body: bytes, send: Send) -> None:
+        etag = etag_of(body)
+        headers = MutableHeaders(raw=start["headers"])
+        vary_accept(headers)
+        headers["ETag"] = etag
+        headers.setdefault("Cache-Control", self.cache_control)
+        if etag_matches(Headers(scope=scope).get("if-none-match"), etag):
+            del headers["content-length"]
+            if "content-type" in headers:
+                del headers["content-type"]
+            await send({**start, "status": 304, "headers": headers.raw})
+            await send({"type": "http.response.body", "body": b""})
             return
-        done = False
+        await send({**start, "headers": headers.raw})
+        await send({"type": "http.response.body", "body": body})
 
-        async def headers_only(message: Message) -> None:
-            nonlocal done
-            if message["type"] == "http.response.start":
-                await send(message)
-            elif not done:
-                done = True
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
 
-        await self.app({**scope, "method": "GET", "head": True}, receive, headers_only)
+def _storable(start: Message) -> bool:
+    """A 200 of known length that may be stored: the only answers an ETag is given."""
+    if start["status"] != 200:
+        return False
+    sized = False
+    for name, value in start.get("headers", ()):
+        if name == b"content-length":
+            sized = True
+        elif name == b"cache-control" and b"no-store" in value:
+            return False
+    return sized
+
+
+def _headers_only(send: Send) -> Send:
+    """A `send` that lets the status and headers through and one empty body, nothing else."""
+    done = False
+
+    async def headers_only(message: Message) -> None:
+        nonlocal done
+        if message["type"] == "http.response.start":
+            await send(message)
+        elif not done:
+            done = True
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    return headers_only
