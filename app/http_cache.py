@@ -6,10 +6,13 @@ responses (no Content-Length) pass through untouched; they set their own Cache-C
 """
 
 import hashlib
+from functools import partial
 
-from starlette.datastructures import Headers, MutableHeaders
-from starlette.middleware.gzip import GZipMiddleware
+from starlette.datastructures import MutableHeaders
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+_NOT_COMPRESSED = frozenset(DEFAULT_EXCLUDED_CONTENT_TYPES)
 
 
 def etag_of(body: bytes) -> str:
@@ -50,7 +53,10 @@ class HttpCacheMiddleware:
     def __init__(self, app: ASGIApp, max_age: int = 60, gzip_minimum_size: int = 1000) -> None:
         self.app = app
         self.cache_control = f"public, max-age={max_age}"
-        self.gzip = GZipMiddleware(self.with_etag, minimum_size=gzip_minimum_size)
+        self.gzip_minimum_size = gzip_minimum_size
+        self.gzip = GZipMiddleware(
+            partial(self.respond, identity=False), minimum_size=gzip_minimum_size
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -59,25 +65,41 @@ class HttpCacheMiddleware:
         if scope["method"] == "HEAD":
             scope = {**scope, "method": "GET", "head": True}
             send = _headers_only(send)
-        accepts_gzip = any(
-            name == b"accept-encoding" and b"gzip" in value for name, value in scope["headers"]
-        )
-        await (self.gzip if accepts_gzip else self.with_etag)(scope, receive, send)
+        if any(name == b"accept-encoding" and b"gzip" in value for name, value in scope["headers"]):
+            await self.gzip(scope, receive, send)
+        else:
+            await self.respond(scope, receive, send, identity=True)
 
-    async def with_etag(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Run the GET; a complete 200 (with Content-Length, storable) is held until its
-        body is in, then sent with its ETag, or as a 304 when `If-None-Match` names it."""
-        start: Message | None = None
+    async def respond(self, scope: Scope, receive: Receive, send: Send, identity: bool) -> None:
+        """Run the GET. A complete 200 (with Content-Length, storable) is held until its body
+        is in, then sent with its ETag, or as a 304 when `If-None-Match` names it.
+
+        Sent uncompressed (`identity`), a response that gzip would have compressed says that
+        it varies by `Accept-Encoding`, as Starlette's `GZipMiddleware` says it."""
+        start: Message | None = None  # a storable 200, held until its body is in
+        held: Message | None = None  # any other start, held until its first body (identity)
         chunks: list[bytes] = []
 
         async def send_with_etag(message: Message) -> None:
-            nonlocal start
+            nonlocal start, held
             if message["type"] == "http.response.start":
                 if _storable(message):
                     start = message
+                    return
+                vary_accept(MutableHeaders(scope=message))
+                if identity:
+                    held = message
                 else:
-                    vary_accept(MutableHeaders(scope=message))
                     await send(message)
+                return
+            if held is not None:
+                first, held = held, None
+                if message["type"] == "http.response.body" and self._compressible(
+                    first, message.get("body", b""), message.get("more_body", False)
+                ):
+                    MutableHeaders(scope=first).add_vary_header("Accept-Encoding")
+                await send(first)
+                await send(message)
                 return
             if start is None:
                 await send(message)
@@ -85,25 +107,48 @@ class HttpCacheMiddleware:
             chunks.append(message.get("body", b""))
             if message.get("more_body", False):
                 return
-            await self._send_tagged(scope, start, b"".join(chunks), send)
+            await self._send_tagged(scope, start, b"".join(chunks), send, identity)
 
         await self.app(scope, receive, send_with_etag)
 
-    async def _send_tagged(self, scope: Scope, start: Message, body: bytes, send: Send) -> None:
+    async def _send_tagged(
+        self, scope: Scope, start: Message, body: bytes, send: Send, identity: bool
+    ) -> None:
         etag = etag_of(body)
         headers = MutableHeaders(raw=start["headers"])
         vary_accept(headers)
         headers["ETag"] = etag
         headers.setdefault("Cache-Control", self.cache_control)
-        if etag_matches(Headers(scope=scope).get("if-none-match"), etag):
+        if etag_matches(_if_none_match(scope), etag):
             del headers["content-length"]
             if "content-type" in headers:
                 del headers["content-type"]
             await send({**start, "status": 304, "headers": headers.raw})
             await send({"type": "http.response.body", "body": b""})
             return
+        if identity and self._compressible(start, body, more_body=False):
+            headers.add_vary_header("Accept-Encoding")
         await send({**start, "headers": headers.raw})
         await send({"type": "http.response.body", "body": body})
+
+    def _compressible(self, start: Message, first_body: bytes, more_body: bool) -> bool:
+        """Whether `GZipMiddleware` would compress this response for a client accepting gzip."""
+        if start["status"] == 206 or (len(first_body) < self.gzip_minimum_size and not more_body):
+            return False
+        media_type = ""
+        for name, value in start["headers"]:
+            if name == b"content-encoding":
+                return False
+            if name == b"content-type":
+                media_type = value.decode("latin-1").partition(";")[0].strip().lower()
+        return {media_type, media_type.partition("/")[0] + "/*"}.isdisjoint(_NOT_COMPRESSED)
+
+
+def _if_none_match(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"if-none-match":
+            return value.decode("latin-1")
+    return None
 
 
 def _storable(start: Message) -> bool:

@@ -10,7 +10,9 @@ import logging
 import re
 import uuid
 from contextvars import ContextVar
+from functools import cache
 
+from prometheus_client import Counter, Histogram
 from sqlalchemy import Engine
 from starlette.datastructures import Headers
 from starlette.types import Scope
@@ -63,6 +65,14 @@ def route_template(scope: Scope) -> str:
     return path[: len(path) - len(filled)] + template if path.endswith(filled) else template
 
 
+@cache
+def _series(method: str, route: str, status: int) -> tuple[Counter, Histogram]:
+    """The request counter and latency histogram of one method, route and status: looked up
+    once (`labels` takes a lock and checks its arguments on every call); there are as many as
+    routes times methods times statuses, a bounded number."""
+    return REQUESTS.labels(method, route, str(status)), LATENCY.labels(method, route)
+
+
 def record(
     scope: Scope,
     client: str,
@@ -73,9 +83,9 @@ def record(
 ) -> None:
     """Count an answered request in the metrics and write its access log line."""
     method = scope["method"] if scope["method"] in _METHODS else "other"
-    route = route_template(scope)
-    REQUESTS.labels(method, route, str(status)).inc()
-    LATENCY.labels(method, route).observe(seconds)
+    requests, latency = _series(method, route_template(scope), status)
+    requests.inc()
+    latency.observe(seconds)
     if engine is not None:
         observe_pool(engine)
     if not access_log.isEnabledFor(logging.INFO):
