@@ -22,6 +22,7 @@ Starlette's `CORSMiddleware` does). So do 429, 413, 503 and 500 answers, made fu
 import logging
 import time
 from collections.abc import Iterable
+from typing import Any
 
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import Engine
@@ -35,7 +36,7 @@ from app.proxies import TrustedProxies
 
 logger = logging.getLogger("app.errors")
 
-CORS = {
+CORS: dict[str, Any] = {
     "allow_origins": ["*"],
     "allow_methods": ["GET", "HEAD", "POST", "PATCH", "DELETE"],
     "allow_headers": [
@@ -85,7 +86,7 @@ class EdgeMiddleware:
         self.app = app
         self.proxies = proxies
         self.engine = engine
-        self.cors = CORSMiddleware(app, **CORS)  # type: ignore[arg-type]
+        self.cors = CORSMiddleware(app, **CORS)
         self.cors_headers = [
             (name.lower().encode("latin-1"), value.encode("latin-1"))
             for name, value in self.cors.simple_headers.items()
@@ -151,15 +152,17 @@ class EdgeMiddleware:
         """The response's headers with ours added, those the route set itself kept (but a
         request id or CORS header of its own, which ours replace)."""
         cors = extent == ALL
+        replaced = self.cors_names if cors and has_origin else frozenset()
         headers: list[tuple[bytes, bytes]] = []
         names: set[bytes] = set()
         vary: list[bytes] = []
         media_type = b""
         for name, value in raw:
             lowered = name.lower()
-            if lowered == _ID or (cors and (lowered == b"vary" or lowered in self.cors_names)):
-                if lowered == b"vary":
-                    vary.append(value)
+            if cors and lowered == b"vary":
+                vary.append(value)
+                continue
+            if lowered == _ID or lowered in replaced:
                 continue
             if lowered == b"content-type":
                 media_type = value.split(b";")[0].strip().lower()

@@ -70,7 +70,8 @@ def control_characters(scope: Scope) -> JSONResponse | None:
 
 
 class AdmissionGate:
-    """At most `limit` requests in the app at once; `queue` more wait up to `wait` seconds
+    """The innermost middleware. A URL with a control character is a 422 first; then at most
+    `limit` requests are in the app at once; `queue` more wait up to `wait` seconds
     each, in arrival order; the rest get 503 at once.
 
     Why: each request holds at most one pooled connection and one threadpool thread, and a
