@@ -258,8 +258,8 @@ def is_busy(exc: BaseException) -> bool:
 def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     """Log the traceback server-side; the client gets a generic problem, never the trace.
 
-    Most unexpected errors are answered by `app.guards.UnexpectedErrorGuard` inside the
-    middleware stack; this is the last resort outside it."""
+    Most unexpected errors are answered by the edge layer (`app.edge`), the outermost of our
+    middleware; this is the last resort outside it."""
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return internal_error()
 

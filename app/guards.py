@@ -1,91 +1,77 @@
-"""ASGI guards that keep bad or excessive requests away from the routes.
+"""Guards that keep bad or excessive requests away from the routes.
 
-- `HeaderSizeGuard`: request headers over 16 kB in total, or one over 8 kB, are a 431 before
-  anything reads them.
-- `ControlCharacterGuard`: control characters in the URL are a 422 up front. PostgreSQL
-  refuses NUL in text, and no identifier, date or search term here needs any control
-  character (a trailing newline would otherwise slip past a `$` in a pattern).
-- `AdmissionGate`: at most N requests inside the app at once (each holds at most one pooled
+- `oversized_headers`: request headers over 16 kB in total, or one over 8 kB, are a 431
+  before anything reads them (checked by the edge layer, `app.edge`).
+- `AdmissionGate`, the innermost middleware: control characters in the URL are a 422 up
+  front (PostgreSQL refuses NUL in text, and no identifier, date or search term here needs
+  any control character: a trailing newline would otherwise slip past a `$` in a pattern).
+  Then at most N requests are inside the app at once (each holds at most one pooled
   connection and one thread); a few hundred more wait their turn, each for a few seconds;
   beyond that a 503 with `Retry-After`, so a burst is shed early instead of queueing in the
   connection pool (see `Settings.max_concurrent_requests`).
-- `UnexpectedErrorGuard`: an unexpected exception becomes a 500 problem inside the
-  middleware stack, so it carries the CORS and security headers every response carries and
-  the keep-alive connection stays usable (Starlette's outermost handler closes it).
 """
 
 import asyncio
-import logging
 import re
 from urllib.parse import unquote
 
-from fastapi import FastAPI
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.config import Settings
-from app.errors import internal_error, problem
+from app.errors import problem
 
-logger = logging.getLogger("app.errors")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Paths that must answer under any load: they bypass the admission gate.
 UNGATED = frozenset({"/health"})
 
 
-class HeaderSizeGuard:
-    def __init__(self, app: ASGIApp, max_total: int = 16_384, max_one: int = 8_192) -> None:
-        self.app = app
-        self.max_total = max_total
-        self.max_one = max_one
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            total = 0
-            for name, value in scope["headers"]:
-                size = len(name) + len(value)
-                total += size
-                if size > self.max_one or total > self.max_total:
-                    response = problem(
-                        431,
-                        "Request header fields too large",
-                        f"Request headers may take {self.max_total} bytes in all and "
-                        f"{self.max_one} bytes each; {name.decode('latin-1')[:64]!r} is past "
-                        "that.",
-                        "request-header-fields-too-large",
-                    )
-                    response.headers["Connection"] = "close"
-                    await response(scope, receive, send)
-                    return
-        await self.app(scope, receive, send)
+def oversized_headers(
+    headers: list[tuple[bytes, bytes]], max_total: int = 16_384, max_one: int = 8_192
+) -> JSONResponse | None:
+    """A 431 when the request headers take over `max_total` bytes in all, or one takes over
+    `max_one`; the connection is closed after it."""
+    total = 0
+    for name, value in headers:
+        size = len(name) + len(value)
+        total += size
+        if size > max_one or total > max_total:
+            response = problem(
+                431,
+                "Request header fields too large",
+                f"Request headers may take {max_total} bytes in all and {max_one} bytes "
+                f"each; {name.decode('latin-1')[:64]!r} is past that.",
+                "request-header-fields-too-large",
+            )
+            response.headers["Connection"] = "close"
+            return response
+    return None
 
 
-class ControlCharacterGuard:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            query = unquote(scope.get("query_string", b"").decode("latin-1"))
-            if _CONTROL.search(scope.get("path", "")) or _CONTROL.search(query):
-                response = problem(
-                    422,
-                    "Invalid parameter",
-                    "The URL contains a control character (such as NUL or a newline).",
-                    "invalid-parameter",
-                    errors=[
-                        {
-                            "parameter": "url",
-                            "location": "query",
-                            "message": "control characters are not allowed",
-                        }
-                    ],
-                )
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+def control_characters(scope: Scope) -> JSONResponse | None:
+    """A 422 when the path or the query string holds a control character."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    if "%" in query:
+        query = unquote(query)
+    if not (_CONTROL.search(scope.get("path", "")) or _CONTROL.search(query)):
+        return None
+    return problem(
+        422,
+        "Invalid parameter",
+        "The URL contains a control character (such as NUL or a newline).",
+        "invalid-parameter",
+        errors=[
+            {
+                "parameter": "url",
+                "location": "query",
+                "message": "control characters are not allowed",
+            }
+        ],
+    )
 
 
 class AdmissionGate:
-    """At most `limit` requests in the app at once; `queue` more wait up to `wait` seconds
+    """The innermost middleware. A URL with a control character is a 422 first; then at most
+    `limit` requests are in the app at once; `queue` more wait up to `wait` seconds
     each, in arrival order; the rest get 503 at once.
 
     Why: each request holds at most one pooled connection and one threadpool thread, and a
@@ -110,26 +96,37 @@ class AdmissionGate:
         return self._slots
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path") in UNGATED:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if (refusal := control_characters(scope)) is not None:
+            await refusal(scope, receive, send)
+            return
+        if scope.get("path") in UNGATED:
             await self.app(scope, receive, send)
             return
         slots = self._semaphore()
-        if slots.locked() and self.waiting >= self.queue:
+        if not slots.locked():
+            await slots.acquire()  # a free slot: taken at once, no timer needed
+        elif self.waiting >= self.queue or not await self._wait_for(slots):
             await self._shed(scope, receive, send)
             return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            slots.release()
+
+    async def _wait_for(self, slots: asyncio.Semaphore) -> bool:
+        """Wait in line for a slot, at most `wait` seconds: whether one was taken."""
         self.waiting += 1
         try:
             async with asyncio.timeout(self.wait):
                 await slots.acquire()
         except TimeoutError:
-            await self._shed(scope, receive, send)
-            return
+            return False
         finally:
             self.waiting -= 1
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            slots.release()
+        return True
 
     async def _shed(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem(
@@ -141,41 +138,3 @@ class AdmissionGate:
         response.headers["Retry-After"] = "1"
         response.headers["Cache-Control"] = "no-store"
         await response(scope, receive, send)
-
-
-class UnexpectedErrorGuard:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except Exception:
-            if started:  # half a response went out: only closing the connection is honest
-                raise
-            logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
-            await internal_error()(scope, receive, send)
-
-
-def add_guards(app: FastAPI, settings: Settings) -> None:
-    """The innermost middleware, in this order from the outside: control characters, the
-    admission gate, unexpected errors (so the gate's slot is held until the answer is out)."""
-    app.add_middleware(UnexpectedErrorGuard)
-    app.add_middleware(
-        AdmissionGate,
-        limit=settings.max_concurrent_requests,
-        queue=settings.max_queued_requests,
-        wait=settings.queue_wait_seconds,
-    )
-    app.add_middleware(ControlCharacterGuard)

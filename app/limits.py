@@ -1,4 +1,4 @@
-"""Abuse limits as pure ASGI middleware: rate limits, a request body cap, security headers.
+"""Abuse limits as pure ASGI middleware: rate limits and a request body cap.
 
 - `RateLimitMiddleware`: per-client limits under `/api/`, counted by the `limits` library
   (moving window: never more than N requests in any window of the period) in process memory,
@@ -10,8 +10,6 @@
   (fail open), a warning is logged once per outage and `treaty_rate_limit_fail_open` counts them.
 - `BodySizeLimitMiddleware`: 413 problem+json for a body over the cap, from `Content-Length`
   up front, or while a chunked body is being read.
-- `SecurityHeadersMiddleware`: nosniff, no referrer, no framing, cross-origin reads allowed;
-  HSTS on https only; a header a route set itself (such as the docs pages' CSP) is kept.
 """
 
 import hashlib
@@ -315,6 +313,15 @@ class RateLimitMiddleware:
         return response
 
 
+def _unsized_body(scope: Scope, headers: Headers) -> bool:
+    """Whether a body of a length not declared up front may come, to be counted as it is
+    read. An HTTP/1 server delivers no more than `Content-Length`, and no body at all to a
+    request without it or `Transfer-Encoding`; HTTP/2 and 3 frame bodies without either."""
+    if "content-length" in headers:
+        return False
+    return "transfer-encoding" in headers or scope.get("http_version") not in ("1.0", "1.1")
+
+
 class _BodyTooLarge(Exception):
     """Raised from `receive` once the body read so far is over the cap."""
 
@@ -336,10 +343,14 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http" or self.max_body_bytes <= 0:
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length", "").strip()
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length", "").strip()
         if _DIGITS.fullmatch(declared) and int(declared) > self.max_body_bytes:
             response = self._too_large()
             await response(scope, receive, send)
+            return
+        if not _unsized_body(scope, headers):
+            await self.app(scope, receive, send)
             return
 
         received = 0
@@ -374,47 +385,3 @@ class BodySizeLimitMiddleware:
         if replaced:
             response = self._too_large()
             await response(scope, receive, send)
-
-
-JSON_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
-
-
-class SecurityHeadersMiddleware:
-    """Security headers on every response, without replacing any a route set itself.
-
-    JSON responses also get a CSP that allows nothing; HTML pages (docs, landing page) keep
-    their own policy or none. HSTS is sent only over https (behind a TLS-terminating proxy,
-    run uvicorn with `--proxy-headers` so the scheme is seen as https).
-    """
-
-    HEADERS = (
-        ("X-Content-Type-Options", "nosniff"),
-        ("Referrer-Policy", "no-referrer"),
-        ("X-Frame-Options", "DENY"),
-        ("Cross-Origin-Resource-Policy", "cross-origin"),
-    )
-
-    def __init__(self, app: ASGIApp, hsts: str = "max-age=31536000") -> None:
-        self.app = app
-        self.hsts = hsts
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        https = scope.get("scheme") == "https"
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                headers = MutableHeaders(scope=message)
-                for name, value in self.HEADERS:
-                    headers.setdefault(name, value)
-                if https and self.hsts:
-                    headers.setdefault("Strict-Transport-Security", self.hsts)
-                content_type = headers.get("content-type", "").split(";")[0].strip().lower()
-                if content_type in ("application/json", "application/problem+json"):
-                    headers.setdefault("Content-Security-Policy", JSON_CONTENT_SECURITY_POLICY)
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)

@@ -1,7 +1,7 @@
 """Log configuration for `treaty-api serve`: text or one JSON object per line.
 
 Every line carries the id of the request it was logged in (`-` outside a request). The
-access log is the app's own (`app.access`, written by `ObservabilityMiddleware` with the
+access log is the app's own (`app.access`, written by the edge layer, `app.edge`, with the
 client address as resolved from trusted proxies); uvicorn's is turned off.
 """
 

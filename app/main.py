@@ -4,8 +4,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
-from fastapi.middleware.gzip import GZipMiddleware
 from pydantic import BaseModel
 
 from app.api import meta, problems
@@ -26,20 +24,19 @@ from app.counting.live import LiveIndex
 from app.curation.resources import RESOURCES
 from app.db import REPLICA, TRACKS_POSITION, make_sessionmaker, serving_engine
 from app.docs_ui import install_docs
+from app.edge import EdgeMiddleware
 from app.errors import install_error_handlers
-from app.guards import HeaderSizeGuard, add_guards
-from app.http_cache import HeadMiddleware, HttpCacheMiddleware
+from app.guards import AdmissionGate
+from app.http_cache import HttpCacheMiddleware
 from app.limits import (
     BodySizeLimitMiddleware,
     KeyCache,
     Limiter,
     RateLimitMiddleware,
-    SecurityHeadersMiddleware,
     key_lookup,
     make_storage,
     parse_rate,
 )
-from app.observability import ObservabilityMiddleware
 from app.openapi import finish
 from app.proxies import TrustedProxies
 from app.records.shapes import CitationIn
@@ -151,15 +148,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(changes.router, prefix="/api/v1")
-    # The last added runs first: observability (client address, request id, metrics, access
-    # log), the header size cap, security headers, CORS, rate limit (only when configured),
-    # body cap, HEAD, gzip, ETag, control characters, admission gate, unexpected errors. So
-    # 429, 413, 503 and 500 answers carry CORS, security headers and the request id too; 431
-    # comes before anything but observability reads the headers.
-    add_guards(app, settings)
+    # The last added runs first: the edge (client address, request id, 431, CORS preflight,
+    # control characters, the headers every response carries, unexpected errors as 500,
+    # metrics and access log), the rate limit (only when configured), the body cap, HTTP
+    # caching (HEAD, gzip, ETag), the admission gate. So 429, 413, 503 and 500 answers carry
+    # CORS, security headers and the request id too; 431 comes before anything but the edge
+    # reads the headers, and carries the request id only.
+    app.add_middleware(
+        AdmissionGate,
+        limit=settings.max_concurrent_requests,
+        queue=settings.max_queued_requests,
+        wait=settings.queue_wait_seconds,
+    )
     app.add_middleware(HttpCacheMiddleware, max_age=settings.cache_max_age)
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
-    app.add_middleware(HeadMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     limiter = Limiter(
         make_storage(settings.redis_url, settings.redis_key_prefix),
@@ -171,36 +172,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         keys = KeyCache(key_lookup(app.state.sessions), ttl=settings.api_key_cache_seconds)
         app.add_middleware(RateLimitMiddleware, limiter=limiter, keys=keys)
     app.add_middleware(
-        CORSMiddleware,
-        allow_origins=["*"],
-        allow_methods=["GET", "HEAD", "POST", "PATCH", "DELETE"],
-        allow_headers=[
-            "Authorization",
-            "X-API-Key",
-            "If-Match",
-            "If-None-Match",
-            "Content-Type",
-            "X-Read-After",
-        ],
-        expose_headers=[
-            "ETag",
-            "Link",
-            "Location",
-            "Retry-After",
-            "RateLimit-Limit",
-            "RateLimit-Remaining",
-            "RateLimit-Reset",
-            "X-Request-ID",
-            "X-Change-Position",
-        ],
-        max_age=3600,
-    )
-    app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(HeaderSizeGuard)
-    app.add_middleware(
-        ObservabilityMiddleware,
-        proxies=TrustedProxies(settings.forwarded_allow_ips),
-        engine=engine,
+        EdgeMiddleware, proxies=TrustedProxies(settings.forwarded_allow_ips), engine=engine
     )
     install_schemas(app, WRITE_SCHEMAS)
     return app

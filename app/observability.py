@@ -1,23 +1,23 @@
-"""One outermost ASGI layer for what an operator needs to know about each request.
+"""What an operator needs to know about each request, used by the edge layer (`app.edge`).
 
-It decides who the client is (trusted proxies only, `app.proxies`), gives the request an id
-(`X-Request-ID`: the client's when sane, else a new one) that goes back on the response,
-into every log line and every problem body, and, once the response has ended, counts it in
-the metrics (by route template, never by raw path) and writes the access log line.
+Each request gets an id (`X-Request-ID`: the client's when sane, else a new one) that goes
+back on the response, into every log line and every problem body; once the response has
+ended, it is counted in the metrics (by route template, never by raw path) and written to the
+access log.
 """
 
 import logging
 import re
-import time
 import uuid
 from contextvars import ContextVar
+from functools import cache
 
+from prometheus_client import Counter, Histogram
 from sqlalchemy import Engine
-from starlette.datastructures import Headers, MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.datastructures import Headers
+from starlette.types import Scope
 
 from app.metrics import LATENCY, REQUESTS, observe_pool
-from app.proxies import TrustedProxies
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Bounded and safe to echo into headers, logs and JSON: a trace id of any common system fits.
@@ -25,6 +25,12 @@ _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 access_log = logging.getLogger("app.access")
+
+
+def set_request_id(request_id: str) -> None:
+    """Make `request_id` the current one; not reset after the response, so that Starlette's
+    last-resort 500 handler, outside every middleware, still reads it."""
+    _request_id.set(request_id)
 
 
 def current_request_id() -> str | None:
@@ -59,66 +65,47 @@ def route_template(scope: Scope) -> str:
     return path[: len(path) - len(filled)] + template if path.endswith(filled) else template
 
 
-class ObservabilityMiddleware:
-    def __init__(self, app: ASGIApp, proxies: TrustedProxies, engine: Engine | None = None):
-        self.app = app
-        self.proxies = proxies
-        self.engine = engine
+@cache
+def _series(method: str, route: str, status: int) -> tuple[Counter, Histogram]:
+    """The request counter and latency histogram of one method, route and status: looked up
+    once (`labels` takes a lock and checks its arguments on every call); there are as many as
+    routes times methods times statuses, a bounded number."""
+    return REQUESTS.labels(method, route, str(status)), LATENCY.labels(method, route)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = Headers(scope=scope)
-        peer = str((scope.get("client") or ("unknown", 0))[0])
-        client, scheme = self.proxies.resolve(peer, headers)
-        if client != peer:
-            scope["client"] = (client, 0)
-        if scheme:
-            scope["scheme"] = scheme
-        request_id = request_id_from(headers)
-        _request_id.set(request_id)  # not reset: the 500 handler, outside, still reads it
-        started = time.perf_counter()
-        status = 500  # what the client gets if the app raises before answering
 
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message.setdefault("headers", [])
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            self._record(scope, client, request_id, status, time.perf_counter() - started)
-
-    def _record(
-        self, scope: Scope, client: str, request_id: str, status: int, seconds: float
-    ) -> None:
-        method = scope["method"] if scope["method"] in _METHODS else "other"
-        route = route_template(scope)
-        REQUESTS.labels(method, route, str(status)).inc()
-        LATENCY.labels(method, route).observe(seconds)
-        if self.engine is not None:
-            observe_pool(self.engine)
-        path = scope.get("path", "")
-        query = scope.get("query_string", b"").decode("latin-1")
-        access_log.info(
-            '%s "%s %s" %d %.1f ms',
-            client,
-            scope["method"],
-            f"{path}?{query}" if query else path,
-            status,
-            seconds * 1000,
-            extra={
-                "request_id": request_id,
-                "client": client,
-                "method": scope["method"],
-                "path": path,
-                "query": query or None,
-                "status": status,
-                "duration_ms": round(seconds * 1000, 2),
-            },
-        )
+def record(
+    scope: Scope,
+    client: str,
+    request_id: str,
+    status: int,
+    seconds: float,
+    engine: Engine | None,
+) -> None:
+    """Count an answered request in the metrics and write its access log line."""
+    method = scope["method"] if scope["method"] in _METHODS else "other"
+    requests, latency = _series(method, route_template(scope), status)
+    requests.inc()
+    latency.observe(seconds)
+    if engine is not None:
+        observe_pool(engine)
+    if not access_log.isEnabledFor(logging.INFO):
+        return
+    path = scope.get("path", "")
+    query = scope.get("query_string", b"").decode("latin-1")
+    access_log.info(
+        '%s "%s %s" %d %.1f ms',
+        client,
+        scope["method"],
+        f"{path}?{query}" if query else path,
+        status,
+        seconds * 1000,
+        extra={
+            "request_id": request_id,
+            "client": client,
+            "method": scope["method"],
+            "path": path,
+            "query": query or None,
+            "status": status,
+            "duration_ms": round(seconds * 1000, 2),
+        },
+    )

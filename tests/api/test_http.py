@@ -52,6 +52,57 @@ def test_gzip_for_large_bodies(client: TestClient) -> None:
     assert response.headers["content-encoding"] == "gzip"
 
 
+def test_gzip_only_for_clients_that_accept_it_and_the_etag_is_the_same(
+    client: TestClient,
+) -> None:
+    url = "/api/v1/countries?limit=100"
+    zipped = client.get(url, headers={"Accept-Encoding": "gzip"})
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    for response in (zipped, plain):  # either way, what came depended on Accept-Encoding
+        assert "Accept-Encoding" in [v.strip() for v in response.headers["vary"].split(",")]
+    small = client.get("/health", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in small.headers  # too small to be worth it
+    assert "accept-encoding" not in small.headers["vary"].lower()
+    assert int(zipped.headers["content-length"]) < int(plain.headers["content-length"])
+    assert zipped.content == plain.content  # as decoded by the client
+    assert zipped.headers["etag"] == plain.headers["etag"]
+    again = client.get(url, headers={"If-None-Match": zipped.headers["etag"]})
+    assert again.status_code == 304
+
+
+def test_head_gives_the_headers_of_the_get_it_stands_for(client: TestClient) -> None:
+    url = "/api/v1/countries?limit=100"
+    for encoding in ("gzip", "identity"):
+        get = client.get(url, headers={"Accept-Encoding": encoding})
+        head = client.head(url, headers={"Accept-Encoding": encoding})
+        assert head.content == b""
+        for name in ("content-length", "content-encoding", "etag", "vary", "cache-control"):
+            assert head.headers.get(name) == get.headers.get(name), (encoding, name)
+
+
+def test_cors_preflight(client: TestClient) -> None:
+    asked = {"Origin": "https://example.org", "Access-Control-Request-Method": "PATCH"}
+    allowed = client.options("/api/v1/agreements/mou-energy-vn-az-2025", headers=asked)
+    assert allowed.status_code == 200
+    assert "PATCH" in allowed.headers["access-control-allow-methods"]
+    assert allowed.headers["access-control-max-age"] == "3600"
+    assert allowed.headers["x-content-type-options"] == "nosniff"
+    assert len(allowed.headers["x-request-id"]) == 32
+    refused = client.options(
+        "/api/v1/agreements", headers={**asked, "Access-Control-Request-Method": "PUT"}
+    )
+    assert refused.status_code == 400 and refused.text == "Disallowed CORS method"
+
+
+def test_every_response_varies_by_origin(client: TestClient) -> None:
+    """As Starlette's CORS middleware says: the same URL answers with or without CORS
+    headers, so caches keep the two apart."""
+    for path in ("/api/v1/agreements", "/api/v1/treaties", "/health", "/docs"):
+        vary = [v.strip() for v in client.get(path).headers["vary"].split(",")]
+        assert vary.count("Origin") == 1, path
+
+
 def test_unknown_path_and_method(client: TestClient) -> None:
     assert_problem(client.get("/api/v1/treaties"), 404)
     assert_problem(client.put("/api/v1/agreements/mou-energy-vn-az-2025", json={}), 405)

@@ -27,12 +27,11 @@ from app.config import Settings
 from app.curation.keys import create_key, find_key, revoke_key
 from app.db import make_engine, make_sessionmaker
 from app.docs_ui import CONTENT_SECURITY_POLICY
+from app.edge import JSON_CONTENT_SECURITY_POLICY, EdgeMiddleware
 from app.limits import (
-    JSON_CONTENT_SECURITY_POLICY,
     BodySizeLimitMiddleware,
     KeyCache,
     RateLimitMiddleware,
-    SecurityHeadersMiddleware,
     describe,
     key_lookup,
     parse_rate,
@@ -44,6 +43,7 @@ from tests.problems import assert_problem
 
 AGREEMENTS = "/api/v1/agreements"
 ECHO = "/api/v1/test-echo"
+CHUNKED = [(b"transfer-encoding", "chunked")]  # a body whose length is known only once read
 
 
 class Lookups:
@@ -406,7 +406,7 @@ def test_streamed_chunks_are_counted_and_reading_stops_at_the_cap() -> None:
     """Raw ASGI, many `http.request` messages: 413 as soon as the count passes the cap."""
     middleware = BodySizeLimitMiddleware(_tiny_app(), max_body_bytes=10_000)
     status, headers, body, reads = asyncio.run(
-        _call(middleware, "POST", "/api/v1/echo", chunks=[b"x" * 1000] * 50)
+        _call(middleware, "POST", "/api/v1/echo", chunks=[b"x" * 1000] * 50, headers=CHUNKED)
     )
     assert status == 413
     assert headers["content-type"] == "application/problem+json"
@@ -414,7 +414,7 @@ def test_streamed_chunks_are_counted_and_reading_stops_at_the_cap() -> None:
     assert reads == 11  # stopped right after the chunk that went over
 
     status, _, body, reads = asyncio.run(
-        _call(middleware, "POST", "/api/v1/echo", chunks=[b"x" * 1000] * 10)
+        _call(middleware, "POST", "/api/v1/echo", chunks=[b"x" * 1000] * 10, headers=CHUNKED)
     )
     assert (status, body, reads) == (200, b'{"size":10000}', 10)
 
@@ -428,7 +428,9 @@ def test_a_413_raised_into_a_plain_app_is_still_a_413() -> None:
         raise AssertionError("unreachable: the body is over the cap")
 
     middleware = BodySizeLimitMiddleware(reader, max_body_bytes=5)
-    status, *_ = asyncio.run(_call(middleware, "POST", "/x", chunks=[b"abc", b"def"]))
+    status, *_ = asyncio.run(
+        _call(middleware, "POST", "/x", chunks=[b"abc", b"def"], headers=CHUNKED)
+    )
     assert status == 413
 
 
@@ -480,7 +482,8 @@ def test_a_route_header_is_not_replaced() -> None:
     async def framed(scope: Scope, receive: Receive, send: Send) -> None:
         await JSONResponse({}, headers={"X-Frame-Options": "SAMEORIGIN"})(scope, receive, send)
 
-    _, headers, *_ = asyncio.run(_call(SecurityHeadersMiddleware(framed), "GET", "/"))
+    edge = EdgeMiddleware(framed, proxies=TrustedProxies(""))
+    _, headers, *_ = asyncio.run(_call(edge, "GET", "/"))
     assert headers["x-frame-options"] == "SAMEORIGIN"
     assert headers["x-content-type-options"] == "nosniff"
 
