@@ -253,13 +253,17 @@ def indexed_page(session: Session, sort: SortKey, page: IndexPage, total: int) -
     return PageResult(rows, total, encode_cursor(sort, rows[-1]) if page.more else None)
 
 
-ROW_COLUMNS = (
+REFERENCE_COLUMNS = (
     Agreement.id,
     Agreement.title,
     Agreement.kind,
     Agreement.date,
     Agreement.date_precision,
     Agreement.date_inferred,
+)
+"""What a reference to an agreement shows (`references`, `referenced_by`)."""
+ROW_COLUMNS = (
+    *REFERENCE_COLUMNS,
     Agreement.visit_id,
     Agreement.provenance,
     Agreement.date_start,
@@ -469,16 +473,6 @@ EVENT_COLUMNS = (
     AgreementEvent.date_precision,
     AgreementEvent.date_inferred,
     AgreementEvent.date_inferred_reason,
-)
-
-
-REFERENCE_COLUMNS = (
-    Agreement.id,
-    Agreement.title,
-    Agreement.kind,
-    Agreement.date,
-    Agreement.date_precision,
-    Agreement.date_inferred,
 )
 
 
