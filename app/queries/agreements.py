@@ -185,7 +185,7 @@ def count_indexed(
     page, when the sort is by date and the index orders them faster than SQL would."""
     if live is None or statements.counting is None:
         return None
-    facets = [str(name) for name in f.facets]  # plain str keys for the JSON encoder
+    facets = facet_names(f)
     with live.use(session) as index:
         if index is None:
             return None
@@ -239,18 +239,23 @@ def list_page(
         )
     facets = None
     if f.facets:
-        names = [str(name) for name in f.facets]
         facets = (
-            counted.facets if counted else agreement_facets(session, statements.for_count, names)
+            counted.facets
+            if counted
+            else agreement_facets(session, statements.for_count, facet_names(f))
         )
     return Listing(page, links_of(session, page.rows, f.include), facets)
 
 
 def indexed_page(session: Session, sort: SortKey, page: IndexPage, total: int) -> PageResult:
     """The rows of a page whose ids (and order) the counting index chose: one `IN` read."""
-    stmt = select(*ROW_COLUMNS).where(Agreement.id.in_(page.ids)).order_by(*sort.order_by())
-    rows = list(columns(session, stmt))
+    rows = list(columns(session, _ROWS_BY_ID[sort.name], {"ids": page.ids}))
     return PageResult(rows, total, encode_cursor(sort, rows[-1]) if page.more else None)
+
+
+def facet_names(f: AgreementFilters) -> list[str]:
+    """The facets asked for, as plain str keys for the JSON encoder."""
+    return [str(name) for name in f.facets]
 
 
 REFERENCE_COLUMNS = (
@@ -356,6 +361,11 @@ _SECTORS = (
     .where(AgreementSector.agreement_id.in_(_IDS))
     .order_by(AgreementSector.agreement_id, AgreementSector.sector_id)
 )
+_ROWS_BY_ID = {
+    name: select(*ROW_COLUMNS).where(Agreement.id.in_(_IDS)).order_by(*SORTS[name].order_by())
+    for name in ("date", "-date")
+}
+"""A page the counting index chose (it orders date sorts only), read by its ids."""
 _VISITS = select(
     Visit.id, Visit.title, Visit.date, Visit.date_precision, Visit.date_inferred
 ).where(Visit.id.in_(_IDS))
