@@ -10,11 +10,16 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
+from typing import cast
 
 import httpx
 import orjson
 import pytest
+from fastapi import Request
+from sqlalchemy.orm import Session
 
+from app.api.deps import ReadThreads, run_read
 from app.config import Settings
 from app.curation.keys import create_key
 from app.db import make_engine, transaction
@@ -276,3 +281,31 @@ def test_a_write_that_finds_sqlite_locked_is_a_503_with_retry_after(seeded: tupl
         assert refused.headers["content-type"] == "application/problem+json"
         assert refused.headers["retry-after"] == "1"
         assert httpx.get(f"{base}/api/v1/sectors/slow-3").status_code == 404
+
+
+def test_lean_reads_run_at_most_read_threads_at_once(session: Session) -> None:
+    """Reads beyond `READ_THREADS` wait on the event loop: with two threads and twenty
+    reads, two run and eighteen wait until those are done."""
+    release = threading.Event()
+    ran: list[int] = []
+
+    def work(_: Session) -> None:
+        ran.append(threading.get_ident())
+        release.wait(timeout=30)
+
+    threads = ReadThreads(2)
+    request = cast(
+        Request, SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(read_threads=threads)))
+    )
+
+    async def twenty_reads() -> None:
+        reads = [asyncio.create_task(run_read(request, session, work)) for _ in range(20)]
+        for _ in range(20):  # let each task reach the limiter
+            await asyncio.sleep(0)
+        held = threads.limiter().statistics()
+        release.set()
+        await asyncio.gather(*reads)
+        assert (held.borrowed_tokens, held.tasks_waiting) == (2, 18)
+
+    asyncio.run(twenty_reads())
+    assert len(ran) == 20

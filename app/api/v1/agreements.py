@@ -73,7 +73,7 @@ async def list_agreements(
     if fmt != "json":
         return await anyio.to_thread.run_sync(EXPORT.download, request, session, filters, fmt)
     listing = await run_read(
-        session, lambda s: queries.list_page(s, request.app.state.counting, filters)
+        request, session, lambda s: queries.list_page(s, request.app.state.counting, filters)
     )
     page = listing.page
     items = [agreement_json(row, listing.links, filters.include) for row in page.rows]
@@ -94,14 +94,16 @@ add_export_routes(router, EXPORT)
     response_model=AgreementDetail,
     dependencies=[Depends(json_accepted)],
 )
-async def get_agreement(agreement_id: AgreementId, session: SessionDep) -> Response:
+async def get_agreement(
+    request: Request, agreement_id: AgreementId, session: SessionDep
+) -> Response:
     """Everything about one agreement: parties, signatories with their role and side, sectors,
     the visit it was signed during, each party's actions (`events`), the agreements it refers
     to (`references`) or is referred to by (`referenced_by`), and the verbatim quotes
     (`citations`) that support it; `provenance` flags each value that is inferred or
     reference data instead. Where the sources disagree, `discrepancies` gives each
     reading with its quote."""
-    detail = await run_read(session, lambda s: queries.get_detail(s, agreement_id))
+    detail = await run_read(request, session, lambda s: queries.get_detail(s, agreement_id))
     return JSONBytes(agreement_detail_json(found(detail, "agreement", agreement_id)))
 
 
