@@ -118,12 +118,10 @@ class Filtered:
     (parties, sectors, signatories) with EXISTS per row, which suits a page walked in sort
     order and stopped early; `for_count` reads them as one intersection of id sets, each
     from a covering index, which suits reading every match (about 6x faster than probing
-    row by row for a busy country and sector at 100k agreements). `counting` is the same
-    filters for the counting index, or None where it cannot answer (`q`, `as_of`)."""
+    row by row for a busy country and sector at 100k agreements)."""
 
     rows: Select[tuple[Agreement]]
     for_count: Select[tuple[Agreement]]
-    counting: Query | None = None
     text_count: Select[Any] | None = None
     """When `q` is the only filter and the word index answers it: its matches, to count."""
 
@@ -160,7 +158,6 @@ def filtered(session: Session, selection: Selection) -> Filtered:
     conditions += date_overlaps(selection.sort, selection.start, selection.end)
     if selection.in_force_on:
         conditions.append(in_force_on(selection.in_force_on))
-    counting = selection.counting
     page = list(conditions)
     text = resolve_text(session, selection.q) if selection.q else None
     if text is not None:
@@ -172,24 +169,25 @@ def filtered(session: Session, selection: Selection) -> Filtered:
     )
     if not links:
         alone = text.matches(Agreement) if text is not None and len(conditions) == 1 else None
-        return Filtered(rows, base, counting, alone)
+        return Filtered(rows, base, alone)
     ids = intersect(*links) if len(links) > 1 else links[0]
-    return Filtered(rows, base.where(Agreement.id.in_(ids)), counting)
+    return Filtered(rows, base.where(Agreement.id.in_(ids)))
 
 
 def count_indexed(
-    session: Session, live: LiveIndex | None, statements: Filtered, f: AgreementFilters
+    session: Session, live: LiveIndex | None, query: Query | None, f: AgreementFilters
 ) -> Counted | None:
-    """The exact total and facets from the counting index, or None where it cannot answer
-    (not built yet, or filters it does not hold): then SQL counts. Also the ids of the
-    page, when the sort is by date and the index orders them faster than SQL would."""
-    if live is None or statements.counting is None:
+    """The exact total and facets of `query` from the counting index, or None where it
+    cannot answer (not built yet, or filters it does not hold: `query` is None): then SQL
+    counts. Also the ids of the page, when the sort is by date and the index orders them
+    faster than SQL would."""
+    if live is None or query is None:
         return None
     facets = facet_names(f)
     with live.use(session) as index:
         if index is None:
             return None
-        matches = index.matches(statements.counting)
+        matches = index.matches(query)
         page = None
         if f.sort in ("date", "-date") and not (f.cursor and f.offset):
             sort = SORTS[f.sort]
@@ -219,24 +217,28 @@ def list_page(
     as `selection`), then the total (counting index, else SQL), the page, each embed in one
     IN statement, and the facets, all from that value. `f` gives the paging, sort, embeds
     and facets."""
-    statements = filtered(session, selection or resolve(session, f))
-    counted = count_indexed(session, live, statements, f)
+    selection = selection or resolve(session, f)
+    counted = count_indexed(session, live, selection.counting, f)
     if counted is not None and counted.page is not None:
         page = indexed_page(session, SORTS[f.sort], counted.page, counted.total)
-    else:
-        page = paginate(
-            session,
-            statements.rows.with_only_columns(*ROW_COLUMNS),
-            SORTS[f.sort],
-            count_from=(
-                statements.for_count if statements.text_count is None else statements.text_count
-            ),
-            limit=f.limit,
-            offset=f.offset,
-            cursor=f.cursor,
-            total=counted.total if counted else None,
-            tuples=True,
-        )
+        facets = counted.facets if f.facets else None
+        return Listing(page, links_of(session, page.rows, f.include), facets)
+    # SQL pages (and counts and facets, where the index did not): only now are the
+    # statements built, which costs more Python than an indexed page's whole read.
+    statements = filtered(session, selection)
+    page = paginate(
+        session,
+        statements.rows.with_only_columns(*ROW_COLUMNS),
+        SORTS[f.sort],
+        count_from=(
+            statements.for_count if statements.text_count is None else statements.text_count
+        ),
+        limit=f.limit,
+        offset=f.offset,
+        cursor=f.cursor,
+        total=counted.total if counted else None,
+        tuples=True,
+    )
     facets = None
     if f.facets:
         facets = (
@@ -305,13 +307,13 @@ def links_of(session: Session, rows: Sequence[Any], include: Sequence[str]) -> L
     visit_ids = {"ids": sorted({row.visit_id for row in rows if row.visit_id})}
 
     def embed(name: str, stmt: Select[Any]) -> dict[str, list[Row[Any]]]:
-        return _grouped(session.execute(stmt, ids)) if name in include else {}
+        return _grouped(columns(session, stmt, ids)) if name in include else {}
 
     return Links(
-        parties=_grouped(session.execute(_PARTIES if "parties" in include else _PARTY_CODES, ids)),
+        parties=_grouped(columns(session, _PARTIES if "parties" in include else _PARTY_CODES, ids)),
         signatories=embed("signatories", _SIGNERS),
         sectors=embed("sectors", _SECTORS),
-        visits={v.id: v for v in session.execute(_VISITS, visit_ids)}
+        visits={v.id: v for v in columns(session, _VISITS, visit_ids)}
         if "visit" in include and visit_ids["ids"]
         else {},
         citations=citations_for(session, "agreement", ids["ids"]) if "citations" in include else {},
