@@ -47,9 +47,10 @@ class Settings(BaseSettings):
     # Requests served at once per worker; the connection pool holds exactly this many
     # connections, and it must stay within the threadpool's 40 threads (see app/guards.py).
     max_concurrent_requests: int = Field(16, ge=1, le=40)
-    # Worker threads running the lean reads' database work at once (agreement lists and
-    # details); the rest of those requests wait on the event loop. More threads than cores
-    # only trade the GIL back and forth (see README "Performance").
+    # Worker threads running the database work of agreement lists and details at once:
+    # those whose cost is bounded by the page (the counting index answers them; a record by
+    # id), and the others (see `app.api.deps.ReadLanes`). The rest wait on the event loop.
+    bounded_read_threads: int = Field(1, ge=1, le=40)
     read_threads: int = Field(4, ge=1, le=40)
     # Requests that may wait for a turn beyond those, and how long each may wait (503 after).
     max_queued_requests: int = Field(1000, ge=0)

@@ -73,39 +73,48 @@ async def json_accepted(request: Request) -> None:
     accepts_json(request)
 
 
-class ReadThreads:
-    """How many lean reads run their database work in worker threads at once.
+class ReadLanes:
+    """Where lean reads run their database work: bounded reads (a page the counting index
+    answers, a record by id) in one thread of their own, the others in at most `others`
+    threads; a read waiting for its lane waits on the event loop, at no cost.
 
-    Why a limit of its own: a read is mostly Python (building statements, rows, JSON) and
-    every thread needs the GIL for it, while SQLite and psycopg let it go for each
-    statement. Sixteen threads taking turns at the GIL cost about a fifth more CPU per
-    request than a few (context switches, lost caches), for no more throughput on two
-    cores; queued reads wait on the event loop instead, at no cost."""
+    Why so few threads: a read is mostly Python (statements, rows, JSON), so every thread
+    needs the GIL, and SQLite and psycopg release it for each statement. Threads taking
+    turns at the GIL cost CPU (context switches, lost caches): measured with one worker
+    at 32 connections, the VN list took 1.9 ms of CPU per request with one thread, 2.6 ms
+    with two and 3.4 ms with four. Why two lanes: a slow read (a `q` over a million rows,
+    SQL counting before the index is ready) must not hold up the quick ones behind it."""
 
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self._limiter: anyio.CapacityLimiter | None = None
+    def __init__(self, bounded: int, others: int) -> None:
+        self.sizes = (bounded, others)
+        self._limiters: tuple[anyio.CapacityLimiter, anyio.CapacityLimiter] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def limiter(self) -> anyio.CapacityLimiter:
+    def limiter(self, bounded: bool) -> anyio.CapacityLimiter:
         loop = asyncio.get_running_loop()
-        if self._limiter is None or self._loop is not loop:  # a test client's new event loop
-            self._limiter, self._loop = anyio.CapacityLimiter(self.total), loop
-        return self._limiter
+        if self._limiters is None or self._loop is not loop:  # a test client's new event loop
+            self._limiters = (
+                anyio.CapacityLimiter(self.sizes[0]),
+                anyio.CapacityLimiter(self.sizes[1]),
+            )
+            self._loop = loop
+        return self._limiters[0 if bounded else 1]
 
 
-async def run_read(request: Request, session: Session, work: Callable[[Session], T]) -> T:
-    """Run a read's database work in one worker-thread hop (one of `ReadThreads`), and end
-    its transaction there, so the connection is back in the pool before the answer is
-    written."""
+async def run_read(
+    request: Request, session: Session, work: Callable[[Session], T], *, bounded: bool
+) -> T:
+    """Run a read's database work in one worker-thread hop, in its lane of `ReadLanes`
+    (`bounded`: its cost does not grow with the matches), and end its transaction there, so
+    the connection is back in the pool before the answer is written."""
 
     def read() -> T:
         result = work(session)
         session.commit()
         return result
 
-    threads: ReadThreads = request.app.state.read_threads
-    return await anyio.to_thread.run_sync(read, limiter=threads.limiter())
+    lanes: ReadLanes = request.app.state.read_lanes
+    return await anyio.to_thread.run_sync(read, limiter=lanes.limiter(bounded))
 
 
 def read_after(request: Request) -> str | None:

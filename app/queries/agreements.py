@@ -5,12 +5,12 @@ one `IN` statement; `app.schemas.agreements` turns the rows into JSON. The ORM l
 serve the bulk downloads."""
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, bindparam, exists, intersect, select
+from sqlalchemy import ColumnElement, Result, Row, Select, bindparam, exists, intersect, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.counting.index import IndexPage, Query
@@ -53,6 +53,8 @@ SORTS = {
     "title": SortKey.by_column("title", Agreement.title, Agreement.id),
     "-title": SortKey.by_column("-title", Agreement.title, Agreement.id, descending=True),
 }
+DATE_SORTS = ("date", "-date")
+"""The sorts the counting index orders pages in."""
 
 
 @dataclass(frozen=True)
@@ -189,12 +191,22 @@ def count_indexed(
             return None
         matches = index.matches(query)
         page = None
-        if f.sort in ("date", "-date") and not (f.cursor and f.offset):
+        if f.sort in DATE_SORTS and not (f.cursor and f.offset):
             sort = SORTS[f.sort]
             after = cursor_position(sort, f.cursor) if f.cursor else None
             if index.pages_faster(matches, f.offset, f.limit):
                 page = index.page(matches, sort.descending, f.limit, f.offset, after)
         return Counted(len(matches), indexed_facets(session, index, matches, facets), page)
+
+
+def indexed(live: LiveIndex | None, f: AgreementFilters) -> bool:
+    """Whether the counting index answers this list (its total and facets, and its page
+    where that is faster than SQL's): its cost is then bounded by the page, whatever the
+    number of matches. The index holds every filter but `q` and `as_of` (`Selection.counting`)
+    and orders the date sorts."""
+    return (
+        live is not None and live.ready.is_set() and not (f.q or f.as_of) and f.sort in DATE_SORTS
+    )
 
 
 @dataclass(frozen=True)
@@ -251,7 +263,7 @@ def list_page(
 
 def indexed_page(session: Session, sort: SortKey, page: IndexPage, total: int) -> PageResult:
     """The rows of a page whose ids (and order) the counting index chose: one `IN` read."""
-    rows = list(columns(session, _ROWS_BY_ID[sort.name], {"ids": page.ids}))
+    rows = columns(session, _ROWS_BY_ID[sort.name], {"ids": page.ids}).all()
     return PageResult(rows, total, encode_cursor(sort, rows[-1]) if page.more else None)
 
 
@@ -313,17 +325,18 @@ def links_of(session: Session, rows: Sequence[Any], include: Sequence[str]) -> L
         parties=_grouped(columns(session, _PARTIES if "parties" in include else _PARTY_CODES, ids)),
         signatories=embed("signatories", _SIGNERS),
         sectors=embed("sectors", _SECTORS),
-        visits={v.id: v for v in columns(session, _VISITS, visit_ids)}
+        visits={v.id: v for v in columns(session, _VISITS, visit_ids).all()}
         if "visit" in include and visit_ids["ids"]
         else {},
         citations=citations_for(session, "agreement", ids["ids"]) if "citations" in include else {},
     )
 
 
-def _grouped(rows: Iterable[Row[Any]]) -> dict[str, list[Row[Any]]]:
-    """Rows by their first column (the agreement id), in the statement's order."""
+def _grouped(result: Result[Any]) -> dict[str, list[Row[Any]]]:
+    """Rows by their first column (the agreement id), in the statement's order (fetched at
+    once: a row at a time costs a driver call per row)."""
     grouped: dict[str, list[Row[Any]]] = defaultdict(list)
-    for row in rows:
+    for row in result.all():
         grouped[row[0]].append(row)
     return grouped
 
@@ -365,7 +378,7 @@ _SECTORS = (
 )
 _ROWS_BY_ID = {
     name: select(*ROW_COLUMNS).where(Agreement.id.in_(_IDS)).order_by(*SORTS[name].order_by())
-    for name in ("date", "-date")
+    for name in DATE_SORTS
 }
 """A page the counting index chose (it orders date sorts only), read by its ids."""
 _VISITS = select(
@@ -497,7 +510,7 @@ def references_of(session: Session, agreement_id: str) -> tuple[list[Row[Any]], 
             .where(Agreement.id.in_(match))
             .order_by(Agreement.date_start.nulls_last(), Agreement.id)
         )
-        return list(columns(session, stmt))
+        return columns(session, stmt).all()
 
     refs = AgreementReference
     return (

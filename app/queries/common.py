@@ -177,7 +177,7 @@ def paginate(
     page = stmt.order_by(*sort.order_by())
     page = page.where(decode_cursor(sort, cursor)) if cursor else page.offset(offset)
     page = page.limit(limit + 1)
-    rows = list(columns(session, page) if tuples else session.scalars(page).unique())
+    rows = list(columns(session, page).all() if tuples else session.scalars(page).unique())
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(sort, rows[-1]) if more else None

@@ -8,7 +8,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import cast
@@ -19,7 +19,7 @@ import pytest
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from app.api.deps import ReadThreads, run_read
+from app.api.deps import ReadLanes, run_read
 from app.config import Settings
 from app.curation.keys import create_key
 from app.db import make_engine, transaction
@@ -283,29 +283,39 @@ def test_a_write_that_finds_sqlite_locked_is_a_503_with_retry_after(seeded: tupl
         assert httpx.get(f"{base}/api/v1/sectors/slow-3").status_code == 404
 
 
-def test_lean_reads_run_at_most_read_threads_at_once(session: Session) -> None:
-    """Reads beyond `READ_THREADS` wait on the event loop: with two threads and twenty
-    reads, two run and eighteen wait until those are done."""
+def test_lean_reads_wait_for_a_thread_of_their_lane(session: Session) -> None:
+    """Reads beyond their lane's threads wait on the event loop: with one thread for
+    bounded reads and two for the others, twenty of each run one and two at a time, and a
+    slow lane kept full does not hold up the bounded reads."""
     release = threading.Event()
-    ran: list[int] = []
+    ran: list[bool] = []
 
-    def work(_: Session) -> None:
-        ran.append(threading.get_ident())
-        release.wait(timeout=30)
+    def work(bounded: bool) -> Callable[[Session], None]:
+        def read(_: Session) -> None:
+            ran.append(bounded)
+            if not bounded:
+                release.wait(timeout=30)
 
-    threads = ReadThreads(2)
-    request = cast(
-        Request, SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(read_threads=threads)))
-    )
+        return read
 
-    async def twenty_reads() -> None:
-        reads = [asyncio.create_task(run_read(request, session, work)) for _ in range(20)]
-        for _ in range(20):  # let each task reach the limiter
-            await asyncio.sleep(0)
-        held = threads.limiter().statistics()
+    lanes = ReadLanes(1, 2)
+    state = SimpleNamespace(read_lanes=lanes)
+    request = cast(Request, SimpleNamespace(app=SimpleNamespace(state=state)))
+
+    async def forty_reads() -> None:
+        slow = [
+            asyncio.create_task(run_read(request, session, work(False), bounded=False))
+            for _ in range(20)
+        ]
+        quick = [
+            asyncio.create_task(run_read(request, session, work(True), bounded=True))
+            for _ in range(20)
+        ]
+        await asyncio.gather(*quick)  # done while the other lane is still held
+        held = lanes.limiter(bounded=False).statistics()
         release.set()
-        await asyncio.gather(*reads)
+        await asyncio.gather(*slow)
         assert (held.borrowed_tokens, held.tasks_waiting) == (2, 18)
 
-    asyncio.run(twenty_reads())
-    assert len(ran) == 20
+    asyncio.run(forty_reads())
+    assert ran.count(True) == ran.count(False) == 20

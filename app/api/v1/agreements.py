@@ -72,8 +72,12 @@ async def list_agreements(
     fmt = requested_format(request, filters.format)
     if fmt != "json":
         return await anyio.to_thread.run_sync(EXPORT.download, request, session, filters, fmt)
+    live = request.app.state.counting
     listing = await run_read(
-        request, session, lambda s: queries.list_page(s, request.app.state.counting, filters)
+        request,
+        session,
+        lambda s: queries.list_page(s, live, filters),
+        bounded=queries.indexed(live, filters),
     )
     page = listing.page
     items = [agreement_json(row, listing.links, filters.include) for row in page.rows]
@@ -103,7 +107,9 @@ async def get_agreement(
     (`citations`) that support it; `provenance` flags each value that is inferred or
     reference data instead. Where the sources disagree, `discrepancies` gives each
     reading with its quote."""
-    detail = await run_read(request, session, lambda s: queries.get_detail(s, agreement_id))
+    detail = await run_read(
+        request, session, lambda s: queries.get_detail(s, agreement_id), bounded=True
+    )
     return JSONBytes(agreement_detail_json(found(detail, "agreement", agreement_id)))
 
 
