@@ -2,6 +2,7 @@
 
 import json
 import logging
+import os
 import socket
 
 import pytest
@@ -13,6 +14,7 @@ from app.api.deps import get_session
 from app.config import Settings
 from app.logging_setup import JsonFormatter, RequestIdFilter
 from app.main import create_app
+from app.observability import new_request_id
 from tests.problems import assert_problem
 
 DETAIL = "/api/v1/agreements/mou-energy-vn-az-2025"
@@ -50,7 +52,7 @@ def test_every_response_has_a_request_id(
     response = client.request(method, path, headers=headers)
     assert response.status_code == status
     request_id = response.headers["x-request-id"]
-    assert len(request_id) == 32 and int(request_id, 16) >= 0  # a fresh uuid4, in hex
+    assert len(request_id) == 32 and int(request_id, 16) >= 0  # a fresh id, in hex
     if status >= 400:
         assert assert_problem(response, status)["request_id"] == request_id
 
@@ -171,3 +173,18 @@ def test_a_trusted_proxy_sets_the_scheme(session: Session, db_url: str) -> None:
     with TestClient(app, client=("192.0.2.1", 1)) as direct:
         assert "strict-transport-security" not in direct.get("/health", headers=https).headers
     app.state.engine.dispose()
+
+
+def test_a_forked_worker_draws_its_own_request_ids() -> None:
+    """Request ids are a per-process random prefix and a count: a forked worker must not
+    share its parent's prefix, or two workers would hand out the same ids."""
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.write(write, new_request_id().encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    theirs = os.read(read, 64).decode()
+    os.close(read)
+    os.close(write)
+    assert len(theirs) == 32 and theirs[:16] != new_request_id()[:16]
