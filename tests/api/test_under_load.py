@@ -319,3 +319,9 @@ def test_lean_reads_wait_for_a_thread_of_their_lane(session: Session) -> None:
 
     asyncio.run(forty_reads())
     assert ran.count(True) == ran.count(False) == 20
+
+
+def test_bounded_reads_get_one_thread_on_sqlite_and_two_on_postgresql() -> None:
+    assert Settings(database_url="sqlite:///x.sqlite").bounded_reads() == 1
+    assert Settings(database_url="postgresql+psycopg://h/db").bounded_reads() == 2
+    assert Settings(database_url="sqlite:///x.sqlite", bounded_read_threads=3).bounded_reads() == 3
