@@ -342,7 +342,8 @@ def _grouped(result: Result[Any]) -> dict[str, list[Row[Any]]]:
 
 
 # The embeds' statements, built once (they run on most list requests): each reads the links
-# of a whole page, `ids`, in one statement.
+# of a whole page, `ids`, in one statement. app.schemas.agreements unpacks their rows in
+# this column order.
 _IDS = bindparam("ids", expanding=True)
 _PARTY_CODES = (
     select(AgreementParty.agreement_id, AgreementParty.country_id)
