@@ -42,6 +42,7 @@ CURSORS = {
     ("/api/v1/visits", "title"): ["title", "Official", "visit-ho-chi-minh-azerbaijan-1959"],
     ("/api/v1/visits", "-title"): ["-title", "Official", "visit-ho-chi-minh-azerbaijan-1959"],
     ("/api/v1/countries", None): ["name", "Viet Nam", "VN"],
+    ("/api/v1/timeline", None): ["timeline", "1959-01-01", 1, "visit-ho-chi-minh-azerbaijan-1959"],
     ("/api/v1/signatories", None): ["name", "PetroVietnam", "petrovietnam"],
     ("/api/v1/sectors", None): ["id", "energy", "energy"],
     ("/api/v1/sources", None): ["id", SOURCE, SOURCE],

@@ -78,25 +78,56 @@ class SortKey:
         """The cursor's sort value, of the sort key's own type (every sort key here is a
         date or a text column), so a forged cursor never reaches the database."""
         if self.key.type.python_type is datetime.date:
-            if not isinstance(raw, str) or not _ISO_DATE.fullmatch(raw):
-                raise ValueError("its sort value must be a YYYY-MM-DD date")
-            return datetime.date.fromisoformat(raw)
-        return _cursor_text(raw, "sort value")
+            return cursor_date(raw)
+        return cursor_text(raw, "sort value")
 
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _cursor_text(raw: Any, what: str) -> str:
+def cursor_date(raw: Any) -> datetime.date:
+    if not isinstance(raw, str) or not _ISO_DATE.fullmatch(raw):
+        raise ValueError("its sort value must be a YYYY-MM-DD date")
+    return datetime.date.fromisoformat(raw)
+
+
+def cursor_text(raw: Any, what: str) -> str:
     if not isinstance(raw, str) or _CONTROL.search(raw):
         raise ValueError(f"its {what} must be text")
     return raw
 
 
-def encode_cursor(sort: SortKey, row: Any) -> str:
-    payload = orjson.dumps([sort.name, sort.value_of(row), row.id])
+def pack_cursor(order: str, *position: Any) -> str:
+    """A keyset cursor: the name of the order it walks, then the last row's position in
+    it, as base64url JSON (opaque to clients, but checked part by part when it comes back)."""
+    payload = orjson.dumps([order, *position])
     return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def unpack_cursor(
+    cursor: str, order: str, parse: Callable[..., tuple[Any, ...]]
+) -> tuple[Any, ...]:
+    """The position a `pack_cursor` cursor holds, through `parse` (which raises ValueError
+    or TypeError on a part of the wrong type or shape); a 422 naming `cursor` for anything
+    else than a cursor of `order`."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        payload = orjson.loads(base64.urlsafe_b64decode(padded))
+        if not isinstance(payload, list) or not payload:
+            raise ValueError("it is not one of this API's cursors")
+        if payload[0] != order:
+            raise ValueError("it was made for another sort order")
+        return parse(*payload[1:])
+    except (ValueError, TypeError, binascii.Error):  # orjson.JSONDecodeError is a ValueError
+        raise InvalidParameter(
+            "invalid cursor: pass the `next_cursor` of a page of this list, in the same sort",
+            parameter="cursor",
+        ) from None
+
+
+def encode_cursor(sort: SortKey, row: Any) -> str:
+    return pack_cursor(sort.name, sort.value_of(row), row.id)
 
 
 def decode_cursor(sort: SortKey, cursor: str) -> ColumnElement[bool]:
@@ -105,22 +136,13 @@ def decode_cursor(sort: SortKey, cursor: str) -> ColumnElement[bool]:
 
 
 def cursor_position(sort: SortKey, cursor: str) -> tuple[Any, str]:
-    """The (sort value, id) of a cursor from `encode_cursor`: `[sort name, value, id]` in
-    base64url JSON, each part checked in type and shape (422 otherwise)."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        payload = orjson.loads(base64.urlsafe_b64decode(padded))
-        if not isinstance(payload, list) or len(payload) != 3:
-            raise ValueError("it is not one of this API's cursors")
-        name, value, last_id = payload
-        if name != sort.name:
-            raise ValueError("it was made for another sort order")
-        return sort.parse_value(value), _cursor_text(last_id, "id")
-    except (ValueError, TypeError, binascii.Error):  # orjson.JSONDecodeError is a ValueError
-        raise InvalidParameter(
-            "invalid cursor: pass the `next_cursor` of a page of this list, in the same sort",
-            parameter="cursor",
-        ) from None
+    """The (sort value, id) of a cursor from `encode_cursor`, each checked in type and
+    shape (422 otherwise)."""
+
+    def parse(value: Any, last_id: Any) -> tuple[Any, str]:
+        return sort.parse_value(value), cursor_text(last_id, "id")
+
+    return unpack_cursor(cursor, sort.name, parse)  # type: ignore[return-value]
 
 
 def keyset_batches(

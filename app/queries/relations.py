@@ -1,6 +1,7 @@
 """Two countries' relations and a country's timeline, from agreements, visits and milestones."""
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -17,9 +18,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from app.errors import InvalidParameter
 from app.models import Agreement, AgreementParty, RelationEvent, Signatory, Visit
 from app.models._columns import LAST_GOING_UP
-from app.queries.common import PageResult, country_family
+from app.queries.common import (
+    PageResult,
+    capped_count,
+    country_family,
+    cursor_date,
+    cursor_text,
+    pack_cursor,
+    unpack_cursor,
+)
 from app.schemas.common import date_bounds
 from app.schemas.relations import TimelineFilters, TimelineQuery
 
@@ -133,29 +143,58 @@ def _dated_timeline(families: list[list[str]], f: TimelineQuery) -> tuple[Select
     return stmt, entries
 
 
+TIMELINE_ORDER = "timeline"
+"""The name a timeline cursor carries (its one order: date, undated last, then rank, id)."""
+
+
+def _timeline_order(entries: Any) -> tuple[Any, ...]:
+    """Date (undated last), then rank (milestones, visits, agreements), then id: one key
+    that pages and downloads walk alike."""
+    return (func.coalesce(entries.c.date_start, LAST_GOING_UP), entries.c.rank, entries.c.id)
+
+
+def _position(row: Any) -> tuple[Any, int, str]:
+    return (row["date_start"] or LAST_GOING_UP, row["rank"], row["id"])
+
+
 def timeline(session: Session, families: list[list[str]], f: TimelineFilters) -> PageResult:
+    """One page of the timeline, by offset or after a keyset `cursor` (then a page deep in
+    a long history costs what the first does); `total` counted as every list's is."""
+    if f.cursor and f.offset:
+        raise InvalidParameter("use either cursor or offset, not both", parameter="cursor")
     stmt, entries = _dated_timeline(families, f)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = (
-        session.execute(
-            stmt.order_by(
-                entries.c.date_start.is_(None), entries.c.date_start, entries.c.rank, entries.c.id
-            )
-            .limit(f.limit)
-            .offset(f.offset)
-        )
-        .mappings()
-        .all()
-    )
-    return PageResult([dict(r) for r in rows], total, None)
+    total = capped_count(session, stmt)
+    order = _timeline_order(entries)
+    page = stmt.order_by(*order)
+    if f.cursor:
+        page = page.where(tuple_(*order) > tuple_(*_timeline_after(f.cursor)))
+    else:
+        page = page.offset(f.offset)
+    rows = [dict(r) for r in session.execute(page.limit(f.limit + 1)).mappings()]
+    more = len(rows) > f.limit
+    rows = rows[: f.limit]
+    next_cursor = None
+    if more:
+        day, rank, last_id = _position(rows[-1])
+        next_cursor = pack_cursor(TIMELINE_ORDER, day.isoformat(), rank, last_id)
+    return PageResult.counted(rows, total, next_cursor)
+
+
+def _timeline_after(cursor: str) -> tuple[Any, ...]:
+    def parse(day: Any, rank: Any, last_id: Any) -> tuple[date, int, str]:
+        if not isinstance(rank, int) or isinstance(rank, bool):
+            raise ValueError("its rank must be a number")
+        return cursor_date(day), rank, cursor_text(last_id, "id")
+
+    return unpack_cursor(cursor, TIMELINE_ORDER, parse)
 
 
 def iter_timeline(session: Session, f: TimelineQuery, batch: int = 1000) -> Iterator[list[dict]]:
-    """The whole timeline in its order (undated last, then rank, then id), in keyset batches
-    over (date or the last date, rank, id). Countries are resolved before the first batch."""
+    """The whole timeline in its order, in keyset batches. Countries are resolved before
+    the first batch."""
     families = [country_family(session, "country", code) for code in f.country]
     stmt, entries = _dated_timeline(families, f)
-    order = (func.coalesce(entries.c.date_start, LAST_GOING_UP), entries.c.rank, entries.c.id)
+    order = _timeline_order(entries)
     return _timeline_batches(session, stmt.order_by(*order), order, batch)
 
 
@@ -169,8 +208,7 @@ def _timeline_batches(
         if not rows:
             return
         yield rows
-        last = rows[-1]
-        after = (last["date_start"] or LAST_GOING_UP, last["rank"], last["id"])
+        after = _position(rows[-1])
 
 
 def contacts(session: Session, families: list[list[str]]) -> tuple[dict | None, dict | None]:

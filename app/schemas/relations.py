@@ -12,6 +12,7 @@ from app.schemas.common import (
     Out,
     PageParams,
     ProvenancedOut,
+    cursor_field,
 )
 from app.schemas.enums import TimelineKind
 from app.schemas.visits import VisitOut
@@ -88,4 +89,9 @@ class TimelineQuery(BaseModel):
 
 
 class TimelineFilters(TimelineQuery, PageParams):
-    """A page of a timeline (offset paging: a timeline is one country's history)."""
+    """A page of a timeline, by offset or by keyset cursor (a busy country's history runs
+    to hundreds of thousands of entries)."""
+
+    cursor: str | None = cursor_field(
+        "WyJ0aW1lbGluZSIsIjE5NTktMDEtMDEiLDEsInZpc2l0LWhvLWNoaS1taW5oLWF6ZXJiYWlqYW4tMTk1OSJd"
+    )

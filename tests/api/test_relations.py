@@ -106,6 +106,50 @@ def test_timeline_of_one_country_and_a_range(client: TestClient) -> None:
     ]
 
 
+def test_timeline_walks_by_cursor_as_by_offset(client: TestClient) -> None:
+    """Following `next_cursor` (as the `Link` header gives it) two entries at a time reads
+    the same entries, in the same order, as one page does."""
+    pair = {"country": ["VN", "AZ"]}
+    whole = client.get("/api/v1/timeline", params={**pair, "limit": 100}).json()
+    walked, page = [], {**pair, "limit": 2}
+    while True:
+        response = client.get("/api/v1/timeline", params=page)
+        body = response.json()
+        walked += [i["id"] for i in body["items"]]
+        assert body["total"] == whole["total"]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            assert "link" not in response.headers
+            break
+        assert f"cursor={cursor}" in response.headers["link"]
+        page["cursor"] = cursor
+    assert walked == [i["id"] for i in whole["items"]]
+    assert walked[-1] == "nam-chairmanship-support-vn-az"  # undated, last: the cursor passes it
+
+
+def test_timeline_refuses_a_cursor_it_did_not_make(client: TestClient) -> None:
+    visits = client.get("/api/v1/visits", params={"limit": 1}).json()["next_cursor"]
+    for cursor in (visits, "WyJ0aW1lbGluZSIsIjE5NTktMDEtMDEiLCIxIiwieCJd", "bm90IGpzb24"):
+        assert_problem(
+            client.get("/api/v1/timeline", params={"country": "VN", "cursor": cursor}),
+            422,
+            "cursor",
+        )
+    both = {"country": "VN", "cursor": visits, "offset": 2}
+    assert_problem(client.get("/api/v1/timeline", params=both), 422, "cursor")
+    (example,) = [
+        p["schema"]["examples"][0]
+        for p in client.get("/openapi.json").json()["paths"]["/api/v1/timeline"]["get"][
+            "parameters"
+        ]
+        if p["name"] == "cursor"
+    ]
+    assert (
+        client.get("/api/v1/timeline", params={"country": "VN", "cursor": example}).status_code
+        == 200
+    )
+
+
 def test_timeline_needs_a_country(client: TestClient) -> None:
     assert_problem(client.get("/api/v1/timeline"), 422, "country")
     assert_problem(client.get("/api/v1/timeline?country=VN&country=AZ&country=FR"), 422, "country")
