@@ -154,27 +154,42 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def set_next_link(
-    request: Request, response: Response, page: PageResult, *, limit: int, offset: int
+    request: Request,
+    response: Response,
+    page: PageResult,
+    *,
+    limit: int,
+    offset: int,
+    cursor_parameter: str = "cursor",
 ) -> None:
     """`Link: <...>; rel="next"` while more remain (see `next_link`)."""
-    link = next_link(request, page, limit=limit, offset=offset)
+    link = next_link(request, page, limit=limit, offset=offset, cursor_parameter=cursor_parameter)
     if link:
         response.headers["Link"] = link
 
 
-def next_link(request: Request, page: PageResult, *, limit: int, offset: int) -> str | None:
+def next_link(
+    request: Request,
+    page: PageResult,
+    *,
+    limit: int,
+    offset: int,
+    cursor_parameter: str = "cursor",
+) -> str | None:
     """The `Link` header of a page while more remain.
 
-    Lists with keyset pagination link by cursor (constant cost however deep); the others
-    by the next offset. Every other query parameter is kept as the client sent it.
+    Lists with keyset pagination link by cursor (constant cost however deep; the changes
+    feed names its cursor `since`); the others by the next offset. Every other query
+    parameter is kept as the client sent it.
     """
     if page.next_cursor:
-        change = ("cursor", page.next_cursor)
-    elif offset + limit < page.total and not request.query_params.get("cursor"):
+        change = (cursor_parameter, page.next_cursor)
+    elif offset + limit < page.total and not request.query_params.get(cursor_parameter):
         change = ("offset", str(offset + limit))
     else:
         return None
-    query = [(k, v) for k, v in request.query_params.multi_items() if k not in ("cursor", "offset")]
+    replaced = (cursor_parameter, "offset")
+    query = [(k, v) for k, v in request.query_params.multi_items() if k not in replaced]
     query.append(change)
     return f'<{request.url.replace(query=urlencode(query))}>; rel="next"'
 

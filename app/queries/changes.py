@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.models import Change
@@ -18,6 +18,18 @@ def iter_changes(session: Session, f: ChangeQuery, batch: int = 1000) -> Iterato
         session.expunge_all()
 
 
+def changes_since(
+    after: int, record_type: str | None = None, record_id: str | None = None
+) -> Select[tuple[Change]]:
+    """Every change with an id above `after` (of one record type, or one record)."""
+    stmt = select(Change).where(Change.id > after)
+    if record_type:
+        stmt = stmt.where(Change.record_type == record_type)
+    if record_id:
+        stmt = stmt.where(Change.record_id == record_id)
+    return stmt
+
+
 def changes_after(
     session: Session,
     after: int,
@@ -27,11 +39,7 @@ def changes_after(
 ) -> Iterator[Change]:
     """Up to `limit` changes with an id above `after`, oldest first, fetched a few at a time,
     so a caller that stops early (a byte budget reached) has not loaded the rest."""
-    stmt = select(Change).where(Change.id > after)
-    if record_type:
-        stmt = stmt.where(Change.record_type == record_type)
-    if record_id:
-        stmt = stmt.where(Change.record_id == record_id)
+    stmt = changes_since(after, record_type, record_id)
     result = session.scalars(stmt.order_by(Change.id).limit(limit).execution_options(yield_per=20))
     try:
         yield from result

@@ -333,11 +333,17 @@ def test_changes_feed_pages_with_since(client: TestClient, keys: dict[str, str])
         client.post("/api/v1/sectors", json={"id": f"s-{i}", "name": f"S {i}"}, headers=write)
     seen: list[int] = []
     url: str | None = "/api/v1/changes?limit=2"
+    first = client.get(url).json()
     while url:
         page = client.get(url)
         seen += [c["id"] for c in page.json()["items"]]
         url = page.links.get("next", {}).get("url")
+        assert url is None or f"since={seen[-1]}" in url
     assert len(seen) == 5 and seen == sorted(seen)
+    # Every list's envelope: the total counts the changes after `since`, not the page.
+    assert (first["total"], first["total_exact"], len(first["items"])) == (5, True, 2)
+    after_two = client.get("/api/v1/changes", params={"since": seen[1], "limit": 2}).json()
+    assert after_two["total"] == 3 and after_two["next_cursor"] == str(seen[3])
 
 
 def test_a_citation_is_added_to_its_record(client: TestClient, keys: dict[str, str]) -> None:

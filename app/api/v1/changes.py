@@ -1,22 +1,21 @@
 """The audit log as a feed, each record's history, and API key management."""
 
-from collections.abc import Iterable
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from app.api.auth import AdminBody, AdminKey
-from app.api.deps import SessionDep
+from app.api.deps import SessionDep, set_next_link
 from app.api.formats import accepts_json
 from app.api.v1.common import with_article
 from app.api.v1.exports import Export, add_export_routes
 from app.curation import keys
 from app.db import write_transaction
 from app.errors import Conflict, InvalidRecord, NotFound, plain_message
-from app.models import Change
 from app.queries import changes as queries
+from app.queries.common import PageResult, capped_count
 from app.schemas.changes import (
     KEY_NAME,
     ChangeFilters,
@@ -43,13 +42,19 @@ says where to go on. A page always holds at least one change."""
 def feed_page(
     request: Request,
     response: Response,
-    rows: Iterable[Change],
+    session: Session,
     limit: int,
+    after: int,
     cursor_parameter: str,
+    record_type: str | None = None,
+    record_id: str | None = None,
 ) -> Page[ChangeOut]:
-    """A page of at most `limit` changes and about FEED_BYTES of JSON from `rows` (which
-    may hold one more, to see whether more remain), with `next_cursor` and a `Link: next`
-    that repeats the request with `cursor_parameter` set to the last change's id."""
+    """The changes after `after`, a page of at most `limit` and about FEED_BYTES of
+    JSON, oldest first, with every list's envelope: `total` (changes after `after`, counted
+    to 10,000), `next_cursor` (the last change's id) and a `Link: next` that repeats the
+    request with `cursor_parameter` set to it."""
+    total = capped_count(session, queries.changes_since(after, record_type, record_id))
+    rows = queries.changes_after(session, after, limit + 1, record_type, record_id)
     items: list[ChangeOut] = []
     size, more = 0, False
     for row in rows:
@@ -59,13 +64,15 @@ def feed_page(
             more = True
             break
         items.append(item)
-    next_cursor = str(items[-1].id) if more else None
-    if next_cursor:
-        query = [(k, v) for k, v in request.query_params.multi_items() if k != cursor_parameter]
-        url = request.url.replace(query=urlencode([*query, (cursor_parameter, next_cursor)]))
-        response.headers["Link"] = f'<{url}>; rel="next"'
+    page = PageResult.counted(items, total, str(items[-1].id) if more else None)
+    set_next_link(request, response, page, limit=limit, offset=0, cursor_parameter=cursor_parameter)
     return Page[ChangeOut](
-        items=items, total=len(items), limit=limit, offset=0, next_cursor=next_cursor
+        items=items,
+        total=page.total,
+        total_exact=page.total_exact,
+        limit=limit,
+        offset=0,
+        next_cursor=page.next_cursor,
     )
 
 
@@ -87,8 +94,9 @@ def list_changes(
     `since=` it (or follow `Link: rel="next"`): replaying the feed in order rebuilds the same
     data. A page holds at most `limit` changes and stops early past about 1 MB of JSON;
     `next_cursor` is set whenever more remain."""
-    rows = queries.changes_after(session, filters.since, filters.limit + 1, filters.record_type)
-    return feed_page(request, response, rows, filters.limit, "since")
+    return feed_page(
+        request, response, session, filters.limit, filters.since, "since", filters.record_type
+    )
 
 
 def add_history_route(router: APIRouter, record_type: str, record_id_type: Any) -> None:
@@ -103,10 +111,16 @@ def add_history_route(router: APIRouter, record_type: str, record_id_type: Any) 
         session: SessionDep,
         filters: Annotated[HistoryFilters, Query()],
     ) -> Page[ChangeOut]:
-        rows = queries.changes_after(
-            session, filters.cursor or 0, filters.limit + 1, record_type, record_id
+        return feed_page(
+            request,
+            response,
+            session,
+            filters.limit,
+            filters.cursor or 0,
+            "cursor",
+            record_type,
+            record_id,
         )
-        return feed_page(request, response, rows, filters.limit, "cursor")
 
     router.add_api_route(
         f"/{{{record_type}_id}}/history",
