@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Result, Row, Select, bindparam, exists, intersect, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from app.counting.index import IndexPage, Query
 from app.counting.live import LiveIndex
@@ -418,39 +418,37 @@ def date_overlaps(
     return conditions
 
 
-def loaders(include: Sequence[str]) -> list[Any]:
-    """Eager loads for a page: parties always, each embed only when asked for. Each is one
-    SELECT ... IN for the whole page, so the statement count does not grow with the page."""
-    parties = selectinload(Agreement.parties)
-    if "parties" in include:
-        parties = parties.selectinload(AgreementParty.country)
-    options: list[Any] = [parties]
-    if "signatories" in include:
-        options.append(
-            selectinload(Agreement.signatories).selectinload(AgreementSignatory.signatory)
-        )
-    if "sectors" in include:
-        options.append(selectinload(Agreement.sectors).selectinload(AgreementSector.sector))
-    if "visit" in include:
-        options.append(selectinload(Agreement.visit))
-    return options
+@dataclass(frozen=True)
+class Linked:
+    """A row of a download and the links of its batch (what one line is written from)."""
+
+    row: Row[Any]
+    links: Links
 
 
-BULK_EMBEDS = ("sectors",)
-"""What a bulk download row carries besides the lean columns (party codes and sector ids)."""
+DOWNLOAD_INCLUDE = ("sectors",)
+"""A download's line is a list item with `include=sectors`."""
+DOWNLOAD_EMBEDS = ("parties", *DOWNLOAD_INCLUDE)
+"""What a download reads beside its rows: the sectors, and the parties' names for CSV."""
 
 
 def iter_agreements(
-    session: Session, f: AgreementFilters, batch: int = 1000
-) -> Iterator[list[Agreement]]:
-    """Every matching agreement in sort order, in keyset batches: memory stays flat however
-    many there are, and each batch costs what the first does.
+    session: Session, f: AgreementQuery, batch: int = 1000
+) -> Iterator[list[Linked]]:
+    """Every matching agreement in sort order, in keyset batches of the list's columns and
+    their links, as a page reads them: memory stays flat however many there are, and each
+    batch costs what the first does.
 
     The filters are resolved here, before the first batch, so a bad filter is a 422 and not
     an error in the middle of a streamed body."""
-    sort = SORTS[f.sort]
-    stmt = filter_agreements(session, f).options(*loaders(("parties", *BULK_EMBEDS)))
-    return keyset_batches(session, stmt, sort, batch)
+    stmt = filter_agreements(session, f).with_only_columns(*ROW_COLUMNS)
+    batches = keyset_batches(session, stmt, SORTS[f.sort], batch, tuples=True)
+    return (_linked(session, rows) for rows in batches)
+
+
+def _linked(session: Session, rows: list[Row[Any]]) -> list[Linked]:
+    links = links_of(session, rows, DOWNLOAD_EMBEDS)
+    return [Linked(row, links) for row in rows]
 
 
 @dataclass(frozen=True)

@@ -146,16 +146,17 @@ def cursor_position(sort: SortKey, cursor: str) -> tuple[Any, str]:
 
 
 def keyset_batches(
-    session: Session, stmt: Select[Any], sort: SortKey, batch: int = 1000
+    session: Session, stmt: Select[Any], sort: SortKey, batch: int = 1000, tuples: bool = False
 ) -> Iterator[list[Any]]:
     """Every row of `stmt` in `sort` order, in keyset batches: memory stays flat however many
     there are (each batch leaves the session once read), and each batch costs what the first
-    does."""
+    does. ORM entities, or with `tuples` the rows of a select of columns."""
     stmt = stmt.order_by(*sort.order_by())
     after = None
     while True:
         page = stmt.where(after) if after is not None else stmt
-        rows = list(session.scalars(page.limit(batch)).unique())
+        page = page.limit(batch)
+        rows = list(columns(session, page).all() if tuples else session.scalars(page).unique())
         if not rows:
             return
         yield rows

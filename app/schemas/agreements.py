@@ -215,39 +215,6 @@ class AgreementDetail(AgreementOut, DatedDetailOut):
     referenced_by: list[AgreementRef] = Field(description="Agreements that refer to this one.")
     discrepancies: list[DiscrepancyOut]
 
-    @classmethod
-    def build_detail(
-        cls,
-        row: object,
-        citations: Sequence[object],
-        events: Sequence[EventOut],
-        discrepancies: Sequence[object],
-        references: Sequence[object] = (),
-        referenced_by: Sequence[object] = (),
-    ) -> "AgreementDetail":
-        base = AgreementOut.build(row, INCLUDES, citations).model_dump(exclude_unset=True)
-        extra = {
-            c: getattr(row, c)
-            for c in (
-                "date_inferred_reason",
-                "aliases",
-                "place",
-                "place_country_id",
-                "summary",
-                "status",
-            )
-        }
-        return cls.model_validate(
-            {
-                **base,
-                **extra,
-                "events": events,
-                "references": references,
-                "referenced_by": referenced_by,
-                "discrepancies": discrepancies,
-            }
-        )
-
 
 class FacetCount(BaseModel):
     value: str = Field(examples=["AZ"])
@@ -434,6 +401,14 @@ def _sectors_json(row: Any, links: Any) -> list[dict[str, object]]:
         {"id": id_, "name": name, "parent_id": parent}
         for _, id_, name, parent in links.sectors.get(row.id, ())
     ]
+
+
+def download_names(row: Any, links: Any) -> dict[str, list[str]]:
+    """A download's CSV names beside its codes: each party's and each sector's."""
+    return {
+        "party_names": [name for _, _, _, name, *_ in links.parties.get(row.id, ())],
+        "sector_names": [name for _, _, name, _ in links.sectors.get(row.id, ())],
+    }
 
 
 def _visit_json(row: Any, links: Any) -> dict[str, object] | None:

@@ -16,11 +16,11 @@ from app.queries import agreements as queries
 from app.schemas.agreements import (
     AgreementDetail,
     AgreementFilters,
-    AgreementOut,
     AgreementPage,
     AgreementQuery,
     agreement_detail_json,
     agreement_json,
+    download_names,
 )
 from app.schemas.common import PROBLEM_RESPONSES
 
@@ -31,9 +31,7 @@ EXPORT = Export(
     noun="agreements",
     filters=AgreementQuery,
     batches=queries.iter_agreements,
-    record=lambda row: AgreementOut.build(row, queries.BULK_EMBEDS).model_dump(
-        mode="json", exclude_unset=True
-    ),
+    record=lambda linked: agreement_json(linked.row, linked.links, queries.DOWNLOAD_INCLUDE),
     csv_columns=[
         "id",
         "title",
@@ -45,10 +43,7 @@ EXPORT = Export(
         "sector_names",
         "visit_id",
     ],
-    csv_extra=lambda row: {
-        "party_names": [p.country.name for p in row.parties],
-        "sector_names": [s.sector.name for s in row.sectors],
-    },
+    csv_extra=lambda linked: download_names(linked.row, linked.links),
 )
 
 
