@@ -38,6 +38,7 @@ from app.limits import (
     make_storage,
     parse_rate,
 )
+from app.memory import tune_malloc
 from app.openapi import finish
 from app.proxies import TrustedProxies
 from app.records.shapes import CitationIn
@@ -100,6 +101,7 @@ TAGS = [
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    tune_malloc()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

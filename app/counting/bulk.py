@@ -9,7 +9,7 @@ numbers per link.
 
 from array import array
 from collections.abc import Iterable, Sequence
-from itertools import compress
+from itertools import accumulate, compress, islice
 
 import numpy as np
 from pyroaring import BitMap
@@ -43,7 +43,8 @@ class _Dimension:
         self.kept = array("H") if keep else None
         """Every code in row order, for a `LinkTable` (2 bytes each: kept only for
         countries, a few hundred values)."""
-        self.per_row = array("I")
+        self.offsets = array("I", [0])
+        """Where each row's codes end in `kept`."""
 
     def add(self, rows: Iterable[int] | np.ndarray, values: Iterable[str]) -> None:
         if isinstance(rows, np.ndarray):
@@ -59,9 +60,11 @@ class _Dimension:
 
     def table(self) -> LinkTable:
         assert self.kept is not None
-        offsets = np.zeros(len(self.per_row) + 1, dtype=np.uint32)
-        np.cumsum(np.frombuffer(self.per_row, dtype=np.uint32), out=offsets[1:])
-        return LinkTable(np.frombuffer(self.kept, dtype=np.uint16), offsets, list(self.codes))
+        return LinkTable(
+            np.frombuffer(self.kept, dtype=np.uint16),
+            np.frombuffer(self.offsets, dtype=np.uint32),
+            list(self.codes),
+        )
 
     def bitmaps(self) -> dict[str, BitMap]:
         self._flush()
@@ -95,7 +98,8 @@ class Builder:
         self.starts = array("i")
         self.ends = array("i")
         self.id_blob = bytearray()
-        self.id_lengths = array("I")
+        self.id_offsets = array("I", [0])
+        """Where each id ends in `id_blob` (more than 4 GiB of ids is an OverflowError)."""
         self.last_id: str | None = None
         self.in_order = True
 
@@ -119,7 +123,7 @@ class Builder:
         self.ends.extend(ends)
         encoded = list(map(str.encode, ids))
         self.id_blob += b"".join(encoded)
-        self.id_lengths.extend(map(len, encoded))
+        _extend_ends(self.id_offsets, map(len, encoded))
         as_list = list(ids)
         self.in_order = (
             self.in_order
@@ -136,13 +140,11 @@ class Builder:
         dimension = self.dimensions[name]
         dimension.add(np.repeat(numbers, counts), values)
         if dimension.kept is not None:
-            dimension.per_row.extend(counts)
+            _extend_ends(dimension.offsets, counts)
 
     def finish(self, position: int) -> AgreementIndex:
-        lengths = np.frombuffer(self.id_lengths, dtype=np.uint32)
-        wide = int(lengths.sum(dtype=np.uint64)) >= 2**32
-        offsets = np.zeros(self.size + 1, dtype=np.uint64 if wide else np.uint32)
-        np.cumsum(lengths, out=offsets[1:])
+        """The index, over the builder's own arrays (not copied: the builder is spent)."""
+        offsets = np.frombuffer(self.id_offsets, dtype=np.uint32)
         lookup = None if self.in_order else _code_point_order(self.id_blob, offsets)
         index = AgreementIndex(
             position=position,
@@ -151,7 +153,7 @@ class Builder:
             ends=np.frombuffer(self.ends, dtype=np.int32),
             ids=IdStore(self.id_blob, offsets, lookup),
             visits=np.frombuffer(self.visits, dtype=np.uint32),
-            visit_codes={v: code for v, code in self.visit_codes.items() if v is not None},
+            visit_ids=_id_store(list(self.visit_codes)[NO_VISIT + 1 :]),
         )
         for name, dimension in self.dimensions.items():
             index.by[name].update(dimension.bitmaps())
@@ -160,7 +162,20 @@ class Builder:
         return index
 
 
-def _code_point_order(blob: bytearray, offsets: np.ndarray) -> np.ndarray:
+def _extend_ends(ends: array, lengths: Iterable[int]) -> None:
+    """Append the end of each of `lengths`' spans, laid after the last end in `ends`."""
+    ends.extend(islice(accumulate(lengths, initial=ends[-1]), 1, None))
+
+
+def _id_store(ids: list[str]) -> IdStore:
+    """`ids` by their position in the list (encoded one at a time: no list of bytes)."""
+    offsets = array("I", [0])
+    _extend_ends(offsets, map(len, map(str.encode, ids)))
+    order = np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.uint32)
+    return IdStore("".join(ids).encode(), np.frombuffer(offsets, dtype=np.uint32), order)
+
+
+def _code_point_order(blob: bytes | bytearray, offsets: np.ndarray) -> np.ndarray:
     """The rows sorted by their ids' code points (UTF-8 bytes sort the same way), for a
     database whose collation orders ids otherwise: the id lookup bisects in this order."""
     ids = IdStore(blob, offsets, None)

@@ -105,7 +105,9 @@ class AgreementIndex:
     visits: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint32))
     """Each row's visit code: one number per row, where a bitmap per visit would take some
     70 MB at a million agreements (a hundred thousand visits of ten agreements each)."""
-    visit_codes: dict[str, int] = field(default_factory=dict)
+    visit_ids: IdStore = field(default_factory=_empty_ids)
+    """The visit of code c is `visit_ids.id(c - 1)` (a dict of a hundred thousand visit ids
+    would take 10 MB more at a million agreements)."""
     links: dict[str, LinkTable] = field(default_factory=dict)
     """Facet dimensions also kept row by row, as built (see `app.counting.links`)."""
     stale: BitMap = field(default_factory=BitMap)
@@ -147,11 +149,7 @@ class AgreementIndex:
         self.stale.add(number)
         self.starts[number] = _day(row.date_start)
         self.ends[number] = _day(row.date_end)
-        self.visits[number] = (
-            self.visit_codes.setdefault(row.visit_id, len(self.visit_codes) + 1)
-            if row.visit_id
-            else NO_VISIT
-        )
+        self.visits[number] = self._visit_code(row.visit_id) if row.visit_id else NO_VISIT
         self.live.add(number)
         for name, value in _values_of(row):
             self.by[name][value].add(number)
@@ -285,11 +283,15 @@ class AgreementIndex:
         self._rollups[name] = (self.position, rolled)
         return rolled
 
+    def _visit_code(self, visit_id: str) -> int:
+        row = self.visit_ids.row(visit_id)
+        return 1 + (self.visit_ids.add(visit_id) if row is None else row)
+
     def _visited(self, visit: str) -> BitMap:
-        code = self.visit_codes.get(visit)
-        if code is None:
+        row = self.visit_ids.row(visit)
+        if row is None:
             return BitMap()
-        rows = np.flatnonzero(self.visits == code).astype(np.uint32)
+        rows = np.flatnonzero(self.visits == row + 1).astype(np.uint32)
         return BitMap(array("I", rows.tobytes()))
 
     def _union(self, name: str, values: Sequence[str]) -> BitMap:

@@ -10,12 +10,15 @@ from datetime import date
 import orjson
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event, func, select, text
 
 from app.config import Settings
+from app.counting.build import build_index
+from app.counting.index import AgreementRow, Query
 from app.curation.keys import create_key
-from app.db import make_engine, transaction
+from app.db import make_engine, make_sessionmaker, transaction
 from app.main import create_app
+from app.models import Agreement
 from app.queries.agreements import resolve
 from app.schemas.agreements import AgreementFilters
 from bench.synth import synthesize
@@ -259,3 +262,20 @@ def test_index_follows_writes(world: str, indexed: TestClient) -> None:
     deleted = indexed.delete(f"{URL}/{record['id']}", headers={**auth, "If-Match": etag})
     assert deleted.status_code == 204, deleted.text
     assert (total(country="VN"), total(country="FR")) == (before_vn, before_fr)
+
+
+def test_visits_of_agreements_put_since_the_build(world: str) -> None:
+    """A visit the index was built with and one it first meets in a write both filter."""
+    engine = make_engine(world)
+    with make_sessionmaker(engine)() as session:
+        index = build_index(session)
+        visit = session.scalar(select(Agreement.visit_id).where(Agreement.visit_id.is_not(None)))
+        expected = session.scalar(select(func.count()).where(Agreement.visit_id == visit))
+    engine.dispose()
+    assert visit is not None and index.count(Query(visit=visit)) == expected
+    index.put(AgreementRow("visit-test-known", "agreement", "2001", None, None, visit))
+    index.put(AgreementRow("visit-test-new", "agreement", "2001", None, None, "visit-test-new"))
+    assert index.count(Query(visit=visit)) == expected + 1
+    assert index.count(Query(visit="visit-test-new")) == 1
+    index.remove("visit-test-known")
+    assert index.count(Query(visit=visit)) == expected
