@@ -12,6 +12,7 @@ The index holds no SQL: `app.counting.build` fills it from the database and
 """
 
 from array import array
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ LAST_DAY = {False: date(9999, 12, 31).toordinal(), True: date(1, 1, 1).toordinal
 sentinels): last either way."""
 
 FACET_SIZE = 50
+PREFIXES = 16
+"""How many prefixes of the date order `Years` keeps (at a million rows, 2 MB)."""
 SQL_ROW_COST = 100
 """How many matches `page` orders in the time SQL takes to walk one row (see `pages_faster`)."""
 DIMENSIONS = ("country", "sector", "signatory", "kind", "year")
@@ -113,6 +116,10 @@ class AgreementIndex:
     stale: BitMap = field(default_factory=BitMap)
     """Rows put or removed since the build, whose `links` entries are out of date."""
     _rollups: dict[str, tuple[int, list[Rolled]]] = field(default_factory=dict)
+    _years: "Years | None" = None
+    """The year bitmaps in year order (see `_in_years`), until the next put or remove."""
+    _dated_by_year: bool | None = None
+    """Whether every row's dates lie within its year (None: not checked yet)."""
 
     def __len__(self) -> int:
         return len(self.live)
@@ -127,6 +134,7 @@ class AgreementIndex:
         if row is None or row not in self.live:
             return
         self._rollups.clear()
+        self._years = None
         self.stale.add(row)
         self.live.discard(row)
         self.visits[row] = NO_VISIT
@@ -138,6 +146,9 @@ class AgreementIndex:
         """Index `row` (an agreement created or changed since the index was built)."""
         self.remove(row.id)
         self._rollups.clear()
+        self._years = None
+        if not _within_year(row):
+            self._dated_by_year = False
         number = self.row_of(row.id)
         if number is None:
             number = self.ids.add(row.id)
@@ -172,14 +183,33 @@ class AgreementIndex:
             result = result & self._visited(query.visit)
         if query.start is None and query.end is None:
             return result
-        rows = np.frombuffer(result.to_array(), dtype=np.uint32)
-        keep = np.ones(len(rows), dtype=bool)
-        if query.start is not None:
-            keep &= self.ends[rows] >= query.start.toordinal()
-            keep &= self.ends[rows] != UNDATED
-        if query.end is not None:
-            keep &= self.starts[rows] <= query.end.toordinal()
-        return BitMap(array("I", rows[keep].tobytes()))
+        years = self._in_years()
+        if years is None:
+            return self._in_range(result, query.start, query.end)
+        start = query.start.toordinal() if query.start else -UNDATED
+        end = query.end.toordinal() if query.end else UNDATED
+        inside: list[int] = []
+        edges: list[BitMap] = []
+        for (year, bitmap), (first, last) in zip(years.bitmaps, years.days, strict=True):
+            if start <= first and last <= end:
+                inside.append(year)
+            elif start <= last and first <= end:
+                edges.append(bitmap)
+        found = result & years.between(inside[0], inside[-1]) if inside else BitMap()
+        if edges:
+            found |= self._in_range(result & BitMap.union(*edges), query.start, query.end)
+        return found
+
+    def _in_range(self, rows: BitMap, start: date | None, end: date | None) -> BitMap:
+        """The `rows` whose date interval overlaps [start, end], tested row by row."""
+        numbers = np.frombuffer(rows.to_array(), dtype=np.uint32)
+        keep = np.ones(len(numbers), dtype=bool)
+        if start is not None:
+            keep &= self.ends[numbers] >= start.toordinal()
+            keep &= self.ends[numbers] != UNDATED
+        if end is not None:
+            keep &= self.starts[numbers] <= end.toordinal()
+        return BitMap(array("I", numbers[keep].tobytes()))
 
     def count(self, query: Query) -> int:
         return len(self.matches(query))
@@ -219,21 +249,27 @@ class AgreementIndex:
         limit: int,
         offset: int = 0,
         after: tuple[date, str] | None = None,
+        within: Query | None = None,
     ) -> IndexPage | None:
         """One page of `matches` in date order, exactly as SQL orders it (the date sort
         key: `date_start`, undated rows last either way; then id, the same way), from
         `offset`, or after the keyset cursor `after` (its sort value and id). None when
         the index cannot tell the database's order: rows added since the build, or a
-        cursor's unknown id, under a collation other than code-point order.
+        cursor's unknown id, under a collation other than code-point order. `within`,
+        the query `matches` answers, spares looking for them outside its dates.
 
         The order is one 64-bit key per match (day << 32 | id rank), and the page a
-        partial sort of those keys: about a millisecond per 100,000 matches."""
+        partial sort of the keys of the matches in the first years that hold it (see
+        `_leading`): about a millisecond per 100,000 keys."""
         try:
             ranks = self.ids.ranks()
             bound = None if after is None else self.ids.rank_after(after[1], descending)
         except Unranked:
             return None
-        rows = np.frombuffer(matches.to_array(), dtype=np.uint32)
+        wanted = offset + limit + 1
+        rows = np.frombuffer(
+            self._leading(matches, descending, wanted, after, within).to_array(), dtype=np.uint32
+        )
         days = self.starts[rows].astype(np.int64)
         days[days == UNDATED] = LAST_DAY[descending]
         keys = (days << 32) | (rows if ranks is None else ranks[rows])
@@ -243,7 +279,6 @@ class AgreementIndex:
             threshold = (after[0].toordinal() << 32) | bound
             keep = keys > -threshold if descending else keys >= threshold
             rows, keys = rows[keep], keys[keep]
-        wanted = offset + limit + 1
         nearest = (
             np.argpartition(keys, wanted - 1)[:wanted]
             if wanted < len(keys)
@@ -252,6 +287,40 @@ class AgreementIndex:
         window = nearest[np.argsort(keys[nearest])][offset:wanted]
         ids = [self.ids.id(int(row)) for row in rows[window]]
         return IndexPage(ids[:limit], len(ids) > limit)
+
+    def _leading(
+        self,
+        matches: BitMap,
+        descending: bool,
+        wanted: int,
+        after: tuple[date, str] | None,
+        within: Query | None,
+    ) -> BitMap:
+        """The matches of the fewest years, first in sort order from the cursor's, that
+        hold `wanted` rows besides the cursor's year: every row of a year sorts before
+        every row of the next, so the page is among them. All of `matches` when the years
+        run out (undated rows come after them), or cannot tell the order (see `_in_years`),
+        or the cursor is at an undated row."""
+        years = self._in_years()
+        if years is None or (after is not None and after[0].toordinal() == LAST_DAY[descending]):
+            return matches
+        cursor = None if after is None else after[0].year
+        first = within.start.year if within and within.start else -UNDATED
+        last = within.end.year if within and within.end else UNDATED
+        taken: list[BitMap] = []
+        found = 0
+        for year, bitmap in reversed(years.bitmaps) if descending else years.bitmaps:
+            if not first <= year <= last or (
+                cursor is not None and (year > cursor if descending else year < cursor)
+            ):
+                continue
+            n = bitmap.intersection_cardinality(matches)
+            if n:
+                taken.append(bitmap & matches)
+                found += 0 if year == cursor else n
+            if found >= wanted:
+                return BitMap.union(*taken)
+        return matches
 
     def pages_faster(self, matches: BitMap, offset: int, limit: int) -> bool:
         """Whether `page` beats SQL walking its sort index for this page: SQL reads about
@@ -287,6 +356,35 @@ class AgreementIndex:
         row = self.visit_ids.row(visit_id)
         return 1 + (self.visit_ids.add(visit_id) if row is None else row)
 
+    def _in_years(self) -> "Years | None":
+        """The years in order, when every row's dates lie within its year (as `date_start`
+        and `date_end`, derived from `date`, do unless written around it): then the years
+        split the date order into consecutive runs. None otherwise. The first call checks
+        every row (milliseconds at a million); `put` checks its own."""
+        if self._dated_by_year is None:
+            self._dated_by_year = self._check_years()
+        if not self._dated_by_year:
+            return None
+        if self._years is None:
+            self._years = Years(
+                sorted((int(year), b) for year, b in self.by["year"].items() if b), len(self)
+            )
+        return self._years
+
+    def _check_years(self) -> bool:
+        dated = BitMap()
+        for year, bitmap in self.by["year"].items():
+            if not bitmap:
+                continue
+            rows = np.frombuffer(bitmap.to_array(), dtype=np.uint32)
+            first, last = _days_of(int(year))
+            days = np.concatenate([self.starts[rows], self.ends[rows]])
+            if days.min() < first or days.max() > last:
+                return False
+            dated |= bitmap
+        rest = np.frombuffer((self.live - dated).to_array(), dtype=np.uint32)
+        return bool(np.all(self.starts[rest] == UNDATED) and np.all(self.ends[rest] == UNDATED))
+
     def _visited(self, visit: str) -> BitMap:
         row = self.visit_ids.row(visit)
         if row is None:
@@ -299,6 +397,50 @@ class AgreementIndex:
         if not found:
             return BitMap()
         return found[0] if len(found) == 1 else BitMap.union(*found)
+
+
+class Years:
+    """The year bitmaps in year order, and some prefixes: the rows dated up to a pivot
+    year, a pivot every 1/PREFIXES of the rows. A range of whole years is then a difference
+    of two prefixes, each a pivot's and the few years after it: about as many rows' worth
+    of work as a pivot spans (the years' bitmaps, unioned, cost one step per row in range:
+    0.4 ms for 2000-2020 at a million agreements)."""
+
+    def __init__(self, bitmaps: list[tuple[int, BitMap]], rows: int) -> None:
+        self.bitmaps = bitmaps
+        self.days = [_days_of(year) for year, _ in bitmaps]
+        """Each year's first and last day numbers."""
+        self._pivots: list[tuple[int, BitMap]] = []
+        dated, since = BitMap(), 0
+        for year, bitmap in bitmaps:
+            dated |= bitmap
+            since += len(bitmap)
+            if since * PREFIXES >= rows:
+                self._pivots.append((year, dated.copy()))
+                since = 0
+        self._pivot_years = [year for year, _ in self._pivots]
+
+    def between(self, first: int, last: int) -> BitMap:
+        """The rows dated in years `first` to `last`."""
+        return self._through(last) - self._through(first - 1)
+
+    def _through(self, year: int) -> BitMap:
+        at = bisect_right(self._pivot_years, year) - 1
+        after, base = self._pivots[at] if at >= 0 else (None, BitMap())
+        rest = [b for y, b in self.bitmaps if (after is None or y > after) and y <= year]
+        return base | BitMap.union(*rest) if rest else base
+
+
+def _days_of(year: int) -> tuple[int, int]:
+    """The day numbers of a year's first and last days."""
+    return date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
+
+
+def _within_year(row: AgreementRow) -> bool:
+    if not row.date:
+        return row.date_start is None and row.date_end is None
+    year = int(row.date[:4])
+    return all(d is not None and d.year == year for d in (row.date_start, row.date_end))
 
 
 def _values_of(row: AgreementRow) -> Iterable[tuple[str, str]]:
