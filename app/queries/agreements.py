@@ -195,7 +195,7 @@ def count_indexed(
             sort = SORTS[f.sort]
             after = cursor_position(sort, f.cursor) if f.cursor else None
             if index.pages_faster(matches, f.offset, f.limit):
-                page = index.page(matches, sort.descending, f.limit, f.offset, after)
+                page = index.page(matches, sort.descending, f.limit, f.offset, after, query)
         return Counted(len(matches), indexed_facets(session, index, matches, facets), page)
 
 
