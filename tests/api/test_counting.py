@@ -175,6 +175,33 @@ def test_index_pages_after_a_cursor_the_index_lacks(indexed: TestClient, plain: 
             assert _index_page(indexed, params) == _sql_page(plain, params), params
 
 
+def test_dates_written_around_the_model_count_exactly(world: str, plain: TestClient) -> None:
+    """The index reads a year as a run of the date order only while every agreement's
+    `date_start` and `date_end` lie within its `date`'s year, as the model writes them:
+    one written by hand outside it still gets SQL's totals and pages."""
+    engine = make_engine(world)
+    moved = "UPDATE agreements SET date_start = :start, date_end = :end WHERE id = :id"
+    with engine.begin() as conn:
+        agreement_id, start, end = conn.execute(
+            text("SELECT id, date_start, date_end FROM agreements WHERE date LIKE '2005%' LIMIT 1")
+        ).one()
+        conn.execute(text(moved), {"start": "2012-06-01", "end": "2012-06-01", "id": agreement_id})
+    try:
+        with _client(world, counting_index=True) as client:
+            assert client.app.state.counting.ready.wait(60)  # type: ignore[attr-defined]
+            in_2012 = _sql_page(plain, {"date_from": "2012", "date_to": "2012", "limit": 100})[0]
+            assert agreement_id in in_2012
+            for year in ("2005", "2012"):
+                for sort in ("date", "-date"):
+                    params = {"date_from": year, "date_to": year, "sort": sort, "limit": 5}
+                    got = client.get(URL, params=params).json()
+                    assert got == plain.get(URL, params=params).json(), params
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(moved), {"start": start, "end": end, "id": agreement_id})
+        engine.dispose()
+
+
 def test_totals_are_not_counted_with_sql(indexed: TestClient, world: str) -> None:
     statements: list[str] = []
     engine: Engine = indexed.app.state.engine  # type: ignore[attr-defined]
