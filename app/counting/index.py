@@ -4,8 +4,10 @@ Each agreement gets a row number when it is first indexed; each filter value (a 
 country, a sector, a signatory, a kind, a year) holds the bitmap of the rows it
 applies to. A filtered total is then the cardinality of an intersection of unions, and a
 facet is one AND-count per value: milliseconds at a million agreements, where SQL has to
-walk every match. Dates live in two arrays of day numbers, tested only on the candidates
-the other filters leave.
+walk every match. Dates live in two arrays of day numbers; since every date lies within
+its year, the year bitmaps also split the date order into runs (see `Years`): a date range
+is whole years plus at most two tested row by row, and a date-sorted page is sorted from
+its first years' matches alone.
 
 The index holds no SQL: `app.counting.build` fills it from the database and
 `app.counting.live` keeps it current.
@@ -325,8 +327,9 @@ class AgreementIndex:
     def pages_faster(self, matches: BitMap, offset: int, limit: int) -> bool:
         """Whether `page` beats SQL walking its sort index for this page: SQL reads about
         (offset + limit) / density rows, testing the filters on each (microseconds per row);
-        `page` costs some tens of nanoseconds per match. So a sparse match (a busy country
-        and a sector: 4% of a million) pages from here, and the unfiltered list from SQL."""
+        `page` at most some tens of nanoseconds per match (only the matches of the first
+        years that hold the page are sorted). So a sparse match (a busy country and a
+        sector: 4% of a million) pages from here, and the unfiltered list from SQL."""
         n = len(matches)
         return n * n <= (offset + limit) * len(self.ids) * SQL_ROW_COST
 
