@@ -70,8 +70,13 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _pattern(word: str) -> str:
+    """The LIKE pattern of the texts that hold `word` (with escape character `\\`)."""
+    return f"%{_escape_like(word)}%"
+
+
 def _like(expression: Any, word: str) -> ColumnElement[bool]:
-    return expression.like(f"%{_escape_like(word)}%", escape="\\")
+    return expression.like(_pattern(word), escape="\\")
 
 
 def plain_match(model: Any, q: str) -> ColumnElement[bool]:
@@ -229,7 +234,7 @@ def resolve(session: Session, q: str) -> TextQuery:
     params = {}
     for n, word in enumerate(lookups):
         params[f"match_{n}"] = " AND ".join(_quoted(_fragments(word)))
-        params[f"like_{n}"] = f"%{_escape_like(word)}%"
+        params[f"like_{n}"] = _pattern(word)
     stored: dict[str, list[str]] = defaultdict(list)
     for n, word in session.connection().execute(_vocabulary_lookup(len(lookups)), params):
         stored[lookups[n]].append(word)
