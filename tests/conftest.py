@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
@@ -52,11 +53,18 @@ def session(engine: Engine) -> Iterator[Session]:
             outer.rollback()
 
 
-@pytest.fixture
-def client(session: Session, db_url: str) -> Iterator[TestClient]:
+@pytest.fixture(scope="session")
+def app(db_url: str) -> Iterator[FastAPI]:
+    """The app every `client` talks to, made once for the run.
+
+    One per test cost each test about 0.1 s (FastAPI builds its routes' validators on an
+    app's first request) and about 2 MB that was never freed (FastAPI's call caches keep
+    4,096 callables, each holding its app), so the run grew to gigabytes and its garbage
+    collections slowed every later test. Nothing a test changes lives in the app: each
+    client brings its own session (below), cookies and lifespan."""
     # The counting index reads committed rows through its own connection, and rows made in
-    # this rolled-back transaction never commit: lists here count with SQL. The index has
-    # its own tests on committed databases (tests/api/test_counting.py).
+    # a test's rolled-back transaction never commit: lists here count with SQL. The index
+    # has its own tests on committed databases (tests/api/test_counting.py).
     app = create_app(
         Settings(
             database_url=db_url,
@@ -65,11 +73,19 @@ def client(session: Session, db_url: str) -> Iterator[TestClient]:
             counting_index=False,
         )
     )
-    app.dependency_overrides[get_session] = lambda: session
-    with TestClient(app) as test_client:
-        yield test_client
+    yield app
     app.state.engine.dispose()
     app.state.health_engine.dispose()
+
+
+@pytest.fixture
+def client(app: FastAPI, session: Session) -> Iterator[TestClient]:
+    app.dependency_overrides[get_session] = lambda: session
+    try:
+        with TestClient(app) as test_client:
+            yield test_client
+    finally:
+        del app.dependency_overrides[get_session]
 
 
 @pytest.fixture
