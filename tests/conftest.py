@@ -6,17 +6,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
-from app import migrate
 from app.api.deps import get_session
-from app.config import Settings, get_settings
-from app.db import make_engine, transaction
+from app.config import Settings
+from app.db import make_engine
 from app.main import create_app
-from app.seeding import load_seeds, write_seeds
-from tests.servers import scratch_database
+from tests.servers import scratch_database, seed_database
 
 
 @pytest.fixture(scope="session")
@@ -29,10 +28,8 @@ def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def engine(db_url: str) -> Iterator[Engine]:
-    migrate.upgrade(db_url)
+    seed_database(db_url)
     engine = make_engine(db_url)
-    with transaction(engine) as session:
-        write_seeds(session, load_seeds(get_settings().seeds_dir))
     yield engine
     engine.dispose()
 
@@ -52,11 +49,18 @@ def session(engine: Engine) -> Iterator[Session]:
             outer.rollback()
 
 
-@pytest.fixture
-def client(session: Session, db_url: str) -> Iterator[TestClient]:
+@pytest.fixture(scope="session")
+def app(db_url: str) -> Iterator[FastAPI]:
+    """The app every `client` talks to, made once for the run.
+
+    One per test cost each test about 0.1 s (FastAPI builds its routes' validators on an
+    app's first request) and about 2 MB that was never freed (FastAPI's call caches keep
+    4,096 callables, each holding its app), so the run grew to gigabytes and its garbage
+    collections slowed every later test. Nothing a test changes lives in the app: each
+    client brings its own session (below), cookies and lifespan."""
     # The counting index reads committed rows through its own connection, and rows made in
-    # this rolled-back transaction never commit: lists here count with SQL. The index has
-    # its own tests on committed databases (tests/api/test_counting.py).
+    # a test's rolled-back transaction never commit: lists here count with SQL. The index
+    # has its own tests on committed databases (tests/api/test_counting.py).
     app = create_app(
         Settings(
             database_url=db_url,
@@ -65,11 +69,19 @@ def client(session: Session, db_url: str) -> Iterator[TestClient]:
             counting_index=False,
         )
     )
-    app.dependency_overrides[get_session] = lambda: session
-    with TestClient(app) as test_client:
-        yield test_client
+    yield app
     app.state.engine.dispose()
     app.state.health_engine.dispose()
+
+
+@pytest.fixture
+def client(app: FastAPI, session: Session) -> Iterator[TestClient]:
+    app.dependency_overrides[get_session] = lambda: session
+    try:
+        with TestClient(app) as test_client:
+            yield test_client
+    finally:
+        del app.dependency_overrides[get_session]
 
 
 @pytest.fixture
@@ -90,4 +102,22 @@ def sql_log(engine: Engine) -> Iterator[list[str]]:
 def scratch_url(db_url: str, tmp_path: Path) -> Iterator[str]:
     """An empty database of the same kind as the test database."""
     with scratch_database(db_url, tmp_path, "scratch") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def seeded_template(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database migrated and seeded once for the run, committed, never connected to
+    after: `seeded_url` copies it."""
+    folder = tmp_path_factory.mktemp("seeded")
+    with scratch_database(db_url, folder, "seeded") as url:
+        seed_database(url)
+        yield url
+
+
+@pytest.fixture
+def seeded_url(db_url: str, seeded_template: str, tmp_path: Path) -> Iterator[str]:
+    """A migrated and seeded database of the test's own, committed (a copy of the
+    template: seeding one takes a second or two, copying it a tenth of that)."""
+    with scratch_database(db_url, tmp_path, "copy", template=seeded_template) as url:
         yield url

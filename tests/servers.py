@@ -3,11 +3,12 @@ served by uvicorn in a thread, or by `treaty-api serve` in a subprocess, on loop
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,24 +26,40 @@ from app.seeding import load_seeds, write_seeds
 
 
 @contextmanager
-def scratch_database(db_url: str, folder: Path, name: str) -> Iterator[str]:
-    """An empty database of the same kind as `db_url`: a file in `folder` on SQLite, a
-    database `<test database>_<name>` on PostgreSQL, dropped afterwards."""
+def scratch_database(
+    db_url: str, folder: Path, name: str, template: str | None = None
+) -> Iterator[str]:
+    """A database of the same kind as `db_url`, empty or a copy of `template` (a database
+    of that kind that nobody is connected to): a file in `folder` on SQLite, a database
+    `<test database>_<name>` on PostgreSQL, dropped afterwards."""
     url = make_url(db_url)
     if url.get_backend_name() == "sqlite":
-        yield f"sqlite:///{folder}/{name}.sqlite"
+        path = folder / f"{name}.sqlite"
+        if template:
+            _copy_sqlite(make_url(template).database, path)
+        yield f"sqlite:///{path}"
         return
     database = f"{url.database}_{name}"
+    copy = f' TEMPLATE "{make_url(template).database}"' if template else ""
     admin = make_engine(db_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
-        conn.execute(text(f'CREATE DATABASE "{database}"'))
+        conn.execute(text(f'CREATE DATABASE "{database}"{copy}'))
     try:
         yield url.set(database=database).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         admin.dispose()
+
+
+def _copy_sqlite(source: str | None, target: Path) -> None:
+    """SQLite's online backup: a consistent copy, whatever the source's journal holds."""
+    with (
+        closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as reader,
+        closing(sqlite3.connect(target)) as writer,
+    ):
+        reader.backup(writer)
 
 
 def seed_database(database_url: str) -> None:

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, text
-from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from app import migrate
@@ -31,27 +30,24 @@ from app.dump import DumpError, export_database, import_database, tables
 from app.main import create_app
 from app.models import ApiKey, Change, Citation, Sector
 from app.records.tables import ROWS
-from tests.servers import seed_database
+from tests.servers import scratch_database
 
 AGREEMENT = "mou-energy-vn-az-2025"
 
 
 @pytest.fixture(scope="module")
-def source(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def source(
+    db_url: str, seeded_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
     """A seeded database with writes on top (audit entries, deferred self-references,
     re-numbered citations) and two keys; yields its URL and the admin key's secret."""
-    url = make_url(db_url)
-    admin = None
-    if url.get_backend_name() == "sqlite":
-        source_url = f"sqlite:///{tmp_path_factory.mktemp('dump')}/source.sqlite"
-    else:
-        name = f"{url.database}_dump_source"
-        admin = make_engine(db_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        source_url = url.set(database=name).render_as_string(hide_password=False)
-    seed_database(source_url)
+    folder = tmp_path_factory.mktemp("dump")
+    with scratch_database(db_url, folder, "dump_source", template=seeded_template) as source_url:
+        yield source_url, _write_on_top(source_url)
+
+
+def _write_on_top(source_url: str) -> str:
+    """The writes and keys of `source`; the admin key's secret."""
     engine = make_engine(source_url)
     sectors = RESOURCES["sectors"]
     with transaction(engine) as session:
@@ -72,11 +68,7 @@ def source(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tu
         title = service.current(session, agreements, AGREEMENT).title
         service.update(session, agreements, AGREEMENT, {"title": title + " (corrected)"}, "x")
     engine.dispose()
-    yield source_url, secret
-    if admin is not None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    return secret
 
 
 def export(database_url: str, include_keys: bool) -> bytes:

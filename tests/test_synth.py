@@ -14,11 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
-from app import migrate
-from app.config import Settings, get_settings
-from app.db import make_engine, transaction
+from app.config import Settings
+from app.db import make_engine
 from app.main import create_app
-from app.seeding import load_seeds, write_seeds
 from app.text import search_text
 from bench.synth import SOURCE_ID, synthesize, synthetic_count
 
@@ -34,11 +32,8 @@ SYNTH_TABLES = {
 
 
 @pytest.fixture
-def seeded(scratch_url: str) -> Iterator[Engine]:
-    migrate.upgrade(scratch_url)
-    engine = make_engine(scratch_url)
-    with transaction(engine) as session:
-        write_seeds(session, load_seeds(get_settings().seeds_dir))
+def seeded(seeded_url: str) -> Iterator[Engine]:
+    engine = make_engine(seeded_url)
     yield engine
     engine.dispose()
 
@@ -217,7 +212,7 @@ def test_synthetic_rows_are_well_formed(seeded: Engine) -> None:
         assert stored == expected, agreement_id
 
 
-def test_api_finds_synthetic_agreements(seeded: Engine, scratch_url: str) -> None:
+def test_api_finds_synthetic_agreements(seeded: Engine, seeded_url: str) -> None:
     synthesize(seeded, N, seed=5)
     country, sector, title = rows(
         seeded,
@@ -226,7 +221,7 @@ def test_api_finds_synthetic_agreements(seeded: Engine, scratch_url: str) -> Non
         "JOIN agreement_sectors s ON s.agreement_id = a.id "
         "WHERE a.id = (SELECT min(id) FROM agreements WHERE id LIKE 'synth-%')",
     )[0]
-    app = create_app(Settings(database_url=scratch_url))
+    app = create_app(Settings(database_url=seeded_url))
     with TestClient(app) as client:
         listed = client.get("/api/v1/agreements", params={"country": country, "sector": sector})
         assert listed.status_code == 200
@@ -239,7 +234,7 @@ def test_api_finds_synthetic_agreements(seeded: Engine, scratch_url: str) -> Non
 
 
 def test_installed_command_finds_the_generator(
-    seeded: Engine, scratch_url: str, tmp_path: Path
+    seeded: Engine, seeded_url: str, tmp_path: Path
 ) -> None:
     # The generator lives in bench/, outside the app package: the installed console script
     # must import it from any directory, not only from a checkout's root.
@@ -247,7 +242,7 @@ def test_installed_command_finds_the_generator(
     done = subprocess.run(
         [str(command), "synth", "--agreements", "20", "--seed", "1"],
         cwd=tmp_path,
-        env={**os.environ, "DATABASE_URL": scratch_url},
+        env={**os.environ, "DATABASE_URL": seeded_url},
         capture_output=True,
         text=True,
     )

@@ -16,14 +16,13 @@ from sqlalchemy import select
 from app.curation.keys import create_key
 from app.db import make_engine, transaction
 from app.models import Change
-from tests.servers import seed_database, serve, serve_workers
+from tests.servers import serve, serve_workers
 
 WRITERS = 8
 WRITES_EACH = 40
 
 
 def _write_key(database_url: str) -> dict[str, str]:
-    seed_database(database_url)
     engine = make_engine(database_url)
     with transaction(engine) as session:
         _, secret = create_key(session, "feed-writer", "write")
@@ -86,10 +85,10 @@ def _two_workers(database_url: str) -> AbstractContextManager[str]:
 
 
 @pytest.fixture(params=[_in_thread, _two_workers], ids=["1 worker", "2 workers"])
-def server(request: pytest.FixtureRequest, scratch_url: str) -> Iterator[tuple[str, str, dict]]:
-    auth = _write_key(scratch_url)
-    with request.param(scratch_url) as base:
-        yield base, scratch_url, auth
+def server(request: pytest.FixtureRequest, seeded_url: str) -> Iterator[tuple[str, str, dict]]:
+    auth = _write_key(seeded_url)
+    with request.param(seeded_url) as base:
+        yield base, seeded_url, auth
 
 
 def test_a_follower_misses_no_change_under_concurrent_writers(

@@ -23,7 +23,7 @@ from app.queries.agreements import resolve
 from app.schemas.agreements import AgreementFilters
 from bench.synth import synthesize
 from tests.factories import make_agreement
-from tests.servers import scratch_database, seed_database
+from tests.servers import scratch_database
 
 URL = "/api/v1/agreements"
 SOURCE = "vns-baku-signing-ceremony-2025"
@@ -42,11 +42,13 @@ def _client(database_url: str, counting_index: bool) -> TestClient:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory, db_url: str) -> Iterator[str]:
+def world(
+    tmp_path_factory: pytest.TempPathFactory, db_url: str, seeded_template: str
+) -> Iterator[str]:
     """A committed database with the seeds, 1,500 synthetic agreements and an undated one
     (module-wide: only the last test writes, and it undoes what it wrote)."""
-    with scratch_database(db_url, tmp_path_factory.mktemp("counting"), "counting") as url:
-        seed_database(url)
+    folder = tmp_path_factory.mktemp("counting")
+    with scratch_database(db_url, folder, "counting", template=seeded_template) as url:
         engine = make_engine(url)
         synthesize(engine, 1500, seed=7)
         with transaction(engine) as session:
@@ -218,21 +220,17 @@ def test_totals_are_not_counted_with_sql(indexed: TestClient, world: str) -> Non
     assert not [s for s in statements if "count(" in s]
 
 
-def test_more_than_the_sql_cap_is_exact(
-    tmp_path_factory: pytest.TempPathFactory, db_url: str
-) -> None:
+def test_more_than_the_sql_cap_is_exact(seeded_url: str) -> None:
     """Past 10,000 matches SQL says only 'more'; the index gives the number."""
-    with scratch_database(db_url, tmp_path_factory.mktemp("big"), "big") as url:
-        seed_database(url)
-        engine = make_engine(url)
-        synthesize(engine, 10_050, seed=3)
-        with engine.connect() as conn:
-            expected = conn.scalar(text("SELECT count(*) FROM agreements"))
-        engine.dispose()
-        with _client(url, counting_index=True) as client:
-            assert client.app.state.counting.ready.wait(60)  # type: ignore[attr-defined]
-            body = client.get(URL).json()
-        assert body["total"] == expected and body["total_exact"]
+    engine = make_engine(seeded_url)
+    synthesize(engine, 10_050, seed=3)
+    with engine.connect() as conn:
+        expected = conn.scalar(text("SELECT count(*) FROM agreements"))
+    engine.dispose()
+    with _client(seeded_url, counting_index=True) as client:
+        assert client.app.state.counting.ready.wait(60)  # type: ignore[attr-defined]
+        body = client.get(URL).json()
+    assert body["total"] == expected and body["total_exact"]
 
 
 def test_index_follows_writes(world: str, indexed: TestClient) -> None:

@@ -17,19 +17,18 @@ from pathlib import Path
 from app.curation.keys import create_key
 from app.db import make_engine, transaction
 from tests.schemathesis_hooks import FUZZER_KEY
-from tests.servers import seed_database, serve
+from tests.servers import serve
 
 ROOT = Path(__file__).parents[2]
 EXAMPLES = os.environ.get("SCHEMATHESIS_EXAMPLES", "25")
 
 
-def test_every_operation_passes_every_check(scratch_url: str) -> None:
-    seed_database(scratch_url)
-    engine = make_engine(scratch_url)
+def test_every_operation_passes_every_check(seeded_url: str) -> None:
+    engine = make_engine(seeded_url)
     with transaction(engine) as session:
         _, secret = create_key(session, FUZZER_KEY, "admin")
     engine.dispose()
-    with serve(scratch_url, rate_limit_anonymous="off", rate_limit_keyed="off") as base_url:
+    with serve(seeded_url, rate_limit_anonymous="off", rate_limit_keyed="off") as base_url:
         result = subprocess.run(
             [
                 str(Path(sys.executable).parent / "st"),

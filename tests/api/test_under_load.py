@@ -24,21 +24,20 @@ from app.config import Settings
 from app.curation.keys import create_key
 from app.db import make_engine, transaction
 from app.main import create_app
-from tests.servers import seed_database, serve
+from tests.servers import serve
 
 LIST = "/api/v1/agreements?country=VN&limit=20"
 JSON = {"Content-Type": "application/json"}
 
 
 @pytest.fixture
-def seeded(scratch_url: str) -> tuple[str, dict[str, str]]:
+def seeded(seeded_url: str) -> tuple[str, dict[str, str]]:
     """A seeded scratch database and a write key for it."""
-    seed_database(scratch_url)
-    engine = make_engine(scratch_url)
+    engine = make_engine(seeded_url)
     with transaction(engine) as session:
         _, secret = create_key(session, "loader", "admin")
     engine.dispose()
-    return scratch_url, {"Authorization": f"Bearer {secret}"}
+    return seeded_url, {"Authorization": f"Bearer {secret}"}
 
 
 async def burst(base: str, connections: int, seconds: float) -> Counter[int]:

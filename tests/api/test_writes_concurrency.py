@@ -11,13 +11,12 @@ from sqlalchemy.orm import Session
 from app.curation.keys import create_key
 from app.curation.resources import RESOURCES
 from app.db import make_engine, transaction
-from tests.servers import seed_database, serve
+from tests.servers import serve
 
 URL = "/api/v1/agreements/mou-energy-vn-az-2025"
 
 
 def _server_with_key(database_url: str) -> tuple[str, dict[str, str]]:
-    seed_database(database_url)
     engine = make_engine(database_url)
     with transaction(engine) as session:
         _, secret = create_key(session, "racer", "write")
@@ -25,8 +24,8 @@ def _server_with_key(database_url: str) -> tuple[str, dict[str, str]]:
     return database_url, {"Authorization": f"Bearer {secret}"}
 
 
-def test_concurrent_patches_with_one_etag_let_exactly_one_win(scratch_url: str) -> None:
-    database_url, auth = _server_with_key(scratch_url)
+def test_concurrent_patches_with_one_etag_let_exactly_one_win(seeded_url: str) -> None:
+    database_url, auth = _server_with_key(seeded_url)
     with serve(database_url) as base, httpx.Client(base_url=base, timeout=30) as http:
         etag = http.get(URL).headers["etag"]
 
@@ -43,9 +42,9 @@ def test_concurrent_patches_with_one_etag_let_exactly_one_win(scratch_url: str) 
         assert http.get(URL).json()["summary"] == history[0]["after"]["summary"]
 
 
-def test_read_modify_write_loops_lose_no_update(scratch_url: str) -> None:
+def test_read_modify_write_loops_lose_no_update(seeded_url: str) -> None:
     """4 writers each add 5 aliases, retrying on 412: all 20 must be there at the end."""
-    database_url, auth = _server_with_key(scratch_url)
+    database_url, auth = _server_with_key(seeded_url)
     retries = Counter()
     with serve(database_url) as base, httpx.Client(base_url=base, timeout=30) as http:
 
@@ -80,7 +79,7 @@ def test_read_modify_write_loops_lose_no_update(scratch_url: str) -> None:
 
 
 def test_replaying_the_changes_feed_rebuilds_the_same_state(
-    client: TestClient, session: Session, scratch_url: str
+    client: TestClient, session: Session, seeded_url: str
 ) -> None:
     _, secret = create_key(session, "curator", "admin")
     auth = {"Authorization": f"Bearer {secret}"}
@@ -130,8 +129,7 @@ def test_replaying_the_changes_feed_rebuilds_the_same_state(
         "delete",
     ]
 
-    seed_database(scratch_url)
-    mirror = make_engine(scratch_url)
+    mirror = make_engine(seeded_url)
     with transaction(mirror) as replica:
         for change in feed:
             resource = next(r for r in RESOURCES.values() if r.name == change["record_type"])

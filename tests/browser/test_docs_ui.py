@@ -54,6 +54,9 @@ CHROMIUM_ARGS = [
 ]
 LOOPBACK = {"127.0.0.1", "localhost"}
 TIMEOUT_MS = 20_000
+# expect() keeps its own 5 s default, which the context's timeout does not change: on a
+# loaded machine ReDoc was still "Loading ..." after 5 s.
+expect.set_options(timeout=TIMEOUT_MS)
 LIST_AGREEMENTS = "#operations-agreements-list_agreements"
 ENERGY_MOU = "mou-energy-vn-az-2025"
 SCROLL_TO_TEXT = """(element, text) => {

@@ -15,7 +15,7 @@ import pytest
 
 from app.config import Settings
 from app.main import create_app
-from tests.servers import seed_database, serve
+from tests.servers import serve
 
 PROJECT = Path(__file__).parent / "ts"
 BIN = PROJECT / "node_modules" / ".bin"
@@ -49,10 +49,9 @@ def test_the_page_passes_tsc_strict(typed_page: Path) -> None:
     run(str(BIN / "tsc"), "--strict", "-p", ".")
 
 
-def test_the_compiled_page_lists_agreements(typed_page: Path, scratch_url: str) -> None:
+def test_the_compiled_page_lists_agreements(typed_page: Path, seeded_url: str) -> None:
     run(str(BIN / "tsc"), "-p", ".", "--noEmit", "false", "--outDir", "build/js")
-    seed_database(scratch_url)
-    with serve(scratch_url) as base_url:
+    with serve(seeded_url) as base_url:
         answer = json.loads(run("node", "run.mjs", base_url))
         query = {"country": "AZ", "sector": "energy"}
         expected = httpx.get(f"{base_url}/api/v1/agreements", params=query).json()["items"]

@@ -9,7 +9,6 @@ from sqlalchemy import Engine, func, inspect, select
 import app.models  # noqa: F401
 from app import migrate
 from app.db import Base, is_model_object, make_engine
-from tests.servers import seed_database
 
 
 def _tables(url: str) -> set[str]:
@@ -54,12 +53,11 @@ def test_sort_expression_indexes_exist(engine: Engine) -> None:
     assert {f"ix_{t}_date_{d}" for t in ("agreements", "visits") for d in ("up", "down")} <= names
 
 
-def test_migrations_run_down_and_up_on_a_database_with_data(scratch_url: str) -> None:
+def test_migrations_run_down_and_up_on_a_database_with_data(seeded_url: str) -> None:
     """Table rebuilds on SQLite (batch mode) must not trip over foreign keys."""
-    seed_database(scratch_url)
-    migrate.downgrade(scratch_url, "0001")
-    migrate.upgrade(scratch_url)
-    engine = make_engine(scratch_url)
+    migrate.downgrade(seeded_url, "0001")
+    migrate.upgrade(seeded_url)
+    engine = make_engine(seeded_url)
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(Base.metadata.tables["agreements"]))
     engine.dispose()

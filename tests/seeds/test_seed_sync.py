@@ -17,7 +17,6 @@ from app.db import make_engine, transaction
 from app.models import Change, Citation, Discrepancy, RelationEvent, SeedState
 from app.seeding import load_seeds, write_seeds
 from tests.seeds.seed_files import seeds_copy
-from tests.servers import seed_database
 
 ENERGY = "/api/v1/agreements/mou-energy-vn-az-2025"
 CULTURE = "/api/v1/agreements/mou-culture-vn-az-2025"
@@ -45,11 +44,10 @@ def _seed(session: Session, seeds_dir: Path | None = None, prefer: Any = None): 
     return write_seeds(session, load_seeds(seeds_dir or get_settings().seeds_dir), prefer)
 
 
-def _assert_feed_replays(client: TestClient, session: Session, scratch_url: str) -> None:
+def _assert_feed_replays(client: TestClient, session: Session, seeded_url: str) -> None:
     """The whole feed applied onto a freshly seeded database gives every record as stored."""
     feed = client.get("/api/v1/changes", params={"limit": 1000}).json()["items"]
-    seed_database(scratch_url)
-    mirror = make_engine(scratch_url)
+    mirror = make_engine(seeded_url)
     with transaction(mirror) as replica:
         for change in feed:
             resource = next(r for r in RESOURCES.values() if r.name == change["record_type"])
@@ -69,7 +67,7 @@ def _assert_feed_replays(client: TestClient, session: Session, scratch_url: str)
 
 
 def test_seed_keeps_an_api_edit_and_an_api_delete(
-    client: TestClient, session: Session, auth: dict[str, str], scratch_url: str
+    client: TestClient, session: Session, auth: dict[str, str], seeded_url: str
 ) -> None:
     _patch(client, ENERGY, {"title": "Energy MoU (edited over the API)"}, auth)
     _delete(client, CULTURE, auth)
@@ -82,11 +80,11 @@ def test_seed_keeps_an_api_edit_and_an_api_delete(
     assert "agreement mou-culture-vn-az-2025" in report.skipped_deleted
     assert report.conflicts == [] and report.updated == [] and report.created == []
     assert not session.scalars(select(Change).where(Change.actor == "seed")).first()
-    _assert_feed_replays(client, session, scratch_url)
+    _assert_feed_replays(client, session, seeded_url)
 
 
 def test_seed_applies_a_seed_only_change_and_reports_a_both_sides_change(
-    client: TestClient, session: Session, auth: dict[str, str], tmp_path: Path, scratch_url: str
+    client: TestClient, session: Session, auth: dict[str, str], tmp_path: Path, seeded_url: str
 ) -> None:
     _patch(client, ENERGY, {"title": "Energy MoU (API)"}, auth)
     seeds = seeds_copy(
@@ -111,7 +109,7 @@ def test_seed_applies_a_seed_only_change_and_reports_a_both_sides_change(
     assert (entry["before"]["status"], entry["after"]["status"]) == ("signed", "signed (seeds)")
     stored = RESOURCES["agreements"].read(session, "mou-culture-vn-az-2025")
     assert entry["after"] == stored.model_dump(mode="json")
-    _assert_feed_replays(client, session, scratch_url)
+    _assert_feed_replays(client, session, seeded_url)
 
     # Still a conflict next time: nothing was settled.
     assert [c.record_id for c in _seed(session, seeds).conflicts] == ["mou-energy-vn-az-2025"]
