@@ -95,6 +95,10 @@ class Builder:
         self.dimensions = {name: _Dimension(keep=name in TABLES) for name in DIMENSIONS}
         self.visit_codes = _Codes({None: NO_VISIT})  # type: ignore[dict-item]
         self.visits = array("I")
+        self.year_codes = _Codes({None: 0})  # type: ignore[dict-item]
+        self.years = array("H")
+        """Each row's year code (0: undated), for the year facet's `LinkTable`: one
+        `bincount` instead of an AND-count per year (2 bytes a row)."""
         self.starts = array("i")
         self.ends = array("i")
         self.id_blob = bytearray()
@@ -118,6 +122,7 @@ class Builder:
         self.size = rows.stop
         self.dimensions["kind"].add(rows, kinds)
         self.dimensions["year"].add(compress(rows, years), filter(None, years))
+        self.years.extend(map(self.year_codes.__getitem__, years))
         self.visits.extend(map(self.visit_codes.__getitem__, visits))
         self.starts.extend(starts)
         self.ends.extend(ends)
@@ -159,6 +164,8 @@ class Builder:
             index.by[name].update(dimension.bitmaps())
             if dimension.kept is not None:
                 index.links[name] = dimension.table()
+        years = np.frombuffer(self.years, dtype=np.uint16)
+        index.links["year"] = LinkTable(years, None, list(self.year_codes))  # type: ignore[arg-type]
         return index
 
 

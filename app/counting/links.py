@@ -12,19 +12,22 @@ from pyroaring import BitMap
 
 
 class LinkTable:
-    def __init__(self, codes: np.ndarray, offsets: np.ndarray, values: list[str]) -> None:
-        """Row r's value codes are `codes[offsets[r]:offsets[r + 1]]`; `values[code]` is
-        the value of a code."""
+    def __init__(self, codes: np.ndarray, offsets: np.ndarray | None, values: list[str]) -> None:
+        """Row r's value codes are `codes[offsets[r]:offsets[r + 1]]`, or with no `offsets`
+        (a dimension of one value per row, such as the year) the one code `codes[r]`;
+        `values[code]` is the value of a code."""
         self._codes = codes
         self._offsets = offsets
         self.code_of = {value: code for code, value in enumerate(values)}
 
     def __len__(self) -> int:
-        return len(self._offsets) - 1
+        return len(self._codes) if self._offsets is None else len(self._offsets) - 1
 
     def counts(self, rows: BitMap) -> np.ndarray:
         """How many of `rows` (rows this table holds) link to each value, by code."""
         numbers = np.frombuffer(rows.to_array(), dtype=np.uint32)
+        if self._offsets is None:
+            return np.bincount(self._codes[numbers], minlength=len(self.code_of))
         starts = self._offsets[numbers].astype(np.int64)
         lengths = self._offsets[numbers + 1].astype(np.int64) - starts
         # each row's span of codes, laid end to end: start of its span, then +1 per code
