@@ -1,8 +1,8 @@
 """Agreement lists and detail: filters resolved once, sorts, keyset or offset pages.
 
-Reads select the columns a response shows (no ORM objects) and load each embed of a page in
-one `IN` statement; `app.schemas.agreements` turns the rows into JSON. The ORM loaders
-serve the bulk downloads."""
+Reads select the columns a response shows (no ORM objects) and load each embed of a page, or
+of a download's batch, in one `IN` statement; `app.schemas.agreements` turns the rows into
+JSON."""
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
