@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.errors import problem
+from app.loop_local import LoopLocal
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Paths that must answer under any load: they bypass the admission gate.
@@ -86,14 +87,7 @@ class AdmissionGate:
         self.queue = queue
         self.wait = wait
         self.waiting = 0
-        self._slots: asyncio.Semaphore | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def _semaphore(self) -> asyncio.Semaphore:
-        loop = asyncio.get_running_loop()
-        if self._slots is None or self._loop is not loop:  # a test client's new event loop
-            self._slots, self._loop = asyncio.Semaphore(self.limit), loop
-        return self._slots
+        self._slots = LoopLocal(lambda: asyncio.Semaphore(limit))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -105,7 +99,7 @@ class AdmissionGate:
         if scope.get("path") in UNGATED:
             await self.app(scope, receive, send)
             return
-        slots = self._semaphore()
+        slots = self._slots.get()
         if not slots.locked():
             await slots.acquire()  # a free slot: taken at once, no timer needed
         elif self.waiting >= self.queue or not await self._wait_for(slots):

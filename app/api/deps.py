@@ -1,6 +1,5 @@
 """Dependencies and response helpers shared by routers."""
 
-import asyncio
 import re
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, TypeVar
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.api.formats import accepts_json
 from app.db import LSN_PATTERN, change_position, has_replayed
 from app.errors import InvalidParameter, NotFound
+from app.loop_local import LoopLocal
 from app.metrics import DB_READS
 from app.queries.common import PageResult
 from app.schemas.common import PageParams
@@ -86,19 +86,12 @@ class ReadLanes:
     SQL counting before the index is ready) must not hold up the quick ones behind it."""
 
     def __init__(self, bounded: int, others: int) -> None:
-        self.sizes = (bounded, others)
-        self._limiters: tuple[anyio.CapacityLimiter, anyio.CapacityLimiter] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._limiters = LoopLocal(
+            lambda: (anyio.CapacityLimiter(bounded), anyio.CapacityLimiter(others))
+        )
 
     def limiter(self, bounded: bool) -> anyio.CapacityLimiter:
-        loop = asyncio.get_running_loop()
-        if self._limiters is None or self._loop is not loop:  # a test client's new event loop
-            self._limiters = (
-                anyio.CapacityLimiter(self.sizes[0]),
-                anyio.CapacityLimiter(self.sizes[1]),
-            )
-            self._loop = loop
-        return self._limiters[0 if bounded else 1]
+        return self._limiters.get()[0 if bounded else 1]
 
 
 async def run_read(

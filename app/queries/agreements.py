@@ -57,6 +57,12 @@ DATE_SORTS = ("date", "-date")
 """The sorts the counting index orders pages in."""
 
 
+def index_holds(q: str | None, as_of: object) -> bool:
+    """Whether the counting index holds a list's filters: all but `q` (text) and `as_of`
+    (events)."""
+    return not (q or as_of)
+
+
 @dataclass(frozen=True)
 class Selection:
     """An agreements list's filters, parsed and resolved once per request (an unknown id is
@@ -78,7 +84,7 @@ class Selection:
     @property
     def counting(self) -> Query | None:
         """The same filters for the counting index, or None where it cannot answer."""
-        if self.q or self.in_force_on:
+        if not index_holds(self.q, self.in_force_on):
             return None
         return Query(
             countries=self.countries,
@@ -202,10 +208,12 @@ def count_indexed(
 def indexed(live: LiveIndex | None, f: AgreementFilters) -> bool:
     """Whether the counting index answers this list (its total and facets, and its page
     where that is faster than SQL's): its cost is then bounded by the page, whatever the
-    number of matches. The index holds every filter but `q` and `as_of` (`Selection.counting`)
-    and orders the date sorts."""
+    number of matches."""
     return (
-        live is not None and live.ready.is_set() and not (f.q or f.as_of) and f.sort in DATE_SORTS
+        live is not None
+        and live.ready.is_set()
+        and index_holds(f.q, f.as_of)
+        and f.sort in DATE_SORTS
     )
 
 
