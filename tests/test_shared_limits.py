@@ -127,6 +127,11 @@ def throwaway_redis() -> Iterator[ThrowawayRedis]:
     server.stop()
 
 
+def forged_headers(i: int) -> dict[str, str]:
+    """A forged client address and a random API key, different for each request."""
+    return {"X-Forwarded-For": f"203.0.113.{i % 250}", "X-API-Key": f"tk_random{i}"}
+
+
 @pytest.mark.usefixtures("engine")  # the test database, migrated and seeded
 def test_two_workers_share_one_limit(db_url: str, shared_redis: tuple[str, str]) -> None:
     """`serve --workers 2`, RATE_LIMIT_ANONYMOUS=60/minute: 150 GETs over fresh connections,
@@ -154,26 +159,34 @@ def test_two_workers_share_one_limit(db_url: str, shared_redis: tuple[str, str])
     )
     log = Lines(server.stderr)
     base = f"http://127.0.0.1:{port}"
-    # One client keeping no connection alive: each GET opens its own (a client per GET,
-    # as httpx.get makes, cost 20 ms of CPU each for its TLS context).
+    # Each of the 8 threads has its own client keeping no connection alive, so each GET
+    # opens its own connection (a client per GET, as httpx.get makes, cost 20 ms of CPU
+    # each for its TLS context). One client shared by the threads is not enough: with
+    # max_keepalive_connections=0 httpcore's pool can close a connection another thread
+    # is reading (httpx.ReadError, "Bad file descriptor").
     fresh_connections = httpx.Limits(max_keepalive_connections=0)
+    threads = 8
     try:
         log.wait_for("Application startup complete", times=2)
 
-        def get(i: int) -> int:
-            forged = {"X-Forwarded-For": f"203.0.113.{i % 250}", "X-API-Key": f"tk_random{i}"}
-            return http.get(f"{AGREEMENTS}?limit=1", headers=forged).status_code
+        def get_every_eighth(first: int) -> list[int]:
+            with httpx.Client(base_url=base, timeout=30, limits=fresh_connections) as http:
+                return [
+                    http.get(f"{AGREEMENTS}?limit=1", headers=forged_headers(i)).status_code
+                    for i in range(first, 150, threads)
+                ]
 
-        with (
-            httpx.Client(base_url=base, timeout=30, limits=fresh_connections) as http,
-            ThreadPoolExecutor(max_workers=8) as pool,
-        ):
-            results = list(pool.map(get, range(150)))
-            metrics = {
-                (sample.name, tuple(sorted(sample.labels.items()))): sample.value
-                for family in text_string_to_metric_families(http.get("/metrics").text)
-                for sample in family.samples
-            }
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            results = [
+                status
+                for statuses in pool.map(get_every_eighth, range(threads))
+                for status in statuses
+            ]
+        metrics = {
+            (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(httpx.get(f"{base}/metrics").text)
+            for sample in family.samples
+        }
     finally:
         server.terminate()
         server.wait(timeout=30)
