@@ -69,8 +69,13 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
-        mode = connection.get_execution_options().get("sqlite_begin", "")
-        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+        mode = connection.get_execution_options().get("sqlite_begin")
+        if mode is None:
+            # A deferred BEGIN takes no lock, so it cannot wait or fail on a writer: it goes
+            # straight to the driver (through SQLAlchemy it cost 100 µs of a 2 ms list read).
+            connection.connection.driver_connection.execute("BEGIN")
+        else:  # it may wait on a writer and fail: raised as SQLAlchemy's OperationalError
+            connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def make_sessionmaker(

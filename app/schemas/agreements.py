@@ -265,6 +265,14 @@ def _parties(row: object) -> list[dict[str, object]]:
 # The lean read path: an agreement's rows (see `app.queries.agreements`) as plain JSON data,
 # each dict equal to what the model above dumps (tests/api/test_agreements_json.py), with its
 # keys in the model's field order, so no model is built on the way to the response bytes.
+#
+# Rows are unpacked in their statements' column order: a list row (and a detail's first
+# columns) in `ROW_COLUMNS`' order (id, title, kind, date, date_precision, date_inferred,
+# visit_id, provenance), the embeds' in `_PARTIES`', `_SIGNERS`' and `_SECTORS`' (all in
+# app.queries.agreements). A Row's attribute costs about 330 ns, several times what
+# unpacking it does, and a page reads a hundred of them.
+_PROVENANCE = 7
+"""The position of `provenance` in `ROW_COLUMNS`; the columns before it are the row's own."""
 
 EMBEDS: tuple[str, ...] = ("parties", "signatories", "sectors", "visit", "citations")
 """The embeds in `AgreementOut`'s field order (the order of the JSON, whatever `include`'s)."""
@@ -273,7 +281,7 @@ EMBEDS: tuple[str, ...] = ("parties", "signatories", "sectors", "visit", "citati
 def agreement_json(row: Any, links: Any, include: Sequence[str]) -> dict[str, object]:
     """A list row: `AgreementOut` dumped with `exclude_unset`, so only the embeds asked for
     appear, and a provenance entry has the keys it was stored with."""
-    item = _row_json(row, links, provenance_json(row.provenance, exclude_unset=True))
+    item = _row_json(row, links, provenance_json(row[_PROVENANCE], exclude_unset=True))
     for name in EMBEDS:
         if name in include:
             item[name] = _EMBED_JSON[name](row, links)
@@ -344,28 +352,29 @@ def _dated_json(row: Any) -> dict[str, object]:
 def _row_json(
     row: Any, links: Any, provenance: dict[str, object], reason: bool = False
 ) -> dict[str, object]:
-    """The columns of a row, and `date_inferred_reason` with `reason` (the detail's)."""
-    dated = _dated_json(row)
+    """The columns of a row (unpacked in `ROW_COLUMNS`' order, see below), and
+    `date_inferred_reason` with `reason` (the detail's)."""
+    id_, title, kind, date, precision, inferred, visit_id = row[:_PROVENANCE]
+    dated: dict[str, object] = {
+        "date": date,
+        "date_precision": precision,
+        "date_inferred": inferred,
+    }
     if reason:
         dated["date_inferred_reason"] = row.date_inferred_reason
     return {
         "provenance": provenance,
         **dated,
-        "id": row.id,
-        "title": row.title,
-        "kind": row.kind,
-        "party_codes": [p.country_id for p in links.parties.get(row.id, ())],
-        "visit_id": row.visit_id,
+        "id": id_,
+        "title": title,
+        "kind": kind,
+        "party_codes": [party[1] for party in links.parties.get(id_, ())],
+        "visit_id": visit_id,
     }
 
 
 def _reference_json(row: Any) -> dict[str, object]:
     return {**_dated_json(row), "id": row.id, "title": row.title, "kind": row.kind}
-
-
-# The embeds' rows are unpacked in their statements' column order (`_PARTIES`, `_SIGNERS`,
-# `_SECTORS` in app.queries.agreements): a Row's attribute costs about 240 ns, seven
-# times what unpacking it does, and a page reads a hundred of them.
 
 
 def _parties_json(row: Any, links: Any) -> list[dict[str, object]]:
