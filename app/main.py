@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from app.api import meta, problems
 from app.api.deps import ReadLanes
+from app.api.query_models import query_models
 from app.api.v1 import (
     agreements,
     bodies,
@@ -56,6 +57,22 @@ Start with **agreements**: try `country=AZ` and `sector=energy`. Lists return
 [/problems](/problems)).
 """
 
+API_ROUTERS = tuple(
+    module.router
+    for module in (
+        agreements,
+        visits,
+        relations,
+        countries,
+        signatories,
+        bodies,
+        sectors,
+        sources,
+        search,
+        changes,
+    )
+)
+"""Under /api/v1, in this order (each router's routes before the next's)."""
 WRITE_SCHEMAS = (*(r.record for r in RESOURCES.values()), CitationIn, KeyIn)
 TAGS = [
     {
@@ -139,19 +156,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_docs(app)
     app.include_router(meta.router)
     app.include_router(problems.router)
-    for module in (
-        agreements,
-        visits,
-        relations,
-        countries,
-        signatories,
-        bodies,
-        sectors,
-        sources,
-        search,
-    ):
-        app.include_router(module.router, prefix="/api/v1")
-    app.include_router(changes.router, prefix="/api/v1")
+    for router in API_ROUTERS:
+        app.include_router(router, prefix="/api/v1")
     # The last added runs first: the edge (client address, request id, 431, CORS preflight,
     # control characters, the headers every response carries, unexpected errors as 500,
     # metrics and access log), the rate limit (only when configured), the body cap, HTTP
@@ -189,7 +195,7 @@ def install_schemas(app: FastAPI, models: tuple[type[BaseModel], ...]) -> None:
 
     def openapi() -> dict:
         if app.openapi_schema is None:
-            app.openapi_schema = finish(build(), models)
+            app.openapi_schema = finish(build(), models, query_models(API_ROUTERS))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

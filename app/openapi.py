@@ -2,10 +2,12 @@
 generated clients and Swagger UI read it well. Each step is a plain function over the dict."""
 
 from collections.abc import Iterator
+from copy import deepcopy
 from typing import Any
 
 from pydantic import BaseModel
 
+from app.api.query_models import query_parameters
 from app.schemas import enums
 
 PREFILL = "x-prefill"
@@ -232,7 +234,55 @@ def closed_maps(spec: dict[str, Any]) -> None:
     visit(spec["components"]["schemas"])
 
 
-def finish(spec: dict[str, Any], body_models: tuple[type[BaseModel], ...]) -> dict[str, Any]:
+def add_query_parameters(spec: dict[str, Any], reads: dict[str, type[BaseModel]]) -> None:
+    """The parameters of the query models that routes read themselves (see
+    app.api.query_models, `reads` by operation id), after each operation's path parameters,
+    where FastAPI places them."""
+    parameters, schemas = query_parameters(reads.values())
+    components = spec.setdefault("components", {}).setdefault("schemas", {})
+    for _, _, operation in operations(spec):
+        model = reads.get(operation.get("operationId", ""))
+        if model is None:
+            continue
+        own = operation.get("parameters", [])
+        in_path = [p for p in own if p["in"] == "path"]
+        others = [p for p in own if p["in"] != "path"]
+        _set_parameters(operation, [*in_path, *deepcopy(parameters[model]), *others])
+        for name in _refs(parameters[model]):
+            components.setdefault(name, schemas[name])
+
+
+def _set_parameters(operation: dict[str, Any], parameters: list[dict[str, Any]]) -> None:
+    """`parameters` where FastAPI puts them: before the request body and the responses."""
+    if "parameters" not in operation:
+        entries = list(operation.items())
+        operation.clear()
+        for key, value in entries:
+            if key in ("requestBody", "responses"):
+                operation.setdefault("parameters", parameters)
+            operation[key] = value
+    operation["parameters"] = parameters
+
+
+def _refs(node: Any) -> Iterator[str]:
+    """The names of the component schemas that `node` refers to."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            yield ref.rsplit("/", 1)[-1]
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def finish(
+    spec: dict[str, Any],
+    body_models: tuple[type[BaseModel], ...],
+    query_reads: dict[str, type[BaseModel]],
+) -> dict[str, Any]:
+    add_query_parameters(spec, query_reads)
     add_body_schemas(spec, body_models)
     closed_maps(spec)
     add_security(spec)

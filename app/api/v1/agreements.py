@@ -1,11 +1,12 @@
 from typing import Annotated
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep, envelope, found, json_accepted, next_link, run_read
 from app.api.formats import DATE_COLUMNS, requested_format
+from app.api.query_models import query_model
 from app.api.responses import JSONBytes
 from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
@@ -56,7 +57,9 @@ EXPORT = Export(
     responses={200: {"description": "A page of agreements; `Link: rel=next` while more remain."}},
 )
 async def list_agreements(
-    request: Request, session: SessionDep, filters: Annotated[AgreementFilters, Query()]
+    request: Request,
+    session: SessionDep,
+    filters: Annotated[AgreementFilters, query_model(AgreementFilters)],
 ) -> Response:
     """Treaties, MoUs, letters of intent, joint statements and programmes, filtered and sorted.
 

@@ -1,9 +1,10 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from app.api.deps import SessionDep, found, page_of
 from app.api.formats import DATE_COLUMNS, accepts_json
+from app.api.query_models import query_model
 from app.api.v1.common import record_id
 from app.api.v1.exports import Export, add_export_routes
 from app.queries import bodies as queries
@@ -45,7 +46,7 @@ def list_bodies(
     request: Request,
     response: Response,
     session: SessionDep,
-    filters: Annotated[BodyFilters, Query()],
+    filters: Annotated[BodyFilters, query_model(BodyFilters)],
 ) -> Page[BodyOut]:
     """Intergovernmental committees, commissions and other standing bodies of two or more
     countries."""

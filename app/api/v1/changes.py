@@ -2,13 +2,14 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.api.auth import AdminBody, AdminKey
 from app.api.deps import SessionDep, set_next_link
 from app.api.formats import accepts_json
+from app.api.query_models import query_model
 from app.api.v1.common import with_article
 from app.api.v1.exports import Export, add_export_routes
 from app.curation import keys
@@ -87,7 +88,7 @@ def list_changes(
     request: Request,
     response: Response,
     session: SessionDep,
-    filters: Annotated[ChangeFilters, Query()],
+    filters: Annotated[ChangeFilters, query_model(ChangeFilters)],
 ) -> Page[ChangeOut]:
     """Creates, updates and deletes in the order they happened, with the record before and
     after; a delete is a tombstone (`after: null`). Keep the last `id` and ask again with
@@ -109,7 +110,7 @@ def add_history_route(router: APIRouter, record_type: str, record_id_type: Any) 
         response: Response,
         record_id: record_id_type,
         session: SessionDep,
-        filters: Annotated[HistoryFilters, Query()],
+        filters: Annotated[HistoryFilters, query_model(HistoryFilters)],
     ) -> Page[ChangeOut]:
         return feed_page(
             request,

@@ -1,9 +1,10 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 
 from app.api.deps import SessionDep, found, page_of
 from app.api.formats import accepts_json
+from app.api.query_models import query_model
 from app.api.v1.exports import Export, add_export_routes
 from app.queries import countries as queries
 from app.queries.citations import citations_for
@@ -47,7 +48,7 @@ def list_countries(
     request: Request,
     response: Response,
     session: SessionDep,
-    filters: Annotated[CountryFilters, Query()],
+    filters: Annotated[CountryFilters, query_model(CountryFilters)],
 ) -> Page[CountryOut]:
     """Every ISO 3166-1 country, plus historical entities (ISO 3166-3 and others, such as the
     Azerbaijan SSR) linked to their present-day successor."""

@@ -4,13 +4,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep
 from app.api.formats import CSV, NDJSON, date_parts, require_acceptable, stream
+from app.api.query_models import query_model
 from app.schemas.common import problem_responses
 
 MEDIA_TYPES = {"csv": CSV, "ndjson": NDJSON}
@@ -63,7 +64,7 @@ def _add_route(
     def download(
         request: Request,
         session: SessionDep,
-        filters: Annotated[export.filters, Query()],  # type: ignore[name-defined]
+        filters: Annotated[export.filters, query_model(export.filters)],  # type: ignore[name-defined]
     ) -> StreamingResponse:
         require_acceptable(request, [media_type])
         return export.download(request, session, filters, fmt)

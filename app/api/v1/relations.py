@@ -1,11 +1,12 @@
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep, found, page_of
 from app.api.formats import DATE_COLUMNS, accepts_json
+from app.api.query_models import query_model
 from app.api.v1.exports import Export, add_export_routes
 from app.models import RelationEvent, Visit
 from app.queries import agreements as agreement_queries
@@ -102,7 +103,7 @@ def get_timeline(
     request: Request,
     response: Response,
     session: SessionDep,
-    filters: Annotated[TimelineFilters, Query()],
+    filters: Annotated[TimelineFilters, query_model(TimelineFilters)],
 ) -> Page[TimelineEntry]:
     """Agreements, visits and relation milestones merged in date order (oldest first). With
     two countries, only what happened between them. Undated records (a milestone the sources

@@ -1,9 +1,10 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from app.api.deps import SessionDep, page_of
 from app.api.formats import accepts_json
+from app.api.query_models import query_model
 from app.queries import search as queries
 from app.schemas.common import PROBLEM_RESPONSES, Page
 from app.schemas.search import SearchFilters, SearchHit
@@ -28,7 +29,7 @@ def search(
     request: Request,
     response: Response,
     session: SessionDep,
-    filters: Annotated[SearchFilters, Query()],
+    filters: Annotated[SearchFilters, query_model(SearchFilters)],
 ) -> Page[SearchHit]:
     """One query across agreements, visits, signatories, standing bodies and countries (in
     any of their languages); each hit says its kind.

@@ -1,9 +1,10 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from app.api.deps import SessionDep, found, page_of
 from app.api.formats import accepts_json
+from app.api.query_models import query_model
 from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
 from app.api.v1.exports import Export, add_export_routes
@@ -36,7 +37,7 @@ def list_sectors(
     request: Request,
     response: Response,
     session: SessionDep,
-    filters: Annotated[SectorFilters, Query()],
+    filters: Annotated[SectorFilters, query_model(SectorFilters)],
 ) -> Page[SectorOut]:
     """The sector tree, each node with its agreement count (sub-sectors included)."""
     page, counts = queries.list_sectors(session, filters)

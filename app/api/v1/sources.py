@@ -1,9 +1,10 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from app.api.deps import SessionDep, found, page_of
 from app.api.formats import accepts_json
+from app.api.query_models import query_model
 from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
 from app.api.v1.exports import Export, add_export_routes
@@ -39,7 +40,7 @@ def list_sources(
     request: Request,
     response: Response,
     session: SessionDep,
-    filters: Annotated[SourceFilters, Query()],
+    filters: Annotated[SourceFilters, query_model(SourceFilters)],
 ) -> Page[SourceOut]:
     """The documents every citation quotes, with their SHA-256."""
     page = queries.list_sources(session, filters)

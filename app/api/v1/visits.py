@@ -1,9 +1,10 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from app.api.deps import SessionDep, found, page_of
 from app.api.formats import DATE_COLUMNS, accepts_json
+from app.api.query_models import query_model
 from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
 from app.api.v1.exports import Export, add_export_routes
@@ -59,7 +60,7 @@ def list_visits(
     request: Request,
     response: Response,
     session: SessionDep,
-    filters: Annotated[VisitFilters, Query()],
+    filters: Annotated[VisitFilters, query_model(VisitFilters)],
 ) -> Page[VisitOut]:
     """Who went where and when. `country` matches either side; `host` and `guest` one side."""
     page = queries.list_visits(session, filters)
