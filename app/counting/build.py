@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from app.counting.bulk import Builder
 from app.counting.index import UNDATED, AgreementIndex, AgreementRow
 from app.models import Agreement, AgreementParty, AgreementSector, AgreementSignatory, Change
+from app.queries.prepared import Prepared
 
 BATCH = 5_000
 SEPARATOR = "\x1f"
@@ -49,12 +50,12 @@ LINKS = {
 
 
 def feed_position(session: Session) -> int:
-    """The newest change's id (0 before any), read on the session's connection: without
-    the ORM's per-statement work, as it runs before every indexed count."""
-    return session.connection().scalar(_FEED_POSITION) or 0
+    """The newest change's id (0 before any), a prepared statement (app.queries.prepared):
+    it runs before every indexed count."""
+    return _FEED_POSITION.rows(session)[0][0] or 0
 
 
-_FEED_POSITION = select(func.max(Change.id))
+_FEED_POSITION = Prepared(select(func.max(Change.id)))
 
 
 def build_index(session: Session) -> AgreementIndex:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Result, Row, Select, bindparam, exists, intersect, select
+from sqlalchemy import ColumnElement, Row, Select, exists, intersect, select
 from sqlalchemy.orm import Session
 
 from app.counting.index import IndexPage, Query
@@ -43,6 +43,7 @@ from app.queries.common import (
     sector_descendants,
 )
 from app.queries.facets import agreement_facets, indexed_facets
+from app.queries.prepared import Prepared, in_ids
 from app.queries.text_search import resolve as resolve_text
 from app.schemas.agreements import INCLUDES, AgreementFilters, AgreementQuery
 from app.schemas.common import date_bounds
@@ -271,7 +272,7 @@ def list_page(
 
 def indexed_page(session: Session, sort: SortKey, page: IndexPage, total: int) -> PageResult:
     """The rows of a page whose ids (and order) the counting index chose: one `IN` read."""
-    rows = columns(session, _ROWS_BY_ID[sort.name], {"ids": page.ids}).all()
+    rows = _ROWS_BY_ID[sort.name].rows(session, {"ids": list(page.ids)})
     return PageResult(rows, total, encode_cursor(sort, rows[-1]) if page.more else None)
 
 
@@ -326,46 +327,47 @@ def links_of(session: Session, rows: Sequence[Any], include: Sequence[str]) -> L
         return Links({}, {}, {}, {}, {})
     visit_ids = {"ids": sorted({row.visit_id for row in rows if row.visit_id})}
 
-    def embed(name: str, stmt: Select[Any]) -> dict[str, list[Row[Any]]]:
-        return _grouped(columns(session, stmt, ids)) if name in include else {}
+    def embed(name: str, stmt: Prepared) -> dict[str, list[Any]]:
+        return _grouped(stmt.rows(session, ids)) if name in include else {}
 
     return Links(
-        parties=_grouped(columns(session, _PARTIES if "parties" in include else _PARTY_CODES, ids)),
+        parties=_grouped((_PARTIES if "parties" in include else _PARTY_CODES).rows(session, ids)),
         signatories=embed("signatories", _SIGNERS),
         sectors=embed("sectors", _SECTORS),
-        visits={v.id: v for v in columns(session, _VISITS, visit_ids).all()}
+        visits={v.id: v for v in _VISITS.rows(session, visit_ids)}
         if "visit" in include and visit_ids["ids"]
         else {},
         citations=citations_for(session, "agreement", ids["ids"]) if "citations" in include else {},
     )
 
 
-def _grouped(result: Result[Any]) -> dict[str, list[Row[Any]]]:
-    """Rows by their first column (the agreement id), in the statement's order (fetched at
-    once: a row at a time costs a driver call per row)."""
-    grouped: dict[str, list[Row[Any]]] = defaultdict(list)
-    for row in result.all():
+def _grouped(rows: list[Any]) -> dict[str, list[Any]]:
+    """Rows by their first column (the agreement id), in the statement's order."""
+    grouped: dict[str, list[Any]] = defaultdict(list)
+    for row in rows:
         grouped[row[0]].append(row)
     return grouped
 
 
-# The embeds' statements, built once (they run on most list requests): each reads the links
-# of a whole page, `ids`, in one statement. app.schemas.agreements unpacks their rows in
-# this column order.
-_IDS = bindparam("ids", expanding=True)
-_PARTY_CODES = (
+# The embeds' statements, prepared once (they run on most list requests): each reads the
+# links of a whole page, `ids`, in one statement. app.schemas.agreements unpacks their rows
+# in this column order.
+_PARTY_CODE_COLUMNS = (
     select(AgreementParty.agreement_id, AgreementParty.country_id)
-    .where(AgreementParty.agreement_id.in_(_IDS))
+    .where(in_ids(AgreementParty.agreement_id))
     .order_by(AgreementParty.agreement_id, AgreementParty.country_id)
 )
-_PARTIES = _PARTY_CODES.add_columns(
-    AgreementParty.inferred_reason,
-    Country.name,
-    Country.alpha2,
-    Country.alpha3,
-    Country.is_historical,
-).join(Country, Country.id == AgreementParty.country_id)
-_SIGNERS = (
+_PARTY_CODES = Prepared(_PARTY_CODE_COLUMNS)
+_PARTIES = Prepared(
+    _PARTY_CODE_COLUMNS.add_columns(
+        AgreementParty.inferred_reason,
+        Country.name,
+        Country.alpha2,
+        Country.alpha3,
+        Country.is_historical,
+    ).join(Country, Country.id == AgreementParty.country_id)
+)
+_SIGNERS = Prepared(
     select(
         AgreementSignatory.agreement_id,
         Signatory.id,
@@ -376,23 +378,27 @@ _SIGNERS = (
         AgreementSignatory.side_id,
     )
     .join(Signatory, Signatory.id == AgreementSignatory.signatory_id)
-    .where(AgreementSignatory.agreement_id.in_(_IDS))
+    .where(in_ids(AgreementSignatory.agreement_id))
     .order_by(AgreementSignatory.agreement_id, AgreementSignatory.position)
 )
-_SECTORS = (
+_SECTORS = Prepared(
     select(AgreementSector.agreement_id, Sector.id, Sector.name, Sector.parent_id)
     .join(Sector, Sector.id == AgreementSector.sector_id)
-    .where(AgreementSector.agreement_id.in_(_IDS))
+    .where(in_ids(AgreementSector.agreement_id))
     .order_by(AgreementSector.agreement_id, AgreementSector.sector_id)
 )
 _ROWS_BY_ID = {
-    name: select(*ROW_COLUMNS).where(Agreement.id.in_(_IDS)).order_by(*SORTS[name].order_by())
+    name: Prepared(
+        select(*ROW_COLUMNS).where(in_ids(Agreement.id)).order_by(*SORTS[name].order_by())
+    )
     for name in DATE_SORTS
 }
 """A page the counting index chose (it orders date sorts only), read by its ids."""
-_VISITS = select(
-    Visit.id, Visit.title, Visit.date, Visit.date_precision, Visit.date_inferred
-).where(Visit.id.in_(_IDS))
+_VISITS = Prepared(
+    select(Visit.id, Visit.title, Visit.date, Visit.date_precision, Visit.date_inferred).where(
+        in_ids(Visit.id)
+    )
+)
 
 
 def filter_agreements(session: Session, f: AgreementQuery) -> Select[tuple[Agreement]]:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from app.errors import InvalidParameter
 from app.models import Country, Sector
 from app.models._columns import LAST_GOING_DOWN, LAST_GOING_UP, date_sort_key
+from app.queries.prepared import Prepared
 
 
 @dataclass(frozen=True)
@@ -285,15 +286,15 @@ def closure(id_column: Any, link_column: Any, start: Select[Any]) -> Select[Any]
     return select(walk.c.id, walk.c.depth)
 
 
-def _walk(session: Session, stmt: Select[Any], params: dict[str, str]) -> list[str]:
+def _walk(session: Session, stmt: Prepared, params: dict[str, str]) -> list[str]:
     """The ids of a `closure` statement, the start first (empty when nothing starts it)."""
-    rows = columns(session, stmt, params).all()
+    rows = stmt.rows(session, params)
     root = [i for i, depth in rows if depth == 0]
     return [*root, *sorted({i for i, _ in rows} - set(root))]
 
 
-# Built once: these run on most list requests, and a statement built per call costs more
-# Python than the query costs SQLite.
+# Built once and prepared (see app.queries.prepared): these run on most list requests, and
+# a statement built per call costs more Python than the query costs SQLite.
 _COUNTRY = (
     select(Country)
     .where(
@@ -306,12 +307,14 @@ _COUNTRY = (
     )
     .order_by(Country.is_historical, Country.id)
 )
-_FAMILY_OF_CODE = closure(
-    Country.id, Country.successor_id, _COUNTRY.with_only_columns(Country.id).limit(1)
+_FAMILY_OF_CODE = Prepared(
+    closure(Country.id, Country.successor_id, _COUNTRY.with_only_columns(Country.id).limit(1))
 )
-_FAMILY_OF_ID = closure(
-    Country.id, Country.successor_id, select(Country.id).where(Country.id == bindparam("start"))
+_FAMILY_OF_ID = Prepared(
+    closure(
+        Country.id, Country.successor_id, select(Country.id).where(Country.id == bindparam("start"))
+    )
 )
-_SECTOR_TREE = closure(
-    Sector.id, Sector.parent_id, select(Sector.id).where(Sector.id == bindparam("start"))
+_SECTOR_TREE = Prepared(
+    closure(Sector.id, Sector.parent_id, select(Sector.id).where(Sector.id == bindparam("start")))
 )
