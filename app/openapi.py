@@ -240,16 +240,20 @@ def add_query_parameters(spec: dict[str, Any], reads: dict[str, type[BaseModel]]
     where FastAPI places them."""
     parameters, schemas = query_parameters(reads.values())
     components = spec.setdefault("components", {}).setdefault("schemas", {})
+    unseen = set(reads)
     for _, _, operation in operations(spec):
         model = reads.get(operation.get("operationId", ""))
         if model is None:
             continue
+        unseen.discard(operation["operationId"])
         own = operation.get("parameters", [])
         in_path = [p for p in own if p["in"] == "path"]
         others = [p for p in own if p["in"] != "path"]
         _set_parameters(operation, [*in_path, *deepcopy(parameters[model]), *others])
         for name in _refs(parameters[model]):
             components.setdefault(name, schemas[name])
+    if unseen:  # a route without `operation_id`: its parameters would silently go missing
+        raise RuntimeError(f"no operation in the spec for {sorted(unseen)}")
 
 
 def _set_parameters(operation: dict[str, Any], parameters: list[dict[str, Any]]) -> None:
