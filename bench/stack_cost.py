@@ -103,16 +103,21 @@ async def drive(app: FastAPI, make_scope: Callable[[], dict], n: int) -> tuple[f
     return time.perf_counter() - started, sent
 
 
+def collected(arguments: list[str], env: dict[str, str] | None = None) -> int:
+    """Instructions valgrind's callgrind counts for a whole Python run of `arguments`."""
+    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+    result = subprocess.run(
+        [*command, sys.executable, *arguments], capture_output=True, text=True, check=True, env=env
+    )
+    return int(re.search(r"Collected : (\d+)", result.stderr).group(1))  # type: ignore[union-attr]
+
+
 def instructions(variant: str, kind: str, n: int, body: int) -> int:
     """Instructions valgrind counts for a whole run of `n` requests (start-up included)."""
-    command = [
-        "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-        sys.executable, __file__, "--count", variant, "--body", str(body), "-n", str(n),
-    ]  # fmt: skip
+    arguments = [__file__, "--count", variant, "--body", str(body), "-n", str(n)]
     if kind == "browser":
-        command.append("--browser")
-    result = subprocess.run(command, capture_output=True, text=True, check=True)
-    return int(re.search(r"Collected : (\d+)", result.stderr).group(1))  # type: ignore[union-attr]
+        arguments.append("--browser")
+    return collected(arguments)
 
 
 def callgrind(body: int, n: int) -> None:
