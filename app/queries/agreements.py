@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, exists, intersect, select
+from sqlalchemy import ColumnElement, Row, Select, bindparam, exists, intersect, select
 from sqlalchemy.orm import Session
 
 from app.counting.index import IndexPage, Query
@@ -81,6 +81,21 @@ class Selection:
     q: str | None = None
     in_force_on: date | None = None
     sort: str = "-date"
+
+    @property
+    def unfiltered(self) -> bool:
+        """No filter at all: every agreement, in `sort` order."""
+        return not (
+            self.countries
+            or self.sectors
+            or self.signatories
+            or self.kinds
+            or self.visit
+            or self.start
+            or self.end
+            or self.q
+            or self.in_force_on
+        )
 
     @property
     def counting(self) -> Query | None:
@@ -240,12 +255,19 @@ def list_page(
     and facets."""
     selection = selection or resolve(session, f)
     counted = count_indexed(session, live, selection.counting, f)
-    if counted is not None and counted.page is not None:
-        page = indexed_page(session, SORTS[f.sort], counted.page, counted.total)
-        facets = counted.facets if f.facets else None
-        return Listing(page, links_of(session, page.rows, f.include), facets)
+    if counted is not None:
+        sort = SORTS[f.sort]
+        page = None
+        if counted.page is not None:
+            page = indexed_page(session, sort, counted.page, counted.total)
+        elif selection.unfiltered and not f.cursor:
+            page = first_pages(session, sort, f.limit, f.offset, counted.total)
+        if page is not None:
+            facets = counted.facets if f.facets else None
+            return Listing(page, links_of(session, page.rows, f.include), facets)
     # SQL pages (and counts and facets, where the index did not): only now are the
-    # statements built, which costs more Python than an indexed page's whole read.
+    # statements built, which costs more Python than an indexed page's whole read (or than
+    # a first page of the unfiltered list, prepared once).
     statements = filtered(session, selection)
     page = paginate(
         session,
@@ -274,6 +296,16 @@ def indexed_page(session: Session, sort: SortKey, page: IndexPage, total: int) -
     """The rows of a page whose ids (and order) the counting index chose: one `IN` read."""
     rows = _ROWS_BY_ID[sort.name].rows(session, {"ids": list(page.ids)})
     return PageResult(rows, total, encode_cursor(sort, rows[-1]) if page.more else None)
+
+
+def first_pages(session: Session, sort: SortKey, limit: int, offset: int, total: int) -> PageResult:
+    """A page of the unfiltered list by offset (the first page of the API, the one most
+    asked for), its total counted by the index: one prepared statement walking the sort's
+    index, as SQL's page would, without building that statement per request."""
+    rows = _UNFILTERED[sort.name].rows(session, {"limit": limit + 1, "offset": offset})
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return PageResult(rows, total, encode_cursor(sort, rows[-1]) if more else None)
 
 
 def facet_names(f: AgreementFilters) -> list[str]:
@@ -394,6 +426,16 @@ _ROWS_BY_ID = {
     for name in DATE_SORTS
 }
 """A page the counting index chose (it orders date sorts only), read by its ids."""
+_UNFILTERED = {
+    name: Prepared(
+        select(*ROW_COLUMNS)
+        .order_by(*sort.order_by())
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    for name, sort in SORTS.items()
+}
+"""`first_pages`' statements."""
 _VISITS = Prepared(
     select(Visit.id, Visit.title, Visit.date, Visit.date_precision, Visit.date_inferred).where(
         in_ids(Visit.id)

@@ -19,7 +19,7 @@ from app.curation.keys import create_key
 from app.db import make_engine, make_sessionmaker, transaction
 from app.main import create_app
 from app.models import Agreement
-from app.queries.agreements import resolve
+from app.queries.agreements import SORTS, resolve
 from app.schemas.agreements import AgreementFilters
 from bench.synth import synthesize
 from tests.factories import make_agreement
@@ -165,6 +165,22 @@ def test_index_pages_equal_sql(indexed: TestClient, plain: TestClient, sort: str
         ["undated-agreement"],
         False,
     )
+
+
+@pytest.mark.parametrize("sort", sorted(SORTS))
+def test_unfiltered_first_pages_equal_sql(
+    indexed: TestClient, plain: TestClient, sort: str
+) -> None:
+    """The unfiltered list by offset (a prepared statement where the index counts) answers
+    what SQL's page does: the same items, total and next cursor, at the start, in the middle
+    and past the end."""
+    total = plain.get(URL, params={"limit": 1}).json()["total"]
+    for limit in (1, 20, 100):
+        for offset in (0, 7, total - 3, total + 5):
+            params = {"sort": sort, "limit": limit, "offset": offset, "include": "parties"}
+            want = plain.get(URL, params=params)
+            assert want.status_code == 200, want.text
+            assert indexed.get(URL, params=params).json() == want.json(), params
 
 
 def test_index_pages_after_a_cursor_the_index_lacks(indexed: TestClient, plain: TestClient) -> None:
