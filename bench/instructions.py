@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.config import Settings  # noqa: E402
 from app.main import create_app  # noqa: E402
-from bench.stack_cost import collected, drive  # noqa: E402
+from bench.stack_cost import PLAIN, collected, drive, scope_for  # noqa: E402
 
 WARM = 50
 DEFAULT_PATHS = (
@@ -34,29 +34,14 @@ DEFAULT_PATHS = (
 
 def send(path: str, n: int) -> None:
     """Send `n` GETs of `path` to an app on DATABASE_URL, once its counting index is ready."""
-    raw_path, _, query = path.partition("?")
     app = create_app(Settings())
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.4"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": raw_path,
-        "raw_path": raw_path.encode(),
-        "query_string": query.encode(),
-        "root_path": "",
-        "server": ("127.0.0.1", 8000),
-        "client": ("127.0.0.1", 50000),
-        "app": app,
-        "headers": [(b"host", b"127.0.0.1:8000"), (b"accept", b"*/*")],
-    }
+    make_scope = scope_for(app, PLAIN, path)
 
     async def run() -> None:
         async with app.router.lifespan_context(app):
             while app.state.counting is not None and not app.state.counting.ready.is_set():
                 await asyncio.sleep(0.05)
-            await drive(app, lambda: {**scope, "state": {}}, n)
+            await drive(app, make_scope, n)
 
     asyncio.run(run())
 

@@ -66,16 +66,20 @@ def build(variant: str, body: bytes, database_url: str) -> FastAPI:
     return app
 
 
-def scope_for(app: FastAPI, headers: list[tuple[bytes, bytes]]) -> Callable[[], dict]:
+def scope_for(
+    app: FastAPI, headers: list[tuple[bytes, bytes]], url: str = f"{PATH}?country=VN&limit=20"
+) -> Callable[[], dict]:
+    """A fresh scope per call for a GET of `url` (a path and its query string)."""
+    path, _, query = url.partition("?")
     base = {
         "type": "http",
         "asgi": {"version": "3.0", "spec_version": "2.4"},
         "http_version": "1.1",
         "method": "GET",
         "scheme": "http",
-        "path": PATH,
-        "raw_path": PATH.encode(),
-        "query_string": b"country=VN&limit=20",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
         "root_path": "",
         "server": ("127.0.0.1", 8000),
         "client": ("127.0.0.1", 50000),

@@ -41,6 +41,7 @@ from app.queries.common import (
     paginate,
     require,
     sector_descendants,
+    trimmed,
 )
 from app.queries.facets import agreement_facets, indexed_facets
 from app.queries.prepared import Prepared, in_ids
@@ -303,9 +304,8 @@ def first_pages(session: Session, sort: SortKey, limit: int, offset: int, total:
     asked for), its total counted by the index: one prepared statement walking the sort's
     index, as SQL's page would, without building that statement per request."""
     rows = _UNFILTERED[sort.name].rows(session, {"limit": limit + 1, "offset": offset})
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return PageResult(rows, total, encode_cursor(sort, rows[-1]) if more else None)
+    page, next_cursor = trimmed(rows, sort, limit)
+    return PageResult(page, total, next_cursor)
 
 
 def facet_names(f: AgreementFilters) -> list[str]:

@@ -178,6 +178,13 @@ class PageResult:
         return cls(rows, min(total, COUNT_CAP), next_cursor, total_exact=total <= COUNT_CAP)
 
 
+def trimmed(rows: list[Any], sort: SortKey, limit: int) -> tuple[list[Any], str | None]:
+    """A page read with one row more than `limit` (to see whether more remain): its rows,
+    and the cursor after them while more remain."""
+    page = rows[:limit]
+    return page, encode_cursor(sort, page[-1]) if len(rows) > limit else None
+
+
 def paginate(
     session: Session,
     stmt: Select[Any],
@@ -201,10 +208,11 @@ def paginate(
     page = stmt.order_by(*sort.order_by())
     page = page.where(decode_cursor(sort, cursor)) if cursor else page.offset(offset)
     page = page.limit(limit + 1)
-    rows = list(columns(session, page).all() if tuples else session.scalars(page).unique())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(sort, rows[-1]) if more else None
+    rows, next_cursor = trimmed(
+        list(columns(session, page).all() if tuples else session.scalars(page).unique()),
+        sort,
+        limit,
+    )
     if exact:
         return PageResult(rows, total, next_cursor)
     return PageResult.counted(rows, total, next_cursor)

@@ -36,7 +36,6 @@ class InIds(ColumnElement[bool]):
 
     def __init__(self, column: ColumnElement[Any], name: str) -> None:
         self.column = column
-        self.name = name
         self.parameter = bindparam(name)
 
 
