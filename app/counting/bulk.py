@@ -1,15 +1,15 @@
 """The counting index built in bulk, column by column.
 
-Per agreement and per link only C-level work is done (`map`, `zip`, `array.extend`): each
-value becomes a small integer code beside its row number, and at the end one stable sort per
-dimension groups the row numbers by value, each group becoming a bitmap at once. Building a
-million agreements this way takes a few seconds and holds, besides the index, two 4-byte
-numbers per link.
+Per agreement and per link only C-level work is done (`map`, `np.fromiter`, array
+appends): each value becomes a small integer code beside its row number, and at the end one
+stable sort per dimension groups the row numbers by value, each group becoming a bitmap at
+once. Building a million agreements this way takes a few seconds and holds, besides the
+index, two 4-byte numbers per link.
 """
 
 from array import array
 from collections.abc import Iterable, Sequence
-from itertools import accumulate, compress, islice
+from itertools import accumulate, islice
 
 import numpy as np
 from pyroaring import BitMap
@@ -30,6 +30,9 @@ class _Codes(dict[str, int]):
         code = self[value] = len(self)
         return code
 
+    def of(self, values: Sequence[str]) -> np.ndarray:
+        return np.fromiter(map(self.__getitem__, values), dtype=np.uint32, count=len(values))
+
 
 class _Dimension:
     """(row, value code) pairs, turned into bitmaps every FLUSH pairs: a million
@@ -46,15 +49,13 @@ class _Dimension:
         self.offsets = array("I", [0])
         """Where each row's codes end in `kept`."""
 
-    def add(self, rows: Iterable[int] | np.ndarray, values: Iterable[str]) -> None:
-        if isinstance(rows, np.ndarray):
-            self.rows.frombytes(rows.astype(np.uint32).tobytes())
-        else:
-            self.rows.extend(rows)
-        before = len(self.values)
-        self.values.extend(map(self.codes.__getitem__, values))
+    def add(self, rows: np.ndarray, values: Sequence[str]) -> None:
+        """Pairs of rows (in increasing order) and values."""
+        codes = self.codes.of(values)
+        self.rows.frombytes(rows.astype(np.uint32).tobytes())
+        self.values.frombytes(codes.tobytes())
         if self.kept is not None:
-            self.kept.fromlist(self.values[before:].tolist())
+            self.kept.frombytes(_two_bytes(codes, self.codes))
         if len(self.rows) >= FLUSH:
             self._flush()
 
@@ -88,14 +89,14 @@ class _Dimension:
 
 
 class Builder:
-    """Agreements in the database's id order, in batches, then their links."""
+    """Agreements in the database's id order, a batch at a time, each batch then its links."""
 
     def __init__(self) -> None:
         self.size = 0
         self.dimensions = {name: _Dimension(keep=name in TABLES) for name in DIMENSIONS}
-        self.visit_codes = _Codes({None: NO_VISIT})  # type: ignore[dict-item]
+        self.visit_codes = _Codes({"": NO_VISIT})
         self.visits = array("I")
-        self.year_codes = _Codes({None: 0})  # type: ignore[dict-item]
+        self.year_codes = _Codes({"": 0})
         self.years = array("H")
         """Each row's year code (0: undated), for the year facet's `LinkTable`: one
         `bincount` instead of an AND-count per year (2 bytes a row)."""
@@ -106,46 +107,53 @@ class Builder:
         """Where each id ends in `id_blob` (more than 4 GiB of ids is an OverflowError)."""
         self.last_id: str | None = None
         self.in_order = True
+        self._batch: dict[str, int] = {}
+        """The row number of each id of the last batch, for its links."""
 
     def agreements(
         self,
-        ids: Sequence[str],
+        ids: list[str],
         kinds: Sequence[str],
-        years: Sequence[str | None],
-        starts: Sequence[int],
-        ends: Sequence[int],
-        visits: Sequence[str | None],
-    ) -> range:
-        """Add a batch of agreements (columns of equal length, dates as day numbers with
-        UNDATED for none); their row numbers."""
-        rows = range(self.size, self.size + len(ids))
-        self.size = rows.stop
+        years: Sequence[str],
+        starts: np.ndarray,
+        ends: np.ndarray,
+        visits: Sequence[str],
+    ) -> None:
+        """Add a batch of agreements: columns of equal length, years and visits '' for none,
+        dates as day numbers with UNDATED for none."""
+        rows = np.arange(self.size, self.size + len(ids), dtype=np.uint32)
+        self._batch = dict(zip(ids, range(self.size, self.size + len(ids)), strict=True))
+        self.size += len(ids)
         self.dimensions["kind"].add(rows, kinds)
-        self.dimensions["year"].add(compress(rows, years), filter(None, years))
-        self.years.extend(map(self.year_codes.__getitem__, years))
-        self.visits.extend(map(self.visit_codes.__getitem__, visits))
-        self.starts.extend(starts)
-        self.ends.extend(ends)
+        year_codes = self.year_codes.of(years)
+        self.years.frombytes(_two_bytes(year_codes, self.year_codes))
+        dated = year_codes != 0
+        self.dimensions["year"].add(rows[dated], [y for y in years if y])
+        self.visits.frombytes(self.visit_codes.of(visits).tobytes())
+        self.starts.frombytes(starts.astype(np.int32).tobytes())
+        self.ends.frombytes(ends.astype(np.int32).tobytes())
         encoded = list(map(str.encode, ids))
         self.id_blob += b"".join(encoded)
         _extend_ends(self.id_offsets, map(len, encoded))
-        as_list = list(ids)
         self.in_order = (
-            self.in_order
-            and (self.last_id is None or self.last_id < as_list[0])
-            and as_list == sorted(as_list)
+            self.in_order and (self.last_id is None or self.last_id < ids[0]) and ids == sorted(ids)
         )
-        self.last_id = as_list[-1]
-        return rows
+        self.last_id = ids[-1]
 
-    def links(self, name: str, rows: range, counts: Sequence[int], values: Iterable[str]) -> None:
-        """Links of a batch of agreements: `counts[i]` of `values`, in turn, are row
-        `rows[i]`'s."""
-        numbers = np.arange(rows.start, rows.stop, dtype=np.uint32)
+    def links(self, name: str, agreement_ids: Sequence[str], values: Sequence[str]) -> None:
+        """Links of the last batch of agreements, in any order: `agreement_ids[i]` links
+        to `values[i]`."""
+        rows = np.fromiter(
+            map(self._batch.__getitem__, agreement_ids), dtype=np.uint32, count=len(values)
+        )
+        if len(rows) > 1 and not np.all(rows[1:] >= rows[:-1]):
+            order = np.argsort(rows, kind="stable")
+            rows, values = rows[order], [values[i] for i in order.tolist()]
         dimension = self.dimensions[name]
-        dimension.add(np.repeat(numbers, counts), values)
+        dimension.add(rows, values)
         if dimension.kept is not None:
-            _extend_ends(dimension.offsets, counts)
+            counts = np.bincount(rows - (self.size - len(self._batch)), minlength=len(self._batch))
+            _extend_ends(dimension.offsets, counts.tolist())
 
     def finish(self, position: int) -> AgreementIndex:
         """The index, over the builder's own arrays (not copied: the builder is spent)."""
@@ -172,6 +180,13 @@ class Builder:
 def _extend_ends(ends: array, lengths: Iterable[int]) -> None:
     """Append the end of each of `lengths`' spans, laid after the last end in `ends`."""
     ends.extend(islice(accumulate(lengths, initial=ends[-1]), 1, None))
+
+
+def _two_bytes(codes: np.ndarray, values: _Codes) -> bytes:
+    """`codes` as 2-byte numbers (a dimension kept row by row has a few hundred values)."""
+    if len(values) > 1 << 16:
+        raise OverflowError(f"{len(values)} values do not fit 2-byte codes")
+    return codes.astype(np.uint16).tobytes()
 
 
 def _id_store(ids: list[str]) -> IdStore:

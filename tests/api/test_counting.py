@@ -4,7 +4,7 @@ Both run on a committed scratch database (seeds plus synthetic agreements), one 
 index and one without, so every total and facet is compared with the SQL path's own."""
 
 import base64
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 import orjson
@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, func, select, text
 
 from app.config import Settings
-from app.counting.build import build_index
-from app.counting.index import AgreementRow, Query
+from app.counting.build import BATCH, build_index, rows_for
+from app.counting.index import DIMENSIONS, NO_VISIT, AgreementIndex, AgreementRow, Query
 from app.curation.keys import create_key
 from app.db import make_engine, make_sessionmaker, transaction
 from app.main import create_app
@@ -234,6 +234,47 @@ def test_totals_are_not_counted_with_sql(indexed: TestClient, world: str) -> Non
         event.remove(engine, "before_cursor_execute", record)
     assert body["total"] > 0 and body["total_exact"]
     assert not [s for s in statements if "count(" in s]
+
+
+@pytest.mark.parametrize("batch", [7, BATCH])
+def test_a_build_indexes_each_agreement_as_putting_its_row_does(world: str, batch: int) -> None:
+    """The bulk read (batches of joined strings, links matched to their agreements by id,
+    row numbers in id order) gives the index that putting each agreement's row, read
+    record by record, gives: the same ids for every value, dates, visits and the facet
+    tables' counts. Seven at a time, batches end between an agreement's links."""
+    engine = make_engine(world)
+    with make_sessionmaker(engine)() as session:
+        built = build_index(session, batch=batch)
+        ids = sorted(session.scalars(select(Agreement.id)))
+        put = AgreementIndex()
+        for row in rows_for(session, ids):
+            put.put(row)
+    engine.dispose()
+
+    def agreements(index: AgreementIndex, rows: Iterable[int]) -> set[str]:
+        return {index.ids.id(row) for row in rows}
+
+    def visit(index: AgreementIndex, row: int) -> str | None:
+        code = int(index.visits[row])
+        return None if code == NO_VISIT else index.visit_ids.id(code - 1)
+
+    assert agreements(built, built.live) == agreements(put, put.live) == set(ids)
+    assert [built.ids.id(row) for row in range(len(ids))] == ids  # rows in id order
+    for name in DIMENSIONS:
+        assert set(built.values(name)) == set(put.values(name)), name
+        for value in built.values(name):
+            assert agreements(built, built.by[name][value]) == agreements(
+                put, put.by[name][value]
+            ), (name, value)
+    for agreement_id in ids:
+        a, b = built.row_of(agreement_id), put.row_of(agreement_id)
+        assert (built.starts[a], built.ends[a]) == (put.starts[b], put.ends[b]), agreement_id
+        assert visit(built, a) == visit(put, b), agreement_id
+    for name, table in built.links.items():
+        counts = table.counts(built.live)
+        assert {v: int(counts[c]) for v, c in table.code_of.items() if v and counts[c]} == {
+            v: len(put.by[name][v]) for v in put.values(name)
+        }, name
 
 
 def test_more_than_the_sql_cap_is_exact(seeded_url: str) -> None:
