@@ -134,7 +134,23 @@ def postgres(n: int, database: str, timings: dict[str, float]) -> str | None:
         started = time.perf_counter()
         run([str(BIN / "treaty-api"), "synth", "--agreements", str(n), "--seed", str(SEED)], env)
         timings[f"synth {n:,} PostgreSQL"] = time.perf_counter() - started
+        write_out(url)
     return url
+
+
+def write_out(url: str) -> None:
+    """Vacuum, analyze and checkpoint a freshly filled database, so that its writes are
+    done before the servers start (in the run of 14:16 UTC the first start-up after the 1M
+    fill took 17.9 s, against 10.4-11.2 s alone: the checkpointer was still writing)."""
+    from sqlalchemy import text
+
+    from app.db import make_engine
+
+    engine = make_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+        conn.execute(text("CHECKPOINT"))
+    engine.dispose()
 
 
 def _has_table(engine) -> bool:  # type: ignore[no-untyped-def]
