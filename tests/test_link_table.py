@@ -8,7 +8,7 @@ from pyroaring import BitMap
 
 from app.counting.links import CHUNK, LinkTable
 
-VALUES = ["AZ", "VN", "SU", "US", "FR"]
+VALUES = ["AZ", "VN", "SU", "US", "FR", "DE", "CN", "IN"]
 
 
 def _table(links: list[list[int]]) -> LinkTable:
@@ -20,7 +20,9 @@ def _table(links: list[list[int]]) -> LinkTable:
 def test_counts_over_several_chunks_equal_a_count_of_every_link() -> None:
     rng = np.random.default_rng(5)
     links = [
-        sorted(rng.choice(len(VALUES), size=rng.integers(0, 4), replace=False).tolist())
+        sorted(
+            rng.choice(len(VALUES), size=rng.integers(0, len(VALUES) + 1), replace=False).tolist()
+        )
         for _ in range(3 * CHUNK + 17)
     ]
     table = _table(links)
