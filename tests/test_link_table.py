@@ -4,8 +4,10 @@ rows are asked at once (`counts` goes through them in chunks)."""
 from collections import Counter
 
 import numpy as np
+import pytest
 from pyroaring import BitMap
 
+from app.counting import links as link_tables
 from app.counting.links import CHUNK, LinkTable
 
 VALUES = ["AZ", "VN", "SU", "US", "FR", "DE", "CN", "IN"]
@@ -17,7 +19,10 @@ def _table(links: list[list[int]]) -> LinkTable:
     return LinkTable(codes, offsets, VALUES)
 
 
-def test_counts_over_several_chunks_equal_a_count_of_every_link() -> None:
+def test_counts_over_several_chunks_equal_a_count_of_every_link(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(link_tables, "FILL", 1000)  # the table laid out in several parts
     rng = np.random.default_rng(5)
     links = [
         sorted(

@@ -16,6 +16,9 @@ import numpy as np
 from pyroaring import BitMap
 
 WIDTH = 4
+FILL = 1 << 16
+"""Rows laid into the fixed-width table at a time (at once, its temporaries added 35 MB to a
+worker's peak at a million agreements)."""
 CHUNK = 4096
 """Rows counted at a time, so that each step's temporary arrays (up to WIDTH codes a row, as
 8-byte numbers in `bincount`) stay under the size from which a worker's malloc maps every
@@ -36,20 +39,23 @@ class LinkTable:
             self._over = BitMap()
             return
         self._pad = len(values)
-        lengths = np.diff(offsets.astype(np.int64))
-        starts = offsets[:-1].astype(np.int64)
         self._wide = np.full((self._rows, WIDTH), self._pad, dtype=codes.dtype)
-        for column in range(WIDTH):
-            rows = np.flatnonzero(lengths > column)
-            self._wide[rows, column] = codes[starts[rows] + column]
-        over = lengths > WIDTH
-        self._over_rows = np.flatnonzero(over).astype(np.uint32)
+        over: list[np.ndarray] = []
+        for first in range(0, self._rows, FILL):  # a part at a time: a small peak
+            ends = offsets[first : first + FILL + 1].astype(np.int64)
+            lengths = np.diff(ends)
+            for column in range(WIDTH):
+                rows = np.flatnonzero(lengths > column)
+                self._wide[first + rows, column] = codes[ends[rows] + column]
+            over.append(first + np.flatnonzero(lengths > WIDTH))
+        self._over_rows = np.concatenate(over).astype(np.uint32)
         """The rows with more than WIDTH codes, in order; the i-th one's further codes
         are the `_over_lengths[i]` codes from `_over_codes[_over_offsets[i]]`."""
         self._over = BitMap(self._over_rows)
-        self._over_lengths = lengths[over] - WIDTH
+        starts = offsets[self._over_rows].astype(np.int64) + WIDTH
+        self._over_lengths = offsets[self._over_rows + 1].astype(np.int64) - starts
         self._over_offsets = np.cumsum(self._over_lengths) - self._over_lengths
-        self._over_codes = codes[_spans(starts[over] + WIDTH, self._over_lengths)]
+        self._over_codes = codes[_spans(starts, self._over_lengths)]
 
     def __len__(self) -> int:
         return self._rows
