@@ -183,8 +183,9 @@ def _extend_ends(ends: array, lengths: Iterable[int]) -> None:
 
 
 def _two_bytes(codes: np.ndarray, values: _Codes) -> bytes:
-    """`codes` as 2-byte numbers (a dimension kept row by row has a few hundred values)."""
-    if len(values) > 1 << 16:
+    """`codes` as 2-byte numbers (a dimension kept row by row has a few hundred values; one
+    2-byte number more stays free: the padding code of `LinkTable`'s fixed-width table)."""
+    if len(values) >= 1 << 16:
         raise OverflowError(f"{len(values)} values do not fit 2-byte codes")
     return codes.astype(np.uint16).tobytes()
 
