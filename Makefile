@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install db seed serve bench burst browser-deps screenshots clean
+.PHONY: run test lint format install db seed serve synth bench burst browser-deps screenshots clean
 
 $(BIN)/treaty-api: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ clean:
 browser-deps: install  ## Debian's chromium and Playwright (which drives it; it downloads no browser)
 	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 	$(BIN)/pip install --quiet -e '.[dev,browser]'
+
+synth: db  ## N synthetic agreements for benchmarks (make synth N=100000; ids `synth-…`)
+	$(BIN)/treaty-api seed
+	$(BIN)/python -m bench.synth --agreements $(or $(N),10000)
 
 # The issue's method: make bench BENCH_ARGS="--rounds 3 --threads 2 --connections 32"
 bench: install  ## treaty-api vs Datasette, a raw ceiling, 2 workers and PostgreSQL at 100k and 1M (SIZES=10000 for a quick run)

@@ -291,46 +291,6 @@ def progress_bar(label: str, unit: str) -> Iterator[Update]:
         yield update
 
 
-@cli.command()
-def synth(
-    agreements: Annotated[
-        int,
-        typer.Option(
-            "--agreements", min=0, metavar="N", help="How many synthetic agreements to generate."
-        ),
-    ] = 10_000,
-    seed: Annotated[
-        int,
-        typer.Option("--seed", metavar="S", help="Random seed; the same seed gives the same data."),
-    ] = 0,
-) -> None:
-    """Replace the synthetic (`synth-`) rows with N generated agreements, for benchmarks.
-
-    The database must be migrated and seeded; the curated records are left untouched.
-    """
-    import time
-
-    try:  # benchmark-only code: installed beside `app` from a checkout, not in the image
-        from bench.synth import synthesize
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("bench", "bench.synth"):
-            raise
-        typer.echo("synth needs bench/synth/: run `make install` in a checkout", err=True)
-        raise typer.Exit(code=1) from None
-
-    engine = make_engine(get_settings().database_url)
-    started = time.perf_counter()
-    with progress_bar("synth", "agreements") as update:
-        counts = synthesize(engine, agreements, seed=seed, progress=update)
-    engine.dispose()
-    elapsed = time.perf_counter() - started
-    typer.echo(
-        "synthesized "
-        + ", ".join(f"{n} {kind}" for kind, n in counts.items())
-        + f" in {elapsed:.1f}s"
-    )
-
-
 @keys_cli.command("create")
 def keys_create(
     name: Annotated[

@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-# Ids of the synthetic benchmark records (`treaty-api synth`, bench/synth/): never curated,
+# Ids of the synthetic benchmark records (`python -m bench.synth`): never curated,
 # so seed dumps leave them out.
 SYNTHETIC_PREFIX = "synth-"
 

@@ -2,7 +2,7 @@
 PostgreSQL.
 
 For each N (100k and 1M agreements; `--sizes 10000` for a quick run) it builds a SQLite file
-under bench/data/ with `treaty-api db upgrade`, `seed` and `synth` (a file that already holds
+under bench/data/ with `treaty-api db upgrade`, `seed`, and `python -m bench.synth` (a file that already holds
 N synthetic agreements is reused) and fills the PostgreSQL database `treaty_bench`
 (`--pg-database`) the same way. Then it starts every server (timing treaty-api's start-up and recording its peak memory),
 and loads each request on each server with `wrk` for a fixed time, in `--rounds` interleaved
@@ -100,9 +100,13 @@ def sqlite_file(n: int, timings: dict[str, float]) -> Path:
         print(f"  building {path.name} ...", flush=True)
         run([str(BIN / "treaty-api"), "seed"], env)
         started = time.perf_counter()
-        run([str(BIN / "treaty-api"), "synth", "--agreements", str(n), "--seed", str(SEED)], env)
+        run([str(BIN / "python"), "-m", "bench.synth", *synth_args(n)], env)
         timings[f"synth {n:,} SQLite"] = time.perf_counter() - started
     return path
+
+
+def synth_args(n: int) -> list[str]:
+    return ["--agreements", str(n), "--seed", str(SEED)]
 
 
 def postgres(n: int, database: str, timings: dict[str, float]) -> str | None:
@@ -132,7 +136,7 @@ def postgres(n: int, database: str, timings: dict[str, float]) -> str | None:
         print(f"  filling {database} with {n:,} ...", flush=True)
         run([str(BIN / "treaty-api"), "seed"], env)
         started = time.perf_counter()
-        run([str(BIN / "treaty-api"), "synth", "--agreements", str(n), "--seed", str(SEED)], env)
+        run([str(BIN / "python"), "-m", "bench.synth", *synth_args(n)], env)
         timings[f"synth {n:,} PostgreSQL"] = time.perf_counter() - started
         write_out(url)
     return url

@@ -1,4 +1,4 @@
-"""Synthetic data at world scale, for benchmarks: `treaty-api synth --agreements N`.
+"""Synthetic data at world scale, for benchmarks: `python -m bench.synth --agreements N`.
 
 Fills an already migrated and seeded database with realistic agreements, visits, signatories
 and citations. Every synthetic id starts with `synth-`, so the curated records are never
