@@ -14,9 +14,8 @@ from typing import Annotated
 
 import typer
 
-from app import migrate
 from app.config import get_settings
-from app.db import make_engine, transaction
+from app.db import make_engine, migrate, transaction
 from app.seeding import SeedErrors, startup
 from app.seeding.plan import Report
 from app.seeding.startup import setup_lock

@@ -45,7 +45,8 @@ class Settings(BaseSettings):
     # (SQL counts, capped at 10,000, until it is ready or where it cannot answer).
     counting_index: bool = True
     # Requests served at once per worker; the connection pool holds exactly this many
-    # connections, and it must stay within the threadpool's 40 threads (see app/guards.py).
+    # connections, and it must stay within the threadpool's 40 threads (see
+    # app/middleware/admission.py).
     max_concurrent_requests: int = Field(16, ge=1, le=40)
     # Requests that may wait for a turn beyond those, and how long each may wait (503 after).
     max_queued_requests: int = Field(1000, ge=0)

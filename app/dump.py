@@ -52,7 +52,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 import app.models  # noqa: F401  (registers every table)
 from app.db import Base
-from app.migrate import alembic_config
+from app.db.migrate import alembic_config
 from app.records import checks
 from app.records.tables import POINTERS, ROWS, TABLE_OF
 

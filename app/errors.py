@@ -11,7 +11,7 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from app.observability import current_request_id
+from app.request_id import current_request_id
 from app.schemas.common import PATTERN_MESSAGES
 
 PROBLEM_JSON = "application/problem+json"
@@ -258,8 +258,8 @@ def is_busy(exc: BaseException) -> bool:
 def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     """Log the traceback server-side; the client gets a generic problem, never the trace.
 
-    Most unexpected errors are answered by the edge layer (`app.edge`), the outermost of our
-    middleware; this is the last resort outside it."""
+    Most unexpected errors are answered by the outermost middleware
+    (`app.middleware.outermost`); this is the last resort outside it."""
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return internal_error()
 

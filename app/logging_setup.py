@@ -1,7 +1,7 @@
 """Log configuration for `treaty-api serve`: text or one JSON object per line.
 
 Every line carries the id of the request it was logged in (`-` outside a request). The
-access log is the app's own (`app.access`, written by the edge layer, `app.edge`, with the
+access log is the app's own (`app.access`, written by `app.middleware.access_log` with the
 client address as resolved from trusted proxies); uvicorn's is turned off.
 """
 
@@ -10,7 +10,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from app.observability import current_request_id
+from app.request_id import current_request_id
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 # The access log's fields, written as JSON members when a record carries them.

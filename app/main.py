@@ -8,6 +8,8 @@ from pydantic import BaseModel
 
 from app.api import meta, problems
 from app.api.deps import ReadLanes
+from app.api.docs_ui import install_docs
+from app.api.openapi import finish
 from app.api.query_models import query_models
 from app.api.v1 import (
     agreements,
@@ -25,13 +27,13 @@ from app.config import Settings, get_settings
 from app.counting.live import LiveIndex
 from app.curation.resources import RESOURCES
 from app.db import REPLICA, TRACKS_POSITION, make_sessionmaker, serving_engine
-from app.docs_ui import install_docs
-from app.edge import EdgeMiddleware
 from app.errors import install_error_handlers
-from app.guards import AdmissionGate
-from app.http_cache import HttpCacheMiddleware
-from app.limits import (
-    BodySizeLimitMiddleware,
+from app.memory import tune_malloc
+from app.middleware.admission import AdmissionGate
+from app.middleware.body_size import BodySizeLimitMiddleware
+from app.middleware.http_cache import HttpCacheMiddleware
+from app.middleware.outermost import OutermostMiddleware
+from app.middleware.rate_limits import (
     KeyCache,
     Limiter,
     RateLimitMiddleware,
@@ -39,9 +41,7 @@ from app.limits import (
     make_storage,
     parse_rate,
 )
-from app.memory import tune_malloc
-from app.openapi import finish
-from app.proxies import TrustedProxies
+from app.middleware.trusted_proxies import TrustedProxies
 from app.records.shapes import CitationIn
 from app.schemas.changes import KeyIn
 
@@ -182,14 +182,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         keys = KeyCache(key_lookup(app.state.sessions), ttl=settings.api_key_cache_seconds)
         app.add_middleware(RateLimitMiddleware, limiter=limiter, keys=keys)
     app.add_middleware(
-        EdgeMiddleware, proxies=TrustedProxies(settings.forwarded_allow_ips), engine=engine
+        OutermostMiddleware, proxies=TrustedProxies(settings.forwarded_allow_ips), engine=engine
     )
     install_schemas(app, WRITE_SCHEMAS)
     return app
 
 
 def install_schemas(app: FastAPI, models: tuple[type[BaseModel], ...]) -> None:
-    """Complete the spec with what FastAPI cannot see (see app.openapi): request-body models
+    """Complete the spec with what FastAPI cannot see (see app.api.openapi): request-body models
     read by hand, security schemes, headers, shared enums, plain parameters."""
     build = app.openapi
 

@@ -18,9 +18,8 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from app import migrate
 from app.config import Settings, get_settings
-from app.db import make_engine, transaction
+from app.db import make_engine, migrate, transaction
 from app.main import create_app
 from app.seeding import load_seeds, write_seeds
 

@@ -19,13 +19,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, text
 from typer.testing import CliRunner
 
-from app import migrate
 from app.cli import cli
 from app.config import Settings, get_settings
 from app.curation import service
 from app.curation.keys import create_key, hash_key, revoke_key
 from app.curation.resources import RESOURCES
-from app.db import make_engine, transaction
+from app.db import make_engine, migrate, transaction
 from app.dump import DumpError, export_database, import_database, tables
 from app.main import create_app
 from app.models import ApiKey, Change, Citation, Sector

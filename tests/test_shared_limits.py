@@ -223,7 +223,10 @@ def test_limits_fail_open_while_redis_is_away(
     def fail_opens() -> float:
         return REGISTRY.get_sample_value("treaty_rate_limit_fail_open_total") or 0.0
 
-    with TestClient(app) as client, caplog.at_level(logging.WARNING, logger="app.limits"):
+    with (
+        TestClient(app) as client,
+        caplog.at_level(logging.WARNING, logger="app.middleware.rate_limits"),
+    ):
         assert [client.get(AGREEMENTS).status_code for _ in range(4)] == [200, 200, 200, 429]
         assert client.get("/ready").json()["redis"] == "ok"
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from app.api.deps import SessionDep
 from app.api.formats import accepts_json
 from app.errors import ServiceUnavailable
-from app.limits import Limiter
 from app.metrics import observe_pool, render
+from app.middleware.rate_limits import Limiter
 
 router = APIRouter(tags=["meta"])
 

@@ -7,7 +7,7 @@ would have handed it over (a list field gets every value, another field the last
 parameter its value or values, for the model to refuse), with the same errors.
 
 The spec stays FastAPI's own: `query_parameters` has FastAPI document each model as a
-`Query()` model, and `app.openapi` gives those parameters to the operations reading it."""
+`Query()` model, and `app.api.openapi` gives those parameters to the operations reading it."""
 
 from collections.abc import Iterable
 from typing import Annotated, Any, get_origin

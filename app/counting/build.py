@@ -34,8 +34,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from app.counting.bulk import Builder
 from app.counting.index import UNDATED, AgreementIndex, AgreementRow
+from app.db.prepared import Prepared
 from app.models import Agreement, AgreementParty, AgreementSector, AgreementSignatory, Change
-from app.queries.prepared import Prepared
 
 BATCH = 20_000
 UNIT = "\x1f"
@@ -142,7 +142,7 @@ _LINK_BATCH = {name: _link_batch(table, column) for name, (table, column) in LIN
 
 
 def feed_position(session: Session) -> int:
-    """The newest change's id (0 before any), a prepared statement (app.queries.prepared):
+    """The newest change's id (0 before any), a prepared statement (app.db.prepared):
     it runs before every indexed count."""
     return _FEED_POSITION.rows(session)[0][0] or 0
 

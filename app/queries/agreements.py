@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.counting.index import IndexPage, Query
 from app.counting.live import LiveIndex
 from app.dates import PartialDate
+from app.db.prepared import Prepared, in_ids
 from app.models import (
     Agreement,
     AgreementEvent,
@@ -44,7 +45,6 @@ from app.queries.common import (
     trimmed,
 )
 from app.queries.facets import agreement_facets, indexed_facets
-from app.queries.prepared import Prepared, in_ids
 from app.queries.text_search import resolve as resolve_text
 from app.schemas.agreements import INCLUDES, AgreementFilters, AgreementQuery
 from app.schemas.common import date_bounds

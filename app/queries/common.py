@@ -21,10 +21,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from app.db.prepared import Prepared
 from app.errors import InvalidParameter
 from app.models import Country, Sector
 from app.models._columns import LAST_GOING_DOWN, LAST_GOING_UP, date_sort_key
-from app.queries.prepared import Prepared
 
 
 @dataclass(frozen=True)
@@ -301,7 +301,7 @@ def _walk(session: Session, stmt: Prepared, params: dict[str, str]) -> list[str]
     return [*root, *sorted({i for i, _ in rows} - set(root))]
 
 
-# Built once and prepared (see app.queries.prepared): these run on most list requests, and
+# Built once and prepared (see app.db.prepared): these run on most list requests, and
 # a statement built per call costs more Python than the query costs SQLite.
 _COUNTRY = (
     select(Country)

@@ -18,7 +18,7 @@ COUNTRY_CODE = r"^[A-Za-z][A-Za-z0-9-]{1,39}$"
 """ISO alpha-2/alpha-3/alpha-4 in any case, or a historical entity's slug."""
 PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"
 """No control characters, tab and newlines included (they are refused anywhere in a URL;
-see app.guards)."""
+see app.middleware.admission)."""
 CURSOR = r"^[A-Za-z0-9_-]+$"
 TRY_IT = {"x-prefill": True}
 """`json_schema_extra` of a filter whose example fills Swagger UI's "Try it out"."""

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from app import migrate
+from app.db import migrate
 from app.seeding.load import load_seeds
 from app.seeding.plan import Prefer, Report
 from app.seeding.write import write_seeds

@@ -23,22 +23,22 @@ from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
 from app.api.deps import get_session
+from app.api.docs_ui import CONTENT_SECURITY_POLICY
 from app.config import Settings
 from app.curation.keys import create_key, find_key, revoke_key
 from app.db import make_engine, make_sessionmaker
-from app.docs_ui import CONTENT_SECURITY_POLICY
-from app.edge import JSON_CONTENT_SECURITY_POLICY, EdgeMiddleware
-from app.limits import (
-    BodySizeLimitMiddleware,
+from app.main import create_app
+from app.middleware.body_size import BodySizeLimitMiddleware
+from app.middleware.outermost import JSON_CONTENT_SECURITY_POLICY, OutermostMiddleware
+from app.middleware.rate_limits import (
     KeyCache,
     RateLimitMiddleware,
     describe,
     key_lookup,
     parse_rate,
 )
-from app.main import create_app
+from app.middleware.trusted_proxies import TrustedProxies
 from app.models.agreement import Agreement
-from app.proxies import TrustedProxies
 from tests.problems import assert_problem
 
 AGREEMENTS = "/api/v1/agreements"
@@ -482,7 +482,7 @@ def test_a_route_header_is_not_replaced() -> None:
     async def framed(scope: Scope, receive: Receive, send: Send) -> None:
         await JSONResponse({}, headers={"X-Frame-Options": "SAMEORIGIN"})(scope, receive, send)
 
-    edge = EdgeMiddleware(framed, proxies=TrustedProxies(""))
+    edge = OutermostMiddleware(framed, proxies=TrustedProxies(""))
     _, headers, *_ = asyncio.run(_call(edge, "GET", "/"))
     assert headers["x-frame-options"] == "SAMEORIGIN"
     assert headers["x-content-type-options"] == "nosniff"

@@ -14,7 +14,7 @@ from app.api.deps import get_session
 from app.config import Settings
 from app.logging_setup import JsonFormatter, RequestIdFilter
 from app.main import create_app
-from app.observability import new_request_id
+from app.request_id import new_request_id
 from tests.problems import assert_problem
 
 DETAIL = "/api/v1/agreements/mou-energy-vn-az-2025"

@@ -7,8 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, func, inspect, select
 
 import app.models  # noqa: F401
-from app import migrate
-from app.db import Base, is_model_object, make_engine
+from app.db import Base, is_model_object, make_engine, migrate
 
 
 def _tables(url: str) -> set[str]:

@@ -1,12 +1,12 @@
-"""Prepared statements (app.queries.prepared) answer what SQLAlchemy's `execute` answers."""
+"""Prepared statements (app.db.prepared) answer what SQLAlchemy's `execute` answers."""
 
 import pytest
 from sqlalchemy import column, select, table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from app.db.prepared import Prepared, in_ids
 from app.models import Agreement, AgreementParty, Country
-from app.queries.prepared import Prepared, in_ids
 
 ENERGY_MOU = "mou-energy-vn-az-2025"
 CULTURE_MOU = "mou-culture-vn-az-2025"

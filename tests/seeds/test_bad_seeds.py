@@ -9,10 +9,9 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from app import migrate
 from app.cli import cli
 from app.config import get_settings
-from app.db import Base, make_engine
+from app.db import Base, make_engine, migrate
 from app.seeding import SeedErrors, load_seeds
 
 SEEDS = get_settings().seeds_dir

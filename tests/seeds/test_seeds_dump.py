@@ -6,10 +6,9 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app import migrate
 from app.config import Settings, get_settings
 from app.curation.keys import create_key
-from app.db import make_engine
+from app.db import make_engine, migrate
 from app.main import create_app
 from app.seeding import startup
 from app.seeding.dump_yaml import dump_seeds

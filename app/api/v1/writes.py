@@ -20,7 +20,7 @@ from app.curation import service
 from app.curation.resources import Resource
 from app.db import write_transaction
 from app.errors import PreconditionFailed, PreconditionRequired
-from app.http_cache import etag_of, strong_match
+from app.middleware.http_cache import etag_of, strong_match
 from app.schemas.common import AUTH_RESPONSES, problem_responses
 
 Detail = Callable[[str, Session], BaseModel]

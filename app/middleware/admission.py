@@ -1,7 +1,7 @@
 """Guards that keep bad or excessive requests away from the routes.
 
 - `oversized_headers`: request headers over 16 kB in total, or one over 8 kB, are a 431
-  before anything reads them (checked by the edge layer, `app.edge`).
+  before anything reads them (checked by the outermost layer, `app.middleware.outermost`).
 - `AdmissionGate`, the innermost middleware: control characters in the URL are a 422 up
   front (PostgreSQL refuses NUL in text, and no identifier, date or search term here needs
   any control character: a trailing newline would otherwise slip past a `$` in a pattern).

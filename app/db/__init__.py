@@ -44,8 +44,9 @@ def make_engine(url: str, **kwargs: object) -> Engine:
 
 def serving_engine(url: str, connections: int, timeout: float) -> Engine:
     """The app's engine: exactly `connections` pooled connections, one for each request the
-    admission gate lets in at once (see `app.guards.AdmissionGate`), so a checkout never
-    waits on another request; should one wait `timeout` seconds anyway, it is a 503.
+    admission gate lets in at once (see `app.middleware.admission.AdmissionGate`), so a
+    checkout never waits on another request; should one wait `timeout` seconds anyway, it is
+    a 503.
     (An in-memory SQLite database has one connection per thread, and no pool to size.)"""
     if make_url(normalize_url(url)).database in (None, "", ":memory:"):
         return make_engine(url)

@@ -2,10 +2,11 @@
 
 For each HTTP request, in this order:
 
-1. who the client is (trusted proxies only, `app.proxies`) and the scheme it came by;
-2. its id (`app.observability`);
-3. request headers too large: 431 (`app.guards.oversized_headers`), before anything else
-   reads them; it carries the request id and nothing more;
+1. who the client is (trusted proxies only, `app.middleware.trusted_proxies`) and the
+   scheme it came by;
+2. its id (`app.request_id`);
+3. request headers too large: 431 (`app.middleware.admission.oversized_headers`), before
+   anything else reads them; it carries the request id and nothing more;
 4. a CORS preflight is answered here, as Starlette's `CORSMiddleware` decides it;
 5. otherwise the app runs, and an unexpected exception it raises becomes a 500 problem here,
    so the keep-alive connection stays usable (Starlette's outermost handler closes it);
@@ -30,9 +31,10 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import internal_error
-from app.guards import oversized_headers
-from app.observability import REQUEST_ID_HEADER, record, request_id_from, set_request_id
-from app.proxies import TrustedProxies
+from app.middleware.access_log import record
+from app.middleware.admission import oversized_headers
+from app.middleware.trusted_proxies import TrustedProxies
+from app.request_id import REQUEST_ID_HEADER, request_id_from, set_request_id
 
 logger = logging.getLogger("app.errors")
 
@@ -81,7 +83,7 @@ def _preflight(scope: Scope, headers: Headers) -> bool:
     return scope["method"] == "OPTIONS" and "access-control-request-method" in headers
 
 
-class EdgeMiddleware:
+class OutermostMiddleware:
     def __init__(self, app: ASGIApp, proxies: TrustedProxies, engine: Engine | None = None):
         self.app = app
         self.proxies = proxies

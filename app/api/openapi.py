@@ -201,7 +201,7 @@ def plain_parameters(spec: dict[str, Any]) -> None:
 
 def order_operations(spec: dict[str, Any]) -> None:
     """Within a path, GET first (ReDoc lists methods in this order; Swagger UI sorts with
-    app.docs_ui's sorter)."""
+    app.api.docs_ui's sorter)."""
     for path, item in spec["paths"].items():
         spec["paths"][path] = dict(
             sorted(
