@@ -16,7 +16,8 @@ import typer
 
 from app.config import get_settings
 from app.db import make_engine, migrate, transaction
-from app.seeding import SeedErrors, startup
+from app.seeding import startup
+from app.seeding.errors import SeedErrors
 from app.seeding.plan import Report
 from app.seeding.startup import setup_lock
 
@@ -303,7 +304,8 @@ def keys_create(
     ] = "write",
 ) -> None:
     """Create a key and print its secret: it is shown this once."""
-    from app.curation.keys import SCOPES, KeyError_, create_key
+    from app.curation.keys import KeyError_, create_key
+    from app.vocabulary import SCOPES
 
     if scope not in SCOPES:
         typer.echo(f"scope must be one of {', '.join(SCOPES)}", err=True)

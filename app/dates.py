@@ -50,3 +50,16 @@ def parse_partial_date(text: str) -> PartialDate:
         return PartialDate(text, "day", date(year, month, day), date(year, month, day))
     except ValueError as exc:
         raise InvalidDate(f"{text!r} is not a real date: {exc}") from None
+
+
+DATE_PARTS = ("year", "month", "day")
+DATE_COLUMNS = ["date", "date_precision", *DATE_PARTS, "date_inferred"]
+"""A dated record's CSV columns: the date as given, its precision, one column per part (see
+`date_parts`) and whether it is inferred."""
+
+
+def date_parts(date: str | None) -> dict[str, str | None]:
+    """`year`, `month` and `day` of a date given as `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, each
+    null when not given: one column keeps one type, whatever the precision of the rows."""
+    parts = (date or "").split("-") if date else []
+    return {k: (parts[i] if i < len(parts) else None) for i, k in enumerate(DATE_PARTS)}

@@ -13,10 +13,10 @@ A dump holds raw rows, not API records, so a restored database answers byte for 
 original did. Export reads in one snapshot with flat memory; import loads an empty database
 migrated to the same revision, in one transaction: all of it or nothing.
 
-Import trusts nothing it reads: every row must follow its table's rules (`app.records.tables`:
+Import trusts nothing it reads: every row must follow its table's rules (`app.kinds.row_rules`:
 slug ids, vocabularies, real dates, no control characters, a source's text matching its
 SHA-256), every quote must be verbatim in its source and every reference must resolve
-(`app.records.checks`). A dump that breaks a rule is refused with the line, table, record
+(`app.kinds.checks`). A dump that breaks a rule is refused with the line, table, record
 and field named, and nothing is written.
 
 API keys are secrets: `export` leaves the `api_keys` table out unless asked
@@ -40,6 +40,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Engine,
+    Select,
     Table,
     TypeDecorator,
     exists,
@@ -49,12 +50,14 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.schema import sort_tables
 
-import app.models  # noqa: F401  (registers every table)
 from app.db import Base
 from app.db.migrate import alembic_config
-from app.records import checks
-from app.records.tables import POINTERS, ROWS, TABLE_OF
+from app.kinds import checks
+from app.kinds.declaration import Kinds
+from app.kinds.registry import KINDS
+from app.kinds.row_rules import Row, row_models
 
 FORMAT = "treaty-api-dump"
 VERSION = 1
@@ -68,22 +71,43 @@ class DumpError(Exception):
     """A dump cannot be written or loaded as asked; nothing was changed."""
 
 
-def tables() -> list[Table]:
-    """Every table a dump can hold, parents before children (`alembic_version` is not a
-    model; `feed_position` follows from `changes` and is set by import)."""
-    return [t for t in Base.metadata.sorted_tables if t.name not in ("alembic_version", FEED_TABLE)]
+POINTERS: dict[str, tuple[str, str]] = {
+    "citations": ("record_type", "record_id"),
+    "discrepancies": ("record_type", "record_id"),
+}
+"""Tables whose rows point at a record of any citable kind: (type column, id column)."""
 
 
-def dumped_tables(include_keys: bool) -> list[Table]:
+def tables(kinds: Kinds = KINDS) -> list[Table]:
+    """Every table a dump can hold, parents before children: the models' and those of the
+    kinds declared beside them (`alembic_version` is not a model; `feed_position` follows
+    from `changes` and is set by import)."""
+    every = {*Base.metadata.tables.values(), *(_kind_tables(kinds))}
+    return [
+        t
+        for t in sort_tables(sorted(every, key=lambda t: t.name))
+        if t.name not in ("alembic_version", FEED_TABLE)
+    ]
+
+
+def _kind_tables(kinds: Kinds) -> list[Table]:
+    found = []
+    for kind in kinds:
+        mapper = kind.model.__mapper__  # type: ignore[attr-defined]
+        found += [mapper.local_table, *(r.mapper.local_table for r in mapper.relationships)]
+    return found
+
+
+def dumped_tables(include_keys: bool, kinds: Kinds = KINDS) -> list[Table]:
     """The tables a dump holds: all of them, API keys only when asked."""
-    return [t for t in tables() if include_keys or t.name != KEYS_TABLE]
+    return [t for t in tables(kinds) if include_keys or t.name != KEYS_TABLE]
 
 
-def layout(include_keys: bool = True) -> list[dict[str, Any]]:
+def layout(include_keys: bool = True, kinds: Kinds = KINDS) -> list[dict[str, Any]]:
     """The header's description of the tables: names and columns, in dump order."""
     return [
         {"name": t.name, "columns": [c.name for c in t.columns]}
-        for t in dumped_tables(include_keys)
+        for t in dumped_tables(include_keys, kinds)
     ]
 
 
@@ -126,6 +150,7 @@ def export_database(
     *,
     include_keys: bool = False,
     progress: Callable[[int, int | None], None] | None = None,
+    kinds: Kinds = KINDS,
 ) -> dict[str, int]:
     """Write every table's rows to `fileobj` (binary); returns the row count per table.
     `progress(rows written, None)` is called after each batch.
@@ -142,10 +167,10 @@ def export_database(
                 "version": VERSION,
                 "schema_revision": _check_revision(conn, "the database"),
                 "exported_at": datetime.now(UTC).isoformat(),
-                "tables": layout(include_keys),
+                "tables": layout(include_keys, kinds),
             }
             fileobj.write((_line(header) + "\n").encode())
-            for table in dumped_tables(include_keys):
+            for table in dumped_tables(include_keys, kinds):
                 counts[table.name] = 0
                 prefix = '{"table":' + json.dumps(table.name) + ',"row":'
                 stmt = select(table).order_by(*table.primary_key.columns)
@@ -192,7 +217,7 @@ def _lines(fileobj: IO[bytes]) -> Iterator[tuple[int, Any]]:
             raise DumpError(f"line {number}: not JSON ({exc})") from None
 
 
-def _read_header(lines: Iterator[tuple[int, Any]]) -> dict[str, Any]:
+def _read_header(lines: Iterator[tuple[int, Any]], kinds: Kinds) -> dict[str, Any]:
     first = next(lines, None)
     if first is None:
         raise DumpError("the dump is empty")
@@ -204,15 +229,15 @@ def _read_header(lines: Iterator[tuple[int, Any]]) -> dict[str, Any]:
             f"dump format version {header.get('version')!r} is not supported "
             f"(this treaty-api reads version {VERSION})"
         )
-    if header.get("tables") not in (layout(include_keys=True), layout(include_keys=False)):
+    if header.get("tables") not in (layout(True, kinds), layout(False, kinds)):
         raise DumpError("the dump's tables and columns do not match this schema")
     return header
 
 
-def _ensure_empty(conn: Connection) -> None:
+def _ensure_empty(conn: Connection, kinds: Kinds) -> None:
     filled = [
         t.name
-        for t in tables()
+        for t in tables(kinds)
         if conn.execute(select(literal(1)).select_from(t).limit(1)).first() is not None
     ]
     if filled:
@@ -277,6 +302,9 @@ class _Import:
 
     conn: Connection
     include_keys: bool
+    kinds: Kinds
+    rules: dict[str, type[Row]]
+    """Each table's row model (`app.kinds.row_rules`)."""
     problems: _Problems = field(default_factory=_Problems)
     texts: dict[str, str] = field(default_factory=dict)
     lines: dict[str, _LineIndex] = field(default_factory=dict)
@@ -300,7 +328,7 @@ class _Loader:
         self.state = state
         self.conn = state.conn
         self.table = table
-        self.rules = ROWS[table.name]
+        self.rules = state.rules[table.name]
         self.columns = frozenset(c.name for c in table.columns)
         self.converters = _converters(table)
         self.self_refs = _self_references(table)
@@ -427,30 +455,29 @@ def _reset_sequence(conn: Connection, table: Table) -> None:
 def _check_pointers(state: _Import) -> None:
     """Rows that point at any kind of record (citations, discrepancies) point at one that
     exists: checked once every table is loaded, since they come before their targets."""
-    by_name = {t.name: t for t in tables()}
+    by_name = {t.name: t for t in tables(state.kinds)}
+    citable = {kind.name: kind.table for kind in state.kinds if kind.citable}
     for name, (type_column, id_column) in POINTERS.items():
         table = by_name[name]
         (pk,) = table.primary_key.columns
-        for record_type, target_name in TABLE_OF.items():
+        unknown = select(pk, table.c[type_column]).where(table.c[type_column].not_in(list(citable)))
+        _report(state, name, unknown, type_column, "unknown record type {!r}")
+        for record_type, target_name in citable.items():
             target = by_name[target_name]
-            orphans = state.conn.execute(
-                select(pk, table.c[id_column])
-                .where(
-                    table.c[type_column] == record_type,
-                    ~exists().where(target.c.id == table.c[id_column]),
-                )
-                .order_by(pk)
-                .limit(MAX_PROBLEMS)
+            orphans = select(pk, table.c[id_column]).where(
+                table.c[type_column] == record_type,
+                ~exists().where(target.c.id == table.c[id_column]),
             )
-            for key, record_id in orphans:
-                state.problems.add(
-                    state.lines[name].line(key),
-                    name,
-                    _name(key),
-                    id_column,
-                    f"unknown {record_type} id {record_id!r}",
-                )
+            _report(state, name, orphans, id_column, f"unknown {record_type} id {{!r}}")
     state.problems.raise_if_any()
+
+
+def _report(state: _Import, table: str, rows: Select[Any], column: str, message: str) -> None:
+    """A problem naming `column` for each of the first rows (key, value) `rows` selects."""
+    key = rows.selected_columns[0]
+    for row_key, value in state.conn.execute(rows.order_by(key).limit(MAX_PROBLEMS)):
+        line = state.lines[table].line(row_key)
+        state.problems.add(line, table, _name(row_key), column, message.format(value))
 
 
 def _continue_feed(conn: Connection) -> None:
@@ -474,6 +501,7 @@ def import_database(
     *,
     include_keys: bool = False,
     progress: Callable[[int, int | None], None] | None = None,
+    kinds: Kinds = KINDS,
 ) -> Imported:
     """Load a dump into an empty database at the same schema revision, in one transaction.
 
@@ -485,9 +513,9 @@ def import_database(
     lines = _lines(fileobj)
     if progress:
         lines = _reporting(lines, progress)
-    header = _read_header(lines)
+    header = _read_header(lines, kinds)
     try:
-        return _load(engine, header, lines, include_keys)
+        return _load(engine, header, lines, include_keys, kinds)
     except (IntegrityError, DataError) as exc:
         raise DumpError(f"the dump's rows do not fit the database: {exc.orig}") from None
 
@@ -505,9 +533,13 @@ def _reporting(
 
 
 def _load(
-    engine: Engine, header: dict[str, Any], lines: Iterator[tuple[int, Any]], include_keys: bool
+    engine: Engine,
+    header: dict[str, Any],
+    lines: Iterator[tuple[int, Any]],
+    include_keys: bool,
+    kinds: Kinds,
 ) -> Imported:
-    by_name = {t.name: t for t in tables()}
+    by_name = {t.name: t for t in tables(kinds)}
     order = [t["name"] for t in header["tables"]]
     counts: dict[str, int] = {}
     with engine.connect() as conn:
@@ -519,8 +551,8 @@ def _load(
                     f"the dump is of schema revision {header.get('schema_revision')!r}, "
                     f"the target database is at {revision}"
                 )
-            _ensure_empty(conn)
-            state = _Import(conn, include_keys)
+            _ensure_empty(conn, kinds)
+            state = _Import(conn, include_keys, kinds, row_models(kinds))
             loader: _Loader | None = None
             trailer: dict[str, Any] | None = None
             for number, obj in lines:

@@ -25,9 +25,10 @@ from app.api.v1 import (
 )
 from app.config import Settings, get_settings
 from app.counting.live import LiveIndex
-from app.curation.resources import RESOURCES
 from app.db import REPLICA, TRACKS_POSITION, make_sessionmaker, serving_engine
 from app.errors import install_error_handlers
+from app.kinds.registry import KINDS
+from app.kinds.shapes import CitationIn
 from app.memory import tune_malloc
 from app.middleware.admission import AdmissionGate
 from app.middleware.body_size import BodySizeLimitMiddleware
@@ -42,7 +43,6 @@ from app.middleware.rate_limits import (
     parse_rate,
 )
 from app.middleware.trusted_proxies import TrustedProxies
-from app.records.shapes import CitationIn
 from app.schemas.changes import KeyIn
 
 DESCRIPTION = """
@@ -73,7 +73,7 @@ API_ROUTERS = tuple(
     )
 )
 """Under /api/v1, in this order (each router's routes before the next's)."""
-WRITE_SCHEMAS = (*(r.record for r in RESOURCES.values()), CitationIn, KeyIn)
+WRITE_SCHEMAS = (*(k.shape for k in KINDS.writable), CitationIn, KeyIn)
 TAGS = [
     {
         "name": "agreements",
@@ -195,7 +195,9 @@ def install_schemas(app: FastAPI, models: tuple[type[BaseModel], ...]) -> None:
 
     def openapi() -> dict:
         if app.openapi_schema is None:
-            app.openapi_schema = finish(build(), models, query_models(API_ROUTERS))
+            app.openapi_schema = finish(
+                build(), models, query_models(API_ROUTERS), [k.name for k in KINDS.writable]
+            )
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

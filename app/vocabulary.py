@@ -20,7 +20,6 @@ AgreementKind = Literal[
 SignatoryKind = Literal[
     "government", "ministry", "company", "party", "person", "organisation", "office"
 ]
-RecordType = Literal["country", "signatory", "visit", "agreement", "relation", "event", "body"]
 BodyKind = Literal["intergovernmental-committee", "commission", "working-group", "council"]
 EventAction = Literal[
     "signature",
@@ -32,3 +31,6 @@ EventAction = Literal[
     "termination",
     "withdrawal",
 ]
+Scope = Literal["read", "write", "admin"]
+"""What an API key may do: read, write records, or also delete them and manage keys."""
+SCOPES: tuple[Scope, ...] = ("read", "write", "admin")

@@ -2,9 +2,9 @@
 
 from sqlalchemy.orm import Session
 
+from app.kinds.record_to_row import dated
+from app.kinds.shapes import Dated
 from app.models import Agreement, AgreementEvent, AgreementParty, AgreementSector
-from app.records.shapes import Dated
-from app.seeding.rows import dated
 from app.text import search_text
 
 

@@ -21,7 +21,8 @@ from sqlalchemy.engine import make_url
 from app.config import Settings, get_settings
 from app.db import make_engine, migrate, transaction
 from app.main import create_app
-from app.seeding import load_seeds, write_seeds
+from app.seeding.load import load_seeds
+from app.seeding.write import write_seeds
 
 
 @contextmanager

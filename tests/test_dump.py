@@ -23,12 +23,12 @@ from app.cli import cli
 from app.config import Settings, get_settings
 from app.curation import service
 from app.curation.keys import create_key, hash_key, revoke_key
-from app.curation.resources import RESOURCES
 from app.db import make_engine, migrate, transaction
 from app.dump import DumpError, export_database, import_database, tables
+from app.kinds.registry import KINDS
+from app.kinds.row_rules import row_models
 from app.main import create_app
 from app.models import ApiKey, Change, Citation, Sector
-from app.records.tables import ROWS
 from tests.servers import scratch_database
 
 AGREEMENT = "mou-energy-vn-az-2025"
@@ -48,7 +48,7 @@ def source(
 def _write_on_top(source_url: str) -> str:
     """The writes and keys of `source`; the admin key's secret."""
     engine = make_engine(source_url)
-    sectors = RESOURCES["sectors"]
+    sectors = KINDS.plural("sectors")
     with transaction(engine) as session:
         _, secret = create_key(session, "dump-admin", "admin")
         create_key(session, "retired", "read")
@@ -63,7 +63,7 @@ def _write_on_top(source_url: str) -> str:
     with transaction(engine) as session:
         service.update(session, sectors, "aa-dump-child", {"description": "Ünïcode – ok"}, "x")
         service.delete(session, sectors, "dump-doomed", "dump-admin")
-        agreements = RESOURCES["agreements"]
+        agreements = KINDS.plural("agreements")
         title = service.current(session, agreements, AGREEMENT).title
         service.update(session, agreements, AGREEMENT, {"title": title + " (corrected)"}, "x")
     engine.dispose()
@@ -198,8 +198,8 @@ def test_restored_database_answers_byte_for_byte(
         top_citation = session.scalar(select(func.max(Citation.id)))
         key, _ = create_key(session, "after-restore", "write")
         assert key.id == 3
-        service.create(session, RESOURCES["sectors"], {"id": "later", "name": "L"}, "after")
-        agreements = RESOURCES["agreements"]
+        service.create(session, KINDS.plural("sectors"), {"id": "later", "name": "L"}, "after")
+        agreements = KINDS.plural("agreements")
         service.update(session, agreements, AGREEMENT, {"status": "restored"}, "after")
         source_id = session.scalar(select(Citation.source_id).limit(1))
         citation = Citation(record_type="agreement", record_id="x", source_id=source_id, quote="")
@@ -450,7 +450,7 @@ def test_the_checker_accepts_what_export_writes(plain_dump: bytes, target: Engin
 
 
 def test_every_table_has_row_rules() -> None:
-    assert {t.name for t in tables()} == set(ROWS)
+    assert {t.name for t in tables()} == set(row_models(KINDS))
 
 
 def test_a_default_export_carries_no_key_material(

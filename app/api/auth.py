@@ -17,9 +17,10 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from app.api.deps import get_session
-from app.curation.keys import Scope, allows, find_key
+from app.curation.keys import allows, find_key
 from app.errors import Forbidden, InvalidRecord, Unauthorized, UnsupportedMediaType
 from app.models import ApiKey
+from app.vocabulary import Scope
 
 
 def presented_key(request: Request) -> str | None:

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from app.api.query_models import query_parameters
 from app.schemas import enums
+from app.schemas.changes import WRITABLE_TYPE
 
 PREFILL = "x-prefill"
 """Set by `app.schemas.common.TRY_IT`: the parameter's example fills "Try it out"."""
@@ -124,6 +125,34 @@ def _is_page(spec: dict[str, Any], schema: dict[str, Any]) -> bool:
     ref = schema.get("$ref", "")
     target = spec["components"]["schemas"].get(ref.rsplit("/", 1)[-1], {}) if ref else schema
     return "next_cursor" in target.get("properties", {})
+
+
+def writable_types(spec: dict[str, Any], names: list[str]) -> None:
+    """The `WritableType` enum, of the kinds the API writes, wherever a schema is marked as
+    one (the changes feed's `record_type`)."""
+    schemas = spec["components"]["schemas"]
+    schemas["WritableType"] = {
+        "type": "string",
+        "enum": names,
+        "title": "WritableType",
+        "description": "The kinds of record that can be written over HTTP (and so appear in "
+        "the changes feed).",
+        "x-enum-varnames": [name.upper() for name in names],
+    }
+
+    def visit(node: Any) -> Any:
+        if isinstance(node, dict):
+            if node.get(WRITABLE_TYPE):
+                kept = {k: v for k, v in node.items() if k in ("description", "default")}
+                return {"$ref": "#/components/schemas/WritableType", **kept}
+            return {key: visit(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [visit(item) for item in node]
+        return node
+
+    for name in list(schemas):
+        schemas[name] = visit(schemas[name])
+    spec["paths"] = visit(spec["paths"])
 
 
 def share_enums(spec: dict[str, Any]) -> None:
@@ -285,10 +314,12 @@ def finish(
     spec: dict[str, Any],
     body_models: tuple[type[BaseModel], ...],
     query_reads: dict[str, type[BaseModel]],
+    writable: list[str],
 ) -> dict[str, Any]:
     add_query_parameters(spec, query_reads)
     add_body_schemas(spec, body_models)
     closed_maps(spec)
+    writable_types(spec, writable)
     add_security(spec)
     declare_headers(spec)
     share_enums(spec)

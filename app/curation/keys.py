@@ -3,15 +3,13 @@
 import hashlib
 import secrets
 from datetime import UTC, datetime
-from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import ApiKey
+from app.vocabulary import SCOPES, Scope
 
-Scope = Literal["read", "write", "admin"]
-SCOPES: tuple[Scope, ...] = ("read", "write", "admin")
 PREFIX = "tk_"
 
 

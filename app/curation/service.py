@@ -8,10 +8,11 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from app.curation.resources import Resource
 from app.errors import Conflict, InvalidRecord, NotFound, plain_message
+from app.kinds import storage
+from app.kinds.checks import dotted
+from app.kinds.declaration import Kind
 from app.models import Change
-from app.records.checks import dotted
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -27,11 +28,11 @@ def merge_patch(target: Any, patch: Any) -> Any:
     return result
 
 
-def parse(resource: Resource, document: Any) -> Any:
+def parse(kind: Kind, document: Any) -> Any:
     if not isinstance(document, dict):
         raise InvalidRecord([("-", "the body must be a JSON object")])
     try:
-        return resource.record.model_validate(document)
+        return kind.shape.model_validate(document)
     except ValidationError as exc:
         raise InvalidRecord([(dotted(e["loc"]), plain_message(e)) for e in exc.errors()]) from None
 
@@ -63,64 +64,64 @@ def log(
     return change
 
 
-def _checked(session: Session, resource: Resource, record: Any) -> Any:
-    problems = resource.check(session, record)
+def _checked(session: Session, kind: Kind, record: Any) -> Any:
+    problems = storage.check(session, kind, record)
     if problems:
         raise InvalidRecord([(dotted(loc), message) for loc, message in problems])
     return record
 
 
-def _stored(session: Session, resource: Resource, record: Any) -> Any:
+def _stored(session: Session, kind: Kind, record: Any) -> Any:
     """Write the record, then read it back: what the audit keeps is what is stored (the
     write fills defaults, such as a source's file name, and orders lists as stored)."""
-    resource.write(session, _checked(session, resource, record))
+    storage.write(session, kind, _checked(session, kind, record))
     session.flush()
-    return resource.read(session, record.id)
+    return storage.read(session, kind, record.id)
 
 
-def create(session: Session, resource: Resource, document: Any, actor: str) -> str:
-    record = parse(resource, document)
-    if resource.read(session, record.id) is not None:
-        raise Conflict(f"the id {record.id!r} is taken by another {resource.name}")
-    after = _stored(session, resource, record)
-    log(session, actor, "create", resource.name, record.id, None, after)
+def create(session: Session, kind: Kind, document: Any, actor: str) -> str:
+    record = parse(kind, document)
+    if storage.read(session, kind, record.id) is not None:
+        raise Conflict(f"the id {record.id!r} is taken by another {kind.name}")
+    after = _stored(session, kind, record)
+    log(session, actor, "create", kind.name, record.id, None, after)
     return record.id
 
 
-def current(session: Session, resource: Resource, record_id: str) -> Any:
+def current(session: Session, kind: Kind, record_id: str) -> Any:
     try:
-        record = resource.read(session, record_id)
+        record = storage.read(session, kind, record_id)
     except ValidationError as exc:
         # Stored before a rule existed (e.g. a control character kept by an older version).
         fields = ", ".join(f"{dotted(e['loc'])}: {e['msg']}" for e in exc.errors())
         raise Conflict(
-            f"the stored {resource.name} {record_id!r} breaks a rule ({fields}): "
+            f"the stored {kind.name} {record_id!r} breaks a rule ({fields}): "
             "it cannot be changed over the API until the stored value is corrected"
         ) from None
     if record is None:
-        raise NotFound(f"no {resource.name} with id {record_id!r}")
+        raise NotFound(f"no {kind.name} with id {record_id!r}")
     return record
 
 
-def update(session: Session, resource: Resource, record_id: str, patch: Any, actor: str) -> None:
-    before = current(session, resource, record_id)
+def update(session: Session, kind: Kind, record_id: str, patch: Any, actor: str) -> None:
+    before = current(session, kind, record_id)
     if not isinstance(patch, dict):
         raise InvalidRecord([("-", "a merge patch must be a JSON object")])
     if patch.get("id", record_id) != record_id:
         raise InvalidRecord([("id", "the id cannot be changed")])
-    wanted = parse(resource, merge_patch(before.model_dump(mode="json"), patch))
+    wanted = parse(kind, merge_patch(before.model_dump(mode="json"), patch))
     if wanted == before:
         return
-    after = _stored(session, resource, wanted)
+    after = _stored(session, kind, wanted)
     if after != before:
-        log(session, actor, "update", resource.name, record_id, before, after)
+        log(session, actor, "update", kind.name, record_id, before, after)
 
 
-def delete(session: Session, resource: Resource, record_id: str, actor: str) -> None:
-    before = current(session, resource, record_id)
-    reason = resource.blocker(session, record_id)
+def delete(session: Session, kind: Kind, record_id: str, actor: str) -> None:
+    before = current(session, kind, record_id)
+    reason = storage.blocker(session, kind, record_id)
     if reason:
-        raise Conflict(f"this {resource.name} cannot be deleted: {reason}")
-    resource.remove(session, record_id)
+        raise Conflict(f"this {kind.name} cannot be deleted: {reason}")
+    storage.remove(session, kind, record_id)
     session.flush()
-    log(session, actor, "delete", resource.name, record_id, before, None)
+    log(session, actor, "delete", kind.name, record_id, before, None)

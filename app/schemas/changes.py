@@ -1,10 +1,20 @@
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.common import Out
-from app.schemas.enums import ChangeAction, KeyScope, WritableType
+from app.schemas.enums import ChangeAction, KeyScope
+
+WRITABLE_TYPE = "x-writable-type"
+"""Marks a record type in the spec: `app.api.openapi` makes it the `WritableType` enum of
+the kinds the API writes (`app.kinds`), and `app.queries.changes` refuses any other."""
+RecordTypeName = Annotated[
+    str,
+    Field(
+        min_length=1, max_length=20, pattern=r"^[a-z]+$", json_schema_extra={WRITABLE_TYPE: True}
+    ),
+]
 
 
 class ChangeQuery(BaseModel):
@@ -20,7 +30,7 @@ class ChangeQuery(BaseModel):
         description="Only changes after this one (the "
         "`id` of the last change you applied, or `next_cursor`).",
     )
-    record_type: WritableType | None = Field(
+    record_type: RecordTypeName | None = Field(
         None, examples=["agreement"], description="Only changes to this kind of record."
     )
 
@@ -49,7 +59,7 @@ class ChangeOut(Out):
     at: datetime
     actor: str = Field(description="Name of the API key that wrote it.")
     action: ChangeAction
-    record_type: WritableType
+    record_type: RecordTypeName
     record_id: str
     before: dict[str, Any] | None = Field(description="Null for a create.")
     after: dict[str, Any] | None = Field(description="Null for a delete (a tombstone).")

@@ -79,16 +79,6 @@ class TimelineKind(ApiEnum):
     RELATION = "relation"
 
 
-class WritableType(ApiEnum):
-    """The kinds of record that can be written over HTTP (and so appear in the changes feed)."""
-
-    AGREEMENT = "agreement"
-    VISIT = "visit"
-    SIGNATORY = "signatory"
-    SECTOR = "sector"
-    SOURCE = "source"
-
-
 class ChangeAction(ApiEnum):
     CREATE = "create"
     UPDATE = "update"

@@ -1,142 +1,93 @@
 """`treaty-api seeds dump DIR`: the database's curated records written back as seed files.
 
-Same file names, keys and layout as `seeds/`, so a curator reviews API edits as a git diff.
-Records keep the order of the reference seed files (SEEDS_DIR); records those files do not
-hold follow, sorted by id. What the reference files already say is copied from them as
-written (comments included): an unchanged record verbatim, a changed one key by key, so
-the diff shows only the keys that changed. Nothing depends on the clock or on row order in
-the database, so dumping the same database twice gives byte-identical files, and dumping a
-database seeded from SEEDS_DIR and not edited since gives SEEDS_DIR back.
-
-`countries.yaml` and `bodies.yaml` are copied from the reference seeds: countries are ISO
-reference data (pycountry) plus that file, standing bodies are not editable over the API,
-and nothing else writes either. Synthetic benchmark records
-(`synth-` ids) are left out.
+Same file names, keys and layout as `seeds/`, so a curator reviews API edits as a git diff:
+each kind with a seed file is written from the database through its declaration (its
+file's name and keys; a source's text beside it), except a kind made from reference data
+(`countries.yaml`), whose file is copied. Records keep the order of the reference seed files
+(SEEDS_DIR); records those files do not hold follow, sorted by id. What the reference files
+already say is copied from them as written (comments included): an unchanged record
+verbatim, a changed one key by key, so the diff shows only the keys that changed. Nothing
+depends on the clock or on row order in the database, so dumping the same database twice
+gives byte-identical files, and dumping a database seeded from SEEDS_DIR and not edited since
+gives SEEDS_DIR back. Synthetic benchmark records (`synth-` ids) are left out.
 """
 
-import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Agreement, Discrepancy, RelationEvent, Sector, Signatory, Source, Visit
-from app.seeding import snapshot
+from app.kinds import storage
+from app.kinds.declaration import Children, Kind, Kinds, marker, nested_shape
+from app.kinds.registry import KINDS
 from app.vocabulary import SYNTHETIC_PREFIX
 
 Record = dict[str, Any]
 
-KEYS: dict[str, list[str]] = {
-    name: keys.split()
-    for name, keys in {
-        "sources.yaml": "id file sha256 title kind publisher language url published notes",
-        "sectors.yaml": "id name parent description",
-        "signatories.yaml": "id name kind country aliases description external_ids provenance "
-        "citations",
-        "visits.yaml": "id title kind guest guest_title guest_country host_country city date "
-        "date_inferred date_inferred_reason summary provenance citations",
-        "agreements.yaml": "id title aliases kind date date_inferred date_inferred_reason place "
-        "place_country summary status provenance visit parties signatories sectors references "
-        "events citations",
-        "relations.yaml": "id kind title countries date date_inferred date_inferred_reason "
-        "agreement summary citations",
-        "discrepancies.yaml": "id record field description readings",
-    }.items()
-}
-"""Each file's keys, in the curated files' order."""
-
-NESTED_KEYS = {
-    "citations": ["source", "quote", "field"],
-    "events": [
-        "action",
-        "country",
-        "date",
-        "date_inferred",
-        "date_inferred_reason",
-        "note",
-        "citations",
-    ],
-}
 OMITTED_WHEN_EMPTY = {
     *("events", "external_ids", "field", "note", "provenance", "references"),
     *("reason", "dataset"),  # of a provenance entry
 }
 """Keys the curated files leave out when they have no value."""
 
-COPIED = ("countries.yaml", "bodies.yaml")
-"""Files the API cannot change, copied as they are."""
-
-READERS: dict[str, tuple[type, Callable[[Session, str], BaseModel | None]]] = {
-    "sectors.yaml": (Sector, snapshot.sector_record),
-    "signatories.yaml": (Signatory, snapshot.signatory_record),
-    "visits.yaml": (Visit, snapshot.visit_record),
-    "agreements.yaml": (Agreement, snapshot.agreement_record),
-    "relations.yaml": (RelationEvent, snapshot.relation_record),
-    "discrepancies.yaml": (Discrepancy, snapshot.discrepancy_record),
-}
-
 
 class DumpError(Exception):
     pass
 
 
-def dump_seeds(session: Session, directory: Path, reference: Path) -> list[Path]:
+def dump_seeds(
+    session: Session, directory: Path, reference: Path, kinds: Kinds = KINDS
+) -> list[Path]:
     """Write every curated record of the database into `directory` as seed files laid out
     like `reference` (normally SEEDS_DIR); returns the files written."""
     directory.mkdir(parents=True, exist_ok=True)
-    written = [*_dump_sources(session, directory, reference)]
-    for name, (model, read) in READERS.items():
-        records = [_plain(read(session, i)) for i in _ids(session, model)]
-        written.append(_write_yaml(directory, reference, name, records))
-    for name in COPIED:
-        if (reference / name).exists():
-            (directory / name).write_bytes((reference / name).read_bytes())
-            written.append(directory / name)
+    written: list[Path] = []
+    for kind in kinds:
+        if kind.seed_file is None or kind.parent is not None:
+            continue
+        name = kind.seed_file.name
+        if kind.reference_data is not None:
+            if (reference / name).exists():
+                (directory / name).write_bytes((reference / name).read_bytes())
+                written.append(directory / name)
+            continue
+        records = []
+        for record_id in _ids(session, kind.model):
+            record = storage.read(session, kind, record_id).model_dump(mode="json")
+            if kind.seed_entry is not None:
+                record, files = kind.seed_entry(record)
+                written += [_write_file(directory, path, text) for path, text in files.items()]
+            records.append(record)
+        written.append(_write_yaml(directory, reference, kind, records, kinds))
     return written
 
 
-def _ids(session: Session, model: type) -> list[str]:
-    ids = session.scalars(select(model.id).order_by(model.id))  # type: ignore[attr-defined]
+def _ids(session: Session, model: Any) -> list[str]:
+    ids = session.scalars(select(model.id).order_by(model.id))
     return [i for i in ids if not i.startswith(SYNTHETIC_PREFIX)]
 
 
-def _plain(record: BaseModel | None) -> Record:
-    assert record is not None
-    return record.model_dump(mode="json")
+def _write_file(directory: Path, path: str, text: str) -> Path:
+    """A file beside the seed files (a source's text), which must stay inside `directory`."""
+    target = (directory / path).resolve()
+    if not target.is_relative_to(directory.resolve()):
+        raise DumpError(f"the file name {path!r} leaves {directory}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(text.encode("utf-8"))
+    return target
 
 
-def _dump_sources(session: Session, directory: Path, reference: Path) -> list[Path]:
-    """sources.yaml, and each source's text under the name the database keeps for it."""
-    records, written = [], []
-    for source_id in _ids(session, Source):
-        doc = _plain(snapshot.source_document(session, source_id))
-        target = (directory / doc["filename"]).resolve()
-        if not target.is_relative_to(directory.resolve()):
-            raise DumpError(f"source {source_id}: file name {doc['filename']!r} leaves {directory}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        content = doc["text"].encode("utf-8")
-        target.write_bytes(content)
-        written.append(target)
-        records.append(
-            {
-                "file": doc["filename"],
-                "sha256": hashlib.sha256(content).hexdigest(),
-                **{k: v for k, v in doc.items() if k not in ("filename", "text")},
-            }
-        )
-    written.append(_write_yaml(directory, reference, "sources.yaml", records))
-    return written
-
-
-def _write_yaml(directory: Path, reference: Path, name: str, records: list[Record]) -> Path:
+def _write_yaml(
+    directory: Path, reference: Path, kind: Kind, records: list[Record], kinds: Kinds
+) -> Path:
     """The records in the reference file's order (new ones after, by id). A record the
     reference file holds unchanged is copied from it as written there, comments included,
     so the diff against the curated files shows only what changed; any other is laid out
     like the curated files."""
+    name = kind.seed_file.name  # type: ignore[union-attr]
     path = reference / name
     header, blocks = _blocks(path.read_text(encoding="utf-8") if path.exists() else "")
     position = {record_id: i for i, record_id in enumerate(blocks)}
@@ -145,7 +96,7 @@ def _write_yaml(directory: Path, reference: Path, name: str, records: list[Recor
     for record in records:
         block = blocks.get(record["id"])
         reference_record = yaml.safe_load(block)[0] if block else None
-        text = _dump_one(_layout(name, record, reference_record))
+        text = _dump_one(_layout(kind, record, reference_record, kinds))
         parts.append(text if block is None else _keep_unchanged(block, text))
     target = directory / name
     target.write_text("".join(parts) if records else header + "[]\n", encoding="utf-8")
@@ -220,52 +171,67 @@ def _leading_comments(lines: list[str] | str) -> list[str]:
     return comments
 
 
-def _layout(name: str, record: Record, reference: Record | None) -> Record:
-    if reference is not None and name == "agreements.yaml":
-        record = _in_reference_order(record, reference)
-    return _ordered(record, KEYS[name])
+def _layout(kind: Kind, record: Record, reference: Record | None, kinds: Kinds) -> Record:
+    assert kind.shape is not None and kind.seed_file is not None
+    if reference is not None:
+        record = _in_reference_order(kind.shape, record, reference)
+    return _ordered(kind.shape, record, kind.seed_file, kinds)
 
 
-def _ordered(value: Any, keys: list[str] | None = None) -> Any:
-    """Dicts with their keys in the curated order, empty optional keys left out."""
-    if isinstance(value, list):
-        return [_ordered(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    keys = keys or [k for k in value if k not in NESTED_KEYS]
-    out = {}
+def _ordered(shape: Any, value: Record, seed_file: Any, kinds: Kinds) -> Record:
+    """The record's keys in its seed file's order, empty optional keys left out, nested
+    records laid out the same way (an event as its kind's file lists events)."""
+    keys = list(seed_file.keys if seed_file else shape.model_fields)
+    out: Record = {}
     for key in [*keys, *(k for k in value if k not in keys)]:
         if key not in value or (key in OMITTED_WHEN_EMPTY and value[key] in (None, [], {})):
             continue
-        if key in NESTED_KEYS:
-            out[key] = [_ordered(v, NESTED_KEYS[key]) for v in value[key]]
-        elif key == "signatories" and keys == KEYS["agreements.yaml"]:
-            out[key] = [_Inline(v) for v in value[key]]
-        elif isinstance(value[key], str) and key in TEXT_STYLES:
-            out[key] = TEXT_STYLES[key](value[key])
+        item = value[key]
+        nested = nested_shape(shape, key) if key in shape.model_fields else None
+        if nested is not None and isinstance(item, list):
+            children = marker(shape, key, Children)
+            inner = kinds[children.kind].seed_file if children and children.kind else None
+            items = [_ordered(nested, v, inner, kinds) for v in item]
+            inline = seed_file is not None and key in seed_file.inline
+            out[key] = [_Inline(v) for v in items] if inline else items
+        elif nested is not None and isinstance(item, dict):
+            out[key] = _ordered(nested, item, None, kinds)
+        elif isinstance(item, str) and key in TEXT_STYLES:
+            out[key] = TEXT_STYLES[key](item)
+        elif isinstance(item, dict):
+            out[key] = {k: _plain(v) for k, v in item.items() if v not in (None, [], {})}
         else:
-            out[key] = _ordered(value[key])
+            out[key] = item
     return out
 
 
-def _in_reference_order(record: Record, reference: Record) -> Record:
-    """The database keeps an agreement's parties, events and sectors as sets; put them back
-    in the order the seed file lists them (new ones last)."""
+def _plain(value: Any) -> Any:
+    """A provenance entry and the like: prose folded, empty keys left out."""
+    if isinstance(value, dict):
+        return {
+            k: TEXT_STYLES[k](v) if isinstance(v, str) and k in TEXT_STYLES else _plain(v)
+            for k, v in value.items()
+            if not (k in OMITTED_WHEN_EMPTY and v in (None, [], {}))
+        }
+    return value
 
-    def follow(items: list, ref_items: list, key: Callable[[Any], Any]) -> list:
-        order = {key(item): i for i, item in enumerate(ref_items)}
-        return sorted(items, key=lambda item: order.get(key(item), len(order)))
 
-    return {
-        **record,
-        "parties": follow(record["parties"], reference.get("parties", []), lambda p: p["country"]),
-        "events": follow(
-            record["events"],
-            reference.get("events", []),
-            lambda e: (e["action"], e.get("country")),
-        ),
-        "sectors": follow(record["sectors"], reference.get("sectors", []), lambda s: s),
-    }
+def _in_reference_order(shape: Any, record: Record, reference: Record) -> Record:
+    """The database keeps some lists as sets (an agreement's parties, events and sectors: see
+    `Children`); put them back in the order the seed file lists them (new ones last)."""
+    out = dict(record)
+    for name in shape.model_fields:
+        children = marker(shape, name, Children)
+        if children is None or children.position is not None or name not in out:
+            continue
+        key: Callable[[Any], Any] = (
+            (lambda item, k=children.key: tuple(item.get(f) for f in k))
+            if children.key
+            else (lambda item: item)
+        )
+        order = {key(item): i for i, item in enumerate(reference.get(name, []))}
+        out[name] = sorted(out[name], key=lambda item: order.get(key(item), len(order)))
+    return out
 
 
 class _Prose(str):

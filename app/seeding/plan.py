@@ -30,7 +30,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.curation import service
-from app.curation.resources import RESOURCES, Resource
+from app.kinds import storage
+from app.kinds.declaration import Children, Kind, Kinds, marker
+from app.kinds.registry import KINDS
 from app.models import Change, SeedState
 
 ACTOR = "seed"
@@ -95,7 +97,7 @@ class Report:
 
 @dataclass(frozen=True)
 class _Versions:
-    resource: Resource
+    kind: Kind
     record_id: str
     seeds: BaseModel | None
     stored: BaseModel | None
@@ -103,24 +105,34 @@ class _Versions:
 
     @property
     def label(self) -> str:
-        return f"{self.resource.name} {self.record_id}"
+        return f"{self.kind.name} {self.record_id}"
 
 
-def canonical(record_type: str, record: Record | None) -> Record | None:
-    """The record for comparing: an agreement's parties, events and sectors are sets (the
-    database gives them back in its own order), so they are sorted here."""
-    if record is None or record_type != "agreement":
+def canonical(kind: Kind, record: Record | None) -> Record | None:
+    """The record for comparing: a list stored as a set (an agreement's parties, events and
+    sectors: `Children` without a position) comes back in the database's own order, so it
+    is sorted here (values each once, items by their `key`)."""
+    if record is None or kind.shape is None:
         return record
-    return {
-        **record,
-        "parties": sorted(record["parties"], key=lambda p: p["country"]),
-        "events": sorted(record["events"], key=lambda e: (e["action"], e["country"] or "")),
-        "sectors": sorted(set(record["sectors"])),
-    }
+    out = dict(record)
+    for name in kind.shape.model_fields:
+        children = marker(kind.shape, name, Children)
+        if children is None or children.position is not None or name not in out:
+            continue
+        if children.key:
+            out[name] = sorted(out[name], key=lambda item, k=children.key: set_key(item, k))
+        else:
+            out[name] = sorted(set(out[name]))
+    return out
 
 
-def _json(resource: Resource, model: BaseModel | None) -> Record | None:
-    return None if model is None else canonical(resource.name, model.model_dump(mode="json"))
+def set_key(item: dict[str, Any], key: tuple[str, ...]) -> tuple[str, ...]:
+    """Where an item of a set goes: its key fields, a missing one first."""
+    return tuple(item[k] or "" for k in key)
+
+
+def _json(kind: Kind, model: BaseModel | None) -> Record | None:
+    return None if model is None else canonical(kind, model.model_dump(mode="json"))
 
 
 def changed_fields(old: Record | None, new: Record | None) -> list[str]:
@@ -133,67 +145,66 @@ class SeedSync:
     """One seeding pass in the caller's transaction: `upsert` each record in dependency
     order, then `remove_missing` in reverse order."""
 
-    def __init__(self, session: Session, prefer: Prefer | None = None) -> None:
+    def __init__(
+        self, session: Session, prefer: Prefer | None = None, kinds: Kinds = KINDS
+    ) -> None:
         self.session = session
         self.prefer = prefer
+        self.kinds = kinds
         self.report = Report(
             first_load=session.scalar(select(SeedState.record_id).limit(1)) is None
             and session.scalar(select(Change.id).limit(1)) is None
         )
-        self._pending_deletes: list[tuple[Resource, str]] = []
+        self._pending_deletes: list[tuple[Kind, str]] = []
 
     # ------------------------------------------------------------------ reading
-    def _lock(self, resource: Resource, record_id: str) -> None:
+    def _lock(self, kind: Kind, record_id: str) -> None:
         """Hold the row until commit (PostgreSQL) so an API write cannot slip in between the
         comparison and the write. SQLite: the caller's transaction began IMMEDIATE."""
-        model = resource.model
-        self.session.execute(select(model.id).where(model.id == record_id).with_for_update())
+        model = kind.model
+        self.session.execute(select(model.id).where(model.id == record_id).with_for_update())  # type: ignore[attr-defined]
 
-    def _base(self, resource: Resource, record_id: str, stored: Record | None) -> Record | None:
+    def _base(self, kind: Kind, record_id: str, stored: Record | None) -> Record | None:
         """What seeding last wrote. A database seeded before `seed_state` existed has no row:
         then the first audited change's `before` is what seeding had written, and a record
         never changed over the API is as seeding left it."""
-        state = self.session.get(SeedState, (resource.name, record_id))
+        state = self.session.get(SeedState, (kind.name, record_id))
         if state is not None:
             return state.record
         first = self.session.scalars(
             select(Change)
-            .where(Change.record_type == resource.name, Change.record_id == record_id)
+            .where(Change.record_type == kind.name, Change.record_id == record_id)
             .order_by(Change.id)
             .limit(1)
         ).first()
-        return canonical(resource.name, first.before) if first is not None else stored
+        return canonical(kind, first.before) if first is not None else stored
 
-    def _versions(self, resource: Resource, record_id: str, seeds: BaseModel | None) -> _Versions:
-        self._lock(resource, record_id)
-        stored = resource.read(self.session, record_id)
+    def _versions(self, kind: Kind, record_id: str, seeds: BaseModel | None) -> _Versions:
+        self._lock(kind, record_id)
+        stored = storage.read(self.session, kind, record_id)
         return _Versions(
-            resource,
-            record_id,
-            seeds,
-            stored,
-            self._base(resource, record_id, _json(resource, stored)),
+            kind, record_id, seeds, stored, self._base(kind, record_id, _json(kind, stored))
         )
 
     # ------------------------------------------------------------------ state
-    def _remember(self, resource: Resource, record: Record) -> None:
+    def _remember(self, kind: Kind, record: Record) -> None:
         sha256 = canonical_hash(record)
-        state = self.session.get(SeedState, (resource.name, record["id"]))
+        state = self.session.get(SeedState, (kind.name, record["id"]))
         if state is not None and state.sha256 == sha256:
             return
         self.session.merge(
             SeedState(
-                record_type=resource.name,
+                record_type=kind.name,
                 record_id=record["id"],
                 sha256=sha256,
                 record=record,
             )
         )
 
-    def _forget(self, resource: Resource, record_id: str) -> None:
+    def _forget(self, kind: Kind, record_id: str) -> None:
         self.session.execute(
             delete(SeedState).where(
-                SeedState.record_type == resource.name, SeedState.record_id == record_id
+                SeedState.record_type == kind.name, SeedState.record_id == record_id
             )
         )
 
@@ -201,32 +212,32 @@ class SeedSync:
     def _log(self, action: str, v: _Versions, after: BaseModel | None) -> None:
         """An audit entry like the API's: the record as stored before and after."""
         if not self.report.first_load:
-            service.log(self.session, ACTOR, action, v.resource.name, v.record_id, v.stored, after)
+            service.log(self.session, ACTOR, action, v.kind.name, v.record_id, v.stored, after)
 
     def _write(self, v: _Versions) -> bool:
         """Write the seeds' version; False (and a conflict) if it no longer checks out, e.g.
         it names a record that was deleted over the API."""
         assert v.seeds is not None
-        problems = v.resource.check(self.session, v.seeds)
+        problems = storage.check(self.session, v.kind, v.seeds, self.kinds)
         if problems:
             self.report.conflicts.append(
                 Conflict(
-                    v.resource.name,
+                    v.kind.name,
                     v.record_id,
                     tuple(f for f, _ in problems),
                     "cannot apply the seeds' version: " + "; ".join(m for _, m in problems),
                 )
             )
             return False
-        v.resource.write(self.session, v.seeds)
+        storage.write(self.session, v.kind, v.seeds, self.kinds)
         self.session.flush()
-        written = v.resource.read(self.session, v.record_id)
+        written = storage.read(self.session, v.kind, v.record_id)
         self._log("update" if v.stored is not None else "create", v, written)
-        self._remember(v.resource, _json(v.resource, written))  # type: ignore[arg-type]
+        self._remember(v.kind, _json(v.kind, written))  # type: ignore[arg-type]
         if v.stored is None:
             self.report.created.append(v.label)
         else:
-            fields = changed_fields(_json(v.resource, v.stored), _json(v.resource, written))
+            fields = changed_fields(_json(v.kind, v.stored), _json(v.kind, written))
             self.report.updated.append(f"{v.label}: {', '.join(fields)}")
         return True
 
@@ -247,7 +258,7 @@ class SeedSync:
             keep_api()
             self.report.resolved.append(f"{v.label}: {', '.join(fields)}: API preferred")
         else:
-            self.report.conflicts.append(Conflict(v.resource.name, v.record_id, fields, reason))
+            self.report.conflicts.append(Conflict(v.kind.name, v.record_id, fields, reason))
 
     def _seeds_or_api(self, v: _Versions, fields: Iterable[str], reason: str) -> None:
         self._conflict(
@@ -255,15 +266,15 @@ class SeedSync:
             fields,
             reason,
             lambda: self._write(v),
-            lambda: self._remember(v.resource, _json(v.resource, v.seeds)),  # type: ignore[arg-type]
+            lambda: self._remember(v.kind, _json(v.kind, v.seeds)),  # type: ignore[arg-type]
         )
 
-    def upsert(self, resource: Resource, seeds: BaseModel) -> None:
+    def upsert(self, kind: Kind, seeds: BaseModel) -> None:
         """Decide and apply one record of the seed files."""
-        v = self._versions(resource, seeds.id, seeds)  # type: ignore[attr-defined]
-        new, now, base = _json(resource, seeds), _json(resource, v.stored), v.base
+        v = self._versions(kind, seeds.id, seeds)  # type: ignore[attr-defined]
+        new, now, base = _json(kind, seeds), _json(kind, v.stored), v.base
         if new == now:
-            self._remember(resource, new)  # type: ignore[arg-type]
+            self._remember(kind, new)  # type: ignore[arg-type]
             self.report.unchanged.append(v.label)
         elif now is None and base is None:
             self._write(v)
@@ -288,56 +299,50 @@ class SeedSync:
                 "changed in the seeds and over the API; the API's version stands",
             )
 
-    def upsert_all(self, resource: Resource, records: Iterable[BaseModel]) -> None:
+    def upsert_all(self, kind: Kind, records: Iterable[BaseModel]) -> None:
         """Each record in order; ids seeding wrote before but the files no longer hold are
         kept for `remove_missing`."""
         seen = set()
         for record in records:
-            self.upsert(resource, record)
+            self.upsert(kind, record)
             seen.add(record.id)  # type: ignore[attr-defined]
         remembered = self.session.scalars(
-            select(SeedState.record_id).where(SeedState.record_type == resource.name)
+            select(SeedState.record_id).where(SeedState.record_type == kind.name)
         )
         self._pending_deletes.extend(
-            (resource, record_id) for record_id in sorted(set(remembered) - seen)
+            (kind, record_id) for record_id in sorted(set(remembered) - seen)
         )
 
     def remove_missing(self) -> None:
         """Delete what the seed files dropped, dependents first (the reverse of upsert order),
         unless it was changed over the API since seeding wrote it."""
-        for resource, record_id in reversed(self._pending_deletes):
-            self._remove(self._versions(resource, record_id, None))
+        for kind, record_id in reversed(self._pending_deletes):
+            self._remove(self._versions(kind, record_id, None))
 
     def _remove(self, v: _Versions) -> None:
         if v.stored is None:
-            self._forget(v.resource, v.record_id)
-        elif _json(v.resource, v.stored) != v.base:
+            self._forget(v.kind, v.record_id)
+        elif _json(v.kind, v.stored) != v.base:
             self._conflict(
                 v,
-                changed_fields(v.base, _json(v.resource, v.stored)),
+                changed_fields(v.base, _json(v.kind, v.stored)),
                 "removed from the seeds, changed over the API; it stays",
                 lambda: self._delete(v),
-                lambda: self._forget(v.resource, v.record_id),
+                lambda: self._forget(v.kind, v.record_id),
             )
         else:
             self._delete(v)
 
     def _delete(self, v: _Versions) -> bool:
-        reason = v.resource.blocker(self.session, v.record_id)
+        reason = storage.blocker(self.session, v.kind, v.record_id, self.kinds)
         if reason:
             self.report.conflicts.append(
-                Conflict(v.resource.name, v.record_id, (), f"removed from the seeds, but {reason}")
+                Conflict(v.kind.name, v.record_id, (), f"removed from the seeds, but {reason}")
             )
             return False
-        v.resource.remove(self.session, v.record_id)
+        storage.remove(self.session, v.kind, v.record_id, self.kinds)
         self.session.flush()
         self._log("delete", v, None)
-        self._forget(v.resource, v.record_id)
+        self._forget(v.kind, v.record_id)
         self.report.deleted.append(v.label)
         return True
-
-
-CURATED = ("sources", "sectors", "signatories", "visits", "agreements")
-"""The API-editable kinds of record, in the order their references need."""
-
-RESOURCE_OF = {name: RESOURCES[name] for name in CURATED}

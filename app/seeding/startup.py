@@ -8,6 +8,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from app.db import migrate
+from app.kinds.declaration import Kinds
+from app.kinds.registry import KINDS
 from app.seeding.load import load_seeds
 from app.seeding.plan import Prefer, Report
 from app.seeding.write import write_seeds
@@ -42,13 +44,14 @@ def seed(
     prefer: Prefer | None = None,
     dry_run: bool = False,
     progress: Callable[[int, int | None], None] | None = None,
+    kinds: Kinds = KINDS,
 ) -> Report:
     """Load and check `seeds_dir` (SeedErrors if it is bad: nothing written), then sync it
     into the database in one transaction; a dry run rolls that transaction back."""
-    data = load_seeds(seeds_dir)
+    data = load_seeds(seeds_dir, kinds)
     with Session(engine) as session:
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-        report = write_seeds(session, data, prefer, progress)
+        report = write_seeds(session, data, prefer, progress, kinds)
         if dry_run:
             session.rollback()
         else:

@@ -1,6 +1,6 @@
 """What the write API stores is what the audit says and nothing the rules refuse: every
 audit `after` equals the record as stored (and as a GET shows it), a delete is refused
-while anything points at the record, and each value rule of app.records.fields is a 422
+while anything points at the record, and each value rule of app.kinds.fields is a 422
 naming the field, with nothing stored."""
 
 from typing import Any
@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.curation.resources import RESOURCES
+from app.kinds import storage
+from app.kinds.registry import KINDS
 from app.models import Change, Sector
 from tests.api.test_writes import BODIES, QUOTE, SOURCE, auth, etag
 from tests.problems import assert_problem
@@ -63,7 +64,7 @@ def test_every_audit_after_is_the_record_as_stored(
     assert patched.status_code == 200, patched.text
     history = client.get(f"{url}/history").json()["items"]
     assert [h["action"] for h in history] == ["create", "update"]
-    stored = RESOURCES[resource].read(session, body["id"])
+    stored = storage.read(session, KINDS.plural(resource), body["id"])
     assert stored is not None
     assert history[-1]["after"] == stored.model_dump(mode="json")
     assert history[-1]["after"] != history[0]["after"]
@@ -98,7 +99,7 @@ def test_a_visit_discrepancies_point_at_cannot_be_deleted(
     detail = assert_problem(response, 409)["detail"]
     assert "discrepancies point at it" in detail
     assert "baku-documents-signed-count" in detail
-    assert "agreements were signed during it" not in detail
+    assert "agreements name it" not in detail
     assert client.get(url).status_code == 200
 
 
@@ -106,7 +107,7 @@ def test_a_409_names_every_kind_of_pointer(client: TestClient, keys: dict[str, s
     url = "/api/v1/agreements/strategic-partnership-declaration-vn-az-2025"
     response = client.delete(url, headers={**auth(keys["admin"]), "If-Match": etag(client, url)})
     detail = assert_problem(response, 409)["detail"]
-    assert "a relation milestone names it as its document (" in detail
+    assert "relations name it in `agreement` (" in detail
     assert "discrepancies point at it (" in detail
 
 
@@ -188,7 +189,7 @@ RULES: list[tuple[str, str, dict[str, Any], str]] = [
 
 
 def _stored(session: Session, resource: str) -> int:
-    model = RESOURCES[resource].model
+    model = KINDS.plural(resource).model
     return session.scalar(select(func.count()).select_from(model)) or 0
 
 

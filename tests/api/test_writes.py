@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.kinds.registry import KINDS
 from app.models import Agreement, Change
 from tests.problems import assert_problem
 
@@ -270,11 +271,11 @@ def test_merge_patch_null_removes(client: TestClient, keys: dict[str, str]) -> N
 @pytest.mark.parametrize(
     ("resource", "reason"),
     [
-        ("visits", "agreements were signed during it"),
-        ("signatories", "it signed agreements"),
-        ("sectors", "agreements are filed under it"),
+        ("visits", "agreements name it in `visit`"),
+        ("signatories", "agreements name it in `signatories.signatory`"),
+        ("sectors", "agreements name it in `sectors`"),
         ("sources", "citations quote it"),
-        ("agreements", "a relation milestone names it"),
+        ("agreements", "relations name it in `agreement`"),
     ],
 )
 def test_deleting_a_record_others_point_at_is_a_409(
@@ -344,6 +345,19 @@ def test_changes_feed_pages_with_since(client: TestClient, keys: dict[str, str])
     assert (first["total"], first["total_exact"], len(first["items"])) == (5, True, 2)
     after_two = client.get("/api/v1/changes", params={"since": seen[1], "limit": 2}).json()
     assert after_two["total"] == 3 and after_two["next_cursor"] == str(seen[3])
+
+
+@pytest.mark.parametrize("path", ["/api/v1/changes", "/api/v1/changes.csv"])
+@pytest.mark.parametrize("record_type", ["null", "country", "agreements"])
+def test_the_feed_filters_by_a_kind_it_writes_or_is_a_422(
+    client: TestClient, path: str, record_type: str
+) -> None:
+    """The kinds the API writes come from their declarations (`app.kinds`); any other type
+    is a 422 naming the parameter, before a download starts."""
+    problem = assert_problem(client.get(path, params={"record_type": record_type}), 422)
+    assert problem["errors"][0]["parameter"] == "record_type"
+    assert all(kind.name in problem["detail"] for kind in KINDS.writable)
+    assert client.get(path, params={"record_type": "sector"}).status_code == 200
 
 
 def test_a_citation_is_added_to_its_record(client: TestClient, keys: dict[str, str]) -> None:

@@ -9,8 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.curation.keys import create_key
-from app.curation.resources import RESOURCES
 from app.db import make_engine, transaction
+from app.kinds import storage
+from app.kinds.registry import KINDS
 from tests.servers import serve
 
 URL = "/api/v1/agreements/mou-energy-vn-az-2025"
@@ -132,16 +133,16 @@ def test_replaying_the_changes_feed_rebuilds_the_same_state(
     mirror = make_engine(seeded_url)
     with transaction(mirror) as replica:
         for change in feed:
-            resource = next(r for r in RESOURCES.values() if r.name == change["record_type"])
+            kind = KINDS[change["record_type"]]
             if change["after"] is None:
-                resource.remove(replica, change["record_id"])
+                storage.remove(replica, kind, change["record_id"])
             else:
-                resource.write(replica, resource.record.model_validate(change["after"]))
+                storage.write(replica, kind, kind.shape.model_validate(change["after"]))
             replica.flush()
     with transaction(mirror) as replica:
         for change in feed:
-            resource = next(r for r in RESOURCES.values() if r.name == change["record_type"])
-            assert resource.read(replica, change["record_id"]) == resource.read(
-                session, change["record_id"]
+            kind = KINDS[change["record_type"]]
+            assert storage.read(replica, kind, change["record_id"]) == storage.read(
+                session, kind, change["record_id"]
             ), change["record_id"]
     mirror.dispose()

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.config import get_settings
 from app.db import Base, make_engine, migrate
-from app.seeding import SeedErrors, load_seeds
+from app.seeding.errors import SeedErrors
+from app.seeding.load import load_seeds
 
 SEEDS = get_settings().seeds_dir
 QUOTE = "signed a memorandum of understanding on cooperation in the energy sector"
@@ -205,4 +206,4 @@ def test_row_counts(seeded_scratch: str) -> None:
             select(func.count()).select_from(Base.metadata.tables["agreements"])
         )
     engine.dispose()
-    assert agreements == len(load_seeds(SEEDS).agreements)
+    assert agreements == len(load_seeds(SEEDS).records["agreement"])

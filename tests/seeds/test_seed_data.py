@@ -17,7 +17,8 @@ from app.models import (
     Source,
     Visit,
 )
-from app.seeding import load_seeds, write_seeds
+from app.seeding.load import load_seeds
+from app.seeding.write import write_seeds
 
 
 def _counts(session: Session) -> dict[str, int]:

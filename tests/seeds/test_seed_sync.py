@@ -12,10 +12,12 @@ from sqlalchemy.orm import Session
 
 from app.config import get_settings
 from app.curation.keys import create_key
-from app.curation.resources import RESOURCES
 from app.db import make_engine, transaction
+from app.kinds import storage
+from app.kinds.registry import KINDS
 from app.models import Change, Citation, Discrepancy, RelationEvent, SeedState
-from app.seeding import load_seeds, write_seeds
+from app.seeding.load import load_seeds
+from app.seeding.write import write_seeds
 from tests.seeds.seed_files import seeds_copy
 
 ENERGY = "/api/v1/agreements/mou-energy-vn-az-2025"
@@ -50,19 +52,19 @@ def _assert_feed_replays(client: TestClient, session: Session, seeded_url: str) 
     mirror = make_engine(seeded_url)
     with transaction(mirror) as replica:
         for change in feed:
-            resource = next(r for r in RESOURCES.values() if r.name == change["record_type"])
+            kind = KINDS[change["record_type"]]
             if change["after"] is not None:
-                resource.write(replica, resource.record.model_validate(change["after"]))
-            elif resource.read(replica, change["record_id"]) is not None:
-                resource.remove(replica, change["record_id"])
+                storage.write(replica, kind, kind.shape.model_validate(change["after"]))
+            elif storage.read(replica, kind, change["record_id"]) is not None:
+                storage.remove(replica, kind, change["record_id"])
             replica.flush()
-        for resource in RESOURCES.values():
-            ids = {*session.scalars(select(resource.model.id))}
-            ids |= {*replica.scalars(select(resource.model.id))}
+        for kind in KINDS.writable:
+            ids = {*session.scalars(select(kind.model.id))}
+            ids |= {*replica.scalars(select(kind.model.id))}
             for record_id in sorted(ids):
-                assert resource.read(replica, record_id) == resource.read(session, record_id), (
-                    f"{resource.name} {record_id}"
-                )
+                assert storage.read(replica, kind, record_id) == storage.read(
+                    session, kind, record_id
+                ), f"{kind.name} {record_id}"
     mirror.dispose()
 
 
@@ -107,7 +109,7 @@ def test_seed_applies_a_seed_only_change_and_reports_a_both_sides_change(
     entry = client.get(f"{CULTURE}/history").json()["items"][-1]
     assert (entry["actor"], entry["action"]) == ("seed", "update")
     assert (entry["before"]["status"], entry["after"]["status"]) == ("signed", "signed (seeds)")
-    stored = RESOURCES["agreements"].read(session, "mou-culture-vn-az-2025")
+    stored = storage.read(session, KINDS["agreement"], "mou-culture-vn-az-2025")
     assert entry["after"] == stored.model_dump(mode="json")
     _assert_feed_replays(client, session, seeded_url)
 

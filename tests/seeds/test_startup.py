@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.config import get_settings
 from app.curation import service
-from app.curation.resources import RESOURCES
 from app.db import Base, make_engine, transaction
+from app.kinds.registry import KINDS
 from app.seeding.startup import LOCK_KEY
 from tests.seeds.seed_files import seeds_copy
 
@@ -55,7 +55,7 @@ def test_seed_command_reports_conflicts_and_dry_run_changes_nothing(
     assert "create agreement mou-energy-vn-az-2025" in started.output
     engine = make_engine(scratch_url)
     with transaction(engine) as session:
-        agreements = RESOURCES["agreements"]
+        agreements = KINDS.plural("agreements")
         service.update(session, agreements, "mou-energy-vn-az-2025", {"title": "API"}, "alice")
         service.delete(session, agreements, "mou-culture-vn-az-2025", "alice")
     engine.dispose()

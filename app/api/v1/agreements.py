@@ -5,20 +5,19 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep, envelope, found, json_accepted, next_link, run_read
-from app.api.formats import DATE_COLUMNS, requested_format
+from app.api.formats import requested_format
 from app.api.query_models import query_model
 from app.api.responses import JSONBytes
 from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
 from app.api.v1.exports import Export, add_export_routes
 from app.api.v1.writes import add_write_routes
-from app.curation.resources import RESOURCES
+from app.kinds.registry import KINDS
 from app.queries import agreements as queries
 from app.schemas.agreements import (
     AgreementDetail,
     AgreementFilters,
     AgreementPage,
-    AgreementQuery,
     agreement_detail_json,
     agreement_json,
     download_names,
@@ -27,24 +26,12 @@ from app.schemas.common import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/agreements", tags=["agreements"], responses=PROBLEM_RESPONSES)
 AgreementId = record_id("agreement", "mou-energy-vn-az-2025")
-EXPORT = Export(
-    name="agreements",
-    noun="agreements",
-    filters=AgreementQuery,
-    batches=queries.iter_agreements,
-    record=lambda linked: agreement_json(linked.row, linked.links, queries.DOWNLOAD_INCLUDE),
-    csv_columns=[
-        "id",
-        "title",
-        "kind",
-        *DATE_COLUMNS,
-        "party_codes",
-        "party_names",
-        "sectors",
-        "sector_names",
-        "visit_id",
-    ],
-    csv_extra=lambda linked: download_names(linked.row, linked.links),
+EXPORT = Export.of_kind(
+    KINDS["agreement"],
+    "agreements",
+    queries.iter_agreements,
+    lambda linked: agreement_json(linked.row, linked.links, queries.DOWNLOAD_INCLUDE),
+    lambda linked: download_names(linked.row, linked.links),
 )
 
 
@@ -121,7 +108,7 @@ def agreement_record(agreement_id: str, session: Session) -> AgreementDetail:
 add_history_route(router, "agreement", AgreementId)
 add_write_routes(
     router,
-    RESOURCES["agreements"],
+    KINDS["agreement"],
     agreement_record,
     "mou-energy-vn-az-2025",
 )

@@ -3,13 +3,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 
 from app.api.deps import SessionDep, found, page_of
-from app.api.formats import DATE_COLUMNS, accepts_json
+from app.api.formats import accepts_json
 from app.api.query_models import query_model
 from app.api.v1.common import record_id
 from app.api.v1.exports import Export, add_export_routes
+from app.kinds.registry import KINDS
 from app.queries import bodies as queries
 from app.queries.citations import citations_for, discrepancies_for
-from app.schemas.bodies import BodyDetail, BodyFilters, BodyOut, BodyQuery
+from app.schemas.bodies import BodyDetail, BodyFilters, BodyOut
 from app.schemas.common import PROBLEM_RESPONSES, Page
 
 router = APIRouter(
@@ -18,21 +19,12 @@ router = APIRouter(
     responses=PROBLEM_RESPONSES,
 )
 BodyId = record_id("body", "intergovernmental-committee-vn-az")
-EXPORT = Export(
-    name="bodies",
-    noun="standing bodies",
-    filters=BodyQuery,
-    batches=queries.iter_bodies,
-    record=lambda row: BodyOut.of(row).model_dump(mode="json"),
-    csv_columns=[
-        "id",
-        "name",
-        "kind",
-        *DATE_COLUMNS,
-        "country_ids",
-        "country_names",
-    ],
-    csv_extra=lambda row: {"country_names": [c.country.name for c in row.countries]},
+EXPORT = Export.of_kind(
+    KINDS["body"],
+    "standing bodies",
+    queries.iter_bodies,
+    lambda row: BodyOut.of(row).model_dump(mode="json"),
+    lambda row: {"country_names": [c.country.name for c in row.countries]},
 )
 
 

@@ -6,10 +6,11 @@ from app.api.deps import SessionDep, found, page_of
 from app.api.formats import accepts_json
 from app.api.query_models import query_model
 from app.api.v1.exports import Export, add_export_routes
+from app.kinds.registry import KINDS
 from app.queries import countries as queries
 from app.queries.citations import citations_for
 from app.schemas.common import COUNTRY_CODE, PROBLEM_RESPONSES, Page
-from app.schemas.countries import CountryDetail, CountryFilters, CountryOut, CountryQuery
+from app.schemas.countries import CountryDetail, CountryFilters, CountryOut
 
 router = APIRouter(
     prefix="/countries",
@@ -28,13 +29,11 @@ CountryCode = Annotated[
 ]
 
 
-EXPORT = Export(
-    name="countries",
-    noun="countries and historical entities",
-    filters=CountryQuery,
-    batches=queries.iter_countries,
-    record=lambda row: CountryOut.model_validate(row).model_dump(mode="json"),
-    csv_columns=["id", "name", "is_historical", "numeric", "successor_id"],
+EXPORT = Export.of_kind(
+    KINDS["country"],
+    "countries and historical entities",
+    queries.iter_countries,
+    lambda row: CountryOut.model_validate(row).model_dump(mode="json"),
 )
 
 

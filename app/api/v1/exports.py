@@ -10,8 +10,10 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep
-from app.api.formats import CSV, NDJSON, date_parts, require_acceptable, stream
+from app.api.formats import CSV, NDJSON, require_acceptable, stream
 from app.api.query_models import query_model
+from app.dates import date_parts
+from app.kinds.declaration import Kind
 from app.schemas.common import problem_responses
 
 MEDIA_TYPES = {"csv": CSV, "ndjson": NDJSON}
@@ -37,6 +39,27 @@ class Export:
     """Flat CSV-only fields, such as the names beside the codes."""
     path: str = ""
     """The list's path on its router (empty when the router's prefix is the list's path)."""
+
+    @classmethod
+    def of_kind(
+        cls,
+        kind: Kind,
+        noun: str,
+        batches: Callable[[Session, Any], Iterable[list[Any]]],
+        record: Callable[[Any], dict[str, Any]],
+        csv_extra: Callable[[Any], dict[str, Any]] = lambda row: {},
+    ) -> "Export":
+        """The downloads of a kind's list: its path, filters and CSV columns as declared."""
+        assert kind.filters is not None, f"{kind.name} has no list"
+        return cls(
+            name=kind.plural,
+            noun=noun,
+            filters=kind.filters,
+            batches=batches,
+            record=record,
+            csv_columns=list(kind.csv_columns),
+            csv_extra=csv_extra,
+        )
 
     def csv_record(self, row: Any) -> dict[str, Any]:
         record = self.record(row)

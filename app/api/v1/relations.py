@@ -5,9 +5,10 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep, found, page_of
-from app.api.formats import DATE_COLUMNS, accepts_json
+from app.api.formats import accepts_json
 from app.api.query_models import query_model
 from app.api.v1.exports import Export, add_export_routes
+from app.dates import DATE_COLUMNS
 from app.models import RelationEvent, Visit
 from app.queries import agreements as agreement_queries
 from app.queries import bodies as body_queries

@@ -9,10 +9,10 @@ from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
 from app.api.v1.exports import Export, add_export_routes
 from app.api.v1.writes import add_write_routes
-from app.curation.resources import RESOURCES
+from app.kinds.registry import KINDS
 from app.queries import sectors as queries
 from app.schemas.common import PROBLEM_RESPONSES, Page
-from app.schemas.sectors import SectorDetail, SectorFilters, SectorOut, SectorQuery
+from app.schemas.sectors import SectorDetail, SectorFilters, SectorOut
 
 router = APIRouter(
     prefix="/sectors",
@@ -20,13 +20,11 @@ router = APIRouter(
     responses=PROBLEM_RESPONSES,
 )
 SectorId = record_id("sector", "energy")
-EXPORT = Export(
-    name="sectors",
-    noun="sectors",
-    filters=SectorQuery,
-    batches=queries.iter_sectors,
-    record=lambda pair: _sector(*pair).model_dump(mode="json"),
-    csv_columns=["id", "name", "parent_id", "agreement_count"],
+EXPORT = Export.of_kind(
+    KINDS["sector"],
+    "sectors",
+    queries.iter_sectors,
+    lambda pair: _sector(*pair).model_dump(mode="json"),
 )
 
 
@@ -77,7 +75,7 @@ def get_sector(sector_id: SectorId, session: SessionDep) -> SectorDetail:
 add_history_route(router, "sector", SectorId)
 add_write_routes(
     router,
-    RESOURCES["sectors"],
+    KINDS["sector"],
     get_sector,
     "energy",
 )

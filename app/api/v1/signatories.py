@@ -9,7 +9,7 @@ from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
 from app.api.v1.exports import Export, add_export_routes
 from app.api.v1.writes import add_write_routes
-from app.curation.resources import RESOURCES
+from app.kinds.registry import KINDS
 from app.queries import signatories as queries
 from app.queries.citations import citations_for
 from app.schemas.common import PROBLEM_RESPONSES, Page
@@ -17,7 +17,6 @@ from app.schemas.signatories import (
     SignatoryDetail,
     SignatoryFilters,
     SignatoryOut,
-    SignatoryQuery,
 )
 
 router = APIRouter(
@@ -26,14 +25,12 @@ router = APIRouter(
     responses=PROBLEM_RESPONSES,
 )
 SignatoryId = record_id("signatory", "petrovietnam")
-EXPORT = Export(
-    name="signatories",
-    noun="signatories",
-    filters=SignatoryQuery,
-    batches=queries.iter_signatories,
-    record=lambda row: SignatoryOut.model_validate(row).model_dump(mode="json"),
-    csv_columns=["id", "name", "kind", "country_id", "country_name"],
-    csv_extra=lambda row: {"country_name": row.country.name if row.country else None},
+EXPORT = Export.of_kind(
+    KINDS["signatory"],
+    "signatories",
+    queries.iter_signatories,
+    lambda row: SignatoryOut.model_validate(row).model_dump(mode="json"),
+    lambda row: {"country_name": row.country.name if row.country else None},
 )
 
 
@@ -83,7 +80,7 @@ def get_signatory(signatory_id: SignatoryId, session: SessionDep) -> SignatoryDe
 add_history_route(router, "signatory", SignatoryId)
 add_write_routes(
     router,
-    RESOURCES["signatories"],
+    KINDS["signatory"],
     get_signatory,
     "petrovietnam",
 )

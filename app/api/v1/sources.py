@@ -9,10 +9,10 @@ from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
 from app.api.v1.exports import Export, add_export_routes
 from app.api.v1.writes import add_write_routes
-from app.curation.resources import RESOURCES
+from app.kinds.registry import KINDS
 from app.queries import sources as queries
 from app.schemas.common import PROBLEM_RESPONSES, Page
-from app.schemas.sources import SourceDetail, SourceFilters, SourceOut, SourceQuery
+from app.schemas.sources import SourceDetail, SourceFilters, SourceOut
 
 router = APIRouter(
     prefix="/sources",
@@ -20,13 +20,11 @@ router = APIRouter(
     responses=PROBLEM_RESPONSES,
 )
 SourceId = record_id("source", "vns-baku-signing-ceremony-2025")
-EXPORT = Export(
-    name="sources",
-    noun="source documents",
-    filters=SourceQuery,
-    batches=queries.iter_sources,
-    record=lambda row: SourceOut.model_validate(row).model_dump(mode="json"),
-    csv_columns=["id", "title", "kind", "publisher", "language", "url", "published", "sha256"],
+EXPORT = Export.of_kind(
+    KINDS["source"],
+    "source documents",
+    queries.iter_sources,
+    lambda row: SourceOut.model_validate(row).model_dump(mode="json"),
 )
 
 
@@ -67,7 +65,7 @@ def get_source(source_id: SourceId, session: SessionDep) -> SourceDetail:
 add_history_route(router, "source", SourceId)
 add_write_routes(
     router,
-    RESOURCES["sources"],
+    KINDS["source"],
     get_source,
     "vns-baku-signing-ceremony-2025",
 )

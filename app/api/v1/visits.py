@@ -3,18 +3,18 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 
 from app.api.deps import SessionDep, found, page_of
-from app.api.formats import DATE_COLUMNS, accepts_json
+from app.api.formats import accepts_json
 from app.api.query_models import query_model
 from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
 from app.api.v1.exports import Export, add_export_routes
 from app.api.v1.writes import add_write_routes
-from app.curation.resources import RESOURCES
+from app.kinds.registry import KINDS
 from app.queries import visits as queries
 from app.queries.citations import citations_for, discrepancies_for
 from app.schemas.agreements import AgreementOut
 from app.schemas.common import PROBLEM_RESPONSES, Page
-from app.schemas.visits import VisitDetail, VisitFilters, VisitOut, VisitQuery
+from app.schemas.visits import VisitDetail, VisitFilters, VisitOut
 
 router = APIRouter(
     prefix="/visits",
@@ -24,26 +24,12 @@ router = APIRouter(
 VisitId = record_id("visit", "state-visit-to-lam-azerbaijan-2025")
 
 
-EXPORT = Export(
-    name="visits",
-    noun="official visits",
-    filters=VisitQuery,
-    batches=queries.iter_visits,
-    record=lambda row: VisitOut.model_validate(row).model_dump(mode="json"),
-    csv_columns=[
-        "id",
-        "title",
-        "kind",
-        *DATE_COLUMNS,
-        "guest_id",
-        "guest_title",
-        "guest_country_id",
-        "guest_country_name",
-        "host_country_id",
-        "host_country_name",
-        "city",
-    ],
-    csv_extra=lambda row: {
+EXPORT = Export.of_kind(
+    KINDS["visit"],
+    "official visits",
+    queries.iter_visits,
+    lambda row: VisitOut.model_validate(row).model_dump(mode="json"),
+    lambda row: {
         "guest_country_name": row.guest_country.name if row.guest_country else None,
         "host_country_name": row.host_country.name if row.host_country else None,
     },
@@ -99,7 +85,7 @@ def get_visit(visit_id: VisitId, session: SessionDep) -> VisitDetail:
 add_history_route(router, "visit", VisitId)
 add_write_routes(
     router,
-    RESOURCES["visits"],
+    KINDS["visit"],
     get_visit,
     "state-visit-to-lam-azerbaijan-2025",
 )

@@ -17,9 +17,9 @@ from app.api.deps import SessionDep, mark_change
 from app.api.formats import accepts_json
 from app.api.v1.common import record_id, with_article
 from app.curation import service
-from app.curation.resources import Resource
 from app.db import write_transaction
 from app.errors import PreconditionFailed, PreconditionRequired
+from app.kinds.declaration import Kind
 from app.middleware.http_cache import etag_of, strong_match
 from app.schemas.common import AUTH_RESPONSES, problem_responses
 
@@ -59,21 +59,21 @@ def record_response(model: BaseModel, status: int = 200, **headers: str) -> Resp
     )
 
 
-def _lock(session: Session, resource: Resource, record_id: str) -> None:
+def _lock(session: Session, kind: Kind, record_id: str) -> None:
     """Hold the record's row until commit (PostgreSQL), so concurrent writers queue up and
     the second sees the first's ETag. SQLite writers already queue: their transactions
     begin IMMEDIATE (see `write_transaction`). Two writers that lock each other's rows (two
     sectors made each other's parent) deadlock on PostgreSQL: one is retried, and then sees
     the other's write."""
-    model = resource.model
+    model = kind.model
     session.execute(select(model.id).where(model.id == record_id).with_for_update()).first()
 
 
 def _claim(
-    session: Session, resource: Resource, detail: Detail, record_id: str, if_match: str | None
+    session: Session, kind: Kind, detail: Detail, record_id: str, if_match: str | None
 ) -> None:
     """Lock the record, then require that the client's If-Match is its current ETag."""
-    _lock(session, resource, record_id)
+    _lock(session, kind, record_id)
     _check_if_match(if_match, detail(record_id, session))
 
 
@@ -84,16 +84,14 @@ def _check_if_match(if_match: str | None, current: BaseModel) -> None:
         raise PreconditionFailed("The record changed since that ETag; GET it again and retry.")
 
 
-def add_write_routes(
-    router: APIRouter, resource: Resource, detail: Detail, example_id: str
-) -> None:
-    """POST, PATCH and DELETE for `resource` on `router`; `detail` is the GET handler's
+def add_write_routes(router: APIRouter, kind: Kind, detail: Detail, example_id: str) -> None:
+    """POST, PATCH and DELETE for `kind` on `router`; `detail` is the GET handler's
     function, so a write answers with (and checks If-Match against) what a GET shows."""
     detail_model = inspect.signature(detail).return_annotation
-    schema = {"$ref": f"#/components/schemas/{resource.record.__name__}"}
-    RecordId = record_id(resource.name, example_id)
-    one = with_article(resource.name)
-    item_path = f"/{{{resource.name}_id}}"
+    schema = {"$ref": f"#/components/schemas/{kind.shape.__name__}"}
+    RecordId = record_id(kind.name, example_id)
+    one = with_article(kind.name)
+    item_path = f"/{{{kind.name}_id}}"
     json_only = [Depends(accepts_json)]
     create_text = (
         f"Add {one}. The body has the seed files' shape; every "
@@ -117,15 +115,13 @@ def add_write_routes(
         response_model=detail_model,
         summary=f"Create {one}",
         description=create_text,
-        operation_id=f"create_{resource.name}",
+        operation_id=f"create_{kind.name}",
         openapi_extra={
             "requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}
         },
     )
     def create(session: SessionDep, request: Request, key: WriteKey, body: WriteBody) -> Response:
-        record_id = write_transaction(
-            session, lambda s: service.create(s, resource, body, key.name)
-        )
+        record_id = write_transaction(session, lambda s: service.create(s, kind, body, key.name))
         response = record_response(
             detail(record_id, session), 201, Location=f"{request.url.path}/{record_id}"
         )
@@ -138,7 +134,7 @@ def add_write_routes(
         response_model=detail_model,
         summary=f"Correct {one} (JSON Merge Patch)",
         description=update_text,
-        operation_id=f"update_{resource.name}",
+        operation_id=f"update_{kind.name}",
         openapi_extra={
             "requestBody": {
                 "required": True,
@@ -154,8 +150,8 @@ def add_write_routes(
         if_match: IfMatch = None,
     ) -> Response:
         def work(s: Session) -> None:
-            _claim(s, resource, detail, record_id, if_match)
-            service.update(s, resource, record_id, body, key.name)
+            _claim(s, kind, detail, record_id, if_match)
+            service.update(s, kind, record_id, body, key.name)
 
         write_transaction(session, work)
         return mark_change(record_response(detail(record_id, session)), session)
@@ -168,38 +164,36 @@ def add_write_routes(
         response_model=None,
         summary=f"Delete {one}",
         description=delete_text,
-        operation_id=f"delete_{resource.name}",
+        operation_id=f"delete_{kind.name}",
     )
     def remove(
         session: SessionDep, record_id: RecordId, key: AdminKey, if_match: IfMatch = None
     ) -> Response:
         def work(s: Session) -> None:
-            _claim(s, resource, detail, record_id, if_match)
-            service.delete(s, resource, record_id, key.name)
+            _claim(s, kind, detail, record_id, if_match)
+            service.delete(s, kind, record_id, key.name)
 
         write_transaction(session, work)
         return mark_change(Response(status_code=204), session)
 
-    if "citations" in resource.record.model_fields:
-        add_citation_route(router, resource, detail, RecordId)
+    if "citations" in kind.shape.model_fields:
+        add_citation_route(router, kind, detail, RecordId)
 
 
-def add_citation_route(
-    router: APIRouter, resource: Resource, detail: Detail, record_id_type: Any
-) -> None:
+def add_citation_route(router: APIRouter, kind: Kind, detail: Detail, record_id_type: Any) -> None:
     """POST /{id}/citations: add one citation to a record (the rest of a record's citations
     are corrected or removed with a PATCH of its `citations` list)."""
     json_only = [Depends(accepts_json)]
 
     @router.post(
-        f"/{{{resource.name}_id}}/citations",
+        f"/{{{kind.name}_id}}/citations",
         status_code=201,
         responses=WRITE_ERRORS,
         dependencies=json_only,
         response_model=inspect.signature(detail).return_annotation,
-        summary=f"Add a citation to {with_article(resource.name)}",
-        operation_id=f"add_{resource.name}_citation",
-        description=f"Append `{{source, quote, field}}` to the {resource.name}'s citations: the "
+        summary=f"Add a citation to {with_article(kind.name)}",
+        operation_id=f"add_{kind.name}_citation",
+        description=f"Append `{{source, quote, field}}` to the {kind.name}'s citations: the "
         "quote must be a verbatim passage of the source. Send `If-Match`. Needs a `write` key.",
         openapi_extra={
             "requestBody": {
@@ -218,10 +212,10 @@ def add_citation_route(
         if_match: IfMatch = None,
     ) -> Response:
         def work(s: Session) -> None:
-            _claim(s, resource, detail, record_id, if_match)
-            citations = service.current(s, resource, record_id).model_dump(mode="json")
+            _claim(s, kind, detail, record_id, if_match)
+            citations = service.current(s, kind, record_id).model_dump(mode="json")
             patch = {"citations": [*citations["citations"], body]}
-            service.update(s, resource, record_id, patch, key.name)
+            service.update(s, kind, record_id, patch, key.name)
 
         write_transaction(session, work)
         return mark_change(record_response(detail(record_id, session), 201), session)

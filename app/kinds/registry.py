@@ -1,0 +1,30 @@
+"""Every kind of record, in the order their references need: what a record refers to comes
+before it (seeding writes in this order and deletes in the reverse)."""
+
+from app.kinds import (
+    agreement,
+    body,
+    country,
+    discrepancy,
+    relation,
+    sector,
+    signatory,
+    source,
+    visit,
+)
+from app.kinds.declaration import Kinds
+
+KINDS = Kinds(
+    [
+        source.KIND,
+        country.KIND,
+        sector.KIND,
+        signatory.KIND,
+        visit.KIND,
+        agreement.KIND,
+        agreement.EVENT,
+        relation.KIND,
+        body.KIND,
+        discrepancy.KIND,
+    ]
+)

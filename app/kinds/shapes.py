@@ -1,0 +1,141 @@
+"""What every record shape is made of: strict models (unknown keys are errors), verbatim
+quotes (`Quoted`), citations, provenance and partial dates.
+
+Field values follow the rules of `app.kinds.fields` (slug ids, ASCII dates matched whole, no
+control characters, quotes with a real word, titles and names not blank), so seed files, API
+writes and `import` all refuse the same values.
+"""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.kinds.declaration import Children, Column, Ref, Sourced, marker, sourced_fields
+from app.kinds.fields import DateText, Line, Prose, Quote, RecordId
+
+Text = Line
+"""A one-line string no longer than its database column."""
+
+
+class SeedModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    @model_validator(mode="after")
+    def _no_duplicates(self) -> "SeedModel":
+        """No two items of a list marked `Children` share their `key` (each party once, each
+        signer once per role, each party's action once)."""
+        for name in type(self).model_fields:
+            children = marker(type(self), name, Children)
+            if children is None or not children.key:
+                continue
+            keys = [tuple(getattr(item, k) for k in children.key) for item in getattr(self, name)]
+            if len(keys) != len(set(keys)):
+                raise ValueError(f"{name} lists the same entry twice")
+        return self
+
+
+SourceId = Annotated[RecordId, Column("source_id"), Ref("source")]
+"""The source a quote is from: a shape with `source` and `quote` fields is a verbatim passage
+of that source, which the checker finds in its text (citations, discrepancies' readings)."""
+
+
+class CitationIn(SeedModel):
+    source: SourceId
+    quote: Quote
+    field: Text(60) | None = None
+
+
+class Cited(SeedModel):
+    citations: list[CitationIn] = Field(min_length=1)
+
+
+class Provenance(SeedModel):
+    """How a value not stated by a quote is known: `inferred` (with the reasoning) or
+    `reference` (from a named reference dataset such as ISO 3166 or Wikidata)."""
+
+    basis: Literal["inferred", "reference"]
+    reason: Prose | None = Field(None, min_length=1)
+    dataset: Text(100) | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> "Provenance":
+        if self.basis == "inferred" and not self.reason:
+            raise ValueError("an inferred value needs its reason")
+        if self.basis == "reference" and not self.dataset:
+            raise ValueError("a reference value needs its dataset")
+        return self
+
+
+Provenances = dict[Text(320), Provenance]
+"""How each value no citation states is known, by field (`aliases.<alias>` for one item)."""
+
+COMPUTED_PROVENANCE = ("date", "parties.", "external_ids.")
+"""Provenance keys the writer derives (from `date_inferred`, a party's `inferred_reason`,
+`external_ids`), so a seed does not set them itself."""
+
+
+class Provenanced(SeedModel):
+    """A record whose every shown value is cited, inferred or reference data.
+
+    `provenance` maps a field (`host_country`, or one alias: `aliases.North Vietnam`) to how
+    it is known when no quote states it: inferred with the reasoning, or reference data with
+    its dataset. A field marked `Sourced` that holds a value but is neither cited (a
+    citation whose `field` names it) nor in `provenance` is refused, as is an alias no quote
+    of the record contains.
+    """
+
+    provenance: Provenances = {}
+
+    @model_validator(mode="after")
+    def _every_value_has_provenance(self) -> "Provenanced":
+        derived = [k for k in self.provenance if k.startswith(COMPUTED_PROVENANCE)]
+        if derived:
+            raise ValueError(
+                "provenance of dates, parties and external ids is set by date_inferred, "
+                "parties[].inferred_reason and external_ids: " + ", ".join(derived)
+            )
+        cited = {c.field for c in getattr(self, "citations", [])}
+        quotes = [c.quote for c in getattr(self, "citations", [])]
+        missing = [
+            name
+            for name in sourced_fields(type(self))
+            if _stated(self, name)
+            and name not in cited
+            and name not in self.provenance
+            and not (name == "date" and getattr(self, "date_inferred", False))
+        ]
+        missing += [
+            f"aliases.{alias}"
+            for alias in getattr(self, "aliases", [])
+            if f"aliases.{alias}" not in self.provenance and not any(alias in q for q in quotes)
+        ]
+        if missing:
+            raise ValueError(
+                "no citation (with `field`), inference or reference for: " + ", ".join(missing)
+            )
+        return self
+
+
+class Dated(SeedModel):
+    date: Annotated[DateText | None, Sourced()] = None
+    date_inferred: bool = False
+    date_inferred_reason: Prose | None = None
+
+    @model_validator(mode="after")
+    def _inferred_has_reason(self) -> "Dated":
+        if self.date_inferred and not self.date_inferred_reason:
+            raise ValueError("date_inferred is true but date_inferred_reason is empty")
+        if self.date_inferred and self.date is None:
+            raise ValueError("date_inferred is true but date is null")
+        return self
+
+
+DATED_FIELDS = tuple(Dated.model_fields)
+
+
+def _stated(record: BaseModel, name: str) -> bool:
+    """The field holds a value (a list: an item not flagged inferred on itself)."""
+    value = getattr(record, name)
+    if isinstance(value, list):
+        value = [item for item in value if not getattr(item, "inferred_reason", None)]
+    return value not in (None, [], {})
