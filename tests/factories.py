@@ -1,10 +1,12 @@
 """Plain factory functions with fixed, readable ids (no randomness)."""
 
+from datetime import UTC, datetime
+
 from sqlalchemy.orm import Session
 
 from app.kinds.record_to_row import dated
 from app.kinds.shapes import Dated
-from app.models import Agreement, AgreementEvent, AgreementParty, AgreementSector
+from app.models import Agreement, AgreementEvent, AgreementParty, AgreementSector, Change
 from app.text import search_text
 
 
@@ -29,6 +31,18 @@ def make_agreement(
         sectors=[AgreementSector(sector_id=s) for s in sectors],
     )
     session.add(agreement)
+    # Logged as every write is, so a counting index catches up with it from the feed.
+    session.add(
+        Change(
+            at=datetime.now(UTC),
+            actor="factory",
+            action="create",
+            record_type="agreement",
+            record_id=id,
+            before=None,
+            after=None,
+        )
+    )
     session.flush()
     return agreement
 

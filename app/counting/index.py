@@ -16,9 +16,10 @@ The index holds no SQL: `app.counting.build` fills it from the database and
 from array import array
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, ClassVar
 
 import numpy as np
 from pyroaring import BitMap
@@ -63,18 +64,20 @@ class AgreementRow:
     signatories: Sequence[str] = ()
 
 
-@dataclass(frozen=True)
-class Query:
-    """Resolved filters, each an AND of ORs over direct values (families and descendants
-    are already expanded): the same filters the SQL path applies, in the index's terms."""
+Filters = Mapping[str, Any]
+"""Resolved list filters by name (`app.schemas.agreements.Selection.filters`)."""
+Dates = tuple[date | None, date | None]
+"""The first and last day a list's dates may reach (None: no bound)."""
 
-    countries: Sequence[Sequence[str]] = ()
-    sectors: Sequence[Sequence[str]] = ()
-    signatories: Sequence[str] = ()
-    kinds: Sequence[str] = ()
-    visit: str | None = None
-    start: date | None = None
-    end: date | None = None
+
+class Unanswerable(ValueError):
+    """Filters the index does not answer reached it (they must go to SQL instead)."""
+
+
+def date_bounds(filters: Filters) -> Dates:
+    """The days `date_from` and `date_to` bound the list's dates by."""
+    start, end = filters.get("date_from"), filters.get("date_to")
+    return (start.start if start else None, end.end if end else None)
 
 
 def _day(value: date | None) -> int:
@@ -96,7 +99,16 @@ def _empty_ids() -> IdStore:
 @dataclass
 class AgreementIndex:
     """Bitmaps per filter value over row numbers; `live` holds the rows that exist.
-    `app.counting.bulk` builds it; `put` and `remove` keep it current."""
+    `app.counting.bulk` builds it; `put` and `remove` keep it current.
+
+    It answers the list filters in `FILTERS` and the facets in `FACETS`, by name: a list
+    with any other (text, `as_of`, or one added later) is answered by SQL, never here with
+    that filter left out (`matches` refuses it)."""
+
+    FILTERS: ClassVar[frozenset[str]] = frozenset(
+        {"country", "sector", "signatory", "kind", "visit", "date_from", "date_to"}
+    )
+    FACETS: ClassVar[frozenset[str]] = frozenset({"country", "sector", "kind", "year", "decade"})
 
     position: int = 0
     """The changes-feed id up to which the index is current."""
@@ -169,27 +181,31 @@ class AgreementIndex:
 
     # -- answering ---------------------------------------------------------------------------
 
-    def matches(self, query: Query) -> BitMap:
-        """The rows that pass every filter of `query`."""
+    def matches(self, filters: Filters) -> BitMap:
+        """The rows that pass every filter (each of `FILTERS`; any other is refused)."""
+        unanswered = set(filters) - self.FILTERS
+        if unanswered:
+            raise Unanswerable(f"the counting index does not answer {sorted(unanswered)}")
         result = self.live
         groups: list[tuple[str, Sequence[str]]] = [
-            *(("country", family) for family in query.countries),
-            *(("sector", tree) for tree in query.sectors),
-            *(("signatory", [signatory]) for signatory in query.signatories),
+            *(("country", family) for family in filters.get("country", ())),
+            *(("sector", tree) for tree in filters.get("sector", ())),
+            *(("signatory", [signatory]) for signatory in filters.get("signatory", ())),
         ]
-        if query.kinds:
-            groups.append(("kind", query.kinds))
+        if filters.get("kind"):
+            groups.append(("kind", filters["kind"]))
         for name, values in groups:
             result = result & self._union(name, values)
-        if query.visit is not None:
-            result = result & self._visited(query.visit)
-        if query.start is None and query.end is None:
+        if filters.get("visit") is not None:
+            result = result & self._visited(filters["visit"])
+        lower, upper = date_bounds(filters)
+        if lower is None and upper is None:
             return result
         years = self._in_years()
         if years is None:
-            return self._in_range(result, query.start, query.end)
-        start = query.start.toordinal() if query.start else -UNDATED
-        end = query.end.toordinal() if query.end else UNDATED
+            return self._in_range(result, lower, upper)
+        start = lower.toordinal() if lower else -UNDATED
+        end = upper.toordinal() if upper else UNDATED
         inside: list[int] = []
         edges: list[BitMap] = []
         for (year, bitmap), (first, last) in zip(years.bitmaps, years.days, strict=True):
@@ -199,7 +215,7 @@ class AgreementIndex:
                 edges.append(bitmap)
         found = result & years.between(inside[0], inside[-1]) if inside else BitMap()
         if edges:
-            found |= self._in_range(result & BitMap.union(*edges), query.start, query.end)
+            found |= self._in_range(result & BitMap.union(*edges), lower, upper)
         return found
 
     def _in_range(self, rows: BitMap, start: date | None, end: date | None) -> BitMap:
@@ -213,8 +229,8 @@ class AgreementIndex:
             keep &= self.starts[numbers] <= end.toordinal()
         return BitMap(array("I", numbers[keep].tobytes()))
 
-    def count(self, query: Query) -> int:
-        return len(self.matches(query))
+    def count(self, filters: Filters) -> int:
+        return len(self.matches(filters))
 
     def facet(
         self, matches: BitMap, name: str, groups: Callable[[], Groups]
@@ -251,14 +267,14 @@ class AgreementIndex:
         limit: int,
         offset: int = 0,
         after: tuple[date, str] | None = None,
-        within: Query | None = None,
+        within: Dates = (None, None),
     ) -> IndexPage | None:
         """One page of `matches` in date order, exactly as SQL orders it (the date sort
         key: `date_start`, undated rows last either way; then id, the same way), from
         `offset`, or after the keyset cursor `after` (its sort value and id). None when
         the index cannot tell the database's order: rows added since the build, or a
         cursor's unknown id, under a collation other than code-point order. `within`,
-        the query `matches` answers, spares looking for them outside its dates.
+        the dates of the filters `matches` answers, spares looking outside them.
 
         The order is one 64-bit key per match (day << 32 | id rank), and the page a
         partial sort of the keys of the matches in the first years that hold it (see
@@ -296,7 +312,7 @@ class AgreementIndex:
         descending: bool,
         wanted: int,
         after: tuple[date, str] | None,
-        within: Query | None,
+        within: Dates,
     ) -> BitMap:
         """The matches of the fewest years, first in sort order from the cursor's, that
         hold `wanted` rows besides the cursor's year: every row of a year sorts before
@@ -307,8 +323,8 @@ class AgreementIndex:
         if years is None or (after is not None and after[0].toordinal() == LAST_DAY[descending]):
             return matches
         cursor = None if after is None else after[0].year
-        first = within.start.year if within and within.start else -UNDATED
-        last = within.end.year if within and within.end else UNDATED
+        first = within[0].year if within[0] else -UNDATED
+        last = within[1].year if within[1] else UNDATED
         taken: list[BitMap] = []
         found = 0
         for year, bitmap in reversed(years.bitmaps) if descending else years.bitmaps:

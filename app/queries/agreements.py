@@ -5,15 +5,15 @@ of a download's batch, in one `IN` statement; `app.schemas.agreements` turns the
 JSON."""
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, bindparam, exists, intersect, select
 from sqlalchemy.orm import Session
 
-from app.counting.index import IndexPage, Query
+from app.counting.index import AgreementIndex, IndexPage, date_bounds
 from app.counting.live import LiveIndex
 from app.dates import PartialDate
 from app.db.prepared import Prepared, in_ids
@@ -45,9 +45,17 @@ from app.queries.common import (
     trimmed,
 )
 from app.queries.facets import agreement_facets, indexed_facets
+from app.queries.text_search import TextQuery
 from app.queries.text_search import resolve as resolve_text
-from app.schemas.agreements import INCLUDES, AgreementFilters, AgreementQuery
-from app.schemas.common import date_bounds
+from app.schemas.agreements import (
+    INCLUDES,
+    AgreementFilters,
+    AgreementQuery,
+    Selection,
+    active_filters,
+    filter_names,
+)
+from app.schemas.common import partial_date
 
 SORTS = {
     "date": SortKey.by_date("date", Agreement, descending=False),
@@ -59,82 +67,99 @@ DATE_SORTS = ("date", "-date")
 """The sorts the counting index orders pages in."""
 
 
-def index_holds(q: str | None, as_of: object) -> bool:
-    """Whether the counting index holds a list's filters: all but `q` (text) and `as_of`
-    (events)."""
-    return not (q or as_of)
+# -- the filters, resolved once ------------------------------------------------------------------
+
+Resolver = Callable[[Session, Any], Any]
 
 
-@dataclass(frozen=True)
-class Selection:
-    """An agreements list's filters, parsed and resolved once per request (an unknown id is
-    a 422 by then): the page, the total and the facets are all computed from this value.
-    `countries` and `sectors` are expanded (a country with its predecessors, a sector with
-    its sub-sectors); each inner sequence is one filter value, all of which must match."""
+def _expanded(expand: Callable[[Session, str, str], list[str]], name: str) -> Resolver:
+    return lambda session, values: [expand(session, name, value) for value in values]
 
-    countries: Sequence[Sequence[str]] = ()
-    sectors: Sequence[Sequence[str]] = ()
-    signatories: Sequence[str] = ()
-    kinds: Sequence[str] = ()
-    visit: str | None = None
-    start: PartialDate | None = None
-    end: PartialDate | None = None
-    q: str | None = None
-    in_force_on: date | None = None
-    sort: str = "-date"
 
-    @property
-    def unfiltered(self) -> bool:
-        """No filter at all: every agreement, in `sort` order."""
-        return not (
-            self.countries
-            or self.sectors
-            or self.signatories
-            or self.kinds
-            or self.visit
-            or self.start
-            or self.end
-            or self.q
-            or self.in_force_on
-        )
+def _required(model: type, name: str) -> Resolver:
+    def check(session: Session, value: Any) -> Any:
+        for record_id in value if isinstance(value, list) else [value]:
+            require(session, model, record_id, name)
+        return value
 
-    @property
-    def counting(self) -> Query | None:
-        """The same filters for the counting index, or None where it cannot answer."""
-        if not index_holds(self.q, self.in_force_on):
-            return None
-        return Query(
-            countries=self.countries,
-            sectors=self.sectors,
-            signatories=self.signatories,
-            kinds=self.kinds,
-            visit=self.visit,
-            start=self.start.start if self.start else None,
-            end=self.end.end if self.end else None,
-        )
+    return check
+
+
+RESOLVERS: dict[str, Resolver] = {
+    "country": _expanded(country_family, "country"),
+    "sector": _expanded(sector_descendants, "sector"),
+    "signatory": _required(Signatory, "signatory"),
+    "visit": _required(Visit, "visit"),
+    "date_from": lambda session, value: partial_date(value),
+    "date_to": lambda session, value: partial_date(value),
+    "as_of": lambda session, value: partial_date(value).end,
+}
+"""How a filter's value is resolved (see `Selection`); any other is kept as given."""
 
 
 def resolve(session: Session, f: AgreementQuery) -> Selection:
     """Resolve the filters once: one statement per country, sector, signatory and visit
     named (unknown ones raise a 422 naming the parameter)."""
-    for signatory in f.signatory:
-        require(session, Signatory, signatory, "signatory")
-    if f.visit:
-        require(session, Visit, f.visit, "visit")
-    start, end = date_bounds(f.date_from, f.date_to)
-    as_of = date_bounds(f.as_of, None)[0]
     return Selection(
-        countries=[country_family(session, "country", code) for code in f.country],
-        sectors=[sector_descendants(session, "sector", slug) for slug in f.sector],
-        signatories=f.signatory,
-        kinds=f.kind,
-        visit=f.visit,
-        start=start,
-        end=end,
-        q=f.q,
-        in_force_on=as_of.end if as_of else None,
-        sort=f.sort,
+        {
+            name: RESOLVERS[name](session, value) if name in RESOLVERS else value
+            for name, value in active_filters(f).items()
+        },
+        f.sort,
     )
+
+
+# -- the SQL engine: every filter ------------------------------------------------------------------
+
+
+@dataclass
+class Clauses:
+    """What one filter adds to the SQL of a list."""
+
+    links: list[Select[Any]] = field(default_factory=list)
+    """Sets of agreement ids every match is in (parties, sectors, signatories)."""
+    conditions: list[ColumnElement[bool]] = field(default_factory=list)
+    """Conditions on the agreement's own row."""
+    text: TextQuery | None = None
+
+
+def _linked(column: Any, link: Any, many: bool) -> Callable[[Session, Any, str], Clauses]:
+    """Each value given (a family of ids with `many`) must be linked to the agreement."""
+
+    def clauses(session: Session, values: Any, sort: str) -> Clauses:
+        return Clauses(
+            links=[
+                select(link).where(column.in_(value) if many else column == value)
+                for value in values
+            ]
+        )
+
+    return clauses
+
+
+SQL_FILTERS: dict[str, Callable[[Session, Any, str], Clauses]] = {
+    "country": _linked(AgreementParty.country_id, AgreementParty.agreement_id, many=True),
+    "sector": _linked(AgreementSector.sector_id, AgreementSector.agreement_id, many=True),
+    "signatory": _linked(
+        AgreementSignatory.signatory_id, AgreementSignatory.agreement_id, many=False
+    ),
+    "kind": lambda session, kinds, sort: Clauses(conditions=[Agreement.kind.in_(kinds)]),
+    "visit": lambda session, visit, sort: Clauses(conditions=[Agreement.visit_id == visit]),
+    "date_from": lambda session, start, sort: Clauses(conditions=dated_from(sort, start)),
+    "date_to": lambda session, end, sort: Clauses(conditions=dated_to(sort, end)),
+    "as_of": lambda session, day, sort: Clauses(conditions=[in_force_on(day)]),
+    "q": lambda session, q, sort: Clauses(text=resolve_text(session, q)),
+}
+"""The SQL of each agreement filter: the reference engine, which answers all of them."""
+_UNANSWERED = set(filter_names(AgreementQuery)) - set(SQL_FILTERS)
+if _UNANSWERED:
+    raise TypeError(f"agreement filters without SQL: {sorted(_UNANSWERED)}")
+
+
+def index_answers(filters: Iterable[str], facets: Iterable[str]) -> bool:
+    """Whether the counting index answers these filters and facets, every one of them: any
+    other sends the whole list to SQL."""
+    return set(filters) <= AgreementIndex.FILTERS and set(facets) <= AgreementIndex.FACETS
 
 
 @dataclass(frozen=True)
@@ -163,28 +188,14 @@ class Counted:
 
 def filtered(session: Session, selection: Selection) -> Filtered:
     """Both statements of a resolved selection (`session` only for `q`'s text match)."""
-    links: list[Select[Any]] = [
-        select(AgreementParty.agreement_id).where(AgreementParty.country_id.in_(family))
-        for family in selection.countries
+    clauses = [
+        SQL_FILTERS[name](session, value, selection.sort)
+        for name, value in selection.filters.items()
     ]
-    links += [
-        select(AgreementSector.agreement_id).where(AgreementSector.sector_id.in_(tree))
-        for tree in selection.sectors
-    ]
-    links += [
-        select(AgreementSignatory.agreement_id).where(AgreementSignatory.signatory_id == signatory)
-        for signatory in selection.signatories
-    ]
-    conditions: list[ColumnElement[bool]] = []
-    if selection.kinds:
-        conditions.append(Agreement.kind.in_(selection.kinds))
-    if selection.visit:
-        conditions.append(Agreement.visit_id == selection.visit)
-    conditions += date_overlaps(selection.sort, selection.start, selection.end)
-    if selection.in_force_on:
-        conditions.append(in_force_on(selection.in_force_on))
+    links = [link for c in clauses for link in c.links]
+    conditions = [condition for c in clauses for condition in c.conditions]
     page = list(conditions)
-    text = resolve_text(session, selection.q) if selection.q else None
+    text = next((c.text for c in clauses if c.text is not None), None)
     if text is not None:
         conditions.append(text.condition(Agreement))
         page.append(text.page_condition(session, Agreement))
@@ -199,26 +210,30 @@ def filtered(session: Session, selection: Selection) -> Filtered:
     return Filtered(rows, base.where(Agreement.id.in_(ids)))
 
 
+# -- the counting index ------------------------------------------------------------------------
+
+
 def count_indexed(
-    session: Session, live: LiveIndex | None, query: Query | None, f: AgreementFilters
+    session: Session, live: LiveIndex | None, selection: Selection, f: AgreementFilters
 ) -> Counted | None:
-    """The exact total and facets of `query` from the counting index, or None where it
-    cannot answer (not built yet, or filters it does not hold: `query` is None): then SQL
+    """The exact total and facets of `selection` from the counting index, or None where it
+    cannot answer (not built yet, or a filter or facet it does not answer): then SQL
     counts. Also the ids of the page, when the sort is by date and the index orders them
     faster than SQL would."""
-    if live is None or query is None:
-        return None
     facets = facet_names(f)
+    if live is None or not index_answers(selection.filters, facets):
+        return None
     with live.use(session) as index:
         if index is None:
             return None
-        matches = index.matches(query)
+        matches = index.matches(selection.filters)
         page = None
         if f.sort in DATE_SORTS and not (f.cursor and f.offset):
             sort = SORTS[f.sort]
             after = cursor_position(sort, f.cursor) if f.cursor else None
             if index.pages_faster(matches, f.offset, f.limit):
-                page = index.page(matches, sort.descending, f.limit, f.offset, after, query)
+                dates = date_bounds(selection.filters)
+                page = index.page(matches, sort.descending, f.limit, f.offset, after, dates)
         return Counted(len(matches), indexed_facets(session, index, matches, facets), page)
 
 
@@ -229,7 +244,7 @@ def indexed(live: LiveIndex | None, f: AgreementFilters) -> bool:
     return (
         live is not None
         and live.ready.is_set()
-        and index_holds(f.q, f.as_of)
+        and index_answers(active_filters(f), facet_names(f))
         and f.sort in DATE_SORTS
     )
 
@@ -255,13 +270,13 @@ def list_page(
     IN statement, and the facets, all from that value. `f` gives the paging, sort, embeds
     and facets."""
     selection = selection or resolve(session, f)
-    counted = count_indexed(session, live, selection.counting, f)
+    counted = count_indexed(session, live, selection, f)
     if counted is not None:
         sort = SORTS[f.sort]
         page = None
         if counted.page is not None:
             page = indexed_page(session, sort, counted.page, counted.total)
-        elif selection.unfiltered and not f.cursor:
+        elif not selection.filters and not f.cursor:
             page = first_pages(session, sort, f.limit, f.offset, counted.total)
         if page is not None:
             facets = counted.facets if f.facets else None
@@ -448,30 +463,36 @@ def filter_agreements(session: Session, f: AgreementQuery) -> Select[tuple[Agree
     return filtered(session, resolve(session, f)).rows
 
 
-def date_overlaps(
-    sort: str, start: PartialDate | None, end: PartialDate | None
-) -> list[ColumnElement[bool]]:
-    """The record's date interval overlaps [start, end].
+def dated_from(sort: str, start: PartialDate) -> list[ColumnElement[bool]]:
+    """The record's date interval ends on or after `start`'s first day.
 
-    When sorting by date the bounds are also put on the sort's own indexed key (a date of
-    any precision spans at most a year, so `date_end >= x` implies `date_start >= x - 1
-    year`): the planner then walks that one index in order and stops at the page's end,
-    instead of reading every row in range and sorting them. Undated rows, whose key is a
-    sentinel, fail the `date_end` test anyway."""
-    conditions: list[ColumnElement[bool]] = []
-    key = (
-        date_sort_key(Agreement.date_start, sort.startswith("-")) if sort.endswith("date") else None
-    )
-    if start:
-        conditions.append(Agreement.date_end >= start.start)
-        if key is not None:
-            year = timedelta(days=366)  # clamped: year 1 has no year before it
-            conditions.append(key >= max(start.start, date.min + year) - year)
-    if end:
-        conditions.append(Agreement.date_start <= end.end)
-        if key is not None:
-            conditions.append(key <= end.end)
+    When sorting by date the bound is also put on the sort's own indexed key (a date of any
+    precision spans at most a year, so `date_end >= x` implies `date_start >= x - 1 year`):
+    the planner then walks that one index in order and stops at the page's end, instead of
+    reading every row in range and sorting them. Undated rows, whose key is a sentinel, fail
+    the `date_end` test anyway."""
+    year = timedelta(days=366)  # clamped: year 1 has no year before it
+    conditions = [Agreement.date_end >= start.start]
+    key = _date_key(sort)
+    if key is not None:
+        conditions.append(key >= max(start.start, date.min + year) - year)
     return conditions
+
+
+def dated_to(sort: str, end: PartialDate) -> list[ColumnElement[bool]]:
+    """The record's date interval starts on or before `end`'s last day (the sort's key
+    bounded too, as `dated_from` says)."""
+    conditions = [Agreement.date_start <= end.end]
+    key = _date_key(sort)
+    if key is not None:
+        conditions.append(key <= end.end)
+    return conditions
+
+
+def _date_key(sort: str) -> ColumnElement[Any] | None:
+    if not sort.endswith("date"):
+        return None
+    return date_sort_key(Agreement.date_start, sort.startswith("-"))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ filtered by that value: `country` rolls historical entities up into their succes
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 
 from pyroaring import BitMap
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.counting.index import FACET_SIZE, AgreementIndex, Groups
 from app.models import Agreement, AgreementParty, AgreementSector, Country
 from app.queries.sectors import sector_rollup
+from app.schemas.enums import Facet
 
 
 def agreement_facets(session: Session, filtered: Select, names: list[str]) -> dict[str, list]:
@@ -30,36 +31,55 @@ def agreement_facets(session: Session, filtered: Select, names: list[str]) -> di
         .scalar_subquery()
         .correlate(None)
     )
-    return {name: _counts(session, _pairs(name), ids) for name in dict.fromkeys(names)}
+    return {name: _counts(session, FACET_PAIRS[name](), ids) for name in dict.fromkeys(names)}
 
 
-def _pairs(name: str) -> Select:
-    """(value, agreement_id) for one facet."""
-    if name == "country":
-        direct = select(AgreementParty.country_id.label("value"), AgreementParty.agreement_id)
-        successor = (
-            select(Country.successor_id.label("value"), AgreementParty.agreement_id)
-            .join(Country, Country.id == AgreementParty.country_id)
-            .where(Country.successor_id.is_not(None))
-        )
-        return select(union(direct, successor).subquery())
-    if name == "sector":
-        walk = sector_rollup()
-        return (
-            select(walk.c.owner.label("value"), AgreementSector.agreement_id)
-            .select_from(walk)
-            .join(AgreementSector, AgreementSector.sector_id == walk.c.node)
-            .distinct()
-        )
-    if name == "kind":
-        return select(Agreement.kind.label("value"), Agreement.id.label("agreement_id"))
-    width = 4 if name == "year" else 3
-    value = func.substr(Agreement.date, 1, width)
-    if name == "decade":
-        value = value + "0"
-    return select(value.label("value"), Agreement.id.label("agreement_id")).where(
-        Agreement.date.is_not(None)
+def _countries() -> Select:
+    """A party, and its successor (a historical entity rolls up into today's country)."""
+    direct = select(AgreementParty.country_id.label("value"), AgreementParty.agreement_id)
+    successor = (
+        select(Country.successor_id.label("value"), AgreementParty.agreement_id)
+        .join(Country, Country.id == AgreementParty.country_id)
+        .where(Country.successor_id.is_not(None))
     )
+    return select(union(direct, successor).subquery())
+
+
+def _sectors() -> Select:
+    """A sector, and each of its ancestors."""
+    walk = sector_rollup()
+    return (
+        select(walk.c.owner.label("value"), AgreementSector.agreement_id)
+        .select_from(walk)
+        .join(AgreementSector, AgreementSector.sector_id == walk.c.node)
+        .distinct()
+    )
+
+
+def _date_prefix(width: int, suffix: str | None = None) -> Callable[[], Select]:
+    """The first `width` characters of the date (`2025`; `202` and `0` make a decade)."""
+
+    def pairs() -> Select:
+        value = func.substr(Agreement.date, 1, width)
+        if suffix is not None:
+            value = value + suffix
+        return select(value.label("value"), Agreement.id.label("agreement_id")).where(
+            Agreement.date.is_not(None)
+        )
+
+    return pairs
+
+
+FACET_PAIRS: dict[str, Callable[[], Select]] = {
+    Facet.COUNTRY: _countries,
+    Facet.SECTOR: _sectors,
+    Facet.KIND: lambda: select(Agreement.kind.label("value"), Agreement.id.label("agreement_id")),
+    Facet.YEAR: _date_prefix(4),
+    Facet.DECADE: _date_prefix(3, "0"),
+}
+"""(value, agreement_id) for each facet: SQL answers every facet a list may ask for."""
+if set(FACET_PAIRS) != set(Facet):
+    raise TypeError(f"facets without SQL: {sorted(set(Facet) - set(FACET_PAIRS))}")
 
 
 def _counts(session: Session, pairs: Select, ids) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
@@ -78,7 +98,7 @@ def indexed_facets(
     session: Session, index: AgreementIndex, matches: BitMap, names: Sequence[str]
 ) -> dict[str, list[dict[str, object]]]:
     """The same counts as `agreement_facets`, from the counting index: for each value, the
-    indexed values it rolls up (as `_pairs` does in SQL), AND-counted with `matches`. The
+    indexed values it rolls up (as `FACET_PAIRS` do in SQL), AND-counted with `matches`. The
     roll-ups are read (with SQL, for countries and sectors) only when the index has none
     for its current feed position."""
     return {

@@ -1,4 +1,5 @@
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
@@ -132,6 +133,46 @@ class AgreementFilters(AgreementQuery, CursorParams):
     )
 
     _split = field_validator("include", "facets", mode="before")(split_commas)
+
+
+LIST_CONTROLS = frozenset(
+    {"sort", *(set(AgreementFilters.model_fields) - set(AgreementQuery.model_fields))}
+)
+"""The parameters of a list that are not filters: its sort, paging, embeds and facets."""
+
+
+def filter_names(model: type[BaseModel]) -> list[str]:
+    """The agreement filters `model` declares: its fields but the list's controls. A field
+    added to `AgreementQuery` is a filter of every engine's lists from then on (see
+    `app.queries.agreements`)."""
+    return [name for name in model.model_fields if name not in LIST_CONTROLS]
+
+
+def active_filters(f: AgreementQuery) -> dict[str, Any]:
+    """The filters a request sets, by name, as given."""
+    return {
+        name: value
+        for name in filter_names(type(f))
+        if (value := getattr(f, name)) not in (None, [])
+    }
+
+
+@dataclass(frozen=True)
+class Selection:
+    """An agreements list's filters resolved once per request (an unknown id is a 422 by
+    then), by the name of the filter: the page, the total and the facets all come from this
+    value, whichever engine answers them. Resolved values:
+
+    - `country`: per code given, the ids of the country and its predecessors (all must match:
+      any id of each);
+    - `sector`: per slug given, the ids of the sector and its sub-sectors (all must match);
+    - `signatory`: ids (all must match); `kind`: kinds (any); `visit`: an id;
+    - `date_from`, `date_to`: the `PartialDate`s given (the record's dates overlap them);
+    - `as_of`: the last day of the date given; `q`: the text given.
+    """
+
+    filters: Mapping[str, Any] = field(default_factory=dict)
+    sort: str = "-date"
 
 
 class AgreementOut(DatedOut, ProvenancedOut):

@@ -98,12 +98,13 @@ def date_bounds(
 ) -> tuple[PartialDate | None, PartialDate | None]:
     """The intervals of two `DateParam` values (parsed when they were validated)."""
     return (
-        _interval(date_from) if date_from else None,
-        _interval(date_to) if date_to else None,
+        partial_date(date_from) if date_from else None,
+        partial_date(date_to) if date_to else None,
     )
 
 
-def _interval(value: str) -> PartialDate:
+def partial_date(value: str) -> PartialDate:
+    """The interval of a `DateParam` value (parsed when it was validated)."""
     return value.interval if isinstance(value, DateText) else parse_partial_date(value)
 
 

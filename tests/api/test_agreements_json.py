@@ -2,12 +2,20 @@
 must be exactly what its model dumps (same keys, order, types and values), since the ETag
 of a GET and the If-Match check of a write (which dumps the model) hash those bytes."""
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Agreement
 from app.schemas.agreements import INCLUDES, AgreementDetail, AgreementPage
+
+
+@pytest.fixture
+def client(either_engine: TestClient) -> TestClient:
+    """Every test here runs twice: on the counting index, as users get it, and on SQL."""
+    return either_engine
+
 
 URL = "/api/v1/agreements"
 

@@ -4,7 +4,7 @@ Both run on a committed scratch database (seeds plus synthetic agreements), one 
 index and one without, so every total and facet is compared with the SQL path's own."""
 
 import base64
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date
 
 import orjson
@@ -12,18 +12,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, func, select, text
 
-from app.config import Settings
 from app.counting.build import BATCH, build_index, rows_for
-from app.counting.index import DIMENSIONS, NO_VISIT, AgreementIndex, AgreementRow, Query
+from app.counting.index import DIMENSIONS, NO_VISIT, AgreementIndex, AgreementRow
 from app.curation.keys import create_key
 from app.db import make_engine, make_sessionmaker, transaction
-from app.main import create_app
 from app.models import Agreement
 from app.queries.agreements import SORTS, resolve
 from app.schemas.agreements import AgreementFilters
 from bench.synth import synthesize
-from tests.factories import make_agreement
-from tests.servers import scratch_database
+from tests.api.engines import client_of
 
 URL = "/api/v1/agreements"
 SOURCE = "vns-baku-signing-ceremony-2025"
@@ -31,47 +28,8 @@ QUOTE = "signed a memorandum of understanding on cooperation in the energy secto
 FACETS = ["country", "sector", "kind", "year", "decade"]
 
 
-def _client(database_url: str, counting_index: bool) -> TestClient:
-    settings = Settings(
-        database_url=database_url,
-        rate_limit_anonymous="off",
-        rate_limit_keyed="off",
-        counting_index=counting_index,
-    )
-    return TestClient(create_app(settings))
-
-
-@pytest.fixture(scope="module")
-def world(
-    tmp_path_factory: pytest.TempPathFactory, db_url: str, seeded_template: str
-) -> Iterator[str]:
-    """A committed database with the seeds, 1,500 synthetic agreements and an undated one
-    (module-wide: only the last test writes, and it undoes what it wrote)."""
-    folder = tmp_path_factory.mktemp("counting")
-    with scratch_database(db_url, folder, "counting", template=seeded_template) as url:
-        engine = make_engine(url)
-        synthesize(engine, 1500, seed=7)
-        with transaction(engine) as session:
-            make_agreement(session, id="undated-agreement", date=None, parties=("VN", "FR"))
-        engine.dispose()
-        yield url
-
-
-@pytest.fixture(scope="module")
-def indexed(world: str) -> Iterator[TestClient]:
-    with _client(world, counting_index=True) as client:
-        assert client.app.state.counting.ready.wait(60)  # type: ignore[attr-defined]
-        yield client
-
-
 def test_ready_says_when_the_index_is_built(indexed: TestClient) -> None:
     assert indexed.get("/ready").json()["counting"] == "ready"
-
-
-@pytest.fixture(scope="module")
-def plain(world: str) -> Iterator[TestClient]:
-    with _client(world, counting_index=False) as client:
-        yield client
 
 
 def _some(plain: TestClient, path: str) -> str:
@@ -123,9 +81,9 @@ def _index_page(client: TestClient, params: dict[str, object]) -> tuple[list[str
         after = (date.fromisoformat(value), last_id)
     live = client.app.state.counting  # type: ignore[attr-defined]
     with client.app.state.sessions() as session, live.use(session) as index:  # type: ignore[attr-defined]
-        counting = resolve(session, f).counting
-        assert counting is not None and index is not None
-        matches = index.matches(counting)
+        filters = resolve(session, f).filters
+        assert index is not None
+        matches = index.matches(filters)
         page = index.page(matches, f.sort.startswith("-"), f.limit, f.offset, after)
     return None if page is None else (page.ids, page.more)
 
@@ -205,7 +163,7 @@ def test_dates_written_around_the_model_count_exactly(world: str, plain: TestCli
         ).one()
         conn.execute(text(moved), {"start": "2012-06-01", "end": "2012-06-01", "id": agreement_id})
     try:
-        with _client(world, counting_index=True) as client:
+        with client_of(world, counting_index=True) as client:
             assert client.app.state.counting.ready.wait(60)  # type: ignore[attr-defined]
             in_2012 = _sql_page(plain, {"date_from": "2012", "date_to": "2012", "limit": 100})[0]
             assert agreement_id in in_2012
@@ -284,7 +242,7 @@ def test_more_than_the_sql_cap_is_exact(seeded_url: str) -> None:
     with engine.connect() as conn:
         expected = conn.scalar(text("SELECT count(*) FROM agreements"))
     engine.dispose()
-    with _client(seeded_url, counting_index=True) as client:
+    with client_of(seeded_url, counting_index=True) as client:
         assert client.app.state.counting.ready.wait(60)  # type: ignore[attr-defined]
         body = client.get(URL).json()
     assert body["total"] == expected and body["total_exact"]
@@ -331,7 +289,7 @@ def test_index_follows_writes(world: str, indexed: TestClient) -> None:
     )
     assert patched.status_code == 200, patched.text
     assert (total(country="VN"), total(country="FR")) == (before_vn, before_fr + 1)
-    with _client(world, counting_index=False) as plain:  # one added since the build, ranked
+    with client_of(world, counting_index=False) as plain:  # one added since the build, ranked
         for sort in ("date", "-date"):
             params = {"country": "LA", "date_from": "1977", "date_to": "1977", "sort": sort}
             seen = _assert_pages_equal(indexed, plain, {**params, "limit": 1})
@@ -354,10 +312,10 @@ def test_visits_of_agreements_put_since_the_build(world: str) -> None:
         visit = session.scalar(select(Agreement.visit_id).where(Agreement.visit_id.is_not(None)))
         expected = session.scalar(select(func.count()).where(Agreement.visit_id == visit))
     engine.dispose()
-    assert visit is not None and index.count(Query(visit=visit)) == expected
+    assert visit is not None and index.count({"visit": visit}) == expected
     index.put(AgreementRow("visit-test-known", "agreement", "2001", None, None, visit))
     index.put(AgreementRow("visit-test-new", "agreement", "2001", None, None, "visit-test-new"))
-    assert index.count(Query(visit=visit)) == expected + 1
-    assert index.count(Query(visit="visit-test-new")) == 1
+    assert index.count({"visit": visit}) == expected + 1
+    assert index.count({"visit": "visit-test-new"}) == 1
     index.remove("visit-test-known")
-    assert index.count(Query(visit=visit)) == expected
+    assert index.count({"visit": visit}) == expected

@@ -13,10 +13,9 @@ from app.models import RelationEvent, Visit
 from app.queries import agreements as agreement_queries
 from app.queries import bodies as body_queries
 from app.queries import relations as queries
-from app.queries.agreements import Selection
 from app.queries.citations import citations_for
 from app.queries.common import country_family, family_of, resolve_country
-from app.schemas.agreements import AgreementFilters, AgreementOut, agreement_json
+from app.schemas.agreements import AgreementFilters, AgreementOut, Selection, agreement_json
 from app.schemas.bodies import BodyOut
 from app.schemas.common import COUNTRY_CODE, PROBLEM_RESPONSES, CountryRef, Page
 from app.schemas.relations import (
@@ -66,7 +65,7 @@ def get_relations(
     families = [family_of(session, c.id) for c in countries]
     filters = AgreementFilters(limit=100, include=["citations"], facets=["sector", "year"])
     listing = agreement_queries.list_page(
-        session, request.app.state.counting, filters, Selection(countries=families)
+        session, request.app.state.counting, filters, Selection({"country": families})
     )
     facets = listing.facets or {}
     milestones = _milestones(session, queries.milestones_between(session, *families))
