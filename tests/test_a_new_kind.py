@@ -12,12 +12,12 @@ from typing import Annotated
 
 import pytest
 import yaml
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, String, Text, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from app.api.deps import SessionDep, found
+from app.api.deps import SessionDep, answer, found
 from app.api.v1.common import record_id
 from app.api.v1.writes import add_write_routes
 from app.config import Settings, get_settings
@@ -93,12 +93,18 @@ StatementId = record_id("statement", "statement-energy-mou")
 router = APIRouter(prefix="/statements")
 
 
-@router.get("/{statement_id}")
-def get_statement(statement_id: StatementId, session: SessionDep) -> StatementRecord:
+def statement_detail(session: Session, statement_id: str) -> StatementRecord:
     return found(storage.read(session, STATEMENT, statement_id), "statement", statement_id)
 
 
-add_write_routes(router, STATEMENT, get_statement, "statement-energy-mou")
+@router.get("/{statement_id}", response_model=StatementRecord)
+async def get_statement(
+    request: Request, statement_id: StatementId, session: SessionDep
+) -> Response:
+    return await answer(request, session, lambda s: statement_detail(s, statement_id))
+
+
+add_write_routes(router, STATEMENT, statement_detail, StatementRecord, "statement-energy-mou")
 
 
 # -- what it gets -----------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 import re
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
 import anyio
@@ -11,6 +11,7 @@ from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.api.formats import accepts_json
+from app.api.responses import JSONBytes, plain
 from app.db import LSN_PATTERN, change_position, has_replayed
 from app.errors import InvalidParameter, NotFound
 from app.loop_local import LoopLocal
@@ -110,6 +111,64 @@ async def run_read(
     return await anyio.to_thread.run_sync(read, limiter=lanes.limiter(bounded))
 
 
+async def answer(
+    request: Request, session: Session, work: Callable[[Session], Any], *, bounded: bool = True
+) -> JSONBytes:
+    """How every route answers JSON: `work` reads the database and builds the answer (a
+    model or plain data) in one worker-thread hop (`run_read`; `bounded`: its cost does not
+    grow with the data, a record by id), and the answer is sent as bytes."""
+    return JSONBytes(await run_read(request, session, lambda s: plain(work(s)), bounded=bounded))
+
+
+async def answer_page(
+    request: Request,
+    session: Session,
+    filters: PageParams,
+    page_of: Callable[[Session], PageResult],
+    item: Callable[[Any], Any],
+) -> JSONBytes:
+    """A list's answer: the page `page_of` reads and each row as `item` makes it, in one
+    worker-thread hop, then the envelope with `Link: rel=next` while more remain."""
+
+    def work(s: Session) -> tuple[PageResult, list[Any]]:
+        page = page_of(s)
+        return page, [plain(item(row)) for row in page.rows]
+
+    page, items = await run_read(request, session, work, bounded=False)
+    return paged(request, page, items, limit=filters.limit, offset=filters.offset)
+
+
+def paged(
+    request: Request,
+    page: PageResult,
+    items: list[Any],
+    *,
+    limit: int,
+    offset: int,
+    cursor_parameter: str = "cursor",
+    more: dict[str, Any] | None = None,
+) -> JSONBytes:
+    """The list envelope of `items` (and `more` keys after it) as bytes, with
+    `Link: rel=next` while more remain (see `next_link`)."""
+    link = next_link(request, page, limit=limit, offset=offset, cursor_parameter=cursor_parameter)
+    body = {
+        "items": items,
+        "total": page.total,
+        "total_exact": page.total_exact,
+        "limit": limit,
+        "offset": offset,
+        "next_cursor": page.next_cursor,
+        **(more or {}),
+    }
+    return JSONBytes(body, headers={"Link": link} if link else None)
+
+
+async def run_write(work: Callable[[], T]) -> T:
+    """A write's whole database work (its transaction, then reading back what it answers) in
+    one worker-thread hop."""
+    return await anyio.to_thread.run_sync(work)
+
+
 def read_after(request: Request) -> str | None:
     """The change position the client presents: the header (a 422 if it is not a pg_lsn),
     else the cookie (ignored if malformed: a client cannot easily clear a bad cookie)."""
@@ -146,21 +205,6 @@ def mark_change(response: Response, session: Session) -> Response:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def set_next_link(
-    request: Request,
-    response: Response,
-    page: PageResult,
-    *,
-    limit: int,
-    offset: int,
-    cursor_parameter: str = "cursor",
-) -> None:
-    """`Link: <...>; rel="next"` while more remain (see `next_link`)."""
-    link = next_link(request, page, limit=limit, offset=offset, cursor_parameter=cursor_parameter)
-    if link:
-        response.headers["Link"] = link
-
-
 def next_link(
     request: Request,
     page: PageResult,
@@ -192,23 +236,3 @@ def found(record: T | None, what: str, key: str) -> T:
     if record is None:
         raise NotFound(f"no {what} with id {key!r}")
     return record
-
-
-def page_of(
-    request: Request, response: Response, page: PageResult, filters: PageParams, items: list[T]
-) -> dict[str, object]:
-    """The list envelope for `items`, with the `Link` header set."""
-    set_next_link(request, response, page, limit=filters.limit, offset=filters.offset)
-    return envelope(page, filters, items)
-
-
-def envelope(page: PageResult, filters: PageParams, items: list[T]) -> dict[str, object]:
-    """The list envelope, its keys in `Page`'s field order (the order of its JSON)."""
-    return {
-        "items": items,
-        "total": page.total,
-        "total_exact": page.total_exact,
-        "limit": filters.limit,
-        "offset": filters.offset,
-        "next_cursor": page.next_cursor,
-    }

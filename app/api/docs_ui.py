@@ -9,7 +9,7 @@ from html import escape
 from pathlib import Path
 
 import fastapi_offline
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from fastapi.openapi.docs import get_redoc_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -73,7 +73,7 @@ def install_docs(app: FastAPI) -> None:
     app.mount(ASSETS_PATH, StaticFiles(directory=ASSETS), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)
-    def swagger_ui() -> HTMLResponse:
+    async def swagger_ui() -> HTMLResponse:
         page = SWAGGER_PAGE.format(
             assets=ASSETS_PATH,
             title=escape(f"{app.title} — Swagger UI"),
@@ -83,7 +83,7 @@ def install_docs(app: FastAPI) -> None:
         return _self_contained(HTMLResponse(page))
 
     @app.get("/redoc", include_in_schema=False)
-    def redoc() -> HTMLResponse:
+    async def redoc() -> HTMLResponse:
         page = get_redoc_html(
             openapi_url="/openapi.json",
             title=f"{app.title} — ReDoc",
@@ -93,6 +93,8 @@ def install_docs(app: FastAPI) -> None:
         )
         return _self_contained(page)
 
+    icon = (ASSETS / "favicon.png").read_bytes()
+
     @app.get("/favicon.ico", include_in_schema=False)
-    def favicon() -> HTMLResponse:
-        return HTMLResponse((ASSETS / "favicon.png").read_bytes(), media_type="image/png")
+    async def favicon() -> Response:
+        return Response(icon, media_type="image/png")

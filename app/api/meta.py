@@ -10,8 +10,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from app.api.deps import SessionDep
-from app.api.formats import accepts_json
+from app.api.deps import SessionDep, json_accepted
+from app.api.responses import JSONBytes
 from app.errors import ServiceUnavailable
 from app.metrics import observe_pool, render
 from app.middleware.rate_limits import Limiter
@@ -60,7 +60,9 @@ SERVICE_UNAVAILABLE = {
 def _database_answers(session: Session) -> bool:
     try:
         session.execute(text("SELECT 1"))
+        session.commit()
     except SQLAlchemyError:
+        session.rollback()
         return False
     return True
 
@@ -69,10 +71,11 @@ def _database_answers(session: Session) -> bool:
     "/health",
     summary="Liveness and database check",
     operation_id="get_health",
-    dependencies=[Depends(accepts_json)],
+    response_model=Health,
+    dependencies=[Depends(json_accepted)],
     responses=SERVICE_UNAVAILABLE,
 )
-async def health(request: Request) -> Health:
+async def health(request: Request) -> Response:
     """Answers `ok` when the API runs and its database answers a query.
 
     It answers promptly under any load: it passes the admission gate, and asks the database
@@ -86,7 +89,7 @@ async def health(request: Request) -> Health:
             )
     except (SQLAlchemyError, TimeoutError):
         raise ServiceUnavailable("The database does not answer.") from None
-    return Health(status="ok", database="ok")
+    return JSONBytes(Health(status="ok", database="ok"))
 
 
 HEALTH_TIMEOUT = 2.0
@@ -108,10 +111,11 @@ def _health_thread(app: FastAPI) -> anyio.CapacityLimiter:
     "/ready",
     summary="Readiness for traffic",
     operation_id="get_readiness",
-    dependencies=[Depends(accepts_json)],
+    response_model=Ready,
+    dependencies=[Depends(json_accepted)],
     responses=SERVICE_UNAVAILABLE,
 )
-def ready(request: Request, session: SessionDep) -> Ready:
+async def ready(request: Request, session: SessionDep) -> Response:
     """Answers `ok` when the database and, if `REDIS_URL` is set, Redis answer; 503 naming
     what does not otherwise, so a load balancer sends no traffic here. The API itself also
     serves without Redis (its rate limits then fail open): this tells operators. `counting`
@@ -119,17 +123,14 @@ def ready(request: Request, session: SessionDep) -> Ready:
     limiter: Limiter = request.app.state.limiter
     redis: Literal["ok", "down", "not configured"] = "not configured"
     if limiter.uses_redis:
-        redis = "ok" if anyio.from_thread.run(limiter.answers) else "down"
-    down = [
-        name
-        for name, up in (("database", _database_answers(session)), ("Redis", redis != "down"))
-        if not up
-    ]
+        redis = "ok" if await limiter.answers() else "down"
+    database = await anyio.to_thread.run_sync(_database_answers, session)
+    down = [name for name, up in (("database", database), ("Redis", redis != "down")) if not up]
     if down:
         raise ServiceUnavailable(f"Not ready: {' and '.join(down)} not answering.")
     live = request.app.state.counting
     counting = "off" if live is None else "ready" if live.ready.is_set() else "building"
-    return Ready(status="ok", database="ok", redis=redis, counting=counting)
+    return JSONBytes(Ready(status="ok", database="ok", redis=redis, counting=counting))
 
 
 @router.get(
@@ -139,7 +140,7 @@ def ready(request: Request, session: SessionDep) -> Ready:
     response_class=PlainTextResponse,
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
-def metrics(request: Request) -> Response:
+async def metrics(request: Request) -> Response:
     """Requests by route and status, latency histograms, database pool use, rate-limit
     rejections and fail-opens, in the Prometheus text format (all workers' when several)."""
     observe_pool(request.app.state.engine)
@@ -148,12 +149,12 @@ def metrics(request: Request) -> Response:
 
 
 @router.get("/", summary="Landing page", response_model=Landing, include_in_schema=False)
-def landing(request: Request) -> Landing | HTMLResponse:
+async def landing(request: Request) -> Response:
     """Links to the docs and example queries: HTML for browsers, JSON for
     `Accept: application/json`."""
     landing = Landing(name="treaty-api", links=LINKS, examples=EXAMPLES)
     if "text/html" not in request.headers.get("accept", ""):
-        return landing
+        return JSONBytes(landing)
     items = "".join(f'<li><a href="{url}">{label}</a></li>' for label, url in EXAMPLES.items())
     links = " · ".join(f'<a href="{url}">{name}</a>' for name, url in LINKS.items())
     return HTMLResponse(f"""<!doctype html><html lang="en"><head><meta charset="utf-8">

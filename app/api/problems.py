@@ -4,10 +4,11 @@ and what to do, as HTML for a browser and JSON otherwise (and `/problems` lists 
 from html import escape
 from typing import Annotated, NamedTuple
 
-from fastapi import APIRouter, Path, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import APIRouter, Path, Request, Response
+from fastapi.responses import HTMLResponse
 
 from app.api.formats import JSON, require_acceptable
+from app.api.responses import JSONBytes
 from app.errors import NotFound
 
 HTML = "text/html"
@@ -117,10 +118,10 @@ router = APIRouter(prefix="/problems", include_in_schema=False)
 
 
 @router.get("", response_model=None)
-def list_problem_types(request: Request) -> HTMLResponse | JSONResponse:
+async def list_problem_types(request: Request) -> Response:
     types = {slug: problem._asdict() for slug, problem in PROBLEM_TYPES.items()}
     if require_acceptable(request, [JSON, HTML]) == JSON:
-        return JSONResponse([{"type": f"/problems/{slug}", **data} for slug, data in types.items()])
+        return JSONBytes([{"type": f"/problems/{slug}", **data} for slug, data in types.items()])
     items = "".join(
         f'<li><a href="/problems/{slug}">{p.status} {escape(p.title)}</a></li>'
         for slug, p in PROBLEM_TYPES.items()
@@ -129,14 +130,12 @@ def list_problem_types(request: Request) -> HTMLResponse | JSONResponse:
 
 
 @router.get("/{slug}", response_model=None)
-def get_problem_type(
-    request: Request, slug: Annotated[str, Path(max_length=40)]
-) -> HTMLResponse | JSONResponse:
+async def get_problem_type(request: Request, slug: Annotated[str, Path(max_length=40)]) -> Response:
     problem = PROBLEM_TYPES.get(slug)
     if problem is None:
         raise NotFound(f"no problem type {slug!r}; see /problems")
     if require_acceptable(request, [JSON, HTML]) == JSON:
-        return JSONResponse({"type": f"/problems/{slug}", **problem._asdict()})
+        return JSONBytes({"type": f"/problems/{slug}", **problem._asdict()})
     return _page(
         f"{problem.status} {problem.title}",
         f"<p>{_markup(problem.explanation)}</p><p>Every error is {_PROBLEM_JSON}.</p>"

@@ -192,23 +192,6 @@ class AgreementOut(DatedOut, ProvenancedOut):
     visit: VisitRef | None = Field(None, description="With `include=visit`.")
     citations: list[CitationOut] | None = Field(None, description="With `include=citations`.")
 
-    @classmethod
-    def build(
-        cls, row: object, include: Sequence[str] = (), citations: Sequence[object] = ()
-    ) -> "AgreementOut":
-        """The lean row, plus each embed named in `include` (and only those: unset fields
-        are left out of the JSON)."""
-        values = {**_columns(row), "party_codes": _party_codes(row)}
-        embeds = {
-            "parties": lambda: _parties(row),
-            "signatories": lambda: row.signatories,  # type: ignore[attr-defined]
-            "sectors": lambda: [s.sector for s in row.sectors],  # type: ignore[attr-defined]
-            "visit": lambda: row.visit,  # type: ignore[attr-defined]
-            "citations": lambda: citations,
-        }
-        values.update({name: embeds[name]() for name in include})
-        return cls.model_validate(values)
-
 
 class PartyOut(Out):
     country: CountryRef
@@ -270,37 +253,6 @@ class AgreementPage(Page[AgreementOut]):
         "each party; `total` counts it once).",
         examples=[{"country": [{"value": "AZ", "count": 8}, {"value": "VN", "count": 8}]}],
     )
-
-
-def _columns(row: object) -> dict[str, object]:
-    return {
-        c: getattr(row, c)
-        for c in (
-            "id",
-            "title",
-            "kind",
-            "date",
-            "date_precision",
-            "date_inferred",
-            "visit_id",
-            "provenance",
-        )
-    }
-
-
-def _party_codes(row: object) -> list[str]:
-    return [p.country_id for p in row.parties]  # type: ignore[attr-defined]
-
-
-def _parties(row: object) -> list[dict[str, object]]:
-    return [
-        {
-            "country": p.country,
-            "inferred": p.inferred_reason is not None,
-            "inferred_reason": p.inferred_reason,
-        }
-        for p in row.parties
-    ]  # type: ignore[attr-defined]
 
 
 # The lean read path: an agreement's rows (see `app.queries.agreements`) as plain JSON data,

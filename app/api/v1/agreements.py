@@ -4,10 +4,9 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
-from app.api.deps import SessionDep, envelope, found, json_accepted, next_link, run_read
+from app.api.deps import SessionDep, answer, found, json_accepted, paged, run_read
 from app.api.formats import requested_format
 from app.api.query_models import query_model
-from app.api.responses import JSONBytes
 from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
 from app.api.v1.exports import Export, add_export_routes
@@ -66,11 +65,8 @@ async def list_agreements(
     )
     page = listing.page
     items = [agreement_json(row, listing.links, filters.include) for row in page.rows]
-    body = envelope(page, filters, items)
-    if listing.facets is not None:
-        body["facets"] = listing.facets
-    link = next_link(request, page, limit=filters.limit, offset=filters.offset)
-    return JSONBytes(body, headers={"Link": link} if link else None)
+    more = {"facets": listing.facets} if listing.facets is not None else None
+    return paged(request, page, items, limit=filters.limit, offset=filters.offset, more=more)
 
 
 add_export_routes(router, EXPORT)
@@ -92,23 +88,17 @@ async def get_agreement(
     (`citations`) that support it; `provenance` flags each value that is inferred or
     reference data instead. Where the sources disagree, `discrepancies` gives each
     reading with its quote."""
-    detail = await run_read(
-        request, session, lambda s: queries.get_detail(s, agreement_id), bounded=True
-    )
-    return JSONBytes(agreement_detail_json(found(detail, "agreement", agreement_id)))
+    return await answer(request, session, lambda s: agreement_detail(s, agreement_id))
 
 
-def agreement_record(agreement_id: str, session: Session) -> AgreementDetail:
-    """The detail a GET answers, as its model: what a write answers and checks If-Match
-    against (the same JSON, so the same ETag)."""
+def agreement_detail(session: Session, agreement_id: str) -> dict[str, object]:
+    """What a GET answers, as `AgreementDetail`'s JSON: also what a write answers and checks
+    If-Match against (the same bytes, so the same ETag)."""
     detail = found(queries.get_detail(session, agreement_id), "agreement", agreement_id)
-    return AgreementDetail.model_validate(agreement_detail_json(detail))
+    return agreement_detail_json(detail)
 
 
 add_history_route(router, "agreement", AgreementId)
 add_write_routes(
-    router,
-    KINDS["agreement"],
-    agreement_record,
-    "mou-energy-vn-az-2025",
+    router, KINDS["agreement"], agreement_detail, AgreementDetail, "mou-energy-vn-az-2025"
 )

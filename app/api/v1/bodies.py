@@ -1,9 +1,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy.orm import Session
 
-from app.api.deps import SessionDep, found, page_of
-from app.api.formats import accepts_json
+from app.api.deps import SessionDep, answer, answer_page, found, json_accepted
 from app.api.query_models import query_model
 from app.api.v1.common import record_id
 from app.api.v1.exports import Export, add_export_routes
@@ -32,19 +32,19 @@ EXPORT = Export.of_kind(
     "",
     summary="List standing bodies",
     operation_id="list_bodies",
-    dependencies=[Depends(accepts_json)],
+    response_model=Page[BodyOut],
+    dependencies=[Depends(json_accepted)],
 )
-def list_bodies(
+async def list_bodies(
     request: Request,
-    response: Response,
     session: SessionDep,
     filters: Annotated[BodyFilters, query_model(BodyFilters)],
-) -> Page[BodyOut]:
+) -> Response:
     """Intergovernmental committees, commissions and other standing bodies of two or more
     countries."""
-    page = queries.list_bodies(session, filters)
-    items = [BodyOut.of(row) for row in page.rows]
-    return Page[BodyOut].model_validate(page_of(request, response, page, filters, items))
+    return await answer_page(
+        request, session, filters, lambda s: queries.list_bodies(s, filters), BodyOut.of
+    )
 
 
 add_export_routes(router, EXPORT)
@@ -54,11 +54,16 @@ add_export_routes(router, EXPORT)
     "/{body_id}",
     summary="One standing body",
     operation_id="get_body",
-    dependencies=[Depends(accepts_json)],
+    response_model=BodyDetail,
+    dependencies=[Depends(json_accepted)],
 )
-def get_body(body_id: BodyId, session: SessionDep) -> BodyDetail:
+async def get_body(request: Request, body_id: BodyId, session: SessionDep) -> Response:
     """A standing body with its member countries, other names, sources, and where the sources
     disagree about it (`discrepancies`)."""
+    return await answer(request, session, lambda s: body_detail(s, body_id))
+
+
+def body_detail(session: Session, body_id: str) -> BodyDetail:
     row = found(queries.get_body(session, body_id), "body", body_id)
     return BodyDetail.model_validate(
         {

@@ -2,14 +2,16 @@
 
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.api.auth import AdminBody, AdminKey
-from app.api.deps import SessionDep, set_next_link
+from app.api.deps import SessionDep, answer, paged, run_read, run_write
 from app.api.formats import accepts_json
 from app.api.query_models import query_model
+from app.api.responses import JSONBytes, plain
 from app.api.v1.common import with_article
 from app.api.v1.exports import Export, add_export_routes
 from app.curation import keys
@@ -41,40 +43,47 @@ says where to go on. A page always holds at least one change."""
 
 
 def feed_page(
+    session: Session,
+    limit: int,
+    after: int,
+    record_type: str | None = None,
+    record_id: str | None = None,
+) -> tuple[PageResult, list[dict[str, Any]]]:
+    """The changes after `after`, a page of at most `limit` and about FEED_BYTES of JSON,
+    oldest first: `total` counts the changes after `after` (to 10,000), `next_cursor` is the
+    last change's id while more remain."""
+    total = capped_count(session, queries.changes_since(after, record_type, record_id))
+    rows = queries.changes_after(session, after, limit + 1, record_type, record_id)
+    items: list[dict[str, Any]] = []
+    size, more = 0, False
+    for row in rows:
+        item = ChangeOut.model_validate(row).model_dump(mode="json")
+        size += len(orjson.dumps(item))
+        if len(items) == limit or (items and size > FEED_BYTES):
+            more = True
+            break
+        items.append(item)
+    return PageResult.counted(items, total, str(items[-1]["id"]) if more else None), items
+
+
+async def answer_feed(
     request: Request,
-    response: Response,
     session: Session,
     limit: int,
     after: int,
     cursor_parameter: str,
     record_type: str | None = None,
     record_id: str | None = None,
-) -> Page[ChangeOut]:
-    """The changes after `after`, a page of at most `limit` and about FEED_BYTES of
-    JSON, oldest first, with every list's envelope: `total` (changes after `after`, counted
-    to 10,000), `next_cursor` (the last change's id) and a `Link: next` that repeats the
-    request with `cursor_parameter` set to it."""
-    total = capped_count(session, queries.changes_since(after, record_type, record_id))
-    rows = queries.changes_after(session, after, limit + 1, record_type, record_id)
-    items: list[ChangeOut] = []
-    size, more = 0, False
-    for row in rows:
-        item = ChangeOut.model_validate(row)
-        size += len(item.model_dump_json())
-        if len(items) == limit or (items and size > FEED_BYTES):
-            more = True
-            break
-        items.append(item)
-    page = PageResult.counted(items, total, str(items[-1].id) if more else None)
-    set_next_link(request, response, page, limit=limit, offset=0, cursor_parameter=cursor_parameter)
-    return Page[ChangeOut](
-        items=items,
-        total=page.total,
-        total_exact=page.total_exact,
-        limit=limit,
-        offset=0,
-        next_cursor=page.next_cursor,
+) -> Response:
+    """A feed page as every list's envelope, with a `Link: next` that repeats the request with
+    `cursor_parameter` set to its `next_cursor`."""
+    page, items = await run_read(
+        request,
+        session,
+        lambda s: feed_page(s, limit, after, record_type, record_id),
+        bounded=False,
     )
+    return paged(request, page, items, limit=limit, offset=0, cursor_parameter=cursor_parameter)
 
 
 @router.get(
@@ -82,21 +91,21 @@ def feed_page(
     summary="Every write, in order (a feed for mirrors)",
     tags=["changes"],
     operation_id="list_changes",
+    response_model=Page[ChangeOut],
     dependencies=JSON_ONLY,
 )
-def list_changes(
+async def list_changes(
     request: Request,
-    response: Response,
     session: SessionDep,
     filters: Annotated[ChangeFilters, query_model(ChangeFilters)],
-) -> Page[ChangeOut]:
+) -> Response:
     """Creates, updates and deletes in the order they happened, with the record before and
     after; a delete is a tombstone (`after: null`). Keep the last `id` and ask again with
     `since=` it (or follow `Link: rel="next"`): replaying the feed in order rebuilds the same
     data. A page holds at most `limit` changes and stops early past about 1 MB of JSON;
     `next_cursor` is set whenever more remain."""
-    return feed_page(
-        request, response, session, filters.limit, filters.since, "since", filters.record_type
+    return await answer_feed(
+        request, session, filters.limit, filters.since, "since", filters.record_type
     )
 
 
@@ -105,22 +114,14 @@ def add_history_route(router: APIRouter, record_type: str, record_id_type: Any) 
     between the record's detail and its writes in the docs: that record's changes, oldest
     first, paged."""
 
-    def history(
+    async def history(
         request: Request,
-        response: Response,
         record_id: record_id_type,
         session: SessionDep,
         filters: Annotated[HistoryFilters, query_model(HistoryFilters)],
-    ) -> Page[ChangeOut]:
-        return feed_page(
-            request,
-            response,
-            session,
-            filters.limit,
-            filters.cursor or 0,
-            "cursor",
-            record_type,
-            record_id,
+    ) -> Response:
+        return await answer_feed(
+            request, session, filters.limit, filters.cursor or 0, "cursor", record_type, record_id
         )
 
     router.add_api_route(
@@ -133,6 +134,7 @@ def add_history_route(router: APIRouter, record_type: str, record_id_type: Any) 
         'list: `limit`, then `cursor` from `next_cursor` or the `Link: rel="next"` header '
         "(a page also stops early past about 1 MB of JSON).",
         operation_id=f"get_{record_type}_history",
+        response_model=Page[ChangeOut],
         dependencies=JSON_ONLY,
     )
 
@@ -155,17 +157,21 @@ add_export_routes(router, EXPORT, tags=["changes"])
     tags=["keys"],
     responses=KEY_ERRORS,
     operation_id="list_keys",
+    response_model=list[KeyOut],
     dependencies=JSON_ONLY,
 )
-def list_keys(_key: AdminKey, session: SessionDep) -> list[KeyOut]:
+async def list_keys(request: Request, _key: AdminKey, session: SessionDep) -> Response:
     """Every key's name, scope, prefix and dates (never the secret). Needs an `admin` key."""
-    return [KeyOut.model_validate(k) for k in keys.list_keys(session)]
+    return await answer(
+        request, session, lambda s: [plain(KeyOut.model_validate(k)) for k in keys.list_keys(s)]
+    )
 
 
 @router.post(
     "/keys",
     summary="Create an API key",
     operation_id="create_key",
+    response_model=KeyCreated,
     dependencies=JSON_ONLY,
     status_code=201,
     tags=["keys"],
@@ -177,7 +183,7 @@ def list_keys(_key: AdminKey, session: SessionDep) -> list[KeyOut]:
         }
     },
 )
-def create_key(body: AdminBody, session: SessionDep) -> KeyCreated:
+async def create_key(body: AdminBody, session: SessionDep) -> Response:
     """A new key; its secret is in this response only. Needs an `admin` key."""
     try:
         wanted = KeyIn.model_validate(body)
@@ -185,13 +191,17 @@ def create_key(body: AdminBody, session: SessionDep) -> KeyCreated:
         raise InvalidRecord(
             [(".".join(map(str, e["loc"])) or "-", plain_message(e)) for e in exc.errors()]
         ) from None
-    try:
-        key, secret = write_transaction(
-            session, lambda s: keys.create_key(s, wanted.name, wanted.scope)
-        )
-    except keys.KeyError_ as exc:
-        raise Conflict(str(exc)) from None
-    return KeyCreated.model_validate({**KeyOut.model_validate(key).model_dump(), "key": secret})
+
+    def work() -> KeyCreated:
+        try:
+            key, secret = write_transaction(
+                session, lambda s: keys.create_key(s, wanted.name, wanted.scope)
+            )
+        except keys.KeyError_ as exc:
+            raise Conflict(str(exc)) from None
+        return KeyCreated.model_validate({**KeyOut.model_validate(key).model_dump(), "key": secret})
+
+    return JSONBytes(await run_write(work), status_code=201)
 
 
 @router.delete(
@@ -200,19 +210,24 @@ def create_key(body: AdminBody, session: SessionDep) -> KeyCreated:
     tags=["keys"],
     responses=KEY_ERRORS,
     operation_id="revoke_key",
+    response_model=KeyOut,
     dependencies=JSON_ONLY,
 )
-def revoke_key(
+async def revoke_key(
     name: Annotated[
         str,
         Path(max_length=100, pattern=KEY_NAME, examples=["curator"], description="The key's name."),
     ],
     _key: AdminKey,
     session: SessionDep,
-) -> KeyOut:
+) -> Response:
     """Revoke a key at once; it is kept, marked revoked. Needs an `admin` key."""
-    try:
-        key = write_transaction(session, lambda s: keys.revoke_key(s, name))
-    except keys.KeyError_ as exc:
-        raise NotFound(str(exc)) from None
-    return KeyOut.model_validate(key)
+
+    def work() -> KeyOut:
+        try:
+            key = write_transaction(session, lambda s: keys.revoke_key(s, name))
+        except keys.KeyError_ as exc:
+            raise NotFound(str(exc)) from None
+        return KeyOut.model_validate(key)
+
+    return JSONBytes(await run_write(work))

@@ -1,9 +1,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
+from sqlalchemy.orm import Session
 
-from app.api.deps import SessionDep, found, page_of
-from app.api.formats import accepts_json
+from app.api.deps import SessionDep, answer, answer_page, found, json_accepted
 from app.api.query_models import query_model
 from app.api.v1.exports import Export, add_export_routes
 from app.kinds.registry import KINDS
@@ -41,19 +41,23 @@ EXPORT = Export.of_kind(
     "",
     summary="List countries and historical entities",
     operation_id="list_countries",
-    dependencies=[Depends(accepts_json)],
+    response_model=Page[CountryOut],
+    dependencies=[Depends(json_accepted)],
 )
-def list_countries(
+async def list_countries(
     request: Request,
-    response: Response,
     session: SessionDep,
     filters: Annotated[CountryFilters, query_model(CountryFilters)],
-) -> Page[CountryOut]:
+) -> Response:
     """Every ISO 3166-1 country, plus historical entities (ISO 3166-3 and others, such as the
     Azerbaijan SSR) linked to their present-day successor."""
-    page = queries.list_countries(session, filters)
-    items = [CountryOut.model_validate(row) for row in page.rows]
-    return Page[CountryOut].model_validate(page_of(request, response, page, filters, items))
+    return await answer_page(
+        request,
+        session,
+        filters,
+        lambda s: queries.list_countries(s, filters),
+        CountryOut.model_validate,
+    )
 
 
 add_export_routes(router, EXPORT)
@@ -63,12 +67,17 @@ add_export_routes(router, EXPORT)
     "/{code}",
     summary="One country by ISO code",
     operation_id="get_country",
-    dependencies=[Depends(accepts_json)],
+    response_model=CountryDetail,
+    dependencies=[Depends(json_accepted)],
 )
-def get_country(code: CountryCode, session: SessionDep) -> CountryDetail:
+async def get_country(request: Request, code: CountryCode, session: SessionDep) -> Response:
     """A country with its codes, names (also in the parties' and the UN languages), successor
     or predecessors, and sources where curated. ISO codes and names are reference data (ISO
     3166 via pycountry), as `provenance` says field by field."""
+    return await answer(request, session, lambda s: country_detail(s, code))
+
+
+def country_detail(session: Session, code: str) -> CountryDetail:
     row = found(queries.get_country(session, code), "country", code)
     return CountryDetail.model_validate(
         {

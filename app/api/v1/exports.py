@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
@@ -84,13 +85,13 @@ def add_export_routes(router: APIRouter, export: Export, tags: list[str] | None 
 def _add_route(
     router: APIRouter, export: Export, fmt: str, media_type: str, tags: list[str] | None
 ) -> None:
-    def download(
+    async def download(
         request: Request,
         session: SessionDep,
         filters: Annotated[export.filters, query_model(export.filters)],  # type: ignore[name-defined]
     ) -> StreamingResponse:
         require_acceptable(request, [media_type])
-        return export.download(request, session, filters, fmt)
+        return await anyio.to_thread.run_sync(export.download, request, session, filters, fmt)
 
     label = fmt.upper()
     download.__doc__ = (

@@ -4,17 +4,18 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy.orm import Session
 
-from app.api.deps import SessionDep, found, page_of
-from app.api.formats import accepts_json
+from app.api.deps import SessionDep, answer, answer_page, found, json_accepted
 from app.api.query_models import query_model
 from app.api.v1.exports import Export, add_export_routes
+from app.counting.live import LiveIndex
 from app.dates import DATE_COLUMNS
+from app.kinds.registry import KINDS
 from app.models import RelationEvent, Visit
 from app.queries import agreements as agreement_queries
 from app.queries import bodies as body_queries
 from app.queries import relations as queries
 from app.queries.citations import citations_for
-from app.queries.common import country_family, family_of, resolve_country
+from app.queries.common import PageResult, country_family, family_of, resolve_country
 from app.schemas.agreements import AgreementFilters, AgreementOut, Selection, agreement_json
 from app.schemas.bodies import BodyOut
 from app.schemas.common import COUNTRY_CODE, PROBLEM_RESPONSES, CountryRef, Page
@@ -29,7 +30,6 @@ from app.schemas.relations import (
 from app.schemas.visits import VisitOut
 
 router = APIRouter(tags=["relations"], responses=PROBLEM_RESPONSES)
-PATHS = {"agreement": "agreements", "visit": "visits"}
 
 
 def CountryPath(example: str) -> object:
@@ -48,25 +48,31 @@ def CountryPath(example: str) -> object:
     "/relations/{first}/{second}",
     summary="How two countries' relations grew",
     operation_id="get_relations",
-    dependencies=[Depends(accepts_json)],
+    response_model=RelationsOut,
+    dependencies=[Depends(json_accepted)],
 )
-def get_relations(
+async def get_relations(
     request: Request,
     first: CountryPath("VN"),
     second: CountryPath("AZ"),  # type: ignore[valid-type]
     session: SessionDep,
-) -> RelationsOut:
+) -> Response:
     """Everything between two countries in one call: diplomatic relations and partnership
     level (with when they were established), other milestones (support in multilateral
     forums, party-to-party plans), their standing bodies, visits in both directions, the earliest and latest recorded
     contact, and their agreements by sector and by year. Each fact carries its citations;
     predecessor states (the Azerbaijan SSR for `AZ`) are included."""
+    live = request.app.state.counting
+    return await answer(
+        request, session, lambda s: relations(s, live, first, second), bounded=False
+    )
+
+
+def relations(session: Session, live: LiveIndex | None, first: str, second: str) -> RelationsOut:
     countries = [found(resolve_country(session, code), "country", code) for code in (first, second)]
     families = [family_of(session, c.id) for c in countries]
     filters = AgreementFilters(limit=100, include=["citations"], facets=["sector", "year"])
-    listing = agreement_queries.list_page(
-        session, request.app.state.counting, filters, Selection({"country": families})
-    )
+    listing = agreement_queries.list_page(session, live, filters, Selection({"country": families}))
     facets = listing.facets or {}
     milestones = _milestones(session, queries.milestones_between(session, *families))
     earliest_contact, latest_contact = queries.contacts(session, families)
@@ -97,21 +103,25 @@ def get_relations(
     "/timeline",
     summary="A country's (or a pair's) agreements, visits and milestones in order",
     operation_id="get_timeline",
-    dependencies=[Depends(accepts_json)],
+    response_model=Page[TimelineEntry],
+    dependencies=[Depends(json_accepted)],
 )
-def get_timeline(
+async def get_timeline(
     request: Request,
-    response: Response,
     session: SessionDep,
     filters: Annotated[TimelineFilters, query_model(TimelineFilters)],
-) -> Page[TimelineEntry]:
+) -> Response:
     """Agreements, visits and relation milestones merged in date order (oldest first). With
     two countries, only what happened between them. Undated records (a milestone the sources
     do not date) come last, and never match a date filter."""
-    families = [country_family(session, "country", code) for code in filters.country]
-    page = queries.timeline(session, families, filters)
-    items = [TimelineEntry(**_link(row)) for row in page.rows]
-    return Page[TimelineEntry].model_validate(page_of(request, response, page, filters, items))
+
+    def page_of(s: Session) -> PageResult:
+        families = [country_family(s, "country", code) for code in filters.country]
+        return queries.timeline(s, families, filters)
+
+    return await answer_page(
+        request, session, filters, page_of, lambda row: TimelineEntry(**_link(row))
+    )
 
 
 EXPORT = Export(
@@ -137,7 +147,7 @@ def _link(row: dict) -> dict:
     if row["kind"] == "relation":
         url = f"/api/v1/relations/{row['country_a']}/{row['country_b']}"
     else:
-        url = f"/api/v1/{PATHS[row['kind']]}/{row['id']}"
+        url = f"/api/v1/{KINDS[row['kind']].plural}/{row['id']}"
     return {**row, "url": url}
 
 

@@ -1,16 +1,18 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy.orm import Session
 
-from app.api.deps import SessionDep, found, page_of
-from app.api.formats import accepts_json
+from app.api.deps import SessionDep, answer, found, json_accepted, paged, run_read
 from app.api.query_models import query_model
+from app.api.responses import plain
 from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
 from app.api.v1.exports import Export, add_export_routes
 from app.api.v1.writes import add_write_routes
 from app.kinds.registry import KINDS
 from app.queries import sectors as queries
+from app.queries.common import PageResult
 from app.schemas.common import PROBLEM_RESPONSES, Page
 from app.schemas.sectors import SectorDetail, SectorFilters, SectorOut
 
@@ -29,18 +31,25 @@ EXPORT = Export.of_kind(
 
 
 @router.get(
-    "", summary="List sectors", operation_id="list_sectors", dependencies=[Depends(accepts_json)]
+    "",
+    summary="List sectors",
+    operation_id="list_sectors",
+    response_model=Page[SectorOut],
+    dependencies=[Depends(json_accepted)],
 )
-def list_sectors(
+async def list_sectors(
     request: Request,
-    response: Response,
     session: SessionDep,
     filters: Annotated[SectorFilters, query_model(SectorFilters)],
-) -> Page[SectorOut]:
+) -> Response:
     """The sector tree, each node with its agreement count (sub-sectors included)."""
-    page, counts = queries.list_sectors(session, filters)
-    items = [_sector(s, counts[s.id]) for s in page.rows]
-    return Page[SectorOut].model_validate(page_of(request, response, page, filters, items))
+
+    def work(s: Session) -> tuple[PageResult, list[dict[str, object]]]:
+        page, counts = queries.list_sectors(s, filters)
+        return page, [plain(_sector(row, counts[row.id])) for row in page.rows]
+
+    page, items = await run_read(request, session, work, bounded=False)
+    return paged(request, page, items, limit=filters.limit, offset=filters.offset)
 
 
 def _sector(row: object, agreement_count: int) -> SectorOut:
@@ -55,10 +64,15 @@ add_export_routes(router, EXPORT)
     "/{sector_id}",
     summary="One sector",
     operation_id="get_sector",
-    dependencies=[Depends(accepts_json)],
+    response_model=SectorDetail,
+    dependencies=[Depends(json_accepted)],
 )
-def get_sector(sector_id: SectorId, session: SessionDep) -> SectorDetail:
+async def get_sector(request: Request, sector_id: SectorId, session: SessionDep) -> Response:
     """A sector with its place in the tree and its agreement count."""
+    return await answer(request, session, lambda s: sector_detail(s, sector_id))
+
+
+def sector_detail(session: Session, sector_id: str) -> SectorDetail:
     row = found(queries.get_sector(session, sector_id), "sector", sector_id)
     tree = queries.sector_tree(session)
     return SectorDetail(
@@ -76,6 +90,7 @@ add_history_route(router, "sector", SectorId)
 add_write_routes(
     router,
     KINDS["sector"],
-    get_sector,
+    sector_detail,
+    SectorDetail,
     "energy",
 )

@@ -1,9 +1,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy.orm import Session
 
-from app.api.deps import SessionDep, found, page_of
-from app.api.formats import accepts_json
+from app.api.deps import SessionDep, answer, answer_page, found, json_accepted
 from app.api.query_models import query_model
 from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
@@ -38,18 +38,22 @@ EXPORT = Export.of_kind(
     "",
     summary="List signatories",
     operation_id="list_signatories",
-    dependencies=[Depends(accepts_json)],
+    response_model=Page[SignatoryOut],
+    dependencies=[Depends(json_accepted)],
 )
-def list_signatories(
+async def list_signatories(
     request: Request,
-    response: Response,
     session: SessionDep,
     filters: Annotated[SignatoryFilters, query_model(SignatoryFilters)],
-) -> Page[SignatoryOut]:
+) -> Response:
     """Governments, ministries, companies, parties, offices and people who sign or visit."""
-    page = queries.list_signatories(session, filters)
-    items = [SignatoryOut.model_validate(row) for row in page.rows]
-    return Page[SignatoryOut].model_validate(page_of(request, response, page, filters, items))
+    return await answer_page(
+        request,
+        session,
+        filters,
+        lambda s: queries.list_signatories(s, filters),
+        SignatoryOut.model_validate,
+    )
 
 
 add_export_routes(router, EXPORT)
@@ -59,10 +63,17 @@ add_export_routes(router, EXPORT)
     "/{signatory_id}",
     summary="One signatory",
     operation_id="get_signatory",
-    dependencies=[Depends(accepts_json)],
+    response_model=SignatoryDetail,
+    dependencies=[Depends(json_accepted)],
 )
-def get_signatory(signatory_id: SignatoryId, session: SessionDep) -> SignatoryDetail:
+async def get_signatory(
+    request: Request, signatory_id: SignatoryId, session: SessionDep
+) -> Response:
     """A signatory with its country, other names, the agreements it took part in, and sources."""
+    return await answer(request, session, lambda s: signatory_detail(s, signatory_id))
+
+
+def signatory_detail(session: Session, signatory_id: str) -> SignatoryDetail:
     row = found(queries.get_signatory(session, signatory_id), "signatory", signatory_id)
     return SignatoryDetail.model_validate(
         {
@@ -81,6 +92,7 @@ add_history_route(router, "signatory", SignatoryId)
 add_write_routes(
     router,
     KINDS["signatory"],
-    get_signatory,
+    signatory_detail,
+    SignatoryDetail,
     "petrovietnam",
 )

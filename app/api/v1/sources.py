@@ -1,9 +1,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy.orm import Session
 
-from app.api.deps import SessionDep, found, page_of
-from app.api.formats import accepts_json
+from app.api.deps import SessionDep, answer, answer_page, found, json_accepted
 from app.api.query_models import query_model
 from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
@@ -32,18 +32,22 @@ EXPORT = Export.of_kind(
     "",
     summary="List source documents",
     operation_id="list_sources",
-    dependencies=[Depends(accepts_json)],
+    response_model=Page[SourceOut],
+    dependencies=[Depends(json_accepted)],
 )
-def list_sources(
+async def list_sources(
     request: Request,
-    response: Response,
     session: SessionDep,
     filters: Annotated[SourceFilters, query_model(SourceFilters)],
-) -> Page[SourceOut]:
+) -> Response:
     """The documents every citation quotes, with their SHA-256."""
-    page = queries.list_sources(session, filters)
-    items = [SourceOut.model_validate(row) for row in page.rows]
-    return Page[SourceOut].model_validate(page_of(request, response, page, filters, items))
+    return await answer_page(
+        request,
+        session,
+        filters,
+        lambda s: queries.list_sources(s, filters),
+        SourceOut.model_validate,
+    )
 
 
 add_export_routes(router, EXPORT)
@@ -53,10 +57,15 @@ add_export_routes(router, EXPORT)
     "/{source_id}",
     summary="One source document, full text",
     operation_id="get_source",
-    dependencies=[Depends(accepts_json)],
+    response_model=SourceDetail,
+    dependencies=[Depends(json_accepted)],
 )
-def get_source(source_id: SourceId, session: SessionDep) -> SourceDetail:
+async def get_source(request: Request, source_id: SourceId, session: SessionDep) -> Response:
     """The document's full text, verbatim: every citation's `quote` is a substring of it."""
+    return await answer(request, session, lambda s: source_detail(s, source_id))
+
+
+def source_detail(session: Session, source_id: str) -> SourceDetail:
     return SourceDetail.model_validate(
         found(queries.get_source(session, source_id), "source", source_id)
     )
@@ -66,6 +75,7 @@ add_history_route(router, "source", SourceId)
 add_write_routes(
     router,
     KINDS["source"],
-    get_source,
+    source_detail,
+    SourceDetail,
     "vns-baku-signing-ceremony-2025",
 )

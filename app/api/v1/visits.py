@@ -1,19 +1,21 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy.orm import Session
 
-from app.api.deps import SessionDep, found, page_of
-from app.api.formats import accepts_json
+from app.api.deps import SessionDep, answer, answer_page, found, json_accepted
 from app.api.query_models import query_model
 from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
 from app.api.v1.exports import Export, add_export_routes
 from app.api.v1.writes import add_write_routes
 from app.kinds.registry import KINDS
+from app.queries import agreements as agreement_queries
 from app.queries import visits as queries
 from app.queries.citations import citations_for, discrepancies_for
-from app.schemas.agreements import AgreementOut
+from app.schemas.agreements import AgreementQuery, agreement_json
 from app.schemas.common import PROBLEM_RESPONSES, Page
+from app.schemas.enums import Sort
 from app.schemas.visits import VisitDetail, VisitFilters, VisitOut
 
 router = APIRouter(
@@ -40,33 +42,34 @@ EXPORT = Export.of_kind(
     "",
     summary="List official visits",
     operation_id="list_visits",
-    dependencies=[Depends(accepts_json)],
+    response_model=Page[VisitOut],
+    dependencies=[Depends(json_accepted)],
 )
-def list_visits(
+async def list_visits(
     request: Request,
-    response: Response,
     session: SessionDep,
     filters: Annotated[VisitFilters, query_model(VisitFilters)],
-) -> Page[VisitOut]:
+) -> Response:
     """Who went where and when. `country` matches either side; `host` and `guest` one side."""
-    page = queries.list_visits(session, filters)
-    items = [VisitOut.model_validate(row) for row in page.rows]
-    return Page[VisitOut].model_validate(page_of(request, response, page, filters, items))
+    return await answer_page(
+        request,
+        session,
+        filters,
+        lambda s: queries.list_visits(s, filters),
+        VisitOut.model_validate,
+    )
 
 
 add_export_routes(router, EXPORT)
 
 
-@router.get(
-    "/{visit_id}",
-    summary="One visit and what was signed during it",
-    operation_id="get_visit",
-    dependencies=[Depends(accepts_json)],
-)
-def get_visit(visit_id: VisitId, session: SessionDep) -> VisitDetail:
-    """The visit with its guest, host, the agreements signed during it, and its sources."""
+def visit_detail(session: Session, visit_id: str) -> VisitDetail:
+    """A visit with its guest, host, agreements (as the agreements list shows them) and
+    sources: what a GET answers and a write answers with."""
     row = found(queries.get_visit(session, visit_id), "visit", visit_id)
-    agreements = [AgreementOut.build(a) for a in queries.agreements_of_visit(session, row.id)]
+    agreements = agreement_queries.iter_agreements(
+        session, AgreementQuery(visit=visit_id, sort=Sort.TITLE)
+    )
     return VisitDetail.model_validate(
         {
             **VisitOut.model_validate(row).model_dump(),
@@ -75,17 +78,30 @@ def get_visit(visit_id: VisitId, session: SessionDep) -> VisitDetail:
             "guest": row.guest,
             "guest_country": row.guest_country,
             "host_country": row.host_country,
-            "agreements": agreements,
+            "agreements": [
+                agreement_json(linked.row, linked.links, ())
+                for batch in agreements
+                for linked in batch
+            ],
             "citations": citations_for(session, "visit", [row.id])[row.id],
             "discrepancies": discrepancies_for(session, "visit", row.id),
         }
     )
 
 
+@router.get(
+    "/{visit_id}",
+    summary="One visit and what was signed during it",
+    operation_id="get_visit",
+    response_model=VisitDetail,
+    dependencies=[Depends(json_accepted)],
+)
+async def get_visit(request: Request, visit_id: VisitId, session: SessionDep) -> Response:
+    """The visit with its guest, host, the agreements signed during it, and its sources."""
+    return await answer(request, session, lambda s: visit_detail(s, visit_id))
+
+
 add_history_route(router, "visit", VisitId)
 add_write_routes(
-    router,
-    KINDS["visit"],
-    get_visit,
-    "state-visit-to-lam-azerbaijan-2025",
+    router, KINDS["visit"], visit_detail, VisitDetail, "state-visit-to-lam-azerbaijan-2025"
 )

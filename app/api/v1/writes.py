@@ -3,7 +3,6 @@ built from one pattern: key checked first, then the body read, then one short wr
 transaction (`write_transaction`): If-Match against the record's current ETag, validation as
 strict as seeding, an audit entry per write."""
 
-import inspect
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -13,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.api.auth import AdminKey, WriteBody, WriteKey
-from app.api.deps import SessionDep, mark_change
+from app.api.deps import SessionDep, mark_change, run_write
 from app.api.formats import accepts_json
+from app.api.responses import JSONBytes
 from app.api.v1.common import record_id, with_article
 from app.curation import service
 from app.db import write_transaction
@@ -23,7 +23,8 @@ from app.kinds.declaration import Kind
 from app.middleware.http_cache import etag_of, strong_match
 from app.schemas.common import AUTH_RESPONSES, problem_responses
 
-Detail = Callable[[str, Session], BaseModel]
+Detail = Callable[[Session, str], Any]
+"""A record's detail as its GET answers it, a model or its JSON (NotFound if none)."""
 WRITE_ERRORS = {
     **AUTH_RESPONSES,
     **problem_responses(
@@ -49,14 +50,11 @@ IfMatch = Annotated[
 that its absence is a 428 with a useful message rather than a generic 422."""
 
 
-def record_response(model: BaseModel, status: int = 200, **headers: str) -> Response:
-    body = model.model_dump_json().encode()
-    return Response(
-        body,
-        status_code=status,
-        media_type="application/json",
-        headers={"ETag": etag_of(body), **headers},
-    )
+def record_response(record: Any, status: int = 200, **headers: str) -> Response:
+    """The record as its GET answers it, with the ETag of those bytes."""
+    response = JSONBytes(record, status_code=status)
+    response.headers.update({"ETag": etag_of(response.body), **headers})
+    return response
 
 
 def _lock(session: Session, kind: Kind, record_id: str) -> None:
@@ -74,20 +72,22 @@ def _claim(
 ) -> None:
     """Lock the record, then require that the client's If-Match is its current ETag."""
     _lock(session, kind, record_id)
-    _check_if_match(if_match, detail(record_id, session))
+    _check_if_match(if_match, detail(session, record_id))
 
 
-def _check_if_match(if_match: str | None, current: BaseModel) -> None:
+def _check_if_match(if_match: str | None, current: Any) -> None:
     if if_match is None:
         raise PreconditionRequired("Send If-Match with the record's ETag (from a GET).")
-    if not strong_match(if_match, etag_of(current.model_dump_json().encode())):
+    if not strong_match(if_match, record_response(current).headers["ETag"]):
         raise PreconditionFailed("The record changed since that ETag; GET it again and retry.")
 
 
-def add_write_routes(router: APIRouter, kind: Kind, detail: Detail, example_id: str) -> None:
-    """POST, PATCH and DELETE for `kind` on `router`; `detail` is the GET handler's
-    function, so a write answers with (and checks If-Match against) what a GET shows."""
-    detail_model = inspect.signature(detail).return_annotation
+def add_write_routes(
+    router: APIRouter, kind: Kind, detail: Detail, detail_model: type[BaseModel], example_id: str
+) -> None:
+    """POST, PATCH and DELETE for `kind` on `router`; `detail` is what the GET answers, so
+    a write answers with (and checks If-Match against) what a GET shows. Each does its
+    whole database work in one worker-thread hop."""
     schema = {"$ref": f"#/components/schemas/{kind.shape.__name__}"}
     RecordId = record_id(kind.name, example_id)
     one = with_article(kind.name)
@@ -120,12 +120,18 @@ def add_write_routes(router: APIRouter, kind: Kind, detail: Detail, example_id: 
             "requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}
         },
     )
-    def create(session: SessionDep, request: Request, key: WriteKey, body: WriteBody) -> Response:
-        record_id = write_transaction(session, lambda s: service.create(s, kind, body, key.name))
-        response = record_response(
-            detail(record_id, session), 201, Location=f"{request.url.path}/{record_id}"
-        )
-        return mark_change(response, session)
+    async def create(
+        session: SessionDep, request: Request, key: WriteKey, body: WriteBody
+    ) -> Response:
+        def work() -> Response:
+            record_id = write_transaction(
+                session, lambda s: service.create(s, kind, body, key.name)
+            )
+            location = f"{request.url.path}/{record_id}"
+            response = record_response(detail(session, record_id), 201, Location=location)
+            return mark_change(response, session)
+
+        return await run_write(work)
 
     @router.patch(
         item_path,
@@ -142,19 +148,18 @@ def add_write_routes(router: APIRouter, kind: Kind, detail: Detail, example_id: 
             }
         },
     )
-    def update(
+    async def update(
         session: SessionDep,
         record_id: RecordId,
         key: WriteKey,
         body: WriteBody,
         if_match: IfMatch = None,
     ) -> Response:
-        def work(s: Session) -> None:
+        def change(s: Session) -> None:
             _claim(s, kind, detail, record_id, if_match)
             service.update(s, kind, record_id, body, key.name)
 
-        write_transaction(session, work)
-        return mark_change(record_response(detail(record_id, session)), session)
+        return await run_write(lambda: _written(session, change, detail, record_id))
 
     @router.delete(
         item_path,
@@ -166,21 +171,42 @@ def add_write_routes(router: APIRouter, kind: Kind, detail: Detail, example_id: 
         description=delete_text,
         operation_id=f"delete_{kind.name}",
     )
-    def remove(
+    async def remove(
         session: SessionDep, record_id: RecordId, key: AdminKey, if_match: IfMatch = None
     ) -> Response:
-        def work(s: Session) -> None:
+        def change(s: Session) -> None:
             _claim(s, kind, detail, record_id, if_match)
             service.delete(s, kind, record_id, key.name)
 
-        write_transaction(session, work)
-        return mark_change(Response(status_code=204), session)
+        def work() -> Response:
+            write_transaction(session, change)
+            return mark_change(Response(status_code=204), session)
+
+        return await run_write(work)
 
     if "citations" in kind.shape.model_fields:
-        add_citation_route(router, kind, detail, RecordId)
+        add_citation_route(router, kind, detail, detail_model, RecordId)
 
 
-def add_citation_route(router: APIRouter, kind: Kind, detail: Detail, record_id_type: Any) -> None:
+def _written(
+    session: Session,
+    change: Callable[[Session], None],
+    detail: Detail,
+    record_id: str,
+    status: int = 200,
+) -> Response:
+    """Make the change in its own write transaction, then answer the record as stored."""
+    write_transaction(session, change)
+    return mark_change(record_response(detail(session, record_id), status), session)
+
+
+def add_citation_route(
+    router: APIRouter,
+    kind: Kind,
+    detail: Detail,
+    detail_model: type[BaseModel],
+    record_id_type: Any,
+) -> None:
     """POST /{id}/citations: add one citation to a record (the rest of a record's citations
     are corrected or removed with a PATCH of its `citations` list)."""
     json_only = [Depends(accepts_json)]
@@ -190,7 +216,7 @@ def add_citation_route(router: APIRouter, kind: Kind, detail: Detail, record_id_
         status_code=201,
         responses=WRITE_ERRORS,
         dependencies=json_only,
-        response_model=inspect.signature(detail).return_annotation,
+        response_model=detail_model,
         summary=f"Add a citation to {with_article(kind.name)}",
         operation_id=f"add_{kind.name}_citation",
         description=f"Append `{{source, quote, field}}` to the {kind.name}'s citations: the "
@@ -204,18 +230,17 @@ def add_citation_route(router: APIRouter, kind: Kind, detail: Detail, record_id_
             }
         },
     )
-    def add_citation(
+    async def add_citation(
         session: SessionDep,
         record_id: record_id_type,
         key: WriteKey,
         body: WriteBody,
         if_match: IfMatch = None,
     ) -> Response:
-        def work(s: Session) -> None:
+        def change(s: Session) -> None:
             _claim(s, kind, detail, record_id, if_match)
             citations = service.current(s, kind, record_id).model_dump(mode="json")
             patch = {"citations": [*citations["citations"], body]}
             service.update(s, kind, record_id, patch, key.name)
 
-        write_transaction(session, work)
-        return mark_change(record_response(detail(record_id, session), 201), session)
+        return await run_write(lambda: _written(session, change, detail, record_id, 201))
