@@ -379,7 +379,7 @@ def export_(
     import time
     from pathlib import Path
 
-    from app.dump import DumpError, export_database
+    from app.backup.ndjson import DumpError, export_database
 
     if include_keys:
         typer.echo(
@@ -438,7 +438,7 @@ def import_(
     import gzip
     import time
 
-    from app.dump import DumpError, import_database
+    from app.backup.ndjson import DumpError, import_database
 
     engine = make_engine(get_settings().database_url)
     started = time.perf_counter()

@@ -20,10 +20,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from app.api.deps import SessionDep, answer, found
 from app.api.v1.common import record_id
 from app.api.v1.writes import add_write_routes
+from app.backup.ndjson import DumpError, export_database, import_database
 from app.config import Settings, get_settings
 from app.curation.keys import create_key
 from app.db import make_engine, migrate, transaction
-from app.dump import DumpError, export_database, import_database
 from app.kinds import storage
 from app.kinds.declaration import Column, Kind, Ref, SeedFile, Sourced
 from app.kinds.fields import Prose, RecordId

@@ -19,12 +19,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, text
 from typer.testing import CliRunner
 
+from app.backup.ndjson import DumpError, export_database, import_database, tables
 from app.cli import cli
 from app.config import Settings, get_settings
 from app.curation import service
 from app.curation.keys import create_key, hash_key, revoke_key
 from app.db import make_engine, migrate, transaction
-from app.dump import DumpError, export_database, import_database, tables
 from app.kinds.registry import KINDS
 from app.kinds.row_rules import row_models
 from app.main import create_app
