@@ -21,6 +21,7 @@ from app.api.v1 import (
     sectors,
     signatories,
     sources,
+    statements,
     visits,
 )
 from app.config import Settings, get_settings
@@ -62,6 +63,7 @@ API_ROUTERS = tuple(
     for module in (
         agreements,
         visits,
+        statements,
         relations,
         countries,
         signatories,
@@ -83,6 +85,11 @@ TAGS = [
     {
         "name": "visits",
         "description": "Official visits: who went where, when, and what was signed during them.",
+    },
+    {
+        "name": "statements",
+        "description": "What the parties say: remarks, assessments, proposals, pledges, plans "
+        "and positions, by country, sector, speaker, visit, date and words.",
     },
     {
         "name": "relations",

@@ -20,6 +20,10 @@ AgreementKind = Literal[
 SignatoryKind = Literal[
     "government", "ministry", "company", "party", "person", "organisation", "office"
 ]
+StatementKind = Literal["assessment", "remark", "proposal", "pledge", "plan", "position"]
+"""What a statement does: judges how things stand (`assessment`), says something in passing
+(`remark`), puts forward a course of action (`proposal`), commits its speakers (`pledge`),
+tells what they intend or consider (`plan`), or sets out where they stand (`position`)."""
 BodyKind = Literal["intergovernmental-committee", "commission", "working-group", "council"]
 EventAction = Literal[
     "signature",

@@ -1,6 +1,6 @@
 """Adding a kind of record touches its model, its migration, its declaration and its routes.
 
-A throwaway kind, a statement by a signatory, is declared here the way `app/kinds/` declares
+A throwaway kind, a communiqué by a signatory, is declared here the way `app/kinds/` declares
 the real ones (its table stands in for a migration), and gets everything else from that
 declaration: seeding (checks included), the write API, `seeds dump`, and export/import."""
 
@@ -49,8 +49,8 @@ class ThrowawayBase(DeclarativeBase):
     """The throwaway's own metadata: the app's models and migrations stay as they are."""
 
 
-class Statement(DatedMixin, ProvenanceMixin, SearchableMixin, ThrowawayBase):
-    __tablename__ = "test_statements"
+class Communique(DatedMixin, ProvenanceMixin, SearchableMixin, ThrowawayBase):
+    __tablename__ = "test_communiques"
 
     id: Mapped[str] = mapped_column(String(120), primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
@@ -61,20 +61,20 @@ class Statement(DatedMixin, ProvenanceMixin, SearchableMixin, ThrowawayBase):
 # -- its declaration ------------------------------------------------------------------------------
 
 
-class StatementRecord(Dated, Cited, Provenanced):
+class CommuniqueRecord(Dated, Cited, Provenanced):
     id: RecordId
     title: Line(300)
     speaker: Annotated[RecordId | None, Column("speaker_id"), Ref("signatory"), Sourced()] = None
     summary: Prose | None = None
 
 
-STATEMENT = Kind(
-    name="statement",
-    plural="statements",
-    model=Statement,
-    shape=StatementRecord,
+COMMUNIQUE = Kind(
+    name="communique",
+    plural="communiques",
+    model=Communique,
+    shape=CommuniqueRecord,
     seed_file=SeedFile(
-        "statements.yaml",
+        "communiques.yaml",
         (
             *("id", "title", "speaker", "date", "date_inferred", "date_inferred_reason"),
             *("summary", "provenance", "citations"),
@@ -84,33 +84,33 @@ STATEMENT = Kind(
     citable=True,
     search=("title", "summary", "speaker"),
 )
-WITH_STATEMENTS = KINDS.with_kinds(STATEMENT)
+WITH_COMMUNIQUES = KINDS.with_kinds(COMMUNIQUE)
 
 
 # -- its routes -----------------------------------------------------------------------------------
 
-StatementId = record_id("statement", "statement-energy-mou")
-router = APIRouter(prefix="/statements")
+CommuniqueId = record_id("communique", "communique-energy-mou")
+router = APIRouter(prefix="/communiques")
 
 
-def statement_detail(session: Session, statement_id: str) -> StatementRecord:
-    return found(storage.read(session, STATEMENT, statement_id), "statement", statement_id)
+def communique_detail(session: Session, communique_id: str) -> CommuniqueRecord:
+    return found(storage.read(session, COMMUNIQUE, communique_id), "communique", communique_id)
 
 
-@router.get("/{statement_id}", response_model=StatementRecord)
-async def get_statement(
-    request: Request, statement_id: StatementId, session: SessionDep
+@router.get("/{communique_id}", response_model=CommuniqueRecord)
+async def get_communique(
+    request: Request, communique_id: CommuniqueId, session: SessionDep
 ) -> Response:
-    return await answer(request, session, lambda s: statement_detail(s, statement_id))
+    return await answer(request, session, lambda s: communique_detail(s, communique_id))
 
 
-add_write_routes(router, STATEMENT, statement_detail, StatementRecord, "statement-energy-mou")
+add_write_routes(router, COMMUNIQUE, communique_detail, CommuniqueRecord, "communique-energy-mou")
 
 
 # -- what it gets -----------------------------------------------------------------------------------
 
 
-def statement(id: str, **fields: object) -> dict[str, object]:
+def communique(id: str, **fields: object) -> dict[str, object]:
     return {
         "id": id,
         "title": "Tô Lâm on the energy MoU",
@@ -132,8 +132,8 @@ def database(seeded_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-STATEMENTS_FILE = f"""# Statements by signatories, as a curator writes them.
-- id: statement-energy-mou
+COMMUNIQUES_FILE = f"""# Communiqués by signatories, as a curator writes them.
+- id: communique-energy-mou
   title: Tô Lâm on the energy MoU
   speaker: to-lam
   date: "2025"
@@ -151,38 +151,38 @@ STATEMENTS_FILE = f"""# Statements by signatories, as a curator writes them.
 
 @pytest.fixture
 def seeds(tmp_path: Path) -> Path:
-    """The seed files, with a statements file."""
+    """The seed files, with a communiqués file."""
     copy = tmp_path / "seeds"
     shutil.copytree(get_settings().seeds_dir, copy)
-    (copy / "statements.yaml").write_text(STATEMENTS_FILE, encoding="utf-8")
+    (copy / "communiques.yaml").write_text(COMMUNIQUES_FILE, encoding="utf-8")
     return copy
 
 
 def test_seeding_checks_and_writes_it(database: Engine, seeds: Path) -> None:
-    report = startup.seed(database, seeds, kinds=WITH_STATEMENTS)
-    assert "statement statement-energy-mou" in report.created
+    report = startup.seed(database, seeds, kinds=WITH_COMMUNIQUES)
+    assert "communique communique-energy-mou" in report.created
     with transaction(database) as session:
-        row = session.get(Statement, "statement-energy-mou")
+        row = session.get(Communique, "communique-energy-mou")
         assert row is not None and row.speaker_id == "to-lam" and row.date_start.year == 2025
         assert "to lam" in row.search_text  # the speaker's names, as for a visit's guest
         assert row.provenance["date"]["basis"] == "inferred"
-        assert session.get(SeedState, ("statement", "statement-energy-mou")) is not None
-    again = startup.seed(database, seeds, kinds=WITH_STATEMENTS)
-    assert "statement statement-energy-mou" in again.unchanged
+        assert session.get(SeedState, ("communique", "communique-energy-mou")) is not None
+    again = startup.seed(database, seeds, kinds=WITH_COMMUNIQUES)
+    assert "communique communique-energy-mou" in again.unchanged
 
 
-def test_a_bad_statement_in_its_seed_file_is_named_and_nothing_is_written(
+def test_a_bad_communique_in_its_seed_file_is_named_and_nothing_is_written(
     database: Engine, seeds: Path
 ) -> None:
-    bad = [statement("statement-unknown-speaker", speaker="nobody-at-all")]
-    (seeds / "statements.yaml").write_text(yaml.safe_dump(bad, sort_keys=False))
+    bad = [communique("communique-unknown-speaker", speaker="nobody-at-all")]
+    (seeds / "communiques.yaml").write_text(yaml.safe_dump(bad, sort_keys=False))
     with pytest.raises(SeedErrors) as refused:
-        startup.seed(database, seeds, kinds=WITH_STATEMENTS)
+        startup.seed(database, seeds, kinds=WITH_COMMUNIQUES)
     assert [str(e) for e in refused.value.errors] == [
-        "statements.yaml: statement-unknown-speaker: speaker: unknown signatory id 'nobody-at-all'"
+        "communiques.yaml: communique-unknown-speaker: speaker: unknown signatory id 'nobody-at-all'"
     ]
     with transaction(database) as session:
-        assert session.scalars(select(Statement)).all() == []
+        assert session.scalars(select(Communique)).all() == []
 
 
 @pytest.fixture
@@ -203,24 +203,26 @@ def client(database: Engine) -> Iterator[TestClient]:
 @pytest.fixture
 def key(database: Engine) -> str:
     with transaction(database) as session:
-        return create_key(session, "statement-curator", "admin")[1]
+        return create_key(session, "communique-curator", "admin")[1]
 
 
 def test_the_write_api_creates_corrects_and_deletes_it(
     client: TestClient, key: str, database: Engine
 ) -> None:
     auth = {"Authorization": f"Bearer {key}"}
-    url = "/api/v1/statements"
-    created = client.post(url, json=statement("statement-over-the-api"), headers=auth)
+    url = "/api/v1/communiques"
+    created = client.post(url, json=communique("communique-over-the-api"), headers=auth)
     assert created.status_code == 201, created.text
     assert created.json()["speaker"] == "to-lam"
-    again = client.post(url, json=statement("statement-over-the-api"), headers=auth)
+    again = client.post(url, json=communique("communique-over-the-api"), headers=auth)
     assert again.status_code == 409
-    unknown = client.post(url, json=statement("statement-2", speaker="nobody-at-all"), headers=auth)
+    unknown = client.post(
+        url, json=communique("communique-2", speaker="nobody-at-all"), headers=auth
+    )
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0]["parameter"] == "speaker"
 
-    one = f"{url}/statement-over-the-api"
+    one = f"{url}/communique-over-the-api"
     etag = client.get(one).headers["etag"]
     patched = client.patch(one, json={"title": "Corrected"}, headers={**auth, "If-Match": etag})
     assert patched.status_code == 200 and patched.json()["title"] == "Corrected"
@@ -229,24 +231,24 @@ def test_the_write_api_creates_corrects_and_deletes_it(
     assert client.get(one).status_code == 404
     with transaction(database) as session:
         history = session.scalars(
-            select(Change.action).where(Change.record_type == "statement").order_by(Change.id)
+            select(Change.action).where(Change.record_type == "communique").order_by(Change.id)
         ).all()
     assert history == ["create", "update", "delete"]
 
 
 def test_seeds_dump_writes_its_file_back(database: Engine, seeds: Path, tmp_path: Path) -> None:
-    startup.seed(database, seeds, kinds=WITH_STATEMENTS)
+    startup.seed(database, seeds, kinds=WITH_COMMUNIQUES)
     with transaction(database) as session:
         storage.write(
             session,
-            STATEMENT,
-            StatementRecord.model_validate(statement("statement-added", title="Added later")),
+            COMMUNIQUE,
+            CommuniqueRecord.model_validate(communique("communique-added", title="Added later")),
         )
     out = tmp_path / "dumped"
     with transaction(database) as session:
-        dump_seeds(session, out, seeds, kinds=WITH_STATEMENTS)
-    dumped = (out / "statements.yaml").read_text(encoding="utf-8")
-    assert dumped.startswith(STATEMENTS_FILE)  # the curated record verbatim, the new one after
+        dump_seeds(session, out, seeds, kinds=WITH_COMMUNIQUES)
+    dumped = (out / "communiques.yaml").read_text(encoding="utf-8")
+    assert dumped.startswith(COMMUNIQUES_FILE)  # the curated record verbatim, the new one after
     assert yaml.safe_load(dumped)[1]["title"] == "Added later"
 
 
@@ -263,20 +265,22 @@ def empty_with_table(db_url: str, tmp_path: Path) -> Iterator[Engine]:
 def test_export_and_import_carry_it(
     database: Engine, seeds: Path, empty_with_table: Engine
 ) -> None:
-    startup.seed(database, seeds, kinds=WITH_STATEMENTS)
+    startup.seed(database, seeds, kinds=WITH_COMMUNIQUES)
     dump = io.BytesIO()
-    counts = export_database(database, dump, kinds=WITH_STATEMENTS)
-    assert counts["test_statements"] == 1
+    counts = export_database(database, dump, kinds=WITH_COMMUNIQUES)
+    assert counts["test_communiques"] == 1
     bad = dump.getvalue().replace(
         b'"title":"T\xc3\xb4 L\xc3\xa2m on the energy MoU"', b'"title":"   "'
     )
     with pytest.raises(
-        DumpError, match="table test_statements, record statement-energy-mou, field title"
+        DumpError, match="table test_communiques, record communique-energy-mou, field title"
     ):
-        import_database(empty_with_table, io.BytesIO(bad), kinds=WITH_STATEMENTS)
-    imported = import_database(empty_with_table, io.BytesIO(dump.getvalue()), kinds=WITH_STATEMENTS)
-    assert imported.rows["test_statements"] == 1
+        import_database(empty_with_table, io.BytesIO(bad), kinds=WITH_COMMUNIQUES)
+    imported = import_database(
+        empty_with_table, io.BytesIO(dump.getvalue()), kinds=WITH_COMMUNIQUES
+    )
+    assert imported.rows["test_communiques"] == 1
     with Session(empty_with_table) as session:
-        assert storage.read(session, STATEMENT, "statement-energy-mou") == storage.read(
-            Session(database), STATEMENT, "statement-energy-mou"
+        assert storage.read(session, COMMUNIQUE, "communique-energy-mou") == storage.read(
+            Session(database), COMMUNIQUE, "communique-energy-mou"
         )

@@ -10,6 +10,7 @@ from app.kinds import (
     sector,
     signatory,
     source,
+    statement,
     visit,
 )
 from app.kinds.declaration import Kinds
@@ -23,6 +24,7 @@ KINDS = Kinds(
         visit.KIND,
         agreement.KIND,
         agreement.EVENT,
+        statement.KIND,
         relation.KIND,
         body.KIND,
         discrepancy.KIND,

@@ -16,6 +16,12 @@ from app.models.sector import Sector
 from app.models.seed_state import SeedState
 from app.models.signatory import Signatory
 from app.models.source import Citation, Discrepancy, DiscrepancyReading, Source
+from app.models.statement import (
+    Statement,
+    StatementCountry,
+    StatementReference,
+    StatementSector,
+)
 from app.models.visit import Visit
 
 __all__ = [
@@ -39,5 +45,9 @@ __all__ = [
     "SeedState",
     "Signatory",
     "Source",
+    "Statement",
+    "StatementCountry",
+    "StatementReference",
+    "StatementSector",
     "Visit",
 ]

@@ -1,4 +1,5 @@
-"""Two countries' relations and a country's timeline, from agreements, visits and milestones."""
+"""Two countries' relations and a country's timeline, from agreements, visits, milestones and
+statements."""
 
 from collections.abc import Iterator
 from datetime import date
@@ -16,10 +17,18 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.errors import InvalidParameter
-from app.models import Agreement, AgreementParty, RelationEvent, Signatory, Visit
+from app.models import (
+    Agreement,
+    AgreementParty,
+    RelationEvent,
+    Signatory,
+    Statement,
+    StatementCountry,
+    Visit,
+)
 from app.models._columns import LAST_GOING_UP
 from app.queries.common import (
     PageResult,
@@ -71,9 +80,49 @@ def milestones_between(
     )
 
 
+def _statement_by(family: list[str]) -> ColumnElement[bool]:
+    """The statement is made by a country of `family`."""
+    return (
+        select(StatementCountry.statement_id)
+        .where(
+            StatementCountry.statement_id == Statement.id,
+            StatementCountry.country_id.in_(family),
+        )
+        .exists()
+    )
+
+
+def statements_between_match(first: list[str], second: list[str]) -> ColumnElement[bool]:
+    """A statement belongs to two countries' relations when both make it, or when one makes
+    it during a visit between them (President Aliyev at Tô Lâm's visit to Baku)."""
+    visits = select(Visit.id).where(
+        or_(
+            and_(guest_from(first), Visit.host_country_id.in_(second)),
+            and_(guest_from(second), Visit.host_country_id.in_(first)),
+        )
+    )
+    return or_(
+        and_(_statement_by(first), _statement_by(second)),
+        and_(Statement.visit_id.in_(visits), or_(_statement_by(first), _statement_by(second))),
+    )
+
+
+def statements_between(session: Session, first: list[str], second: list[str]) -> list[Statement]:
+    """What the two countries said to or of each other, oldest first, with their countries
+    and sectors."""
+    return list(
+        session.scalars(
+            select(Statement)
+            .where(statements_between_match(first, second))
+            .options(selectinload(Statement.countries), selectinload(Statement.sectors))
+            .order_by(Statement.date_start.nulls_last(), Statement.id)
+        )
+    )
+
+
 def timeline_entries(families: list[list[str]]) -> Select:
-    """Agreements, visits and milestones involving every family given (one country, or a
-    pair), as rows of (rank, kind, id, title, dates, country_a, country_b)."""
+    """Agreements, visits, milestones and statements involving every family given (one
+    country, or a pair), as rows of (rank, kind, id, title, dates, country_a, country_b)."""
     parties = [
         select(AgreementParty.agreement_id).where(AgreementParty.country_id.in_(f))
         for f in families
@@ -84,6 +133,7 @@ def timeline_entries(families: list[list[str]]) -> Select:
         relation_match = or_(
             RelationEvent.country_a_id.in_(family), RelationEvent.country_b_id.in_(family)
         )
+        statement_match = _statement_by(family)
     else:
         a, b = families
         visit_match = or_(
@@ -91,6 +141,7 @@ def timeline_entries(families: list[list[str]]) -> Select:
             and_(guest_from(b), Visit.host_country_id.in_(a)),
         )
         relation_match = _between(RelationEvent.country_a_id, RelationEvent.country_b_id, a, b)
+        statement_match = statements_between_match(a, b)
     no_country = literal(None, String)
     parts = [
         (
@@ -110,6 +161,7 @@ def timeline_entries(families: list[list[str]]) -> Select:
             and_(*(Agreement.id.in_(p) for p in parties)),
             (no_country, no_country),
         ),
+        (3, "statement", Statement, Statement.title, statement_match, (no_country, no_country)),
     ]
     return union_all(
         *(
@@ -211,10 +263,16 @@ def _timeline_batches(
         after = _position(rows[-1])
 
 
+CONTACTS = ("visit", "agreement")
+"""What counts as a contact between two countries: a visit, or an agreement they concluded
+(a milestone such as a plan, or a statement, is not a contact)."""
+
+
 def contacts(session: Session, families: list[list[str]]) -> tuple[dict | None, dict | None]:
-    """The earliest and the latest dated records between the countries."""
+    """The earliest and the latest dated visits or agreements between the countries (a visit
+    before an agreement of the same date)."""
     entries = timeline_entries(families).subquery()
-    dated = select(entries).where(entries.c.date_start.is_not(None))
+    dated = select(entries).where(entries.c.date_start.is_not(None), entries.c.kind.in_(CONTACTS))
     first = (
         session.execute(dated.order_by(entries.c.date_start, entries.c.rank, entries.c.id).limit(1))
         .mappings()

@@ -3,7 +3,7 @@
 from sqlalchemy import Select, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
-from app.models import Agreement, Body, Country, Signatory, Visit
+from app.models import Agreement, Body, Country, Signatory, Statement, Visit
 from app.queries.common import PageResult, capped_count
 from app.queries.text_search import resolve
 from app.schemas.search import SearchFilters
@@ -14,6 +14,7 @@ KINDS = (
     ("signatory", Signatory, Signatory.name, None),
     ("body", Body, Body.name, Body.date),
     ("country", Country, Country.name, None),
+    ("statement", Statement, Statement.title, Statement.date),
 )
 
 

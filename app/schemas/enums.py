@@ -36,6 +36,9 @@ AgreementKind = _from_vocabulary(
 SignatoryKind = _from_vocabulary(
     "SignatoryKind", vocabulary.SignatoryKind, "What kind of body or person a signatory is."
 )
+StatementKind = _from_vocabulary(
+    "StatementKind", vocabulary.StatementKind, "What a statement does."
+)
 BodyKind = _from_vocabulary(
     "BodyKind", vocabulary.BodyKind, "What kind of standing body a body is."
 )
@@ -69,6 +72,7 @@ class RecordKind(ApiEnum):
     SIGNATORY = "signatory"
     BODY = "body"
     COUNTRY = "country"
+    STATEMENT = "statement"
 
 
 class TimelineKind(ApiEnum):
@@ -77,6 +81,7 @@ class TimelineKind(ApiEnum):
     AGREEMENT = "agreement"
     VISIT = "visit"
     RELATION = "relation"
+    STATEMENT = "statement"
 
 
 class ChangeAction(ApiEnum):

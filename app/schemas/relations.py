@@ -15,6 +15,7 @@ from app.schemas.common import (
     cursor_field,
 )
 from app.schemas.enums import TimelineKind
+from app.schemas.statements import StatementOut
 from app.schemas.visits import VisitOut
 
 
@@ -56,10 +57,12 @@ class RelationsOut(Out):
         "`/api/v1/bodies/{id}`."
     )
     earliest_recorded_contact: TimelineEntry | None = Field(
-        description="The earliest dated record between the two (not necessarily their first "
-        "contact: only what the sources record)."
+        description="The earliest dated visit or agreement between the two (not necessarily "
+        "their first contact: only what the sources record)."
     )
-    latest_contact: TimelineEntry | None = Field(description="The latest dated record.")
+    latest_contact: TimelineEntry | None = Field(
+        description="The latest dated visit or agreement between the two."
+    )
     visits_from_first: list[CitedVisit] = Field(description="Visits by the first to the second.")
     visits_from_second: list[CitedVisit] = Field(description="Visits by the second to the first.")
     agreements_total: int
@@ -70,6 +73,10 @@ class RelationsOut(Out):
         "via `agreements_url`."
     )
     agreements_url: str
+    statements: list[StatementOut] = Field(
+        description="What they said to or of each other (made by both, or by one during a "
+        "visit between them), oldest first; details at `/api/v1/statements/{id}`."
+    )
 
 
 class TimelineQuery(BaseModel):

@@ -27,6 +27,7 @@ from app.schemas.relations import (
     TimelineFilters,
     TimelineQuery,
 )
+from app.schemas.statements import StatementOut
 from app.schemas.visits import VisitOut
 
 router = APIRouter(tags=["relations"], responses=PROBLEM_RESPONSES)
@@ -96,6 +97,7 @@ def relations(session: Session, live: LiveIndex | None, first: str, second: str)
             for r in listing.page.rows
         ],
         agreements_url="/api/v1/agreements?" + urlencode([("country", c.id) for c in countries]),
+        statements=[StatementOut.of(s) for s in queries.statements_between(session, *families)],
     )
 
 
