@@ -86,6 +86,41 @@ def test_concurrent_creates_of_one_id_let_exactly_one_win(seeded_url: str, resou
             assert [h["action"] for h in history] == ["create"]
 
 
+CYCLE_ROUNDS = 50
+
+
+def reparent(http: httpx.Client, auth: dict[str, str], sector: str, parent: str) -> httpx.Response:
+    """PATCH the sector's parent as a client does: with the ETag of a fresh GET, again after
+    a 412 (the other change may alter the sector's detail: its children)."""
+    url = f"/api/v1/sectors/{sector}"
+    for _ in range(5):
+        etag = http.get(url).headers["etag"]
+        answer = http.patch(url, json={"parent": parent}, headers={**auth, "If-Match": etag})
+        if answer.status_code != 412:
+            break
+    return answer
+
+
+def test_concurrent_parent_changes_never_store_a_cycle(seeded_url: str) -> None:
+    """With b under a, one client puts c under b while another puts a under c, both at once,
+    50 times: one change is stored and the other is a 422 naming `parent`, never both (a
+    cycle a > b > c > a)."""
+    database_url, auth = _server_with_key(seeded_url)
+    with serve(database_url) as base, httpx.Client(base_url=base, timeout=30) as http:
+        for round_ in range(CYCLE_ROUNDS):
+            a, b, c = (f"cycle-{round_}-{name}" for name in "abc")
+            for sector, parent in ((a, None), (b, a), (c, None)):
+                body = {"id": sector, "name": sector.title(), "parent": parent}
+                assert http.post("/api/v1/sectors", json=body, headers=auth).status_code == 201
+            answers = at_once(
+                [partial(reparent, http, auth, c, b), partial(reparent, http, auth, a, c)]
+            )
+            assert sorted(r.status_code for r in answers) == [200, 422], [r.text for r in answers]
+            assert_problem(next(r for r in answers if r.status_code == 422), 422, "parent")
+            parents = {s: http.get(f"/api/v1/sectors/{s}").json()["parent_id"] for s in (a, c)}
+            assert (parents[c] == b) != (parents[a] == c), parents
+
+
 def test_read_modify_write_loops_lose_no_update(seeded_url: str) -> None:
     """4 writers each add 5 aliases, retrying on 412: all 20 must be there at the end."""
     database_url, auth = _server_with_key(seeded_url)
