@@ -215,6 +215,8 @@ def _lines(fileobj: IO[bytes]) -> Iterator[tuple[int, Any]]:
             yield number, json.loads(raw)
         except ValueError as exc:
             raise DumpError(f"line {number}: not JSON ({exc})") from None
+        except RecursionError:
+            raise DumpError(f"line {number}: a JSON value nested too deeply") from None
 
 
 def _read_header(lines: Iterator[tuple[int, Any]], kinds: Kinds) -> dict[str, Any]:

@@ -10,10 +10,11 @@ against its text, an event's id against its parts. The tables that are no kind's
 audit log, citations) have their models written out below.
 """
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 from sqlalchemy import Table
 
 from app.dates import parse_partial_date
@@ -81,6 +82,30 @@ DATE_COLUMN_RULES: dict[str, Any] = {
 DERIVED_COLUMN_RULES: dict[str, Any] = {"provenance": Provenances, "search_text": Prose}
 
 
+MAX_JSON_DEPTH = 32
+"""How deep a column of free-form JSON (an audit entry's records, seeding's state) may nest.
+The records they hold nest at most 5 levels (an agreement's events' citations); the API's
+JSON encoder refuses more than 255 (an audit entry imported 900 deep made `/changes` a 500)."""
+
+
+def _items(value: Any) -> Iterable[Any]:
+    return value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+
+
+def _not_too_deep(value: Any) -> Any:
+    """Walked a level at a time, not recursively."""
+    level, depth = [value], 1
+    while level := [item for outer in level for item in _items(outer) if _items(item)]:
+        depth += 1
+        if depth > MAX_JSON_DEPTH:
+            raise ValueError(f"nests more than {MAX_JSON_DEPTH} levels deep")
+    return value
+
+
+FreeJson = Annotated[dict[str, Any], AfterValidator(_not_too_deep)]
+"""A JSON object of any shape, but not nested more than MAX_JSON_DEPTH levels deep."""
+
+
 class ApiKeyRow(Row):
     id: int
     name: Line(100)
@@ -98,8 +123,8 @@ class ChangeRow(Row):
     action: Literal["create", "update", "delete"]
     record_type: Line(20)
     record_id: Line(200)
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
+    before: FreeJson | None
+    after: FreeJson | None
 
 
 class CitationRow(Row):
@@ -116,7 +141,7 @@ class SeedStateRow(Row):
     record_type: Line(20)
     record_id: Line(200)
     sha256: Sha256
-    record: dict[str, Any]
+    record: FreeJson
 
 
 SYSTEM_ROWS: dict[str, type[Row]] = {
