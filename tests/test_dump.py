@@ -423,6 +423,13 @@ BAD_ROWS: dict[str, tuple[str, dict, dict, str, str]] = {
         "quote",
         "at least one word",
     ),
+    "sector cycle": (
+        "sectors",
+        {"id": "energy"},
+        {"parent_id": "aa-dump-child"},  # under its own grandchild (zz-dump-parent's child)
+        "parent_id",
+        "would make the sector tree a cycle",
+    ),
     "audit entry nested 300 deep": (
         "changes",
         {"action": "update"},
