@@ -15,9 +15,10 @@ migrated to the same revision, in one transaction: all of it or nothing.
 
 Import trusts nothing it reads: every row must follow its table's rules (`app.kinds.row_rules`:
 slug ids, vocabularies, real dates, no control characters, a source's text matching its
-SHA-256), every quote must be verbatim in its source, every reference must resolve and no
-tree may hold a cycle (`app.kinds.checks`, the checker seeding runs). A dump that breaks a
-rule is refused with the line, table, record and field named, and nothing is written.
+SHA-256, seeding's state matching its record), every quote must be verbatim in its source,
+every reference must resolve and no tree may hold a cycle (`app.kinds.checks`, the checker
+seeding runs). A dump that breaks a rule is refused with the line, table, record and field
+named, and nothing is written.
 
 API keys are secrets: `export` leaves the `api_keys` table out unless asked
 (`include_keys`), and `import` loads key rows only when asked, so a row added to a dump
