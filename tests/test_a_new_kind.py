@@ -269,8 +269,11 @@ def test_export_and_import_carry_it(
     dump = io.BytesIO()
     counts = export_database(database, dump, kinds=WITH_COMMUNIQUES)
     assert counts["test_communiques"] == 1
-    bad = dump.getvalue().replace(
-        b'"title":"T\xc3\xb4 L\xc3\xa2m on the energy MoU"', b'"title":"   "'
+    bad = b"\n".join(  # its row only (seeding's state of it holds the same title)
+        line.replace(b'"title":"T\xc3\xb4 L\xc3\xa2m on the energy MoU"', b'"title":"   "')
+        if line.startswith(b'{"table":"test_communiques"')
+        else line
+        for line in dump.getvalue().split(b"\n")
     )
     with pytest.raises(
         DumpError, match="table test_communiques, record communique-energy-mou, field title"

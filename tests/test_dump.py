@@ -322,6 +322,14 @@ def edit_row(dump: bytes, table: str, match: dict, **changes: object) -> tuple[b
     raise AssertionError(f"no {table} row with {match}")
 
 
+def nested(depth: int) -> object:
+    """A JSON object `depth` levels deep."""
+    value: object = 1
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
 SOURCE = "vns-baku-signing-ceremony-2025"
 QUOTE = "signed a memorandum of understanding on cooperation in the energy sector"
 VISIT = "state-visit-to-lam-azerbaijan-2025"
@@ -415,6 +423,48 @@ BAD_ROWS: dict[str, tuple[str, dict, dict, str, str]] = {
         "quote",
         "at least one word",
     ),
+    "sector cycle": (
+        "sectors",
+        {"id": "energy"},
+        {"parent_id": "aa-dump-child"},  # under its own grandchild (zz-dump-parent's child)
+        "parent_id",
+        "would make the sector tree a cycle",
+    ),
+    "seed_state sha256 edited": (
+        "seed_state",
+        {"record_type": "sector", "record_id": "energy"},
+        {"sha256": "0" * 64},
+        "sha256",
+        "is not the SHA-256 of its record's canonical JSON",
+    ),
+    "seed_state record edited": (
+        "seed_state",
+        {"record_type": "sector", "record_id": "energy"},
+        {"record": {"id": "energy", "name": "Edited", "parent": None, "description": None}},
+        "sha256",
+        "is not the SHA-256 of its record's canonical JSON",
+    ),
+    "seed_state record not of its kind": (
+        "seed_state",
+        {"record_type": "sector", "record_id": "energy"},
+        {"record": {"id": "energy", "title": "Energy"}},
+        "record.name",
+        "Field required",
+    ),
+    "seed_state record of another id": (
+        "seed_state",
+        {"record_type": "sector", "record_id": "energy"},
+        {"record_id": "not-energy"},
+        "record.id",
+        "is not the row's record_id 'not-energy'",
+    ),
+    "audit entry nested 300 deep": (
+        "changes",
+        {"action": "update"},
+        {"before": nested(300)},
+        "before",
+        "nests more than 32 levels deep",
+    ),
     "id with a trailing newline": (
         "sectors",
         {"id": "zz-dump-parent"},
@@ -441,6 +491,16 @@ def test_a_dump_breaking_a_record_rule_is_refused_naming_the_place(
         problem.strip().startswith(named) and message in problem
         for problem in str(refused.value).splitlines()
     ), str(refused.value)
+    assert set(counts(target).values()) == {0}
+
+
+def test_a_line_nested_too_deeply_is_refused_naming_it(plain_dump: bytes, target: Engine) -> None:
+    """A JSON value nested 100,000 deep (deeper than Python's parser recurses) is a DumpError
+    naming its line, not an uncaught RecursionError."""
+    header, rest = plain_dump.split(b"\n", 1)
+    deep = b'{"table":"changes","row":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    with pytest.raises(DumpError, match=r"^line 2: "):
+        import_database(target, io.BytesIO(header + b"\n" + deep + b"\n" + rest))
     assert set(counts(target).values()) == {0}
 
 

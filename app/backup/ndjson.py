@@ -15,9 +15,10 @@ migrated to the same revision, in one transaction: all of it or nothing.
 
 Import trusts nothing it reads: every row must follow its table's rules (`app.kinds.row_rules`:
 slug ids, vocabularies, real dates, no control characters, a source's text matching its
-SHA-256), every quote must be verbatim in its source and every reference must resolve
-(`app.kinds.checks`). A dump that breaks a rule is refused with the line, table, record
-and field named, and nothing is written.
+SHA-256, seeding's state matching its record), every quote must be verbatim in its source,
+every reference must resolve and no tree may hold a cycle (`app.kinds.checks`, the checker
+seeding runs). A dump that breaks a rule is refused with the line, table, record and field
+named, and nothing is written.
 
 API keys are secrets: `export` leaves the `api_keys` table out unless asked
 (`include_keys`), and `import` loads key rows only when asked, so a row added to a dump
@@ -55,7 +56,7 @@ from sqlalchemy.schema import sort_tables
 from app.db import Base
 from app.db.migrate import alembic_config
 from app.kinds import checks
-from app.kinds.declaration import Kinds
+from app.kinds.declaration import Kind, Kinds, column_of, is_tree
 from app.kinds.registry import KINDS
 from app.kinds.row_rules import Row, row_models
 
@@ -215,6 +216,8 @@ def _lines(fileobj: IO[bytes]) -> Iterator[tuple[int, Any]]:
             yield number, json.loads(raw)
         except ValueError as exc:
             raise DumpError(f"line {number}: not JSON ({exc})") from None
+        except RecursionError:
+            raise DumpError(f"line {number}: a JSON value nested too deeply") from None
 
 
 def _read_header(lines: Iterator[tuple[int, Any]], kinds: Kinds) -> dict[str, Any]:
@@ -320,6 +323,43 @@ def _name(key: Any) -> str:
     return "/".join(map(str, key)) if isinstance(key, tuple) else str(key)
 
 
+@dataclass
+class _Tree:
+    """A tree kind's rows as they are read (each id's parent and line), checked once all are
+    loaded by the checker seeding runs on the seed files (`Checker.acyclic`)."""
+
+    kind: Kind
+    column: str
+    """The column holding the parent's id."""
+    parents: dict[str, str | None] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, table: Table, kinds: Kinds) -> "_Tree | None":
+        """The tree stored in `table`, if a tree kind's records are."""
+        for kind in kinds:
+            if is_tree(kind) and kind.table == table.name:
+                return cls(kind, column_of(kind.shape, "parent"))  # type: ignore[arg-type]
+        return None
+
+    def add(self, number: int, row: dict[str, Any]) -> None:
+        self.parents[row["id"]] = row[self.column]
+        self.lines[row["id"]] = number
+
+    def check(self, problems: _Problems, kinds: Kinds) -> None:
+        """No record's parents lead back to it."""
+        name = self.kind.name
+        known = checks.InMemory(
+            ids={name: set(self.parents)}, texts={}, parents={name: self.parents}, kinds=kinds
+        )
+        for record_id, parent in self.parents.items():
+            checker = checks.Checker(known)
+            checker.acyclic(self.kind, record_id, parent, (self.column,))
+            for loc, message in checker.problems:
+                where = checks.dotted(loc)
+                problems.add(self.lines[record_id], self.kind.table, record_id, where, message)
+
+
 class _Loader:
     """Checks and inserts one table's rows in batches, deferring self-references not yet
     loaded."""
@@ -335,6 +375,7 @@ class _Loader:
         self.foreign_keys = [fk for fk in table.foreign_keys if fk.column.table is not table]
         self.loaded: set[Any] = set()
         self.deferred: list[tuple[int, Any, str, Any]] = []
+        self.tree = _Tree.of(table, state.kinds)
         self.batch: list[dict[str, Any]] = []
         self.batch_lines: list[int] = []
         self.count = 0
@@ -356,6 +397,8 @@ class _Loader:
                     row[name] = convert(row[name])
         except (TypeError, ValueError) as exc:
             raise DumpError(f"line {number}: {exc}") from None
+        if self.tree is not None:
+            self.tree.add(number, row)
         for column, referenced in self.self_refs:
             target = row[column]
             if target is not None and target not in self.loaded:
@@ -429,6 +472,8 @@ class _Loader:
                 )
                 continue
             self.conn.execute(self.table.update().where(pk == key).values({column: target}))
+        if self.tree is not None:
+            self.tree.check(self.state.problems, self.state.kinds)
         self.state.problems.raise_if_any()
         if self.conn.dialect.name == "postgresql":
             _reset_sequence(self.conn, self.table)

@@ -71,19 +71,27 @@ def _checked(session: Session, kind: Kind, record: Any) -> Any:
     return record
 
 
-def _stored(session: Session, kind: Kind, record: Any) -> Any:
-    """Write the record, then read it back: what the audit keeps is what is stored (the
+def _read_back(session: Session, kind: Kind, record_id: str) -> Any:
+    """The record just written, read back: what the audit keeps is what is stored (the
     write fills defaults, such as a source's file name, and orders lists as stored)."""
-    storage.write(session, kind, _checked(session, kind, record))
     session.flush()
-    return storage.read(session, kind, record.id)
+    return storage.read(session, kind, record_id)
+
+
+def _taken(kind: Kind, record_id: str) -> Conflict:
+    return Conflict(f"the id {record_id!r} is taken by another {kind.name}")
 
 
 def create(session: Session, kind: Kind, document: Any, actor: str) -> str:
+    """Store a new record. A taken id is a 409 before any rule is checked (the rules would
+    judge the record against the one holding its id), and again if another create claims
+    the id meanwhile: the INSERT is what claims it (see `storage.insert`)."""
     record = parse(kind, document)
-    if storage.read(session, kind, record.id) is not None:
-        raise Conflict(f"the id {record.id!r} is taken by another {kind.name}")
-    after = _stored(session, kind, record)
+    if storage.exists(session, kind, record.id):
+        raise _taken(kind, record.id)
+    if not storage.insert(session, kind, _checked(session, kind, record)):
+        raise _taken(kind, record.id)
+    after = _read_back(session, kind, record.id)
     log(session, actor, "create", kind.name, record.id, None, after)
     return record.id
 
@@ -112,7 +120,8 @@ def update(session: Session, kind: Kind, record_id: str, patch: Any, actor: str)
     wanted = parse(kind, merge_patch(before.model_dump(mode="json"), patch))
     if wanted == before:
         return
-    after = _stored(session, kind, wanted)
+    storage.write(session, kind, _checked(session, kind, wanted))
+    after = _read_back(session, kind, record_id)
     if after != before:
         log(session, actor, "update", kind.name, record_id, before, after)
 

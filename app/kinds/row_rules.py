@@ -7,16 +7,28 @@ stored in it holds (the same value rules, `app.kinds.fields`), a child table's c
 its items' fields hold. Columns derived at write time are checked against what they derive
 from (`Row.derived_problems`): a row's date interval against its date, a source's SHA-256
 against its text, an event's id against its parts. The tables that are no kind's (keys, the
-audit log, citations) have their models written out below.
+audit log, citations, seeding's state) have their models written out below; a `seed_state`
+row's record must be a record of its kind's shape, and its SHA-256 that record's.
 """
 
+import hashlib
+import json
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+)
 from sqlalchemy import Table
 
 from app.dates import parse_partial_date
+from app.kinds.checks import dotted
 from app.kinds.declaration import (
     Children,
     Columns,
@@ -81,6 +93,30 @@ DATE_COLUMN_RULES: dict[str, Any] = {
 DERIVED_COLUMN_RULES: dict[str, Any] = {"provenance": Provenances, "search_text": Prose}
 
 
+MAX_JSON_DEPTH = 32
+"""How deep a column of free-form JSON (an audit entry's records, seeding's state) may nest.
+The records they hold nest at most 5 levels (an agreement's events' citations); the API's
+JSON encoder refuses more than 255 (an audit entry imported 900 deep made `/changes` a 500)."""
+
+
+def _items(value: Any) -> Iterable[Any]:
+    return value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+
+
+def _not_too_deep(value: Any) -> Any:
+    """Walked a level at a time, not recursively."""
+    level, depth = [value], 1
+    while level := [item for outer in level for item in _items(outer) if _items(item)]:
+        depth += 1
+        if depth > MAX_JSON_DEPTH:
+            raise ValueError(f"nests more than {MAX_JSON_DEPTH} levels deep")
+    return value
+
+
+FreeJson = Annotated[dict[str, Any], AfterValidator(_not_too_deep)]
+"""A JSON object of any shape, but not nested more than MAX_JSON_DEPTH levels deep."""
+
+
 class ApiKeyRow(Row):
     id: int
     name: Line(100)
@@ -98,8 +134,8 @@ class ChangeRow(Row):
     action: Literal["create", "update", "delete"]
     record_type: Line(20)
     record_id: Line(200)
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
+    before: FreeJson | None
+    after: FreeJson | None
 
 
 class CitationRow(Row):
@@ -116,20 +152,55 @@ class SeedStateRow(Row):
     record_type: Line(20)
     record_id: Line(200)
     sha256: Sha256
-    record: dict[str, Any]
+    record: FreeJson
+
+
+def canonical_hash(record: dict[str, Any]) -> str:
+    """SHA-256 of the record's canonical JSON (sorted keys, no spaces, UTF-8): a `seed_state`
+    row's `sha256`, of its `record`."""
+    text = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _seed_state_rows(kinds: Kinds) -> type[Row]:
+    """A `seed_state` row is what seeding last wrote of a record (`app.seeding.plan`): its
+    `record` a record of its kind, with its id, and its `sha256` that record's hash. An
+    edited row made the next `seed` see a change nobody made, and report a conflict."""
+
+    def problems(row: dict[str, Any]) -> list[tuple[str, str]]:
+        shapes = {kind.name: kind.shape for kind in kinds.writable}
+        shape = shapes.get(row["record_type"])
+        if shape is None:
+            return [("record_type", f"not a kind of record seeding syncs: {row['record_type']!r}")]
+        try:
+            record = shape.model_validate(row["record"])
+        except ValidationError as exc:
+            return [
+                (dotted(("record", *e["loc"])), e["msg"].removeprefix("Value error, "))
+                for e in exc.errors()
+            ]
+        found = []
+        if record.id != row["record_id"]:
+            found.append(("record.id", f"is not the row's record_id {row['record_id']!r}"))
+        if row["sha256"] != canonical_hash(row["record"]):
+            found.append(("sha256", "is not the SHA-256 of its record's canonical JSON"))
+        return found
+
+    model = create_model("SeedStateRow", __base__=SeedStateRow)
+    model.problems_of = problems
+    return model
 
 
 SYSTEM_ROWS: dict[str, type[Row]] = {
     "api_keys": ApiKeyRow,
     "changes": ChangeRow,
     "citations": CitationRow,
-    "seed_state": SeedStateRow,
 }
 
 
 def row_models(kinds: Kinds) -> dict[str, type[Row]]:
     """Each table's row model: the kinds' (made from their declarations) and the others'."""
-    models = dict(SYSTEM_ROWS)
+    models = {**SYSTEM_ROWS, "seed_state": _seed_state_rows(kinds)}
     for kind in kinds:
         if kind.parent is None:
             models |= _kind_rows(kind, kinds)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, delete, or_, select, tuple_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.kinds import checks
@@ -40,6 +41,33 @@ def check(
 ) -> list[checks.Problem]:
     """The rules between records, against what the database holds."""
     return checks.check(checks.InDatabase(session, kinds), kind, record)
+
+
+def exists(session: Session, kind: Kind, record_id: str) -> bool:
+    """Whether a record of `kind` holds the id (committed, as this transaction sees it)."""
+    model: Any = kind.model
+    return session.scalar(select(model.id).where(model.id == record_id)) is not None
+
+
+def insert(session: Session, kind: Kind, record: Record, kinds: Kinds = KINDS) -> bool:
+    """Store a new record with its citations (no record can mention it yet, so no search text
+    is rewritten); False, storing nothing, when its id is taken.
+
+    The INSERT claims the id. Checking that the id is free and then writing lets two creates
+    on PostgreSQL both pass the check, and the later write, a merge, updated the row the
+    other had just inserted: 2 to 4 of 10 concurrent creates of one id were answered 201 in
+    6 of 20 rounds. An INSERT of an id another transaction is inserting waits for it, and
+    fails once it commits; the savepoint keeps this transaction usable after that failure."""
+    try:
+        with session.begin_nested():
+            session.add(to_row(kind, record, names_of(session, kinds), kinds))
+            session.flush()
+    except IntegrityError:
+        if exists(session, kind, record.id):
+            return False
+        raise
+    replace_citations(session, cited(kind, record, kinds))
+    return True
 
 
 def write(session: Session, kind: Kind, record: Record, kinds: Kinds = KINDS) -> None:

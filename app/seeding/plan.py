@@ -19,8 +19,6 @@ starting point, the state a freshly seeded database is in, so `/changes` replaye
 freshly seeded database gives what is stored.
 """
 
-import hashlib
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -33,17 +31,12 @@ from app.curation import service
 from app.kinds import storage
 from app.kinds.declaration import Children, Kind, Kinds, marker
 from app.kinds.registry import KINDS
+from app.kinds.row_rules import canonical_hash
 from app.models import Change, SeedState
 
 ACTOR = "seed"
 Prefer = Literal["seeds", "api"]
 Record = dict[str, Any]
-
-
-def canonical_hash(record: Record) -> str:
-    """SHA-256 of the record's canonical JSON (sorted keys, no spaces, UTF-8)."""
-    text = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -170,7 +170,7 @@ def make_parent(
 def test_sectors_made_each_others_parent_at_once_never_500(seeded: tuple) -> None:
     """PATCH a.parent=b and b.parent=a at the same moment, ten times: one wins, the other is
     refused (its record changed, or the loop is seen), and no cycle is ever stored. On
-    PostgreSQL the two lock each other's rows: the deadlock victim is retried."""
+    PostgreSQL the second waits for the first's lock on the tree, then sees its parent."""
     database_url, auth = seeded
     with (
         serve(database_url, rate_limit_anonymous="off", rate_limit_keyed="off") as base,

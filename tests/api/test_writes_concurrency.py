@@ -2,9 +2,14 @@
 changes feed."""
 
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from threading import Barrier
+from typing import TypeVar
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -12,9 +17,12 @@ from app.curation.keys import create_key
 from app.db import make_engine, transaction
 from app.kinds import storage
 from app.kinds.registry import KINDS
+from tests.api.test_writes import BODIES
+from tests.problems import assert_problem
 from tests.servers import serve
 
 URL = "/api/v1/agreements/mou-energy-vn-az-2025"
+T = TypeVar("T")
 
 
 def _server_with_key(database_url: str) -> tuple[str, dict[str, str]]:
@@ -41,6 +49,76 @@ def test_concurrent_patches_with_one_etag_let_exactly_one_win(seeded_url: str) -
         history = http.get(f"{URL}/history").json()["items"]
         assert len(history) == 1
         assert http.get(URL).json()["summary"] == history[0]["after"]["summary"]
+
+
+def at_once(calls: list[Callable[[], T]]) -> list[T]:
+    """Each call in a thread of its own, all released together; their results in order."""
+    start = Barrier(len(calls))
+
+    def run(call: Callable[[], T]) -> T:
+        start.wait()
+        return call()
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+CREATORS = 10
+CREATE_ROUNDS = 5
+
+
+@pytest.mark.parametrize("resource", list(BODIES))
+def test_concurrent_creates_of_one_id_let_exactly_one_win(seeded_url: str, resource: str) -> None:
+    """10 clients POST the same new id at once, round after round: one gets 201, the others
+    a 409 naming the id, and the id's history holds that one create."""
+    database_url, auth = _server_with_key(seeded_url)
+    with serve(database_url) as base, httpx.Client(base_url=base, timeout=30) as http:
+        for round_ in range(CREATE_ROUNDS):
+            body = {**BODIES[resource], "id": f"{BODIES[resource]['id']}-{round_}"}
+            post = partial(http.post, f"/api/v1/{resource}", json=body, headers=auth)
+            answers = at_once([post] * CREATORS)
+            assert Counter(a.status_code for a in answers) == {201: 1, 409: CREATORS - 1}, [
+                a.text for a in answers if a.status_code != 201
+            ]
+            for refused in (a for a in answers if a.status_code == 409):
+                assert repr(body["id"]) in assert_problem(refused, 409)["detail"]
+            history = http.get(f"/api/v1/{resource}/{body['id']}/history").json()["items"]
+            assert [h["action"] for h in history] == ["create"]
+
+
+CYCLE_ROUNDS = 50
+
+
+def reparent(http: httpx.Client, auth: dict[str, str], sector: str, parent: str) -> httpx.Response:
+    """PATCH the sector's parent as a client does: with the ETag of a fresh GET, again after
+    a 412 (the other change may alter the sector's detail: its children)."""
+    url = f"/api/v1/sectors/{sector}"
+    for _ in range(5):
+        etag = http.get(url).headers["etag"]
+        answer = http.patch(url, json={"parent": parent}, headers={**auth, "If-Match": etag})
+        if answer.status_code != 412:
+            break
+    return answer
+
+
+def test_concurrent_parent_changes_never_store_a_cycle(seeded_url: str) -> None:
+    """With b under a, one client puts c under b while another puts a under c, both at once,
+    50 times: one change is stored and the other is a 422 naming `parent`, never both (a
+    cycle a > b > c > a)."""
+    database_url, auth = _server_with_key(seeded_url)
+    with serve(database_url) as base, httpx.Client(base_url=base, timeout=30) as http:
+        for round_ in range(CYCLE_ROUNDS):
+            a, b, c = (f"cycle-{round_}-{name}" for name in "abc")
+            for sector, parent in ((a, None), (b, a), (c, None)):
+                body = {"id": sector, "name": sector.title(), "parent": parent}
+                assert http.post("/api/v1/sectors", json=body, headers=auth).status_code == 201
+            answers = at_once(
+                [partial(reparent, http, auth, c, b), partial(reparent, http, auth, a, c)]
+            )
+            assert sorted(r.status_code for r in answers) == [200, 422], [r.text for r in answers]
+            assert_problem(next(r for r in answers if r.status_code == 422), 422, "parent")
+            parents = {s: http.get(f"/api/v1/sectors/{s}").json()["parent_id"] for s in (a, c)}
+            assert (parents[c] == b) != (parents[a] == c), parents
 
 
 def test_read_modify_write_loops_lose_no_update(seeded_url: str) -> None:

@@ -60,11 +60,15 @@ def record_response(record: Any, status: int = 200, **headers: str) -> Response:
 def _lock(session: Session, kind: Kind, record_id: str) -> None:
     """Hold the record's row until commit (PostgreSQL), so concurrent writers queue up and
     the second sees the first's ETag. SQLite writers already queue: their transactions
-    begin IMMEDIATE (see `write_transaction`). Two writers that lock each other's rows (two
-    sectors made each other's parent) deadlock on PostgreSQL: one is retried, and then sees
-    the other's write."""
+    begin IMMEDIATE (see `write_transaction`).
+
+    FOR NO KEY UPDATE, not FOR UPDATE: a write that makes another record point at this one
+    (a sector put under it) need not wait for it. With FOR UPDATE, two sectors made each
+    other's parent (or c under b while a went under c) each waited on the other's lock; one
+    was retried once PostgreSQL saw the deadlock, after `deadlock_timeout` (1 s)."""
     model = kind.model
-    session.execute(select(model.id).where(model.id == record_id).with_for_update()).first()
+    locked = select(model.id).where(model.id == record_id).with_for_update(key_share=True)
+    session.execute(locked).first()
 
 
 def _claim(
