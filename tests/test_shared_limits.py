@@ -1,20 +1,25 @@
 """Rate limits shared through Redis (issue 16): across worker processes, and failing open
-while Redis is away.
+while Redis is away, without waiting on a Redis that does not answer (issue 23).
 
 The shared Redis is the one on 127.0.0.1:6379 (database 7, keys under a prefix of this run,
-deleted afterwards); the outage test starts and kills a throwaway `redis-server` of its own.
+deleted afterwards); the outage tests start throwaway `redis-server`s of their own, which
+they kill and restart, or freeze (SIGSTOP) and resume (SIGCONT).
 Without Redis these tests skip, unless REDIS_TESTS=required (as `.ci/run` sets).
 """
 
+import contextlib
 import json
 import logging
 import os
 import queue
 import shutil
+import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +39,7 @@ from tests.problems import assert_problem
 
 SHARED_REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
 AGREEMENTS = "/api/v1/agreements"
+UNROUTED = "/api/v1/no-such-route"
 
 
 def _unavailable(reason: str) -> None:
@@ -118,13 +124,30 @@ class ThrowawayRedis:
             self.process.wait(timeout=10)
             self.process = None
 
+    def freeze(self) -> None:
+        """Stop the server (SIGSTOP): it still accepts connections but answers nothing."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
+
+@contextlib.contextmanager
+def running_redis() -> Iterator[ThrowawayRedis]:
+    server = ThrowawayRedis()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
 
 @pytest.fixture
 def throwaway_redis() -> Iterator[ThrowawayRedis]:
-    server = ThrowawayRedis()
-    server.start()
-    yield server
-    server.stop()
+    with running_redis() as server:
+        yield server
 
 
 def forged_headers(i: int) -> dict[str, str]:
@@ -207,6 +230,21 @@ def test_two_workers_share_one_limit(db_url: str, shared_redis: tuple[str, str])
     assert {entry["status"] for entry in access} == {200, 429}
 
 
+def fail_opens() -> float:
+    return REGISTRY.get_sample_value("treaty_rate_limit_fail_open_total") or 0.0
+
+
+def counted_again(client: TestClient, timeout: float = 10) -> httpx.Response:
+    """The first response counted in the storage again, once it answers after an outage."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        response = client.get(AGREEMENTS)
+        if "ratelimit-limit" in response.headers:
+            return response
+        time.sleep(0.05)
+    raise AssertionError(f"requests are not counted again within {timeout}s")
+
+
 def test_limits_fail_open_while_redis_is_away(
     session: Session,
     db_url: str,
@@ -219,10 +257,6 @@ def test_limits_fail_open_while_redis_is_away(
         )
     )
     app.dependency_overrides[get_session] = lambda: session
-
-    def fail_opens() -> float:
-        return REGISTRY.get_sample_value("treaty_rate_limit_fail_open_total") or 0.0
-
     with (
         TestClient(app) as client,
         caplog.at_level(logging.WARNING, logger="app.middleware.rate_limits"),
@@ -241,8 +275,74 @@ def test_limits_fail_open_while_redis_is_away(
         body = assert_problem(client.get("/ready"), 503)
         assert "Redis" in body["detail"]
 
-        throwaway_redis.start()  # empty: the counts start again
-        assert [client.get(AGREEMENTS).status_code for _ in range(4)] == [200, 200, 200, 429]
+        throwaway_redis.start()  # empty: the counts start again, once a ping finds it
+        assert counted_again(client).headers["ratelimit-remaining"] == "2"
+        assert [client.get(AGREEMENTS).status_code for _ in range(3)] == [200, 200, 429]
         assert any("answers again" in r.getMessage() for r in caplog.records)
         assert client.get("/ready").status_code == 200
     app.state.engine.dispose()
+
+
+@contextlib.contextmanager
+def limited_client(session: Session, db_url: str, redis: ThrowawayRedis) -> Iterator[TestClient]:
+    """A client of an app limited at 5000 requests an hour, counted in `redis`."""
+    settings = Settings(database_url=db_url, redis_url=redis.url, rate_limit_anonymous="5000/hour")
+    app = create_app(settings)
+    app.dependency_overrides[get_session] = lambda: session
+    with TestClient(app) as client:
+        yield client
+    app.state.engine.dispose()
+
+
+def timed_requests(clients: list[TestClient], requests: int) -> list[list[float]]:
+    """Each client's times for `requests` GETs of `UNROUTED`, taken in turns so that every
+    client sees the same load on the machine."""
+    times: list[list[float]] = [[] for _ in clients]
+    for _ in range(requests):
+        for client, taken in zip(clients, times, strict=True):
+            start = time.perf_counter()
+            response = client.get(UNROUTED)
+            taken.append(time.perf_counter() - start)
+            assert response.status_code == 404
+    return times
+
+
+def p99(times: list[float]) -> float:
+    return statistics.quantiles(times, n=100)[98]
+
+
+def test_a_frozen_redis_does_not_slow_limited_requests(
+    session: Session, db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 23: a Redis that accepts connections but answers nothing (SIGSTOP) cost every
+    limited request the client timeout (0.5 s). Now only the request that finds it frozen
+    waits: the others skip Redis and pass, and counting in Redis resumes once it answers.
+
+    Two apps, each counting in a Redis of its own, one of which is frozen, take turns, so
+    both p99s see the same load on the machine; over 1000 requests each, the one slow request
+    is not the p99. The requests are to a path no route serves (counted all the same): the
+    database's time on a loaded machine spread the p99 of list GETs over 40 to 200 ms."""
+    with (
+        running_redis() as steady_redis,
+        running_redis() as frozen_redis,
+        limited_client(session, db_url, steady_redis) as steady,
+        limited_client(session, db_url, frozen_redis) as frozen,
+        caplog.at_level(logging.WARNING, logger="app.middleware.rate_limits"),
+    ):
+        timed_requests([steady, frozen], 20)  # the first requests warm FastAPI up
+        assert frozen.get(UNROUTED).headers["ratelimit-remaining"] == "4979"
+        frozen_redis.freeze()
+        try:
+            before = fail_opens()
+            steady_times, frozen_times = timed_requests([steady, frozen], 1000)
+            assert fail_opens() - before == 1000
+        finally:
+            frozen_redis.thaw()
+        rise = p99(frozen_times) - p99(steady_times)
+        assert rise < 0.050, f"p99 rose by {rise * 1000:.0f} ms"
+        warnings = [r for r in caplog.records if "rate limits are off" in r.getMessage()]
+        assert len(warnings) == 1
+
+        # Redis kept its count, and on SIGCONT ran the one command that had timed out.
+        assert counted_again(frozen).headers["ratelimit-remaining"] == "4977"
+        assert frozen.get(UNROUTED).headers["ratelimit-remaining"] == "4976"

@@ -4,6 +4,7 @@ access log (`app.access`), with its id (`app.request_id`)."""
 
 import logging
 from functools import cache
+from urllib.parse import unquote_plus
 
 from prometheus_client import Counter, Histogram
 from sqlalchemy import Engine
@@ -13,6 +14,21 @@ from app.metrics import LATENCY, REQUESTS, observe_pool
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 access_log = logging.getLogger("app.access")
+# Query parameters whose value is a secret: the API reads keys from headers only, but a client
+# that sends one as `?api_key=` must not find it in the logs.
+_SECRET_PARAMETERS = frozenset({"api_key"})
+
+
+def redact_query(query: str) -> str:
+    """The query string with each secret parameter's value replaced by `[redacted]`, its name
+    matched as the app would read it (percent-decoded) but in any case."""
+    parts = []
+    for part in query.split("&"):
+        name, equals, _ = part.partition("=")
+        if equals and unquote_plus(name).lower() in _SECRET_PARAMETERS:
+            part = f"{name}=[redacted]"
+        parts.append(part)
+    return "&".join(parts)
 
 
 def route_template(scope: Scope) -> str:
@@ -63,7 +79,7 @@ def record(
     if not access_log.isEnabledFor(logging.INFO):
         return
     path = scope.get("path", "")
-    query = scope.get("query_string", b"").decode("latin-1")
+    query = redact_query(scope.get("query_string", b"").decode("latin-1"))
     access_log.info(
         '%s "%s %s" %d %.1f ms',
         client,

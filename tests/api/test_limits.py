@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi import Body
 from fastapi.testclient import TestClient
@@ -201,10 +202,7 @@ def test_fourth_anonymous_request_in_a_minute_is_429(limited: TestClient, sessio
 def test_a_verified_key_has_its_own_bucket(limited: TestClient, session: Session) -> None:
     _, secret = create_key(session, "limits-reader", "read")
     bearer = {"Authorization": f"Bearer {secret}"}
-    # Its first request counts as anonymous while the key is verified ...
-    first = limited.get(AGREEMENTS, headers=bearer)
-    assert first.status_code == 200 and first.headers["ratelimit-limit"] == "3"
-    # ... then the key's own limit applies, as Bearer or X-API-Key alike.
+    # The key's own limit applies from its first request, as Bearer or X-API-Key alike.
     for remaining in (4, 3):
         response = limited.get(AGREEMENTS, headers=bearer)
         assert response.headers["ratelimit-limit"] == "5"
@@ -215,8 +213,45 @@ def test_a_verified_key_has_its_own_bucket(limited: TestClient, session: Session
     assert statuses(limited, 2, headers=bearer) == [200, 200]
     body = assert_problem(limited.get(AGREEMENTS, headers=bearer), 429)
     assert "5 requests per minute" in body["detail"] and "API key" in body["detail"]
-    # The address still has two anonymous requests left.
-    assert statuses(limited, 3) == [200, 200, 429]
+    # The address's anonymous budget is untouched.
+    assert statuses(limited, 4) == [200, 200, 200, 429]
+
+
+def test_a_spent_address_does_not_hold_up_a_key(limited: TestClient, session: Session) -> None:
+    """A key is judged by its own limit, never by its address's anonymous budget (issue 23:
+    keys were verified only while their address was within the anonymous limit, so a curator
+    behind an address that anonymous requests had spent got 429 on reads and writes)."""
+    _, secret = create_key(session, "limits-curator", "write")
+    bearer = {"Authorization": f"Bearer {secret}"}
+    assert statuses(limited, 4) == [200, 200, 200, 429]
+
+    def add_sector(n: int) -> httpx.Response:
+        sector = {"id": f"sector-limits-{n}", "name": f"Limits {n}", "parent": "energy"}
+        return limited.post("/api/v1/sectors", json=sector, headers=bearer)
+
+    answers = [
+        add_sector(1),
+        limited.get(AGREEMENTS, headers=bearer),
+        add_sector(2),
+        limited.get(AGREEMENTS, headers=bearer),
+        add_sector(3),
+    ]
+    assert [r.status_code for r in answers] == [201, 200, 201, 200, 201]
+    assert [r.headers["ratelimit-remaining"] for r in answers] == ["4", "3", "2", "1", "0"]
+    body = assert_problem(add_sector(4), 429)
+    assert "5 requests per minute" in body["detail"] and "API key" in body["detail"]
+    assert_problem(limited.get(AGREEMENTS), 429)  # the address is still spent
+
+
+def test_a_key_is_unlimited_when_keyed_limits_are_off(
+    make_client: Callable[..., TestClient], session: Session
+) -> None:
+    client = make_client(anonymous="3/minute", keyed="off")
+    _, secret = create_key(session, "limits-unlimited", "read")
+    assert statuses(client, 4) == [200, 200, 200, 429]
+    responses = [client.get(AGREEMENTS, headers={"X-API-Key": secret}) for _ in range(10)]
+    assert [r.status_code for r in responses] == [200] * 10
+    assert not any("ratelimit-limit" in r.headers for r in responses)
 
 
 def test_random_keys_get_no_more_than_anonymous(limited: TestClient, lookups: Lookups) -> None:

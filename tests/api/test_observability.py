@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.api.deps import get_session
 from app.config import Settings
-from app.logging_setup import JsonFormatter, RequestIdFilter
+from app.logging_setup import TEXT_FORMAT, JsonFormatter, RequestIdFilter
 from app.main import create_app
 from app.request_id import new_request_id
 from tests.problems import assert_problem
@@ -96,6 +96,24 @@ def test_the_access_log_names_the_request(
     assert entry["query"] == "x=1"
     assert entry["status"] == response.status_code == 200
     assert entry["duration_ms"] >= 0
+
+
+def test_an_api_key_in_the_query_never_reaches_the_access_log(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`?api_key=` is no way to send a key (the API reads headers), but clients try it: its
+    value is redacted however the name is written, in both log formats."""
+    query = "x=1&api_key=tk_plain&api%5Fkey=tk_encoded&API_KEY=tk_upper&y=2"
+    with caplog.at_level(logging.INFO, logger="app.access"):
+        client.get(f"{DETAIL}?{query}")
+    (record,) = [r for r in caplog.records if r.name == "app.access"]
+    RequestIdFilter().filter(record)
+    text = logging.Formatter(TEXT_FORMAT).format(record)
+    line = JsonFormatter().format(record)
+    redacted = "x=1&api_key=[redacted]&api%5Fkey=[redacted]&API_KEY=[redacted]&y=2"
+    assert f"GET {DETAIL}?{redacted}" in text
+    assert json.loads(line)["query"] == redacted
+    assert not any(secret in text + line for secret in ("tk_plain", "tk_encoded", "tk_upper"))
 
 
 def test_other_log_lines_carry_the_request_id_too() -> None:
