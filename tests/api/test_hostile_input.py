@@ -5,6 +5,7 @@ answer), never a 500."""
 import base64
 import json
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -40,6 +41,48 @@ def test_forged_cursors_of_every_json_type_are_422(client: TestClient, resource:
     forged += [cursor("another-sort", "a", "b"), "not base64 at all!", "e30"]
     for value in forged:
         assert_problem(client.get(url, params={"cursor": value}), 422, "cursor")
+
+
+OUT_OF_RANGE = [2**63, -(2**63) - 1, 2**64, 10**30]
+"""Numbers past what a database column holds (SQLite's and PostgreSQL's integers are 64-bit)."""
+
+
+def assert_bad_cursor(response: httpx.Response) -> None:
+    body = assert_problem(response, 422, "cursor")
+    assert body["type"] == "/problems/invalid-parameter"
+
+
+@pytest.mark.parametrize("rank", [*OUT_OF_RANGE, -1, 3])
+def test_a_timeline_cursor_whose_rank_is_out_of_range_is_a_422(
+    client: TestClient, rank: int
+) -> None:
+    """The rank orders a day's entries (milestones, visits, agreements): 0, 1 or 2."""
+    url = "/api/v1/timeline"
+    forged = cursor("timeline", "1959-01-01", rank, "visit-ho-chi-minh-azerbaijan-1959")
+    assert_bad_cursor(client.get(url, params={"country": "VN", "cursor": forged}))
+
+
+@pytest.mark.parametrize("sort", ["-date", "date", "-title", "title"])
+def test_an_agreements_cursor_whose_parts_are_out_of_range_is_a_422(
+    either_engine: TestClient, sort: str
+) -> None:
+    values = [*OUT_OF_RANGE, "0000-01-01", "10000-01-01", "2025-02-30"]
+    if sort.endswith("title"):
+        values = OUT_OF_RANGE
+    forged = [cursor(sort, value, "mou-energy-vn-az-2025") for value in values]
+    forged += [cursor(sort, "2025-01-01", number) for number in OUT_OF_RANGE]
+    for value in forged:
+        response = either_engine.get("/api/v1/agreements", params={"sort": sort, "cursor": value})
+        assert_bad_cursor(response)
+
+
+def test_a_visits_cursor_whose_parts_are_out_of_range_is_a_422(client: TestClient) -> None:
+    forged = [
+        cursor("-date", number, "state-visit-to-lam-azerbaijan-2025") for number in OUT_OF_RANGE
+    ]
+    forged += [cursor("-date", "2025-01-01", number) for number in OUT_OF_RANGE]
+    for value in forged:
+        assert_bad_cursor(client.get("/api/v1/visits", params={"cursor": value}))
 
 
 def test_a_date_sort_cursor_needs_an_iso_day(client: TestClient) -> None:
