@@ -408,6 +408,27 @@ BAD_ROWS: dict[str, tuple[str, dict, dict, str, str]] = {
         "U+001B",
     ),
     "blank name": ("sectors", {"id": "energy"}, {"name": "   "}, "name", "must not be blank"),
+    "name of zero-width characters": (
+        "sectors",
+        {"id": "energy"},
+        {"name": "\u200b\u200d\ufeff"},
+        "name",
+        "must not be blank",
+    ),
+    "bidi override in a title": (
+        "agreements",
+        {"id": AGREEMENT},
+        {"title": "MoU \u202e5202"},
+        "title",
+        "U+202E",
+    ),
+    "bidi isolate in a quote": (
+        "citations",
+        {"record_type": "agreement", "record_id": AGREEMENT},
+        {"quote": "\u2068" + QUOTE},
+        "quote",
+        "U+2068",
+    ),
     "quote without a word": (
         "citations",
         {"record_type": "agreement", "record_id": AGREEMENT},

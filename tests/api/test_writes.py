@@ -194,6 +194,15 @@ BAD_RECORDS: list[tuple[str, dict[str, Any], str]] = [
     ("unknown field", {"colour": "red"}, "colour"),
     ("bad kind", {"kind": "novel"}, "kind"),
     ("not a slug", {"id": "Not A Slug"}, "id"),
+    ("a title of zero-width characters", {"title": "\u200b\u200c\u200d\u2060\ufeff"}, "title"),
+    ("a bidi override in a title", {"title": "MoU \u202e5202"}, "title"),
+    ("a bidi isolate in an alias", {"aliases": ["\u2066Energy MoU\u2069"]}, "aliases.0"),
+    ("a bidi embedding in a summary", {"summary": "An \u202aembedded\u202c word."}, "summary"),
+    (
+        "a bidi override in a quote",
+        {"citations": [{"source": SOURCE, "quote": "\u202d" + QUOTE}, *CITED]},
+        "citations.0.quote",
+    ),
 ]
 
 

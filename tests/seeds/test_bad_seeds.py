@@ -102,6 +102,30 @@ BAD_SEEDS: dict[str, tuple[Callable[[Path], None], str]] = {
         lambda s: _edit(s, "sectors.yaml", "name: Oil and gas", 'name: "Oil\\u001b[31m and gas"'),
         "sectors.yaml: oil-and-gas: name: Value error, contains the control character U+001B",
     ),
+    "name of zero-width characters": (
+        lambda s: _edit(s, "sectors.yaml", "name: Oil and gas", 'name: "\\u200b\\u2060\\ufeff"'),
+        "sectors.yaml: oil-and-gas: name: Value error, must not be blank",
+    ),
+    "bidi override in a title": (
+        lambda s: _edit(
+            s,
+            "agreements.yaml",
+            "title: Memorandum of understanding on cooperation in the energy sector",
+            'title: "Memorandum \\u202eygrene"',
+        ),
+        "agreements.yaml: mou-energy-vn-az-2025: title: Value error, contains the control "
+        "character U+202E",
+    ),
+    "bidi isolate in a description": (
+        lambda s: _edit(
+            s,
+            "sectors.yaml",
+            "description: Oil and gas exploration",
+            "description: \u2067Oil and gas exploration",
+        ),
+        "sectors.yaml: oil-and-gas: description: Value error, contains the control character "
+        "U+2067",
+    ),
     "id with a trailing newline": (
         lambda s: _edit(s, "sectors.yaml", "- id: energy", '- id: "energy\\n"'),
         "sectors.yaml: energy\n: id: Value error, must be a slug",
