@@ -104,9 +104,10 @@ UNIQUE_BY = {
     "parties": ("country",),
     "signatories": ("signatory", "role"),
     "events": ("action", "country"),
+    "citations": ("source", "quote", "field"),
 }
-"""An agreement lists each party, signer (per role) and party action once: entries that the
-references above made equal are dropped."""
+"""An agreement lists each party, signer (per role) and party action once, and a record
+each citation once: entries that the references and quotes above made equal are dropped."""
 
 
 def _distinct(items: list[Any], keys: tuple[str, ...]) -> list[Any]:

@@ -408,6 +408,13 @@ BAD_ROWS: dict[str, tuple[str, dict, dict, str, str]] = {
         "U+001B",
     ),
     "blank name": ("sectors", {"id": "energy"}, {"name": "   "}, "name", "must not be blank"),
+    "a citation of no field": (
+        "citations",
+        {"record_type": "agreement", "record_id": AGREEMENT},
+        {"field": "evil"},
+        "field",
+        "'evil' is not a field of",
+    ),
     "name of zero-width characters": (
         "sectors",
         {"id": "energy"},
@@ -462,6 +469,24 @@ def test_a_dump_breaking_a_record_rule_is_refused_naming_the_place(
         problem.strip().startswith(named) and message in problem
         for problem in str(refused.value).splitlines()
     ), str(refused.value)
+    assert set(counts(target).values()) == {0}
+
+
+def test_a_dump_repeating_a_citation_of_a_record_is_refused(
+    plain_dump: bytes, target: Engine
+) -> None:
+    rows = [
+        json.loads(line)["row"]
+        for line in plain_dump.split(b"\n")
+        if line.startswith(b'{"table":"citations",')
+    ]
+    first, second = [r for r in rows if r["record_id"] == AGREEMENT][:2]
+    same = {k: first[k] for k in ("source_id", "quote", "field")}
+    bad, line = edit_row(plain_dump, "citations", {"id": second["id"]}, **same)
+    with pytest.raises(DumpError) as refused:
+        import_database(target, io.BytesIO(bad))
+    named = f"line {line}: table citations, record {second['id']}, field -: repeats citation"
+    assert named in str(refused.value), str(refused.value)
     assert set(counts(target).values()) == {0}
 
 

@@ -25,7 +25,17 @@ from app.kinds.provenance import (
     reference,
     stored_provenance,
 )
-from app.kinds.shapes import CitationIn, Cited, Provenanced, Provenances, SeedModel, Text
+from app.kinds.shapes import (
+    CitationIn,
+    Cited,
+    Citing,
+    Provenanced,
+    Provenances,
+    SeedModel,
+    Text,
+    citation_problems,
+    refuse,
+)
 from app.models import Country
 from app.schemas.countries import CountryQuery
 from app.text import search_text
@@ -44,14 +54,13 @@ CheckRecord = Callable[[BaseModel, tuple[str | int, ...]], list[Problem]]
 """The record checker: the problems of a value at a location."""
 
 
-class CountryLink(Provenanced):
+class CountryLink(Citing, Provenanced):
     """What `countries.yaml` adds to an ISO historical entity."""
 
     successor: Annotated[CountryId | None, Column("successor_id"), Ref("country"), Sourced()] = None
     part_of: Annotated[CountryId | None, Column("part_of_id"), Ref("country"), Sourced()] = None
     aliases: list[Text(300)] = []
     note: Prose | None = None
-    citations: list[CitationIn] = []
 
 
 class EntityRecord(Cited, Provenanced):
@@ -76,6 +85,13 @@ class CountriesFile(SeedModel):
     external_ids: dict[CountryId, dict[Text(60), Text(200)]] = {}
     links: dict[CountryId, CountryLink] = {}
     entities: list[EntityRecord] = []
+
+    @model_validator(mode="after")
+    def _citations_fit(self) -> "CountriesFile":
+        """A country's citations support its fields (an entity's), each passage once."""
+        for code, items in self.citations.items():
+            refuse(self, citation_problems(EntityRecord, items, ("citations", code)))
+        return self
 
     @model_validator(mode="after")
     def _aliases_cited(self) -> "CountriesFile":

@@ -6,11 +6,13 @@ control characters, quotes with a real word, titles and names not blank), so see
 writes and `import` all refuse the same values.
 """
 
-from typing import Annotated, Literal
+from collections.abc import Iterator, Sequence
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from app.kinds.declaration import Children, Column, Ref, Sourced, marker, sourced_fields
+from app.kinds.declaration import Children, Column, Loc, Ref, Sourced, marker, sourced_fields
 from app.kinds.fields import DateText, Line, Prose, Quote, RecordId
 
 Text = Line
@@ -45,7 +47,74 @@ class CitationIn(SeedModel):
     field: Text(60) | None = None
 
 
-class Cited(SeedModel):
+RecordProblem = tuple[Loc, str, Any]
+"""Where a record breaks a rule about itself, what is wrong, and the value at fault."""
+
+
+def refuse(record: BaseModel, problems: Iterator[RecordProblem]) -> None:
+    """Raise the problems as a validation error of `record`, each at its own location
+    (`citations.3.field`, not the record as a whole)."""
+    errors = [
+        InitErrorDetails(
+            type=PydanticCustomError("record_rule", "{message}", {"message": message}),
+            loc=loc,
+            input=value,
+        )
+        for loc, message, value in problems
+    ]
+    if errors:
+        raise ValidationError.from_exception_data(type(record).__name__, errors)
+
+
+def field_names(shape: type[BaseModel]) -> list[str]:
+    """The fields a citation or a provenance entry of a record of `shape` may name: every
+    field but its citations and provenance."""
+    return [name for name in shape.model_fields if name not in ("citations", "provenance")]
+
+
+def not_a_field(shape: type[BaseModel], name: str) -> str | None:
+    """Why a citation or provenance entry of a record of `shape` cannot name `name`, or None."""
+    fields = field_names(shape)
+    return (
+        None if name in fields else f"{name!r} is not a field of this record ({', '.join(fields)})"
+    )
+
+
+def citation_problems(
+    shape: type[BaseModel], citations: Sequence[CitationIn], loc: Loc = ("citations",)
+) -> Iterator[RecordProblem]:
+    """A citation's `field` must be one of the record's fields, and a record cites a passage
+    for a field once: a repeat is named once, at its first repetition."""
+    first: dict[tuple[str, str, str | None], int] = {}
+    repeated = set()
+    for i, citation in enumerate(citations):
+        unknown = citation.field and not_a_field(shape, citation.field)
+        if unknown:
+            yield (*loc, i, "field"), unknown, citation.field
+        key = (citation.source, citation.quote, citation.field)
+        if key not in first:
+            first[key] = i
+        elif key not in repeated:
+            repeated.add(key)
+            message = f"repeats the citation at index {first[key]} (same source, quote and field)"
+            yield (*loc, i), message, None
+
+
+class Citing(SeedModel):
+    """A record that may cite sources: each citation supports one of its fields (or the
+    record as a whole), once."""
+
+    citations: list[CitationIn] = []
+
+    @model_validator(mode="after")
+    def _citations_fit(self) -> "Citing":
+        refuse(self, citation_problems(type(self), self.citations))
+        return self
+
+
+class Cited(Citing):
+    """A record that cites at least one source."""
+
     citations: list[CitationIn] = Field(min_length=1)
 
 

@@ -126,6 +126,31 @@ BAD_SEEDS: dict[str, tuple[Callable[[Path], None], str]] = {
         "sectors.yaml: oil-and-gas: description: Value error, contains the control character "
         "U+2067",
     ),
+    "a citation of no field": (
+        lambda s: _edit(
+            s,
+            "agreements.yaml",
+            'quote: "particularly the 1982 United Nations Convention on the Law of the Sea (UNCLOS)"\n',
+            'quote: "particularly the 1982 United Nations Convention on the Law of the Sea (UNCLOS)"\n'
+            "      field: evil\n",
+        ),
+        "agreements.yaml: unclos-1982: citations[0].field: 'evil' is not a field of this record "
+        "(date, ",
+    ),
+    "the same citation twice": (
+        lambda s: _edit(
+            s,
+            "agreements.yaml",
+            '      quote: "the 1982 United Nations Convention on the Law of the Sea"\n'
+            "      field: date\n",
+            '      quote: "the 1982 United Nations Convention on the Law of the Sea"\n'
+            "      field: date\n"
+            "    - source: vns-baku-signing-ceremony-2025\n"
+            '      quote: "the 1982 United Nations Convention on the Law of the Sea"\n'
+            "      field: date\n",
+        ),
+        "agreements.yaml: unclos-1982: citations[2]: repeats the citation at index 1",
+    ),
     "id with a trailing newline": (
         lambda s: _edit(s, "sectors.yaml", "- id: energy", '- id: "energy\\n"'),
         "sectors.yaml: energy\n: id: Value error, must be a slug",
