@@ -415,6 +415,20 @@ BAD_ROWS: dict[str, tuple[str, dict, dict, str, str]] = {
         "field",
         "'evil' is not a field of",
     ),
+    "an external id of no declared dataset": (
+        "signatories",
+        {"id": "ho-chi-minh"},
+        {"external_ids": {"evil": "x"}},
+        "external_ids.evil.[key]",
+        "Input should be 'wikidata'",
+    ),
+    "a country's external id of no declared dataset": (
+        "countries",
+        {"id": "VN"},
+        {"external_ids": {"wikidata": "Q881", "evil": "x"}},
+        "external_ids.evil.[key]",
+        "Input should be",
+    ),
     "name of zero-width characters": (
         "sectors",
         {"id": "energy"},

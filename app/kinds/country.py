@@ -21,7 +21,9 @@ from app.kinds.provenance import (
     ISO_3166_1,
     ISO_3166_3,
     ISO_NAMES,
+    CuratedIds,
     Entries,
+    ExternalIds,
     reference,
     stored_provenance,
 )
@@ -82,7 +84,7 @@ class CountriesFile(SeedModel):
     citations: dict[CountryId, list[CitationIn]] = Field(
         {}, description="Quotes that use each ISO country's curated `aliases`."
     )
-    external_ids: dict[CountryId, dict[Text(60), Text(200)]] = {}
+    external_ids: dict[CountryId, CuratedIds] = {}
     links: dict[CountryId, CountryLink] = {}
     entities: list[EntityRecord] = []
 
@@ -324,7 +326,7 @@ KIND = Kind(
         "valid_from": DateText | None,
         "valid_to": DateText | None,
         "note": Prose | None,
-        "external_ids": dict[Line(60), Line(200)],
+        "external_ids": ExternalIds,
         "successor_id": CountryId | None,
         "part_of_id": CountryId | None,
         "search_text": Prose,

@@ -325,3 +325,8 @@ def test_each_list_accepts_its_example_cursor(
     ]
     response = client.get(f"/api/v1/{name}", params={"cursor": cursor["schema"]["examples"][0]})
     assert response.status_code == 200, response.text
+
+
+def test_the_spec_lists_the_external_ids_a_record_may_carry(spec: dict[str, Any]) -> None:
+    external_ids = spec["components"]["schemas"]["SignatoryRecord"]["properties"]["external_ids"]
+    assert external_ids["propertyNames"] == {"const": "wikidata"}

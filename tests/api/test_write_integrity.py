@@ -180,6 +180,12 @@ RULES: list[tuple[str, str, dict[str, Any], str]] = [
     ("signatories", "a blank name", {"name": " "}, "name"),
     ("sectors", "a blank name", {"name": "  "}, "name"),
     ("signatories", "a blank alias", {"aliases": [" "]}, "aliases.0"),
+    (
+        "signatories",
+        "an external id of no declared dataset",
+        {"external_ids": {"evil": "x"}},
+        "external_ids.evil.[key]",
+    ),
     *(
         (resource, f"a control character in {field}", change, field)
         for resource, cases in NUL_FIELDS.items()

@@ -151,6 +151,14 @@ BAD_SEEDS: dict[str, tuple[Callable[[Path], None], str]] = {
         ),
         "agreements.yaml: unclos-1982: citations[2]: repeats the citation at index 1",
     ),
+    "an external id of no declared dataset": (
+        lambda s: _edit(s, "signatories.yaml", "{wikidata: Q36014}", "{evil: Q36014}"),
+        "signatories.yaml: ho-chi-minh: external_ids.evil.[key]: Input should be 'wikidata'",
+    ),
+    "a country's external id of no declared dataset": (
+        lambda s: _edit(s, "countries.yaml", "VN: {wikidata: Q881}", "VN: {iso3166_alpha2: VN}"),
+        "countries.yaml: -: external_ids.VN.iso3166_alpha2.[key]: Input should be 'wikidata'",
+    ),
     "id with a trailing newline": (
         lambda s: _edit(s, "sectors.yaml", "- id: energy", '- id: "energy\\n"'),
         "sectors.yaml: energy\n: id: Value error, must be a slug",
