@@ -415,6 +415,13 @@ BAD_ROWS: dict[str, tuple[str, dict, dict, str, str]] = {
         "field",
         "'evil' is not a field of",
     ),
+    "provenance of no field": (
+        "visits",
+        {"id": VISIT},
+        {"provenance": {"evil": {"basis": "inferred", "reason": "A test."}}},
+        "provenance.evil",
+        "'evil' is not a field of this record",
+    ),
     "an external id of no declared dataset": (
         "signatories",
         {"id": "ho-chi-minh"},

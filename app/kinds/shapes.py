@@ -157,32 +157,54 @@ class Provenanced(SeedModel):
 
     @model_validator(mode="after")
     def _every_value_has_provenance(self) -> "Provenanced":
-        derived = [k for k in self.provenance if k.startswith(COMPUTED_PROVENANCE)]
-        if derived:
-            raise ValueError(
-                "provenance of dates, parties and external ids is set by date_inferred, "
-                "parties[].inferred_reason and external_ids: " + ", ".join(derived)
-            )
-        cited = {c.field for c in getattr(self, "citations", [])}
-        quotes = [c.quote for c in getattr(self, "citations", [])]
-        missing = [
-            name
-            for name in sourced_fields(type(self))
-            if _stated(self, name)
-            and name not in cited
-            and name not in self.provenance
-            and not (name == "date" and getattr(self, "date_inferred", False))
-        ]
-        missing += [
-            f"aliases.{alias}"
-            for alias in getattr(self, "aliases", [])
-            if f"aliases.{alias}" not in self.provenance and not any(alias in q for q in quotes)
-        ]
-        if missing:
-            raise ValueError(
-                "no citation (with `field`), inference or reference for: " + ", ".join(missing)
-            )
+        refuse(self, provenance_problems(self))
         return self
+
+
+def provenance_key_problem(shape: type[BaseModel], key: str, aliases: Sequence[str]) -> str | None:
+    """Why a record of `shape` with these `aliases` cannot have a provenance entry `key`, or
+    None: a key names one of its fields, or one of its aliases (`aliases.North Vietnam`)."""
+    name, dot, item = key.partition(".")
+    if not dot:
+        return not_a_field(shape, key)
+    if name == "aliases" and "aliases" in shape.model_fields:
+        return None if item in aliases else f"{item!r} is not one of this record's aliases"
+    return f"{key!r} names no field of this record (an item is named only as aliases.<alias>)"
+
+
+def provenance_problems(record: Provenanced) -> Iterator[RecordProblem]:
+    """Each provenance entry names a field or alias of the record (not one the writer derives),
+    and every value the record states is cited, inferred or reference data."""
+    aliases = getattr(record, "aliases", [])
+    for key in record.provenance:
+        if key.startswith(COMPUTED_PROVENANCE):
+            message = (
+                "the provenance of dates, parties and external ids is set by date_inferred, "
+                "parties[].inferred_reason and external_ids"
+            )
+        else:
+            message = provenance_key_problem(type(record), key, aliases)
+        if message:
+            yield ("provenance", key), message, key
+    citations = getattr(record, "citations", [])
+    cited = {c.field for c in citations}
+    missing = [
+        name
+        for name in sourced_fields(type(record))
+        if _stated(record, name)
+        and name not in cited
+        and name not in record.provenance
+        and not (name == "date" and getattr(record, "date_inferred", False))
+    ]
+    missing += [
+        f"aliases.{alias}"
+        for alias in aliases
+        if f"aliases.{alias}" not in record.provenance
+        and not any(alias in c.quote for c in citations)
+    ]
+    if missing:
+        message = "no citation (with `field`), inference or reference for: " + ", ".join(missing)
+        yield (), message, None
 
 
 class Dated(SeedModel):

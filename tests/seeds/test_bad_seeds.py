@@ -65,12 +65,29 @@ BAD_SEEDS: dict[str, tuple[Callable[[Path], None], str]] = {
         lambda s: _edit(
             s, "visits.yaml", "    guest_country:\n      basis", "    other:\n      basis"
         ),
-        "visits.yaml: visit-ho-chi-minh-azerbaijan-1959: -: Value error, no citation (with "
+        "visits.yaml: visit-ho-chi-minh-azerbaijan-1959: -: no citation (with "
         "`field`), inference or reference for: guest_country",
+    ),
+    "provenance of no field": (
+        lambda s: _edit(
+            s, "visits.yaml", "    guest_country:\n      basis", "    other:\n      basis"
+        ),
+        "visits.yaml: visit-ho-chi-minh-azerbaijan-1959: provenance.other: 'other' is not a "
+        "field of this record",
+    ),
+    "provenance of an alias the record does not have": (
+        lambda s: _edit(
+            s,
+            "countries.yaml",
+            "    provenance:\n      successor:",
+            "    provenance:\n      aliases.North Vietnam:\n        basis: reference\n        dataset: x\n      successor:",
+        ),
+        "countries.yaml: -: links.VDVN.provenance.aliases.North Vietnam: 'North Vietnam' is not "
+        "one of this record's aliases",
     ),
     "an alias no quote uses": (
         lambda s: _edit(s, "signatories.yaml", "    - Petrovietnam\n", "    - PVN Group\n"),
-        "signatories.yaml: petrovietnam: -: Value error, no citation (with `field`), inference "
+        "signatories.yaml: petrovietnam: -: no citation (with `field`), inference "
         "or reference for: aliases.PVN Group",
     ),
     "an inference without its reason": (
