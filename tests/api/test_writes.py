@@ -321,6 +321,17 @@ def test_deleting_a_record_others_point_at_is_a_409(
     assert client.get(url).status_code == 200
 
 
+def test_deleting_an_agreement_another_refers_to_names_the_referring_one(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    url = "/api/v1/agreements/unclos-1982"
+    response = client.delete(url, headers={**auth(keys["admin"]), "If-Match": etag(client, url)})
+    detail = assert_problem(response, 409)["detail"]
+    referring = "strategic-partnership-declaration-vn-az-2025"
+    assert f"agreements name it in `references` ({referring})" in detail
+    assert client.get(url).status_code == 200
+
+
 def test_delete_leaves_a_tombstone(client: TestClient, keys: dict[str, str]) -> None:
     client.post("/api/v1/agreements", json=NEW, headers=auth(keys["write"]))
     url = "/api/v1/agreements/mou-test-2026"
