@@ -123,6 +123,38 @@ def test_dates_in_query_parameters_are_matched_whole_in_ascii(
         assert client.get(url, params={"date_to": value}).status_code == 422, (url, value)
 
 
+INTEGER_PARAMETERS = [
+    ("/api/v1/agreements", "limit"),
+    ("/api/v1/agreements", "offset"),
+    ("/api/v1/visits", "limit"),
+    ("/api/v1/visits", "offset"),
+    ("/api/v1/countries", "limit"),
+    ("/api/v1/signatories", "limit"),
+    ("/api/v1/sectors", "limit"),
+    ("/api/v1/sources", "offset"),
+    ("/api/v1/bodies", "limit"),
+    ("/api/v1/timeline", "limit"),
+    ("/api/v1/timeline", "offset"),
+    ("/api/v1/search", "limit"),
+    ("/api/v1/changes", "since"),
+    ("/api/v1/changes", "limit"),
+    ("/api/v1/changes.csv", "since"),
+    ("/api/v1/agreements/mou-energy-vn-az-2025/history", "limit"),
+    ("/api/v1/agreements/mou-energy-vn-az-2025/history", "cursor"),
+]
+
+
+@pytest.mark.parametrize(("url", "parameter"), INTEGER_PARAMETERS)
+def test_integers_in_query_parameters_are_ascii_digits_only(
+    client: TestClient, url: str, parameter: str
+) -> None:
+    needed = {"/api/v1/timeline": {"country": "VN"}, "/api/v1/search": {"q": "baku"}}.get(url, {})
+    for value in ("+5", " 5", "5 ", "5_0", "5.0", "٥", "５", "0x5", "1e1"):
+        response = client.get(url, params={**needed, parameter: value})
+        assert_problem(response, 422, parameter)
+    assert client.get(url, params={**needed, parameter: "5"}).status_code == 200
+
+
 @pytest.mark.parametrize(
     ("url", "params"),
     [
