@@ -36,7 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.errors import internal_error
 from app.middleware.access_log import record
 from app.middleware.admission import oversized_headers
-from app.middleware.trusted_proxies import TrustedProxies
+from app.middleware.trusted_proxies import FROM_TRUSTED_PROXY, TrustedProxies
 from app.request_id import REQUEST_ID_HEADER, request_id_from, set_request_id
 
 logger = logging.getLogger("app.errors")
@@ -109,6 +109,7 @@ class OutermostMiddleware:
         headers = Headers(scope=scope)
         peer = str((scope.get("client") or ("unknown", 0))[0])
         client, scheme = self.proxies.resolve(peer, headers)
+        scope[FROM_TRUSTED_PROXY] = bool(self.proxies) and self.proxies.trusts(peer)
         if client != peer:
             scope["client"] = (client, 0)
         if scheme:
