@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: comma-separated IPs or
     # networks ("10.0.0.2,172.16.0.0/12"), "*" for any; none by default.
     forwarded_allow_ips: str = ""
+    # The API's public address ("https://treaties.example.org"): the start of the absolute
+    # URLs in Link and Location headers. Unset, a request forwarded by a trusted proxy gets
+    # URLs of the host and scheme it forwarded, and any other request relative ones (never
+    # a Host header a client could have forged).
+    public_base_url: str | None = None
     # "text" or "json" (one JSON object per line, for log shippers).
     log_format: Literal["text", "json"] = "text"
     # The largest request body accepted, in bytes (413 beyond); 0 disables the cap.

@@ -159,6 +159,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_sessions = read_engine and make_sessionmaker(read_engine, {REPLICA: True})
     app.state.counting = LiveIndex(app.state.sessions) if settings.counting_index else None
     app.state.read_lanes = ReadLanes(settings.bounded_reads(), settings.read_threads)
+    app.state.public_base_url = (settings.public_base_url or "").rstrip("/") or None
     install_error_handlers(app)
     install_docs(app)
     app.include_router(meta.router)

@@ -106,13 +106,17 @@ CITED_FIELDS = tuple(dict.fromkeys(name for shape in SHAPES for name in sourced_
 """The fields whose values must be cited or labelled (marked `Sourced` in the kinds)."""
 
 UNIQUE_BY = {
-    name: children.key
-    for shape in SHAPES
-    for name in shape.model_fields
-    if (children := marker(shape, name, Children)) is not None and children.key
+    **{
+        name: children.key
+        for shape in SHAPES
+        for name in shape.model_fields
+        if (children := marker(shape, name, Children)) is not None and children.key
+    },
+    "citations": ("source", "quote", "field"),
 }
 """Lists whose items are told apart by their `key` (an agreement's parties, signers per
-role, party actions): entries that the references above made equal are dropped."""
+role, party actions) and a record's citations (each once): entries that the references and
+quotes above made equal are dropped."""
 
 
 def _distinct(items: list[Any], keys: tuple[str, ...]) -> list[Any]:

@@ -416,6 +416,55 @@ BAD_ROWS: dict[str, tuple[str, dict, dict, str, str]] = {
         "U+001B",
     ),
     "blank name": ("sectors", {"id": "energy"}, {"name": "   "}, "name", "must not be blank"),
+    "a citation of no field": (
+        "citations",
+        {"record_type": "agreement", "record_id": AGREEMENT},
+        {"field": "evil"},
+        "field",
+        "'evil' is not a field of",
+    ),
+    "provenance of no field": (
+        "visits",
+        {"id": VISIT},
+        {"provenance": {"evil": {"basis": "inferred", "reason": "A test."}}},
+        "provenance.evil",
+        "'evil' is not a field of this record",
+    ),
+    "an external id of no declared dataset": (
+        "signatories",
+        {"id": "ho-chi-minh"},
+        {"external_ids": {"evil": "x"}},
+        "external_ids.evil.[key]",
+        "Input should be 'wikidata'",
+    ),
+    "a country's external id of no declared dataset": (
+        "countries",
+        {"id": "VN"},
+        {"external_ids": {"wikidata": "Q881", "evil": "x"}},
+        "external_ids.evil.[key]",
+        "Input should be",
+    ),
+    "name of zero-width characters": (
+        "sectors",
+        {"id": "energy"},
+        {"name": "\u200b\u200d\ufeff"},
+        "name",
+        "must not be blank",
+    ),
+    "bidi override in a title": (
+        "agreements",
+        {"id": AGREEMENT},
+        {"title": "MoU \u202e5202"},
+        "title",
+        "U+202E",
+    ),
+    "bidi isolate in a quote": (
+        "citations",
+        {"record_type": "agreement", "record_id": AGREEMENT},
+        {"quote": "\u2068" + QUOTE},
+        "quote",
+        "U+2068",
+    ),
     "quote without a word": (
         "citations",
         {"record_type": "agreement", "record_id": AGREEMENT},
@@ -501,6 +550,24 @@ def test_a_line_nested_too_deeply_is_refused_naming_it(plain_dump: bytes, target
     deep = b'{"table":"changes","row":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
     with pytest.raises(DumpError, match=r"^line 2: "):
         import_database(target, io.BytesIO(header + b"\n" + deep + b"\n" + rest))
+    assert set(counts(target).values()) == {0}
+
+
+def test_a_dump_repeating_a_citation_of_a_record_is_refused(
+    plain_dump: bytes, target: Engine
+) -> None:
+    rows = [
+        json.loads(line)["row"]
+        for line in plain_dump.split(b"\n")
+        if line.startswith(b'{"table":"citations",')
+    ]
+    first, second = [r for r in rows if r["record_id"] == AGREEMENT][:2]
+    same = {k: first[k] for k in ("source_id", "quote", "field")}
+    bad, line = edit_row(plain_dump, "citations", {"id": second["id"]}, **same)
+    with pytest.raises(DumpError) as refused:
+        import_database(target, io.BytesIO(bad))
+    named = f"line {line}: table citations, record {second['id']}, field -: repeats citation"
+    assert named in str(refused.value), str(refused.value)
     assert set(counts(target).values()) == {0}
 
 

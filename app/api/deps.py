@@ -16,6 +16,7 @@ from app.db import LSN_PATTERN, change_position, has_replayed
 from app.errors import InvalidParameter, NotFound
 from app.loop_local import LoopLocal
 from app.metrics import DB_READS
+from app.middleware.trusted_proxies import FROM_TRUSTED_PROXY
 from app.queries.common import PageResult
 from app.schemas.common import PageParams
 
@@ -228,7 +229,19 @@ def next_link(
     replaced = (cursor_parameter, "offset")
     query = [(k, v) for k, v in request.query_params.multi_items() if k not in replaced]
     query.append(change)
-    return f'<{request.url.replace(query=urlencode(query))}>; rel="next"'
+    return f'<{public_url(request, f"{request.url.path}?{urlencode(query)}")}>; rel="next"'
+
+
+def public_url(request: Request, path: str) -> str:
+    """The URL of `path` (and query) on this API, for a `Link` or `Location` header: under
+    PUBLIC_BASE_URL when it is set; else, for a request a trusted proxy forwarded, on the
+    host and scheme it forwarded; else relative. Never on a `Host` any client could send."""
+    base: str | None = request.app.state.public_base_url
+    if base:
+        return base + path
+    if request.scope.get(FROM_TRUSTED_PROXY):
+        return f"{request.url.scheme}://{request.url.netloc}{path}"
+    return path
 
 
 def found(record: T | None, what: str, key: str) -> T:

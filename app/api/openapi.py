@@ -46,11 +46,15 @@ ETAG = _header(
 CACHE_CONTROL = _header("How long the answer may be reused.", "public, max-age=60")
 NO_STORE = _header("Downloads are not cached.", "no-store")
 LINK = _header(
-    "The next page, while more remain (RFC 8288).",
+    "The next page, while more remain (RFC 8288): a path, or an absolute URL as `Location`.",
     '</api/v1/agreements?cursor=WyItZGF0ZSIsIjIwMjUiLCJtb3UtYSJd>; rel="next"',
 )
 RETRY_AFTER = _header("Seconds to wait before retrying.", "30")
-LOCATION = _header("Path of the created record.", "/api/v1/agreements/mou-energy-vn-az-2025")
+LOCATION = _header(
+    "The created record: its path, or its absolute URL under `PUBLIC_BASE_URL` (or the host a "
+    "trusted proxy forwarded).",
+    "/api/v1/agreements/mou-energy-vn-az-2025",
+)
 VARY = _header("The representation depends on `Accept`.", "Accept")
 REQUEST_ID = _header(
     "This request's id (the client's `X-Request-ID` when it sent a sane one), also in the "

@@ -434,8 +434,10 @@ class _Loader:
         if "quote" in row:
             checker = checks.Checker(checks.InMemory(ids={}, texts=self.state.texts))
             checker.quote((), row["source_id"], row["quote"])
+            if "field" in row:
+                checker.cited_field((), self.state.kinds, row["record_type"], row["field"])
             for loc, message in checker.problems:
-                where = "source_id" if loc == ("source",) else "quote"
+                where = {("source",): "source_id", ("field",): "field"}.get(loc, "quote")
                 self.state.problems.add(number, self.table.name, record, where, message)
             return not checker.problems
         return True
@@ -514,6 +516,18 @@ def _check_pointers(state: _Import) -> None:
                 ~exists().where(target.c.id == table.c[id_column]),
             )
             _report(state, name, orphans, id_column, f"unknown {record_type} id {{!r}}")
+    state.problems.raise_if_any()
+
+
+def _check_repeated_citations(state: _Import) -> None:
+    """No record cites the same passage for the same field twice: each repeated citation is
+    named once, pointing at the first (checked in one query once the rows are loaded)."""
+    table = Base.metadata.tables["citations"]
+    same = (table.c.record_type, table.c.record_id, table.c.source_id, table.c.quote, table.c.field)
+    repeats = (
+        select(func.max(table.c.id), func.min(table.c.id)).group_by(*same).having(func.count() > 1)
+    )
+    _report(state, "citations", repeats, "-", "repeats citation {} (same source, quote and field)")
     state.problems.raise_if_any()
 
 
@@ -628,5 +642,6 @@ def _load(
             if not isinstance(trailer, dict) or trailer.get("rows") != counts:
                 raise DumpError("the dump's row counts do not match its rows; nothing was imported")
             _check_pointers(state)
+            _check_repeated_citations(state)
             _continue_feed(conn)
     return Imported(counts, state.skipped_keys)

@@ -29,7 +29,7 @@ from app.kinds.declaration import (
     nested_shape,
 )
 from app.kinds.registry import KINDS
-from app.kinds.shapes import CitationIn
+from app.kinds.shapes import CitationIn, not_a_field
 from app.models import Citation, DiscrepancyReading, Source
 
 __all__ = ["Loc", "Problem"]
@@ -177,6 +177,15 @@ class Checker:
             self.add((*loc, "source"), f"unknown source {source!r}")
         elif quote not in text:
             self.add((*loc, "quote"), f"not a verbatim quote of source {source!r}")
+
+    def cited_field(self, loc: Loc, kinds: Kinds, record_type: str, field: str | None) -> None:
+        """A citation of a record of `record_type` names one of its fields (or none). Kinds
+        without a shape (countries, made from reference data) are checked as their seed
+        file is read; an unknown record type is reported where the record is looked up."""
+        shape = kinds[record_type].shape if record_type in kinds else None
+        unknown = field and shape and not_a_field(shape, field)
+        if unknown:
+            self.add((*loc, "field"), unknown)
 
     def record(self, shape: type[BaseModel], value: BaseModel, loc: Loc = ()) -> None:
         """Every reference `value` makes exists, and every quote in it is verbatim, down

@@ -21,11 +21,23 @@ from app.kinds.provenance import (
     ISO_3166_1,
     ISO_3166_3,
     ISO_NAMES,
+    CuratedIds,
     Entries,
+    ExternalIds,
     reference,
     stored_provenance,
 )
-from app.kinds.shapes import CitationIn, Cited, Provenanced, Provenances, SeedModel, Text
+from app.kinds.shapes import (
+    CitationIn,
+    Cited,
+    Citing,
+    Provenanced,
+    Provenances,
+    SeedModel,
+    Text,
+    citation_problems,
+    refuse,
+)
 from app.models import Country
 from app.schemas.countries import CountryQuery
 from app.text import search_text
@@ -44,14 +56,13 @@ CheckRecord = Callable[[BaseModel, tuple[str | int, ...]], list[Problem]]
 """The record checker: the problems of a value at a location."""
 
 
-class CountryLink(Provenanced):
+class CountryLink(Citing, Provenanced):
     """What `countries.yaml` adds to an ISO historical entity."""
 
     successor: Annotated[CountryId | None, Column("successor_id"), Ref("country"), Sourced()] = None
     part_of: Annotated[CountryId | None, Column("part_of_id"), Ref("country"), Sourced()] = None
     aliases: list[Text(300)] = []
     note: Prose | None = None
-    citations: list[CitationIn] = []
 
 
 class EntityRecord(Cited, Provenanced):
@@ -73,9 +84,16 @@ class CountriesFile(SeedModel):
     citations: dict[CountryId, list[CitationIn]] = Field(
         {}, description="Quotes that use each ISO country's curated `aliases`."
     )
-    external_ids: dict[CountryId, dict[Text(60), Text(200)]] = {}
+    external_ids: dict[CountryId, CuratedIds] = {}
     links: dict[CountryId, CountryLink] = {}
     entities: list[EntityRecord] = []
+
+    @model_validator(mode="after")
+    def _citations_fit(self) -> "CountriesFile":
+        """A country's citations support its fields (an entity's), each passage once."""
+        for code, items in self.citations.items():
+            refuse(self, citation_problems(EntityRecord, items, ("citations", code)))
+        return self
 
     @model_validator(mode="after")
     def _aliases_cited(self) -> "CountriesFile":
@@ -308,7 +326,7 @@ KIND = Kind(
         "valid_from": DateText | None,
         "valid_to": DateText | None,
         "note": Prose | None,
-        "external_ids": dict[Line(60), Line(200)],
+        "external_ids": ExternalIds,
         "successor_id": CountryId | None,
         "part_of_id": CountryId | None,
         "search_text": Prose,

@@ -23,14 +23,25 @@ RECORD_KEY = r"[A-Za-z0-9][A-Za-z0-9-]*"
 """Any record's id, events' derived ids (`mou-x--signature--VN`) included."""
 SHA256 = r"[0-9a-f]{64}"
 
-# Control characters (Unicode category Cc): C0, DEL and C1. Prose keeps tab and newlines.
-_CONTROL_CLASS = r"\x00-\x1f\x7f-\x9f"
-_CONTROL_IN_PROSE_CLASS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+# Control characters (Unicode category Cc): C0, DEL and C1, and the bidirectional
+# overrides, embeddings and isolates, which make text display in another order than it is
+# stored (a name that reads one way and sorts or matches another). Prose keeps tab and
+# newlines.
+_BIDI_CLASS = r"\u202a-\u202e\u2066-\u2069"
+_CONTROL_CLASS = rf"\x00-\x1f\x7f-\x9f{_BIDI_CLASS}"
+_CONTROL_IN_PROSE_CLASS = rf"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI_CLASS}"
 _CONTROL = re.compile(f"[{_CONTROL_CLASS}]")
 _CONTROL_IN_PROSE = re.compile(f"[{_CONTROL_IN_PROSE_CLASS}]")
+# Zero-width characters show as nothing: a line of them alone (and white space) is blank.
+# Amid visible text they stay (ZWJ and ZWNJ shape words in several scripts).
+_ZERO_WIDTH_CLASS = r"\u200b-\u200d\u2060\ufeff"
+_VISIBLE = re.compile(rf"[^\s{_ZERO_WIDTH_CLASS}]")
 # The same rules as patterns in the OpenAPI spec, so that what a client generates from the
-# spec passes them: a line has no control character and something besides white space.
-LINE_PATTERN = rf"^[^{_CONTROL_CLASS}]*[^\s{_CONTROL_CLASS}][^{_CONTROL_CLASS}]*$"
+# spec passes them: a line has no control character and something besides white space and
+# zero-width characters.
+LINE_PATTERN = (
+    rf"^[^{_CONTROL_CLASS}]*[^\s{_CONTROL_CLASS}{_ZERO_WIDTH_CLASS}][^{_CONTROL_CLASS}]*$"
+)
 PROSE_PATTERN = rf"^[^{_CONTROL_IN_PROSE_CLASS}]*$"
 # A word of three letters or more (letters of any script; digits and '_' are not letters).
 _WORD = re.compile(r"[^\W\d_]{3,}")
@@ -50,7 +61,7 @@ def _no_control(pattern: re.Pattern[str]) -> Callable[[str], str]:
 
 
 def _not_blank(value: str) -> str:
-    if not value.strip():
+    if not _VISIBLE.search(value):
         raise ValueError("must not be blank")
     return value
 
@@ -81,7 +92,8 @@ def _real_date(value: str) -> str:
 
 
 def Line(max_length: int) -> type[str]:
-    """One line of text (a title, a name, a code, an alias): not blank, no control characters."""
+    """One line of text (a title, a name, a code, an alias): not blank (zero-width characters
+    alone are blank), no control characters (bidirectional overrides included)."""
     return Annotated[  # type: ignore[return-value]
         str,
         StringConstraints(min_length=1, max_length=max_length),
@@ -107,7 +119,7 @@ Prose = Annotated[
     Field(json_schema_extra={"pattern": PROSE_PATTERN}),
 ]
 """Free text (a summary, a note, a source's text): tabs and newlines allowed, other control
-characters not."""
+characters (bidirectional overrides included) not."""
 
 Quote = Annotated[
     str,

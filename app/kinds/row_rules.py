@@ -40,7 +40,13 @@ from app.kinds.declaration import (
     nested_shape,
 )
 from app.kinds.fields import DateText, Line, Prose, Quote, RecordId, RecordKey, Sha256
-from app.kinds.shapes import DATED_FIELDS, Dated, Provenances
+from app.kinds.shapes import (
+    COMPUTED_PROVENANCE,
+    DATED_FIELDS,
+    Dated,
+    Provenances,
+    provenance_key_problem,
+)
 from app.vocabulary import Scope
 
 Position = Field(ge=0)
@@ -51,6 +57,8 @@ class Row(BaseModel):
     model_config = ConfigDict(extra="forbid")
     problems_of: ClassVar[Any] = None
     """The kind's `row_problems`, if any."""
+    shape: ClassVar[type[BaseModel] | None] = None
+    """The shape of the kind whose records the rows hold, if any."""
 
     def derived_problems(self) -> list[tuple[str, str]]:
         """(column, message) for each column that does not follow from the ones it is
@@ -59,9 +67,25 @@ class Row(BaseModel):
         fields = type(self).model_fields
         if "date" in fields and "date_start" in fields:
             found += _date_problems(self)
+        if "provenance" in fields and type(self).shape is not None:
+            found += _provenance_problems(self, type(self).shape)
         if type(self).problems_of is not None:
             found += type(self).problems_of(self.model_dump())
         return found
+
+
+def _provenance_problems(row: Any, shape: type[BaseModel]) -> list[tuple[str, str]]:
+    """Each stored provenance entry names a field or alias of the record, or is one the
+    writer derives (a date, a party, an external id)."""
+    aliases = getattr(row, "aliases", [])
+    found = []
+    for key in row.provenance:
+        problem = None
+        if not key.startswith(COMPUTED_PROVENANCE):
+            problem = provenance_key_problem(shape, key, aliases)
+        if problem:
+            found.append((f"provenance.{key}", problem))
+    return found
 
 
 def _date_problems(row: Any) -> list[tuple[str, str]]:
@@ -269,6 +293,7 @@ def _row_model(table: Table, rules: dict[str, Any], kind: Kind | None) -> type[R
         f"{_camel(table.name)}Row", __base__=Row, **fields
     )
     model.problems_of = kind.row_problems if kind else None
+    model.shape = kind.shape if kind else None
     return model  # type: ignore[no-any-return]
 
 

@@ -6,11 +6,13 @@ control characters, quotes with a real word, titles and names not blank), so see
 writes and `import` all refuse the same values.
 """
 
-from typing import Annotated, Literal
+from collections.abc import Iterator, Sequence
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from app.kinds.declaration import Children, Column, Ref, Sourced, marker, sourced_fields
+from app.kinds.declaration import Children, Column, Loc, Ref, Sourced, marker, sourced_fields
 from app.kinds.fields import DateText, Line, Prose, Quote, RecordId
 
 Text = Line
@@ -45,7 +47,74 @@ class CitationIn(SeedModel):
     field: Text(60) | None = None
 
 
-class Cited(SeedModel):
+RecordProblem = tuple[Loc, str, Any]
+"""Where a record breaks a rule about itself, what is wrong, and the value at fault."""
+
+
+def refuse(record: BaseModel, problems: Iterator[RecordProblem]) -> None:
+    """Raise the problems as a validation error of `record`, each at its own location
+    (`citations.3.field`, not the record as a whole)."""
+    errors = [
+        InitErrorDetails(
+            type=PydanticCustomError("record_rule", "{message}", {"message": message}),
+            loc=loc,
+            input=value,
+        )
+        for loc, message, value in problems
+    ]
+    if errors:
+        raise ValidationError.from_exception_data(type(record).__name__, errors)
+
+
+def field_names(shape: type[BaseModel]) -> list[str]:
+    """The fields a citation or a provenance entry of a record of `shape` may name: every
+    field but its citations and provenance."""
+    return [name for name in shape.model_fields if name not in ("citations", "provenance")]
+
+
+def not_a_field(shape: type[BaseModel], name: str) -> str | None:
+    """Why a citation or provenance entry of a record of `shape` cannot name `name`, or None."""
+    fields = field_names(shape)
+    return (
+        None if name in fields else f"{name!r} is not a field of this record ({', '.join(fields)})"
+    )
+
+
+def citation_problems(
+    shape: type[BaseModel], citations: Sequence[CitationIn], loc: Loc = ("citations",)
+) -> Iterator[RecordProblem]:
+    """A citation's `field` must be one of the record's fields, and a record cites a passage
+    for a field once: a repeat is named once, at its first repetition."""
+    first: dict[tuple[str, str, str | None], int] = {}
+    repeated = set()
+    for i, citation in enumerate(citations):
+        unknown = citation.field and not_a_field(shape, citation.field)
+        if unknown:
+            yield (*loc, i, "field"), unknown, citation.field
+        key = (citation.source, citation.quote, citation.field)
+        if key not in first:
+            first[key] = i
+        elif key not in repeated:
+            repeated.add(key)
+            message = f"repeats the citation at index {first[key]} (same source, quote and field)"
+            yield (*loc, i), message, None
+
+
+class Citing(SeedModel):
+    """A record that may cite sources: each citation supports one of its fields (or the
+    record as a whole), once."""
+
+    citations: list[CitationIn] = []
+
+    @model_validator(mode="after")
+    def _citations_fit(self) -> "Citing":
+        refuse(self, citation_problems(type(self), self.citations))
+        return self
+
+
+class Cited(Citing):
+    """A record that cites at least one source."""
+
     citations: list[CitationIn] = Field(min_length=1)
 
 
@@ -88,32 +157,54 @@ class Provenanced(SeedModel):
 
     @model_validator(mode="after")
     def _every_value_has_provenance(self) -> "Provenanced":
-        derived = [k for k in self.provenance if k.startswith(COMPUTED_PROVENANCE)]
-        if derived:
-            raise ValueError(
-                "provenance of dates, parties and external ids is set by date_inferred, "
-                "parties[].inferred_reason and external_ids: " + ", ".join(derived)
-            )
-        cited = {c.field for c in getattr(self, "citations", [])}
-        quotes = [c.quote for c in getattr(self, "citations", [])]
-        missing = [
-            name
-            for name in sourced_fields(type(self))
-            if _stated(self, name)
-            and name not in cited
-            and name not in self.provenance
-            and not (name == "date" and getattr(self, "date_inferred", False))
-        ]
-        missing += [
-            f"aliases.{alias}"
-            for alias in getattr(self, "aliases", [])
-            if f"aliases.{alias}" not in self.provenance and not any(alias in q for q in quotes)
-        ]
-        if missing:
-            raise ValueError(
-                "no citation (with `field`), inference or reference for: " + ", ".join(missing)
-            )
+        refuse(self, provenance_problems(self))
         return self
+
+
+def provenance_key_problem(shape: type[BaseModel], key: str, aliases: Sequence[str]) -> str | None:
+    """Why a record of `shape` with these `aliases` cannot have a provenance entry `key`, or
+    None: a key names one of its fields, or one of its aliases (`aliases.North Vietnam`)."""
+    name, dot, item = key.partition(".")
+    if not dot:
+        return not_a_field(shape, key)
+    if name == "aliases" and "aliases" in shape.model_fields:
+        return None if item in aliases else f"{item!r} is not one of this record's aliases"
+    return f"{key!r} names no field of this record (an item is named only as aliases.<alias>)"
+
+
+def provenance_problems(record: Provenanced) -> Iterator[RecordProblem]:
+    """Each provenance entry names a field or alias of the record (not one the writer derives),
+    and every value the record states is cited, inferred or reference data."""
+    aliases = getattr(record, "aliases", [])
+    for key in record.provenance:
+        if key.startswith(COMPUTED_PROVENANCE):
+            message = (
+                "the provenance of dates, parties and external ids is set by date_inferred, "
+                "parties[].inferred_reason and external_ids"
+            )
+        else:
+            message = provenance_key_problem(type(record), key, aliases)
+        if message:
+            yield ("provenance", key), message, key
+    citations = getattr(record, "citations", [])
+    cited = {c.field for c in citations}
+    missing = [
+        name
+        for name in sourced_fields(type(record))
+        if _stated(record, name)
+        and name not in cited
+        and name not in record.provenance
+        and not (name == "date" and getattr(record, "date_inferred", False))
+    ]
+    missing += [
+        f"aliases.{alias}"
+        for alias in aliases
+        if f"aliases.{alias}" not in record.provenance
+        and not any(alias in c.quote for c in citations)
+    ]
+    if missing:
+        message = "no citation (with `field`), inference or reference for: " + ", ".join(missing)
+        yield (), message, None
 
 
 class Dated(SeedModel):

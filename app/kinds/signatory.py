@@ -4,6 +4,7 @@ from typing import Annotated
 
 from app.kinds.declaration import Column, Kind, Ref, SeedFile, Sourced
 from app.kinds.fields import CountryId, Prose, RecordId
+from app.kinds.provenance import CuratedIds
 from app.kinds.shapes import Cited, Provenanced, Text
 from app.models import Signatory
 from app.schemas.signatories import SignatoryQuery
@@ -17,7 +18,7 @@ class SignatoryRecord(Cited, Provenanced):
     country: Annotated[CountryId | None, Column("country_id"), Ref("country"), Sourced()] = None
     aliases: list[Text(300)] = []
     description: Prose | None = None
-    external_ids: dict[Text(60), Text(200)] = {}
+    external_ids: CuratedIds = {}
 
 
 KIND = Kind(

@@ -10,7 +10,10 @@ For each HTTP request, in this order:
 4. a CORS preflight is answered here, as Starlette's `CORSMiddleware` decides it;
 5. otherwise the app runs, and an unexpected exception it raises becomes a 500 problem here,
    so the keep-alive connection stays usable (Starlette's outermost handler closes it);
-6. once the response has ended: metrics and the access log line.
+6. once the response has ended: metrics and the access log line. A client that went away
+   before the response ended (a download closed part way, a request given up on) is logged
+   and counted as 499, "client closed request" (nginx's status), never as a 500: there is
+   nothing to answer and no server error to trace.
 
 Every response but the 431 gets, in one `send` wrapper and one pass over its headers: the
 request id, the security headers (nosniff, no referrer, no framing, cross-origin reads
@@ -33,7 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.errors import internal_error
 from app.middleware.access_log import record
 from app.middleware.admission import oversized_headers
-from app.middleware.trusted_proxies import TrustedProxies
+from app.middleware.trusted_proxies import FROM_TRUSTED_PROXY, TrustedProxies
 from app.request_id import REQUEST_ID_HEADER, request_id_from, set_request_id
 
 logger = logging.getLogger("app.errors")
@@ -74,6 +77,9 @@ _CSP = (b"content-security-policy", JSON_CONTENT_SECURITY_POLICY.encode())
 _JSON_TYPES = frozenset({b"application/json", b"application/problem+json"})
 _ID = REQUEST_ID_HEADER.lower().encode()
 
+CLIENT_CLOSED_REQUEST = 499
+"""The status logged and counted for a request whose client went away before its response
+ended (nginx's; no client ever receives it)."""
 # What a response gets: only the request id (431), the security headers too (a preflight,
 # which carries its own CORS headers), or everything.
 ID_ONLY, SECURE, ALL = 0, 1, 2
@@ -103,6 +109,7 @@ class OutermostMiddleware:
         headers = Headers(scope=scope)
         peer = str((scope.get("client") or ("unknown", 0))[0])
         client, scheme = self.proxies.resolve(peer, headers)
+        scope[FROM_TRUSTED_PROXY] = bool(self.proxies) and self.proxies.trusts(peer)
         if client != peer:
             scope["client"] = (client, 0)
         if scheme:
@@ -112,35 +119,55 @@ class OutermostMiddleware:
         set_request_id(request_id)
         has_origin = "origin" in headers
         status = 500  # what the client gets if the app raises before answering
-        answered = False
+        answered = ended = gone = False
         extent = ALL
 
+        async def receive_watched() -> Message:
+            nonlocal gone
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                gone = True
+            return message
+
         async def send_with_headers(message: Message) -> None:
-            nonlocal status, answered
+            nonlocal status, answered, ended, gone
             if message["type"] == "http.response.start":
                 status = message["status"]
                 answered = True
                 message["headers"] = self._response_headers(
                     message.get("headers", ()), request_id, extent, https, has_origin
                 )
-            await send(message)
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                ended = True
+            try:
+                await send(message)
+            except OSError:  # a server on ASGI spec 2.4 says so here: the client is gone
+                gone = True
+                raise
 
         try:
             if (refusal := oversized_headers(scope["headers"])) is not None:
                 extent = ID_ONLY
-                await refusal(scope, receive, send_with_headers)
+                await refusal(scope, receive_watched, send_with_headers)
             elif has_origin and _preflight(scope, headers):
                 extent = SECURE
-                await self.cors.preflight_response(headers)(scope, receive, send_with_headers)
+                await self.cors.preflight_response(headers)(
+                    scope, receive_watched, send_with_headers
+                )
             else:
                 try:
-                    await self.app(scope, receive, send_with_headers)
+                    await self.app(scope, receive_watched, send_with_headers)
                 except Exception:
+                    if gone:  # nobody to answer: not a server error (499 below)
+                        logger.debug("client went away on %s", scope["path"], exc_info=True)
+                        return
                     if answered:  # half a response went out: only closing the connection is honest
                         raise
                     logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
-                    await internal_error()(scope, receive, send_with_headers)
+                    await internal_error()(scope, receive_watched, send_with_headers)
         finally:
+            if gone and not ended:
+                status = CLIENT_CLOSED_REQUEST
             record(scope, client, request_id, status, time.perf_counter() - started, self.engine)
 
     def _response_headers(

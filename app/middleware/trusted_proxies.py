@@ -19,6 +19,9 @@ from collections.abc import Iterable
 from starlette.datastructures import Headers
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+FROM_TRUSTED_PROXY = "treaty.from_trusted_proxy"
+"""The scope key saying the request came from a trusted proxy (its `Host` and scheme are
+then the proxy's word, not a client's)."""
 _MAX_ADDRESS = 64  # longer than any IPv6 text form: a longer entry is not an address
 
 

@@ -120,6 +120,11 @@ def statements_between(session: Session, first: list[str], second: list[str]) ->
     )
 
 
+TIMELINE_KINDS = ("relation", "visit", "agreement", "statement")
+"""The kinds of timeline entry, in the order a day's entries sort: an entry's rank is its
+kind's index here."""
+
+
 def timeline_entries(families: list[list[str]]) -> Select:
     """Agreements, visits, milestones and statements involving every family given (one
     country, or a pair), as rows of (rank, kind, id, title, dates, country_a, country_b)."""
@@ -143,44 +148,42 @@ def timeline_entries(families: list[list[str]]) -> Select:
         relation_match = _between(RelationEvent.country_a_id, RelationEvent.country_b_id, a, b)
         statement_match = statements_between_match(a, b)
     no_country = literal(None, String)
-    parts = [
-        (
-            0,
-            "relation",
+    parts = {
+        "relation": (
             RelationEvent,
             RelationEvent.title,
             relation_match,
             (RelationEvent.country_a_id, RelationEvent.country_b_id),
         ),
-        (1, "visit", Visit, Visit.title, visit_match, (no_country, no_country)),
-        (
-            2,
-            "agreement",
+        "visit": (Visit, Visit.title, visit_match, (no_country, no_country)),
+        "agreement": (
             Agreement,
             Agreement.title,
             and_(*(Agreement.id.in_(p) for p in parties)),
             (no_country, no_country),
         ),
-        (3, "statement", Statement, Statement.title, statement_match, (no_country, no_country)),
-    ]
+        "statement": (Statement, Statement.title, statement_match, (no_country, no_country)),
+    }
     return union_all(
-        *(
-            select(
-                literal(rank).label("rank"),
-                literal(kind).label("kind"),
-                model.id.label("id"),
-                title.label("title"),
-                model.date.label("date"),
-                model.date_precision.label("date_precision"),
-                model.date_inferred.label("date_inferred"),
-                model.date_start.label("date_start"),
-                model.date_end.label("date_end"),
-                pair[0].label("country_a"),
-                pair[1].label("country_b"),
-            ).where(match)
-            for rank, kind, model, title, match, pair in parts
-        )
+        *(_entries(rank, kind, *parts[kind]) for rank, kind in enumerate(TIMELINE_KINDS))
     )
+
+
+def _entries(rank: int, kind: str, model: Any, title: Any, match: Any, pair: Any) -> Select:
+    """The timeline rows of one kind of record."""
+    return select(
+        literal(rank).label("rank"),
+        literal(kind).label("kind"),
+        model.id.label("id"),
+        title.label("title"),
+        model.date.label("date"),
+        model.date_precision.label("date_precision"),
+        model.date_inferred.label("date_inferred"),
+        model.date_start.label("date_start"),
+        model.date_end.label("date_end"),
+        pair[0].label("country_a"),
+        pair[1].label("country_b"),
+    ).where(match)
 
 
 def _dated_timeline(families: list[list[str]], f: TimelineQuery) -> tuple[Select, Any]:
@@ -236,6 +239,8 @@ def _timeline_after(cursor: str) -> tuple[Any, ...]:
     def parse(day: Any, rank: Any, last_id: Any) -> tuple[date, int, str]:
         if not isinstance(rank, int) or isinstance(rank, bool):
             raise ValueError("its rank must be a number")
+        if not 0 <= rank < len(TIMELINE_KINDS):  # nor past what a database integer holds
+            raise ValueError("its rank is out of range")
         return cursor_date(day), rank, cursor_text(last_id, "id")
 
     return unpack_cursor(cursor, TIMELINE_ORDER, parse)

@@ -3,7 +3,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas.common import Out
+from app.schemas.common import ASCII_DIGITS, Out, QueryInt
 from app.schemas.enums import ChangeAction, KeyScope
 
 WRITABLE_TYPE = "x-writable-type"
@@ -22,7 +22,7 @@ class ChangeQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    since: int = Field(
+    since: QueryInt = Field(
         0,
         ge=0,
         le=2**31 - 1,
@@ -36,17 +36,17 @@ class ChangeQuery(BaseModel):
 
 
 class ChangeFilters(ChangeQuery):
-    limit: int = Field(100, ge=1, le=1000, examples=[100], description="Changes per page.")
+    limit: QueryInt = Field(100, ge=1, le=1000, examples=[100], description="Changes per page.")
 
 
 class HistoryFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    limit: int = Field(20, ge=1, le=100, examples=[20], description="Changes per page (1–100).")
-    cursor: int | None = Field(
+    limit: QueryInt = Field(
+        20, ge=1, le=100, examples=[20], description="Changes per page (1–100)."
+    )
+    cursor: Annotated[int, Field(ge=0, le=2**31 - 1), ASCII_DIGITS] | None = Field(
         None,
-        ge=0,
-        le=2**31 - 1,
         examples=[42],
         description="From the previous page's `next_cursor` (or its `Link: rel=next`).",
     )

@@ -3,7 +3,14 @@
 import re
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+)
 
 from app.dates import REAL_DATE as PARTIAL_DATE
 from app.dates import InvalidDate, PartialDate, parse_partial_date
@@ -55,6 +62,24 @@ def _partial_date(value: str) -> DateText:
         raise ValueError(str(exc)) from None
     return text
 
+
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
+def _ascii_integer(value: Any) -> Any:
+    if isinstance(value, str) and not _INTEGER.fullmatch(value):
+        raise ValueError("must be a whole number written in ASCII digits (0-9)")
+    return value
+
+
+ASCII_DIGITS = BeforeValidator(_ascii_integer)
+"""An integer query parameter is read strictly: ASCII digits (after a minus sign, which the
+bounds then refuse), nothing else. Pydantic's lax mode would also take `+5`, ` 5`, `5_0`
+and `5.0`, so `since=+2025` would pass for `since=2025`."""
+QueryInt = Annotated[int, ASCII_DIGITS]
+"""An integer query parameter (bounds given by its field). Where the field is optional, its
+bounds go before `ASCII_DIGITS` (`Annotated[int, Field(ge=0), ASCII_DIGITS] | None`): after a
+before-validator pydantic writes them into the spec as `ge`/`le`, which no client reads."""
 
 DateParam = Annotated[
     str,
@@ -115,8 +140,10 @@ class Out(BaseModel):
 class PageParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    limit: int = Field(20, ge=1, le=MAX_LIMIT, description="Items per page (1–100).", examples=[20])
-    offset: int = Field(
+    limit: QueryInt = Field(
+        20, ge=1, le=MAX_LIMIT, description="Items per page (1–100).", examples=[20]
+    )
+    offset: QueryInt = Field(
         0,
         ge=0,
         le=1_000_000,

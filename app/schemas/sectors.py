@@ -1,6 +1,6 @@
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas.common import CursorParams, Out, SectorParam, cursor_field
+from app.schemas.common import CursorParams, Out, QueryInt, SectorParam, cursor_field
 
 
 class SectorQuery(BaseModel):
@@ -17,7 +17,9 @@ class SectorQuery(BaseModel):
 
 class SectorFilters(SectorQuery, CursorParams):
     cursor: str | None = cursor_field("WyJpZCIsImVuZXJneSIsImVuZXJneSJd")
-    limit: int = Field(100, ge=1, le=100, description="Items per page (1–100).", examples=[100])
+    limit: QueryInt = Field(
+        100, ge=1, le=100, description="Items per page (1–100).", examples=[100]
+    )
 
 
 class SectorOut(Out):

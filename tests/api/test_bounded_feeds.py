@@ -23,7 +23,11 @@ def patch_signatory(client: TestClient, auth: dict[str, str], patch: dict) -> No
 
 
 def patch_aliases(client: TestClient, auth: dict[str, str], aliases: list[str]) -> None:
-    labelled = {f"aliases.{a}": {"basis": "reference", "dataset": "a test"} for a in aliases}
+    """Replace the aliases, each labelled reference data; the old ones' labels go with them
+    (a merge patch keeps a map's other keys, and provenance names only aliases it has)."""
+    shown = client.get(URL).json()["provenance"]
+    labelled: dict = {key: None for key in shown if key.startswith("aliases.")}
+    labelled |= {f"aliases.{a}": {"basis": "reference", "dataset": "a test"} for a in aliases}
     patch_signatory(client, auth, {"aliases": aliases, "provenance": labelled})
 
 

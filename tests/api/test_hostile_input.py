@@ -5,11 +5,13 @@ answer), never a 500."""
 import base64
 import json
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.curation.keys import create_key
+from app.queries.relations import TIMELINE_KINDS
 from tests.problems import assert_problem
 
 LISTS = {
@@ -40,6 +42,49 @@ def test_forged_cursors_of_every_json_type_are_422(client: TestClient, resource:
     forged += [cursor("another-sort", "a", "b"), "not base64 at all!", "e30"]
     for value in forged:
         assert_problem(client.get(url, params={"cursor": value}), 422, "cursor")
+
+
+OUT_OF_RANGE = [2**63, -(2**63) - 1, 2**64, 10**30]
+"""Numbers past what a database column holds (SQLite's and PostgreSQL's integers are 64-bit)."""
+
+
+def assert_bad_cursor(response: httpx.Response) -> None:
+    body = assert_problem(response, 422, "cursor")
+    assert body["type"] == "/problems/invalid-parameter"
+
+
+@pytest.mark.parametrize("rank", [*OUT_OF_RANGE, -1, len(TIMELINE_KINDS)])
+def test_a_timeline_cursor_whose_rank_is_out_of_range_is_a_422(
+    client: TestClient, rank: int
+) -> None:
+    """The rank orders a day's entries (milestones, visits, agreements, statements): one of
+    their indexes in `TIMELINE_KINDS`, nothing else."""
+    url = "/api/v1/timeline"
+    forged = cursor("timeline", "1959-01-01", rank, "visit-ho-chi-minh-azerbaijan-1959")
+    assert_bad_cursor(client.get(url, params={"country": "VN", "cursor": forged}))
+
+
+@pytest.mark.parametrize("sort", ["-date", "date", "-title", "title"])
+def test_an_agreements_cursor_whose_parts_are_out_of_range_is_a_422(
+    either_engine: TestClient, sort: str
+) -> None:
+    values = [*OUT_OF_RANGE, "0000-01-01", "10000-01-01", "2025-02-30"]
+    if sort.endswith("title"):
+        values = OUT_OF_RANGE
+    forged = [cursor(sort, value, "mou-energy-vn-az-2025") for value in values]
+    forged += [cursor(sort, "2025-01-01", number) for number in OUT_OF_RANGE]
+    for value in forged:
+        response = either_engine.get("/api/v1/agreements", params={"sort": sort, "cursor": value})
+        assert_bad_cursor(response)
+
+
+def test_a_visits_cursor_whose_parts_are_out_of_range_is_a_422(client: TestClient) -> None:
+    forged = [
+        cursor("-date", number, "state-visit-to-lam-azerbaijan-2025") for number in OUT_OF_RANGE
+    ]
+    forged += [cursor("-date", "2025-01-01", number) for number in OUT_OF_RANGE]
+    for value in forged:
+        assert_bad_cursor(client.get("/api/v1/visits", params={"cursor": value}))
 
 
 def test_a_date_sort_cursor_needs_an_iso_day(client: TestClient) -> None:
@@ -78,6 +123,38 @@ def test_dates_in_query_parameters_are_matched_whole_in_ascii(
     for url in ("/api/v1/agreements", "/api/v1/visits", "/api/v1/timeline?country=VN"):
         assert client.get(url, params={"date_from": value}).status_code == 422, (url, value)
         assert client.get(url, params={"date_to": value}).status_code == 422, (url, value)
+
+
+INTEGER_PARAMETERS = [
+    ("/api/v1/agreements", "limit"),
+    ("/api/v1/agreements", "offset"),
+    ("/api/v1/visits", "limit"),
+    ("/api/v1/visits", "offset"),
+    ("/api/v1/countries", "limit"),
+    ("/api/v1/signatories", "limit"),
+    ("/api/v1/sectors", "limit"),
+    ("/api/v1/sources", "offset"),
+    ("/api/v1/bodies", "limit"),
+    ("/api/v1/timeline", "limit"),
+    ("/api/v1/timeline", "offset"),
+    ("/api/v1/search", "limit"),
+    ("/api/v1/changes", "since"),
+    ("/api/v1/changes", "limit"),
+    ("/api/v1/changes.csv", "since"),
+    ("/api/v1/agreements/mou-energy-vn-az-2025/history", "limit"),
+    ("/api/v1/agreements/mou-energy-vn-az-2025/history", "cursor"),
+]
+
+
+@pytest.mark.parametrize(("url", "parameter"), INTEGER_PARAMETERS)
+def test_integers_in_query_parameters_are_ascii_digits_only(
+    client: TestClient, url: str, parameter: str
+) -> None:
+    needed = {"/api/v1/timeline": {"country": "VN"}, "/api/v1/search": {"q": "baku"}}.get(url, {})
+    for value in ("+5", " 5", "5 ", "5_0", "5.0", "٥", "５", "0x5", "1e1"):
+        response = client.get(url, params={**needed, parameter: value})
+        assert_problem(response, 422, parameter)
+    assert client.get(url, params={**needed, parameter: "5"}).status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -286,3 +286,69 @@ def test_only_the_strong_etag_satisfies_if_match(
         headers={**write, "If-Match": etag, "Content-Type": "application/merge-patch+json"},
     )
     assert accepted.status_code == 200, accepted.text
+
+
+NEW_SECTOR = {"id": "sector-test", "name": "Test sector", "parent": "energy"}
+FORGED = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+
+
+def links_of(client: TestClient, secret: str, headers: dict[str, str]) -> tuple[str, str]:
+    """The `Link` of a first page and the `Location` of a created record, as `headers` ask."""
+    link = client.get("/api/v1/sectors", params={"limit": 2}, headers=headers).headers["link"]
+    created = client.post(
+        "/api/v1/sectors", json=NEW_SECTOR, headers={**headers, "Authorization": f"Bearer {secret}"}
+    )
+    assert created.status_code == 201, created.text
+    return link, created.headers["location"]
+
+
+def test_a_forged_host_reaches_no_link_or_location(client: TestClient, session: Session) -> None:
+    """No public base URL and no trusted proxy: the URLs are relative."""
+    _, secret = create_key(session, "writer", "write")
+    link, location = links_of(client, secret, FORGED)
+    cursor = client.get("/api/v1/sectors", params={"limit": 2}).json()["next_cursor"]
+    assert link == f'</api/v1/sectors?limit=2&cursor={cursor}>; rel="next"'
+    assert location == "/api/v1/sectors/sector-test"
+
+
+@pytest.mark.parametrize("peer", ["10.0.0.1", "192.0.2.1"])
+def test_urls_start_with_the_public_base_url(session: Session, db_url: str, peer: str) -> None:
+    """PUBLIC_BASE_URL wins over any Host, from a trusted proxy or not."""
+    settings = Settings(
+        database_url=db_url,
+        public_base_url="https://treaties.example.org/",
+        forwarded_allow_ips="10.0.0.0/8",
+        counting_index=False,
+    )
+    app = create_app(settings)
+    app.dependency_overrides[get_session] = lambda: session
+    _, secret = create_key(session, "writer", "write")
+    with TestClient(app, client=(peer, 1)) as client:
+        link, location = links_of(client, secret, FORGED)
+    app.state.engine.dispose()
+    assert link.startswith("<https://treaties.example.org/api/v1/sectors?limit=2&cursor=")
+    assert location == "https://treaties.example.org/api/v1/sectors/sector-test"
+
+
+@pytest.mark.parametrize(
+    ("peer", "link_start", "location"),
+    [
+        ("10.0.0.1", "<https://api.example.org/api/v1/sectors?", "https://api.example.org/api/v1/"),
+        ("192.0.2.1", "</api/v1/sectors?", "/api/v1/"),
+    ],
+)
+def test_without_a_public_base_url_only_a_trusted_proxy_names_the_host(
+    session: Session, db_url: str, peer: str, link_start: str, location: str
+) -> None:
+    """A request through a trusted proxy gets absolute URLs of the host and scheme the proxy
+    forwarded; one from anyone else gets relative URLs, whatever its Host says."""
+    settings = Settings(database_url=db_url, forwarded_allow_ips="10.0.0.0/8", counting_index=False)
+    app = create_app(settings)
+    app.dependency_overrides[get_session] = lambda: session
+    _, secret = create_key(session, "writer", "write")
+    proxied = {"Host": "api.example.org", "X-Forwarded-Proto": "https"}
+    with TestClient(app, client=(peer, 1)) as client:
+        link, created = links_of(client, secret, proxied)
+    app.state.engine.dispose()
+    assert link.startswith(link_start)
+    assert created == f"{location}sectors/sector-test"

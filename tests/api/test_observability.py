@@ -4,7 +4,11 @@ import json
 import logging
 import os
 import socket
+import threading
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
@@ -16,11 +20,12 @@ from app.logging_setup import TEXT_FORMAT, JsonFormatter, RequestIdFilter
 from app.main import create_app
 from app.request_id import new_request_id
 from tests.problems import assert_problem
+from tests.servers import serve
 
 DETAIL = "/api/v1/agreements/mou-energy-vn-az-2025"
 
 
-def metric_samples(client: TestClient) -> dict[tuple[str, tuple], float]:
+def metric_samples(client: httpx.Client) -> dict[tuple[str, tuple], float]:
     response = client.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
@@ -206,3 +211,81 @@ def test_a_forked_worker_draws_its_own_request_ids() -> None:
     os.close(read)
     os.close(write)
     assert len(theirs) == 32 and theirs[:16] != new_request_id()[:16]
+
+
+class LogRecords(logging.Handler):
+    """Every record logged while it is installed, and a signal once the access log has a
+    line for `path`."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(logging.DEBUG)
+        self.path = path
+        self.records: list[logging.LogRecord] = []
+        self.logged = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+        if record.name == "app.access" and getattr(record, "path", None) == self.path:
+            self.logged.set()
+
+    def access_status(self) -> int:
+        (line,) = [r for r in self.records if r.name == "app.access" and r.path == self.path]  # type: ignore[attr-defined]
+        return line.status  # type: ignore[attr-defined,no-any-return]
+
+
+@contextmanager
+def watching_logs(path: str) -> Iterator[LogRecords]:
+    """Records of the app's loggers and uvicorn's (which does not propagate to the root),
+    the access log at INFO."""
+    handler = LogRecords(path)
+    access = logging.getLogger("app.access")
+    level = access.level
+    access.setLevel(logging.INFO)
+    loggers = [logging.getLogger(), logging.getLogger("uvicorn")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+        access.setLevel(level)
+
+
+@pytest.fixture(scope="module")
+def served_world(world: str) -> Iterator[str]:
+    """The app on `world` (1,500 agreements) on a loopback port."""
+    with serve(world, counting_index=False) as url:
+        yield url
+
+
+@pytest.mark.parametrize("read", [0, 1000])
+@pytest.mark.parametrize("path", ["/api/v1/agreements.csv", "/api/v1/agreements.ndjson"])
+def test_a_client_leaving_a_download_is_a_499_not_a_500(
+    served_world: str, path: str, read: int
+) -> None:
+    """A client asks for every agreement (1,500, over 300 kB), reads `read` bytes of the
+    answer (none: it leaves before the response starts) and closes the connection."""
+    with httpx.Client(base_url=served_world) as client:
+        before = metric_samples(client)
+        host, port = served_world.removeprefix("http://").split(":")
+        with watching_logs(path) as logs:
+            with closing(socket.socket()) as sock:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a small window
+                sock.connect((host, int(port)))
+                sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+                if read:
+                    assert sock.recv(read).startswith(b"HTTP/1.1 200 ")
+            assert logs.logged.wait(30)
+        after = metric_samples(client)
+
+    def grew(status: str) -> float:
+        key = (
+            "treaty_http_requests_total",
+            (("method", "GET"), ("route", path), ("status", status)),
+        )
+        return after.get(key, 0) - before.get(key, 0)
+
+    assert logs.access_status() == 499
+    assert (grew("499"), grew("500"), grew("200")) == (1, 0, 0)
+    assert [r.getMessage() for r in logs.records if r.levelno >= logging.ERROR] == []

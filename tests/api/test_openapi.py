@@ -325,3 +325,31 @@ def test_each_list_accepts_its_example_cursor(
     ]
     response = client.get(f"/api/v1/{name}", params={"cursor": cursor["schema"]["examples"][0]})
     assert response.status_code == 200, response.text
+
+
+def test_the_spec_lists_the_external_ids_a_record_may_carry(spec: dict[str, Any]) -> None:
+    external_ids = spec["components"]["schemas"]["SignatoryRecord"]["properties"]["external_ids"]
+    assert external_ids["propertyNames"] == {"const": "wikidata"}
+
+
+def test_integer_bounds_are_written_as_json_schema_bounds(spec: dict[str, Any]) -> None:
+    """`minimum`/`maximum`, which clients and fuzzers read, never pydantic's `ge`/`le` (what
+    it writes for bounds that follow a before-validator)."""
+    found: list[str] = []
+
+    def visit(node: Any, path: str) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "integer" and {"ge", "le", "gt", "lt"} & node.keys():
+                found.append(path)
+            for key, value in node.items():
+                visit(value, f"{path}/{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                visit(value, f"{path}/{i}")
+
+    visit(spec, "")
+    history = spec["paths"]["/api/v1/sectors/{sector_id}/history"]["get"]["parameters"]
+    (cursor,) = [p for p in history if p["name"] == "cursor"]
+    assert found == []
+    schema = cursor["schema"]
+    assert (schema["type"], schema["minimum"], schema["maximum"]) == ("integer", 0, 2**31 - 1)

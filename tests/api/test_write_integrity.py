@@ -180,6 +180,24 @@ RULES: list[tuple[str, str, dict[str, Any], str]] = [
     ("signatories", "a blank name", {"name": " "}, "name"),
     ("sectors", "a blank name", {"name": "  "}, "name"),
     ("signatories", "a blank alias", {"aliases": [" "]}, "aliases.0"),
+    (
+        "visits",
+        "provenance of no field",
+        {"provenance": {"evil": {"basis": "inferred", "reason": "A test."}}},
+        "provenance.evil",
+    ),
+    (
+        "signatories",
+        "provenance of an alias the record does not have",
+        {"provenance": {"aliases.Nobody": {"basis": "reference", "dataset": "a test"}}},
+        "provenance.aliases.Nobody",
+    ),
+    (
+        "signatories",
+        "an external id of no declared dataset",
+        {"external_ids": {"evil": "x"}},
+        "external_ids.evil.[key]",
+    ),
     *(
         (resource, f"a control character in {field}", change, field)
         for resource, cases in NUL_FIELDS.items()

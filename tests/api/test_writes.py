@@ -194,7 +194,38 @@ BAD_RECORDS: list[tuple[str, dict[str, Any], str]] = [
     ("unknown field", {"colour": "red"}, "colour"),
     ("bad kind", {"kind": "novel"}, "kind"),
     ("not a slug", {"id": "Not A Slug"}, "id"),
+    (
+        "a citation of no field",
+        {"citations": [*CITED, {"source": SOURCE, "quote": QUOTE, "field": "evil"}]},
+        "citations.4.field",
+    ),
+    ("the same citation twice", {"citations": [*CITED, CITED[1]]}, "citations.4"),
+    (
+        "an event citing a field events do not have",
+        {"events": [{"action": "signature", "citations": [{**CITED[0], "field": "sectors"}]}]},
+        "events.0.citations.0.field",
+    ),
+    ("a title of zero-width characters", {"title": "\u200b\u200c\u200d\u2060\ufeff"}, "title"),
+    ("a bidi override in a title", {"title": "MoU \u202e5202"}, "title"),
+    ("a bidi isolate in an alias", {"aliases": ["\u2066Energy MoU\u2069"]}, "aliases.0"),
+    ("a bidi embedding in a summary", {"summary": "An \u202aembedded\u202c word."}, "summary"),
+    (
+        "a bidi override in a quote",
+        {"citations": [{"source": SOURCE, "quote": "\u202d" + QUOTE}, *CITED]},
+        "citations.0.quote",
+    ),
 ]
+
+
+def test_three_thousand_identical_citations_are_one_named_422(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    body = {**NEW, "citations": [*CITED, *[CITED[0]] * 3000]}
+    response = client.post("/api/v1/agreements", json=body, headers=auth(keys["write"]))
+    problem = assert_problem(response, 422)
+    assert [e["parameter"] for e in problem["errors"]] == ["citations.4"]
+    assert "repeats the citation at index 0" in problem["errors"][0]["message"]
+    assert_problem(client.get("/api/v1/agreements/mou-test-2026"), 404)
 
 
 def test_a_taken_id_is_a_conflict(client: TestClient, keys: dict[str, str]) -> None:
@@ -290,6 +321,17 @@ def test_deleting_a_record_others_point_at_is_a_409(
     assert client.get(url).status_code == 200
 
 
+def test_deleting_an_agreement_another_refers_to_names_the_referring_one(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    url = "/api/v1/agreements/unclos-1982"
+    response = client.delete(url, headers={**auth(keys["admin"]), "If-Match": etag(client, url)})
+    detail = assert_problem(response, 409)["detail"]
+    referring = "strategic-partnership-declaration-vn-az-2025"
+    assert f"agreements name it in `references` ({referring})" in detail
+    assert client.get(url).status_code == 200
+
+
 def test_delete_leaves_a_tombstone(client: TestClient, keys: dict[str, str]) -> None:
     client.post("/api/v1/agreements", json=NEW, headers=auth(keys["write"]))
     url = "/api/v1/agreements/mou-test-2026"
@@ -366,7 +408,7 @@ def test_a_citation_is_added_to_its_record(client: TestClient, keys: dict[str, s
     headers = {**auth(keys["write"]), "If-Match": before.headers["etag"]}
     citation = {
         "source": "commentary-az-vn-strategic-partnership",
-        "quote": "visits from the President of Vietnam to Baku in 2015",
+        "quote": "President of Vietnam to Baku in 2015",
         "field": "date",
     }
     added = client.post(f"{url}/citations", json=citation, headers=headers)

@@ -65,12 +65,29 @@ BAD_SEEDS: dict[str, tuple[Callable[[Path], None], str]] = {
         lambda s: _edit(
             s, "visits.yaml", "    guest_country:\n      basis", "    other:\n      basis"
         ),
-        "visits.yaml: visit-ho-chi-minh-azerbaijan-1959: -: Value error, no citation (with "
+        "visits.yaml: visit-ho-chi-minh-azerbaijan-1959: -: no citation (with "
         "`field`), inference or reference for: guest_country",
+    ),
+    "provenance of no field": (
+        lambda s: _edit(
+            s, "visits.yaml", "    guest_country:\n      basis", "    other:\n      basis"
+        ),
+        "visits.yaml: visit-ho-chi-minh-azerbaijan-1959: provenance.other: 'other' is not a "
+        "field of this record",
+    ),
+    "provenance of an alias the record does not have": (
+        lambda s: _edit(
+            s,
+            "countries.yaml",
+            "    provenance:\n      successor:",
+            "    provenance:\n      aliases.North Vietnam:\n        basis: reference\n        dataset: x\n      successor:",
+        ),
+        "countries.yaml: -: links.VDVN.provenance.aliases.North Vietnam: 'North Vietnam' is not "
+        "one of this record's aliases",
     ),
     "an alias no quote uses": (
         lambda s: _edit(s, "signatories.yaml", "    - Petrovietnam\n", "    - PVN Group\n"),
-        "signatories.yaml: petrovietnam: -: Value error, no citation (with `field`), inference "
+        "signatories.yaml: petrovietnam: -: no citation (with `field`), inference "
         "or reference for: aliases.PVN Group",
     ),
     "an inference without its reason": (
@@ -101,6 +118,63 @@ BAD_SEEDS: dict[str, tuple[Callable[[Path], None], str]] = {
     "control character in a name": (
         lambda s: _edit(s, "sectors.yaml", "name: Oil and gas", 'name: "Oil\\u001b[31m and gas"'),
         "sectors.yaml: oil-and-gas: name: Value error, contains the control character U+001B",
+    ),
+    "name of zero-width characters": (
+        lambda s: _edit(s, "sectors.yaml", "name: Oil and gas", 'name: "\\u200b\\u2060\\ufeff"'),
+        "sectors.yaml: oil-and-gas: name: Value error, must not be blank",
+    ),
+    "bidi override in a title": (
+        lambda s: _edit(
+            s,
+            "agreements.yaml",
+            "title: Memorandum of understanding on cooperation in the energy sector",
+            'title: "Memorandum \\u202eygrene"',
+        ),
+        "agreements.yaml: mou-energy-vn-az-2025: title: Value error, contains the control "
+        "character U+202E",
+    ),
+    "bidi isolate in a description": (
+        lambda s: _edit(
+            s,
+            "sectors.yaml",
+            "description: Oil and gas exploration",
+            "description: \u2067Oil and gas exploration",
+        ),
+        "sectors.yaml: oil-and-gas: description: Value error, contains the control character "
+        "U+2067",
+    ),
+    "a citation of no field": (
+        lambda s: _edit(
+            s,
+            "agreements.yaml",
+            'quote: "particularly the 1982 United Nations Convention on the Law of the Sea (UNCLOS)"\n',
+            'quote: "particularly the 1982 United Nations Convention on the Law of the Sea (UNCLOS)"\n'
+            "      field: evil\n",
+        ),
+        "agreements.yaml: unclos-1982: citations[0].field: 'evil' is not a field of this record "
+        "(date, ",
+    ),
+    "the same citation twice": (
+        lambda s: _edit(
+            s,
+            "agreements.yaml",
+            '      quote: "the 1982 United Nations Convention on the Law of the Sea"\n'
+            "      field: date\n",
+            '      quote: "the 1982 United Nations Convention on the Law of the Sea"\n'
+            "      field: date\n"
+            "    - source: vns-baku-signing-ceremony-2025\n"
+            '      quote: "the 1982 United Nations Convention on the Law of the Sea"\n'
+            "      field: date\n",
+        ),
+        "agreements.yaml: unclos-1982: citations[2]: repeats the citation at index 1",
+    ),
+    "an external id of no declared dataset": (
+        lambda s: _edit(s, "signatories.yaml", "{wikidata: Q36014}", "{evil: Q36014}"),
+        "signatories.yaml: ho-chi-minh: external_ids.evil.[key]: Input should be 'wikidata'",
+    ),
+    "a country's external id of no declared dataset": (
+        lambda s: _edit(s, "countries.yaml", "VN: {wikidata: Q881}", "VN: {iso3166_alpha2: VN}"),
+        "countries.yaml: -: external_ids.VN.iso3166_alpha2.[key]: Input should be 'wikidata'",
     ),
     "id with a trailing newline": (
         lambda s: _edit(s, "sectors.yaml", "- id: energy", '- id: "energy\\n"'),

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.api.auth import AdminKey, WriteBody, WriteKey
-from app.api.deps import SessionDep, mark_change, run_write
+from app.api.deps import SessionDep, mark_change, public_url, run_write
 from app.api.formats import accepts_json
 from app.api.responses import JSONBytes
 from app.api.v1.common import record_id, with_article
@@ -131,7 +131,7 @@ def add_write_routes(
             record_id = write_transaction(
                 session, lambda s: service.create(s, kind, body, key.name)
             )
-            location = f"{request.url.path}/{record_id}"
+            location = public_url(request, f"{request.url.path}/{record_id}")
             response = record_response(detail(session, record_id), 201, Location=location)
             return mark_change(response, session)
 
