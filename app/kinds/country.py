@@ -92,7 +92,7 @@ class CountriesFile(SeedModel):
     def _citations_fit(self) -> "CountriesFile":
         """A country's citations support its fields (an entity's), each passage once."""
         for code, items in self.citations.items():
-            refuse(self, citation_problems(EntityRecord, items, ("citations", code)))
+            refuse(type(self), citation_problems(EntityRecord, items, ("citations", code)))
         return self
 
     @model_validator(mode="after")

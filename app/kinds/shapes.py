@@ -9,7 +9,14 @@ writes and `import` all refuse the same values.
 from collections.abc import Iterator, Sequence
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from app.kinds.declaration import Children, Column, Loc, Ref, Sourced, marker, sourced_fields
@@ -51,9 +58,9 @@ RecordProblem = tuple[Loc, str, Any]
 """Where a record breaks a rule about itself, what is wrong, and the value at fault."""
 
 
-def refuse(record: BaseModel, problems: Iterator[RecordProblem]) -> None:
-    """Raise the problems as a validation error of `record`, each at its own location
-    (`citations.3.field`, not the record as a whole)."""
+def refuse(shape: type[BaseModel], problems: Iterator[RecordProblem]) -> None:
+    """Raise the problems as a validation error of a record of `shape`, each at its own
+    location (`citations.3.field`, not the record as a whole)."""
     errors = [
         InitErrorDetails(
             type=PydanticCustomError("record_rule", "{message}", {"message": message}),
@@ -63,7 +70,7 @@ def refuse(record: BaseModel, problems: Iterator[RecordProblem]) -> None:
         for loc, message, value in problems
     ]
     if errors:
-        raise ValidationError.from_exception_data(type(record).__name__, errors)
+        raise ValidationError.from_exception_data(shape.__name__, errors)
 
 
 def field_names(shape: type[BaseModel]) -> list[str]:
@@ -81,7 +88,7 @@ def not_a_field(shape: type[BaseModel], name: str) -> str | None:
 
 
 def citation_problems(
-    shape: type[BaseModel], citations: Sequence[CitationIn], loc: Loc = ("citations",)
+    shape: type[BaseModel], citations: Sequence[CitationIn], loc: Loc
 ) -> Iterator[RecordProblem]:
     """A citation's `field` must be one of the record's fields, and a record cites a passage
     for a field once: a repeat is named once, at its first repetition."""
@@ -106,10 +113,13 @@ class Citing(SeedModel):
 
     citations: list[CitationIn] = []
 
-    @model_validator(mode="after")
-    def _citations_fit(self) -> "Citing":
-        refuse(self, citation_problems(type(self), self.citations))
-        return self
+    @field_validator("citations")
+    @classmethod
+    def _citations_fit(cls, citations: list[CitationIn]) -> list[CitationIn]:
+        """A field's rule, so that a citation of no field is reported before the record's
+        rules (which would only see that field's value as uncited)."""
+        refuse(cls, citation_problems(cls, citations, ()))
+        return citations
 
 
 class Cited(Citing):
@@ -157,7 +167,7 @@ class Provenanced(SeedModel):
 
     @model_validator(mode="after")
     def _every_value_has_provenance(self) -> "Provenanced":
-        refuse(self, provenance_problems(self))
+        refuse(type(self), provenance_problems(self))
         return self
 
 

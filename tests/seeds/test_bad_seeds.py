@@ -147,11 +147,12 @@ BAD_SEEDS: dict[str, tuple[Callable[[Path], None], str]] = {
         lambda s: _edit(
             s,
             "agreements.yaml",
-            'quote: "particularly the 1982 United Nations Convention on the Law of the Sea (UNCLOS)"\n',
-            'quote: "particularly the 1982 United Nations Convention on the Law of the Sea (UNCLOS)"\n'
-            "      field: evil\n",
+            '      quote: "the 1982 United Nations Convention on the Law of the Sea"\n'
+            "      field: date",
+            '      quote: "the 1982 United Nations Convention on the Law of the Sea"\n'
+            "      field: evil",
         ),
-        "agreements.yaml: unclos-1982: citations[0].field: 'evil' is not a field of this record "
+        "agreements.yaml: unclos-1982: citations[1].field: 'evil' is not a field of this record "
         "(date, ",
     ),
     "the same citation twice": (
