@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     # connections, and it must stay within the threadpool's 40 threads (see
     # app/middleware/admission.py).
     max_concurrent_requests: int = Field(16, ge=1, le=40)
+    # Of those, the most that one client may have inside at once: each address, and each API
+    # key; its other requests wait their turn as below. A few busy clients cannot take all.
+    max_requests_per_client: int = Field(4, ge=1)
     # Requests that may wait for a turn beyond those, and how long each may wait (503 after).
     max_queued_requests: int = Field(1000, ge=0)
     queue_wait_seconds: float = Field(5.0, gt=0)

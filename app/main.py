@@ -167,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         AdmissionGate,
         limit=settings.max_concurrent_requests,
+        share=settings.max_requests_per_client,
         queue=settings.max_queued_requests,
         wait=settings.queue_wait_seconds,
     )

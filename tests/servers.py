@@ -109,6 +109,36 @@ def serve(database_url: str, app: FastAPI | None = None, **settings: Any) -> Ite
         app.state.health_engine.dispose()
 
 
+def raw_request(
+    base: str, head: str, address: str = "127.0.0.1", receive_buffer: int | None = None
+) -> socket.socket:
+    """A socket from `address` (any of 127.0.0.0/8 reaches a server on loopback, and each is
+    a client of its own to the server) that has sent `head` (request line and headers) and
+    nothing more. `receive_buffer` caps the kernel's receive buffer, in bytes: a client that
+    stops reading then holds up the server's sends after less data."""
+    host, port = base.removeprefix("http://").split(":")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.settimeout(15)
+    if receive_buffer is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    sock.bind((address, 0))
+    sock.connect((host, int(port)))
+    sock.sendall(head.encode("latin-1"))
+    return sock
+
+
+def read_status(sock: socket.socket) -> int:
+    """The status of the response arriving on `sock` (reading little more than its first
+    line)."""
+    data = b""
+    while b"\r\n" not in data:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return int(data.split(b" ", 2)[1])
+
+
 @contextmanager
 def serve_workers(database_url: str, workers: int, **environment: str) -> Iterator[str]:
     """`treaty-api serve --workers N` in a subprocess on a free loopback port; yields its

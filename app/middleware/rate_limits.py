@@ -212,7 +212,7 @@ def _api_path(scope: Scope) -> bool:
     return path == "/api" or path.startswith("/api/")
 
 
-def _presented_key(headers: Headers) -> str | None:
+def presented_key(headers: Headers) -> str | None:
     """The API key the request presents, unverified: Bearer token first, then X-API-Key."""
     authorization = headers.get("authorization", "")
     scheme, _, token = authorization.strip().partition(" ")
@@ -281,7 +281,7 @@ class RateLimitMiddleware:
 
     def _client(self, scope: Scope) -> _Client:
         address = "a:" + str((scope.get("client") or ("unknown", 0))[0])
-        secret = _presented_key(Headers(scope=scope))
+        secret = presented_key(Headers(scope=scope))
         if secret is None or self.limiter.keyed is None:
             return _Client("anonymous", self.limiter.anonymous, address)
         known = self.keys.cached(secret)
