@@ -2,7 +2,9 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
+from anyio import CapacityLimiter
 from fastapi import FastAPI
 from pydantic import BaseModel
 
@@ -29,6 +31,7 @@ from app.db import REPLICA, TRACKS_POSITION, make_sessionmaker, serving_engine
 from app.errors import install_error_handlers
 from app.kinds.registry import KINDS
 from app.kinds.shapes import CitationIn
+from app.loop_local import LoopLocal
 from app.memory import tune_malloc
 from app.middleware.admission import AdmissionGate
 from app.middleware.body_size import BodySizeLimitMiddleware
@@ -152,6 +155,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_sessions = read_engine and make_sessionmaker(read_engine, {REPLICA: True})
     app.state.counting = LiveIndex(app.state.sessions) if settings.counting_index else None
     app.state.read_lanes = ReadLanes(settings.bounded_reads(), settings.read_threads)
+    app.state.download_lane = LoopLocal(partial(CapacityLimiter, settings.download_threads))
     install_error_handlers(app)
     install_docs(app)
     app.include_router(meta.router)

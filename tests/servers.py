@@ -84,13 +84,22 @@ def _wait_for_health(url: str, alive: Callable[[], bool], attempts: int = 50) ->
 
 
 @contextmanager
-def serve(database_url: str, app: FastAPI | None = None, **settings: Any) -> Iterator[str]:
+def serve(
+    database_url: str,
+    app: FastAPI | None = None,
+    send_buffer: int | None = None,
+    **settings: Any,
+) -> Iterator[str]:
     """The app (by default `create_app` with `settings`) on a free loopback port; yields its
-    base URL.
+    base URL. `send_buffer` caps the kernel's send buffer of each connection, in bytes (they
+    inherit the listening socket's): a client that stops reading then holds up the server's
+    sends after less data (Linux lets the buffer grow to 4 MB, most of a large download).
 
     The listening socket is bound before the thread starts, so connections wait in its
     backlog until uvicorn accepts them: /health is polled without sleeping."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if send_buffer is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
     sock.bind(("127.0.0.1", 0))
     sock.listen()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"

@@ -9,7 +9,8 @@
   connection and one thread), and at most a few of one client (its address, its API key);
   a few hundred more wait their turn, each for a few seconds; beyond that a 503 with
   `Retry-After`, so a burst is shed early instead of queueing in the connection pool (see
-  `Settings.max_concurrent_requests` and `max_requests_per_client`).
+  `Settings.max_concurrent_requests` and `max_requests_per_client`). A download hands its
+  slot back while its client reads (see `Turn`).
 """
 
 import asyncio
@@ -28,6 +29,8 @@ from app.middleware.rate_limits import key_digest, presented_key
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Paths that must answer under any load: they bypass the admission gate.
 UNGATED = frozenset({"/health"})
+TURN = "treaty.turn"
+"""The scope key of a request's `Turn` (see `turn_of`)."""
 
 
 def oversized_headers(
@@ -113,7 +116,10 @@ def clients_of(scope: Scope) -> tuple[str, ...]:
 
 class Turn:
     """A request's place in the gate: a slot and a share of each of its clients', held while
-    the request works inside the app."""
+    the request works inside the app.
+
+    A request hands them back (`release`) while it waits on its client, and takes them
+    again (`take`) to go on: a download between its batches (see `app.api.v1.exports`)."""
 
     def __init__(self, lines: Lines, clients: tuple[str, ...], queue: int) -> None:
         self._lines = lines
@@ -122,12 +128,12 @@ class Turn:
         self._needs = lines.join(clients)
         self.held = False
 
-    async def take(self, wait: float) -> bool:
+    async def take(self, wait: float | None) -> bool:
         """Take a slot and the shares: at once when all are free, else in line, in arrival
-        order, for up to `wait` seconds. False when the line already holds `queue` requests
-        or the wait runs out."""
+        order, for up to `wait` seconds (None: as long as it takes, and never refused).
+        False when the line already holds `queue` requests or the wait runs out."""
         if any(needed.locked() for needed in self._needs):
-            line_full = self._lines.waiting >= self._queue
+            line_full = wait is not None and self._lines.waiting >= self._queue
             if line_full or not await self._wait_for(wait):
                 return False
         else:
@@ -136,7 +142,7 @@ class Turn:
         self.held = True
         return True
 
-    async def _wait_for(self, wait: float) -> bool:
+    async def _wait_for(self, wait: float | None) -> bool:
         self._lines.waiting += 1
         taken: list[asyncio.Semaphore] = []
         try:
@@ -166,6 +172,12 @@ class Turn:
         self._lines.leave(self._clients)
 
 
+def turn_of(scope: Scope) -> Turn:
+    """The request's `Turn`, as the gate left it in the scope."""
+    turn: Turn = scope[TURN]
+    return turn
+
+
 class AdmissionGate:
     """The innermost middleware. A URL with a control character is a 422 first; then at most
     `limit` requests are in the app at once, and at most `share` of one client (an address,
@@ -177,7 +189,8 @@ class AdmissionGate:
     gate at or below both the pool size and the thread limit, no request ever waits for a
     connection that only a blocked thread can give back, and a burst waits here, in the
     event loop, at no cost to the requests being served. A client's share keeps a few busy
-    clients from taking every slot."""
+    clients from taking every slot, and a request that waits on its client hands its slot
+    back meanwhile (see `Turn`), holding no connection either."""
 
     def __init__(self, app: ASGIApp, limit: int, share: int, queue: int, wait: float) -> None:
         self.app = app
@@ -200,6 +213,7 @@ class AdmissionGate:
             if not await turn.take(self.wait):
                 await self._shed(scope, receive, send)
                 return
+            scope[TURN] = turn
             await self.app(scope, receive, send)
         finally:
             turn.end()

@@ -1,22 +1,46 @@
 """Slow clients cannot starve the others, on a real server (uvicorn on loopback): a client
-holds at most its share of the admission slots.
+holds at most its share of the admission slots, and a download read at its client's pace
+holds no slot and no transaction while it waits.
 
-Each client comes from an address of its own on the loopback network (127.0.0.x), as
-clients on the internet would."""
+The slow clients are slow by not reading, never by timers, and each kind of client comes
+from an address of its own on the loopback network (127.0.0.x), as clients on the internet
+would."""
 
+import math
 import threading
+import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
+from itertools import cycle
+from pathlib import Path
 from socket import socket
 
 import anyio.to_thread
 import httpx
 import pytest
+from sqlalchemy import text
 
 from app.config import Settings
+from app.db import make_engine
 from app.main import create_app
-from tests.servers import raw_request, read_status, serve
+from bench.synth import synthesize
+from tests.servers import raw_request, read_status, scratch_database, serve
 
+READERS = [f"127.0.0.{10 + i}" for i in range(8)]
+NORMAL = "127.0.0.9"
+DOWNLOADS = (
+    "GET /api/v1/agreements.csv HTTP/1.1\r\nHost: x\r\n\r\n",
+    "GET /api/v1/agreements.ndjson HTTP/1.1\r\nHost: x\r\n\r\n",
+    "GET /api/v1/agreements HTTP/1.1\r\nHost: x\r\nAccept: text/csv\r\n\r\n",
+)
+READS = (
+    "/api/v1/agreements?country=VN&limit=20",
+    "/api/v1/agreements/mou-energy-vn-az-2025",
+    "/api/v1/visits?limit=10",
+    "/api/v1/countries/VN",
+    "/api/v1/signatories?limit=10",
+)
 HOLD = "GET /api/v1/hold HTTP/1.1\r\nHost: x\r\n{headers}\r\n"
 
 
@@ -83,3 +107,99 @@ def test_a_key_holds_at_most_its_share_of_the_slots_from_any_address(holding: Ho
         assert holding.get("127.0.0.4", {"X-API-Key": "tk_shared"}) == 503
         holding.release.set()
         assert [read_status(sock) for sock in held] == [200, 200]
+
+
+@pytest.fixture(scope="module")
+def large_url(
+    db_url: str, seeded_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The seeds and 20,000 synthetic agreements (their CSV download is about 5 MB, far more
+    than the socket buffers between a server and a client that stopped reading)."""
+    folder: Path = tmp_path_factory.mktemp("large")
+    with scratch_database(db_url, folder, "large", template=seeded_template) as url:
+        engine = make_engine(url)
+        synthesize(engine, 20_000, seed=1)
+        engine.dispose()
+        yield url
+
+
+def stalled_downloads(stack: ExitStack, base: str, count: int) -> list[int]:
+    """`count` downloads of the agreements, each on a connection of its own from one of the
+    `READERS` in turn, whose client reads the first few kB (the response has started, and
+    its first batch of rows is made) and no more: the statuses they got."""
+    statuses = []
+    for i in range(count):
+        head, address = DOWNLOADS[i % len(DOWNLOADS)], READERS[i % len(READERS)]
+        sock = stack.enter_context(raw_request(base, head, address, receive_buffer=4096))
+        statuses.append(read_status(sock))
+        if statuses[-1] == 200:
+            receive(sock, 4096)
+    return statuses
+
+
+def receive(sock: socket, count: int) -> None:
+    """Read `count` bytes more from `sock` (fewer if it closes)."""
+    while count > 0 and (chunk := sock.recv(count)):
+        count -= len(chunk)
+
+
+def normal_reads(base: str, seconds: float) -> tuple[Counter[int], list[float]]:
+    """A client of its own address reading one page or record after another for `seconds`,
+    after one read of each (not counted: a route's first answer costs more, FastAPI builds
+    its validators then): the statuses it got and how long each read took."""
+    statuses: Counter[int] = Counter()
+    took: list[float] = []
+    transport = httpx.HTTPTransport(local_address=NORMAL)
+    with httpx.Client(base_url=base, transport=transport, timeout=30) as http:
+        for path in READS:
+            http.get(path)
+        deadline = time.monotonic() + seconds
+        for path in cycle(READS):
+            if time.monotonic() > deadline:
+                break
+            started = time.perf_counter()
+            statuses[http.get(path).status_code] += 1
+            took.append(time.perf_counter() - started)
+    return statuses, took
+
+
+def p99(seconds: list[float]) -> float:
+    """The 99th percentile (nearest rank)."""
+    return sorted(seconds)[math.ceil(0.99 * len(seconds)) - 1]
+
+
+def transactions_waiting(database_url: str) -> int:
+    """Connections to the database (PostgreSQL) idle in a transaction for over a second:
+    transactions held open while their client takes its time."""
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        waiting = conn.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND state LIKE 'idle in transaction%' "
+                "AND state_change < clock_timestamp() - interval '1 second'"
+            )
+        ).scalar_one()
+    engine.dispose()
+    return waiting
+
+
+def test_stalled_downloads_leave_the_server_to_everyone_else(large_url: str) -> None:
+    """32 downloads of 20,000 agreements whose clients stopped reading, from eight addresses
+    (twice the admission slots, each address within its share): each one's response
+    starts, and then another client's reads are all answered, 99% of them within a second;
+    no transaction waits on a stalled reader."""
+    with (
+        serve(
+            large_url, send_buffer=16_384, rate_limit_anonymous="off", rate_limit_keyed="off"
+        ) as base,
+        ExitStack() as readers,
+    ):
+        downloads = stalled_downloads(readers, base, 32)
+        statuses, took = normal_reads(base, seconds=2)
+        waiting = transactions_waiting(large_url) if large_url.startswith("postgresql") else 0
+    print(f"{sum(statuses.values())} reads, p99 {p99(took):.3f} s; {waiting} transactions waiting")
+    assert downloads == [200] * 32
+    assert set(statuses) == {200}, statuses
+    assert p99(took) < 1.0
+    assert waiting == 0
