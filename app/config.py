@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # Requests that may wait for a turn beyond those, and how long each may wait (503 after).
     max_queued_requests: int = Field(1000, ge=0)
     queue_wait_seconds: float = Field(5.0, gt=0)
+    # How long a request body may take to arrive once the app reads it (408 after); the
+    # request holds no slot while it arrives.
+    body_timeout_seconds: float = Field(10.0, gt=0)
     # Worker threads running the database work of agreement lists and details at once:
     # those whose cost is bounded by the page (the counting index answers them; a record by
     # id), and the others (see `app.api.deps.ReadLanes`). The rest wait on the event loop.

@@ -174,6 +174,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         share=settings.max_requests_per_client,
         queue=settings.max_queued_requests,
         wait=settings.queue_wait_seconds,
+        body_wait=settings.body_timeout_seconds,
     )
     app.add_middleware(HttpCacheMiddleware, max_age=settings.cache_max_age)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)

@@ -9,8 +9,9 @@
   connection and one thread), and at most a few of one client (its address, its API key);
   a few hundred more wait their turn, each for a few seconds; beyond that a 503 with
   `Retry-After`, so a burst is shed early instead of queueing in the connection pool (see
-  `Settings.max_concurrent_requests` and `max_requests_per_client`). A download hands its
-  slot back while its client reads (see `Turn`).
+  `Settings.max_concurrent_requests` and `max_requests_per_client`). A request hands its
+  slot back while its client sends its body (a 408 past `Settings.body_timeout_seconds`),
+  and a download while its client reads (see `Turn`).
 """
 
 import asyncio
@@ -20,9 +21,9 @@ from urllib.parse import unquote
 
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import problem
+from app.errors import Busy, RequestTimeout, problem
 from app.loop_local import LoopLocal
 from app.middleware.rate_limits import key_digest, presented_key
 
@@ -119,7 +120,8 @@ class Turn:
     the request works inside the app.
 
     A request hands them back (`release`) while it waits on its client, and takes them
-    again (`take`) to go on: a download between its batches (see `app.api.v1.exports`)."""
+    again (`take`) to go on: while its body arrives (`AdmissionGate._read_body_apart`), and
+    a download between its batches (`app.api.v1.exports.in_turns`)."""
 
     def __init__(self, lines: Lines, clients: tuple[str, ...], queue: int) -> None:
         self._lines = lines
@@ -172,6 +174,35 @@ class Turn:
         self._lines.leave(self._clients)
 
 
+def sends_a_body(scope: Scope) -> bool:
+    """Whether the request says a body follows (a `Content-Length` but 0, or chunked)."""
+    return any(
+        name == b"transfer-encoding" or (name == b"content-length" and value.strip() != b"0")
+        for name, value in scope["headers"]
+    )
+
+
+async def whole_body(receive: Receive, seconds: float) -> Message:
+    """The request body as one message, read within `seconds` (a 408 problem past them), or
+    the disconnect that cut it short."""
+    chunks: list[bytes] = []
+    try:
+        async with asyncio.timeout(seconds):
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return message
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    break
+    except TimeoutError:
+        raise RequestTimeout(
+            f"The request body did not arrive within {seconds:g} seconds of the server "
+            "starting to read it."
+        ) from None
+    return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+
 def turn_of(scope: Scope) -> Turn:
     """The request's `Turn`, as the gate left it in the scope."""
     turn: Turn = scope[TURN]
@@ -192,10 +223,13 @@ class AdmissionGate:
     clients from taking every slot, and a request that waits on its client hands its slot
     back meanwhile (see `Turn`), holding no connection either."""
 
-    def __init__(self, app: ASGIApp, limit: int, share: int, queue: int, wait: float) -> None:
+    def __init__(
+        self, app: ASGIApp, limit: int, share: int, queue: int, wait: float, body_wait: float
+    ) -> None:
         self.app = app
         self.queue = queue
         self.wait = wait
+        self.body_wait = body_wait
         self._lines = LoopLocal(lambda: Lines(limit, share))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -214,9 +248,32 @@ class AdmissionGate:
                 await self._shed(scope, receive, send)
                 return
             scope[TURN] = turn
+            if sends_a_body(scope):
+                receive = self._read_body_apart(receive, turn)
             await self.app(scope, receive, send)
         finally:
             turn.end()
+
+    def _read_body_apart(self, receive: Receive, turn: Turn) -> Receive:
+        """The app's `receive` for a request with a body. The app reads the body only once it
+        has checked the key (so a client without one is refused before it sends the body),
+        and the first read hands the turn back, reads the whole body within `body_wait`
+        seconds (a 408 past them) and takes a turn again (a 503 past `wait`), so a client
+        trickling its body holds no slot meanwhile. Later reads pass through."""
+        read = False
+
+        async def receive_body() -> Message:
+            nonlocal read
+            if read:
+                return await receive()
+            read = True
+            turn.release()
+            message = await whole_body(receive, self.body_wait)
+            if message["type"] == "http.request" and not await turn.take(self.wait):
+                raise Busy("The server is busy with other requests; retry after Retry-After.")
+            return message
+
+        return receive_body
 
     async def _shed(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem(

@@ -1,6 +1,7 @@
 """Slow clients cannot starve the others, on a real server (uvicorn on loopback): a client
-holds at most its share of the admission slots, and a download read at its client's pace
-holds no slot and no transaction while it waits.
+holds at most its share of the admission slots, and a download read at its client's pace,
+or a request body sent at it, holds no slot and no transaction while it waits (a body has a
+deadline).
 
 The slow clients are slow by not reading, never by timers, and each kind of client comes
 from an address of its own on the loopback network (127.0.0.x), as clients on the internet
@@ -18,16 +19,19 @@ from socket import socket
 
 import anyio.to_thread
 import httpx
+import orjson
 import pytest
 from sqlalchemy import text
 
 from app.config import Settings
-from app.db import make_engine
+from app.curation.keys import create_key
+from app.db import make_engine, transaction
 from app.main import create_app
 from bench.synth import synthesize
 from tests.servers import raw_request, read_status, scratch_database, serve
 
 READERS = [f"127.0.0.{10 + i}" for i in range(8)]
+WRITERS = "127.0.0.3"
 NORMAL = "127.0.0.9"
 DOWNLOADS = (
     "GET /api/v1/agreements.csv HTTP/1.1\r\nHost: x\r\n\r\n",
@@ -184,22 +188,85 @@ def transactions_waiting(database_url: str) -> int:
     return waiting
 
 
-def test_stalled_downloads_leave_the_server_to_everyone_else(large_url: str) -> None:
+def write_key(database_url: str) -> str:
+    """A new write key's secret."""
+    engine = make_engine(database_url)
+    with transaction(engine) as session:
+        _, secret = create_key(session, "slow-writer", "write")
+    engine.dispose()
+    return secret
+
+
+def slow_write(stack: ExitStack, base: str, key: str, sector: str) -> tuple[socket, bytes]:
+    """A keyed POST of a new sector from `WRITERS` that has sent half its body: its socket,
+    and the half still to send."""
+    body = orjson.dumps({"id": sector, "name": sector, "parent": "energy"})
+    head = (
+        f"POST /api/v1/sectors HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    sock = stack.enter_context(raw_request(base, head, WRITERS))
+    sock.sendall(body[: len(body) // 2])
+    return sock, body[len(body) // 2 :]
+
+
+def test_slow_readers_and_writers_leave_the_server_to_everyone_else(large_url: str) -> None:
     """32 downloads of 20,000 agreements whose clients stopped reading, from eight addresses
-    (twice the admission slots, each address within its share): each one's response
-    starts, and then another client's reads are all answered, 99% of them within a second;
-    no transaction waits on a stalled reader."""
+    (twice the admission slots, each address within its share), and 16 writes from one key
+    whose bodies stopped half way: each download starts, and meanwhile another client's
+    reads are all answered, 99% of them within a second, and no transaction waits on a slow
+    client; then each write, its body sent, is made."""
+    key = write_key(large_url)
     with (
         serve(
             large_url, send_buffer=16_384, rate_limit_anonymous="off", rate_limit_keyed="off"
         ) as base,
-        ExitStack() as readers,
+        ExitStack() as clients,
     ):
-        downloads = stalled_downloads(readers, base, 32)
+        downloads = stalled_downloads(clients, base, 32)
+        writes = [slow_write(clients, base, key, f"slow-{i}") for i in range(16)]
         statuses, took = normal_reads(base, seconds=2)
         waiting = transactions_waiting(large_url) if large_url.startswith("postgresql") else 0
+        for sock, rest in writes:
+            sock.sendall(rest)
+        written = [read_status(sock) for sock, _ in writes]
     print(f"{sum(statuses.values())} reads, p99 {p99(took):.3f} s; {waiting} transactions waiting")
     assert downloads == [200] * 32
     assert set(statuses) == {200}, statuses
     assert p99(took) < 1.0
     assert waiting == 0
+    assert written == [201] * 16
+
+
+def test_bodies_being_sent_hold_no_slot(seeded_url: str) -> None:
+    """16 writes from one key whose bodies stopped half way (four times its share): another
+    write with that key is made at once, and then each of them, its body sent."""
+    key = write_key(seeded_url)
+    with serve(seeded_url) as base, ExitStack() as stack:
+        writes = [slow_write(stack, base, key, f"slow-{i}") for i in range(16)]
+        transport = httpx.HTTPTransport(local_address=NORMAL)
+        with httpx.Client(base_url=base, transport=transport, timeout=30) as http:
+            other = http.post(
+                "/api/v1/sectors",
+                json={"id": "other", "name": "Other", "parent": "energy"},
+                headers={"Authorization": f"Bearer {key}"},
+            )
+        for sock, rest in writes:
+            sock.sendall(rest)
+        written = [read_status(sock) for sock, _ in writes]
+    assert (other.status_code, written) == (201, [201] * 16)
+
+
+def test_a_body_that_does_not_arrive_in_time_is_a_408(seeded_url: str) -> None:
+    """A write whose body stops half way is answered 408, a problem, once the body's
+    deadline has passed, and its connection is closed."""
+    key = write_key(seeded_url)
+    with serve(seeded_url, body_timeout_seconds=0.5) as base, ExitStack() as stack:
+        sock, _ = slow_write(stack, base, key, "late")
+        response = b""
+        while chunk := sock.recv(65536):
+            response += chunk
+    head, _, body = response.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408 ")
+    assert b"connection: close" in head.lower()
+    assert orjson.loads(body)["type"] == "/problems/request-timeout"
