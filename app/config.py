@@ -65,8 +65,8 @@ class Settings(BaseSettings):
     bounded_read_threads: int | None = Field(None, ge=1, le=40)
     read_threads: int = Field(4, ge=1, le=40)
     # Worker threads making the batches of downloads (CSV, NDJSON) at once; the others wait
-    # on the event loop. One: a batch is Python work, and each thread more takes the GIL
-    # from the reads beside it (see `app.api.v1.exports.in_turns`).
+    # on the event loop. One: a batch is mostly Python, and each thread more takes the GIL
+    # from the reads beside it (measured: `app.api.v1.exports.in_turns`).
     download_threads: int = Field(1, ge=1, le=40)
 
     def bounded_reads(self) -> int:

@@ -131,7 +131,13 @@ async def in_turns(
 
     Why: a download used to hold its slot, and its transaction, until its client had read
     the last byte. 16 clients that stopped reading the agreements' CSV (20,000 rows, 5 MB)
-    held all 16 slots, and every other request waited its 5 s in line for a 503."""
+    held all 16 slots, and every other request waited its 5 s in line for a 503.
+
+    Why one thread by default: with 8 clients downloading that CSV over and over, another
+    client's reads took 20-40 ms at the median and 0.12-0.2 s at p99 with one thread for
+    the batches (the downloads made 2,700-2,900 rows/s in all), against 45-55 ms and 0.8 s
+    with two, 65-90 ms and 0.6-1 s with four, 0.25-0.3 s and 0.7-1.2 s with 16 (2 cores
+    shared with other jobs, two runs each; the downloads made up to 8,200 rows/s)."""
     turn = turn_of(scope)
     lane: anyio.CapacityLimiter = scope["app"].state.download_lane.get()
     turn.release()
