@@ -53,9 +53,15 @@ class Settings(BaseSettings):
     # connections, and it must stay within the threadpool's 40 threads (see
     # app/middleware/admission.py).
     max_concurrent_requests: int = Field(16, ge=1, le=40)
+    # Of those, the most that one client may have inside at once: each address, and each API
+    # key; its other requests wait their turn as below. A few busy clients cannot take all.
+    max_requests_per_client: int = Field(4, ge=1)
     # Requests that may wait for a turn beyond those, and how long each may wait (503 after).
     max_queued_requests: int = Field(1000, ge=0)
     queue_wait_seconds: float = Field(5.0, gt=0)
+    # How long a request body may take to arrive once the app reads it (408 after); the
+    # request holds no slot while it arrives.
+    body_timeout_seconds: float = Field(10.0, gt=0)
     # Worker threads running the database work of agreement lists and details at once:
     # those whose cost is bounded by the page (the counting index answers them; a record by
     # id), and the others (see `app.api.deps.ReadLanes`). The rest wait on the event loop.
@@ -63,6 +69,10 @@ class Settings(BaseSettings):
     # are network round trips that a second thread overlaps (measured: README "Performance").
     bounded_read_threads: int | None = Field(None, ge=1, le=40)
     read_threads: int = Field(4, ge=1, le=40)
+    # Worker threads making the batches of downloads (CSV, NDJSON) at once; the others wait
+    # on the event loop. One: a batch is mostly Python, and each thread more takes the GIL
+    # from the reads beside it (measured: `app.api.v1.exports.in_turns`).
+    download_threads: int = Field(1, ge=1, le=40)
 
     def bounded_reads(self) -> int:
         """`bounded_read_threads`, or its default for the database."""

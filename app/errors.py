@@ -98,6 +98,14 @@ class NotAcceptable(ApiError):
     status, title, slug = 406, "Not acceptable", "not-acceptable"
 
 
+class RequestTimeout(ApiError):
+    """The request body did not arrive in time; the connection is closed after the answer,
+    since the rest of the body may still come."""
+
+    status, title, slug = 408, "Request timeout", "request-timeout"
+    headers: ClassVar[dict[str, str]] = {"Connection": "close"}
+
+
 class UnsupportedMediaType(ApiError):
     status, title, slug = 415, "Unsupported media type", "unsupported-media-type"
 

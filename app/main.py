@@ -2,7 +2,9 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
+from anyio import CapacityLimiter
 from fastapi import FastAPI
 from pydantic import BaseModel
 
@@ -30,6 +32,7 @@ from app.db import REPLICA, TRACKS_POSITION, make_sessionmaker, serving_engine
 from app.errors import install_error_handlers
 from app.kinds.registry import KINDS
 from app.kinds.shapes import CitationIn
+from app.loop_local import LoopLocal
 from app.memory import tune_malloc
 from app.middleware.admission import AdmissionGate
 from app.middleware.body_size import BodySizeLimitMiddleware
@@ -160,6 +163,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.counting = LiveIndex(app.state.sessions) if settings.counting_index else None
     app.state.read_lanes = ReadLanes(settings.bounded_reads(), settings.read_threads)
     app.state.public_base_url = (settings.public_base_url or "").rstrip("/") or None
+    app.state.download_lane = LoopLocal(partial(CapacityLimiter, settings.download_threads))
     install_error_handlers(app)
     install_docs(app)
     app.include_router(meta.router)
@@ -175,8 +179,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         AdmissionGate,
         limit=settings.max_concurrent_requests,
+        share=settings.max_requests_per_client,
         queue=settings.max_queued_requests,
         wait=settings.queue_wait_seconds,
+        body_wait=settings.body_timeout_seconds,
     )
     app.add_middleware(HttpCacheMiddleware, max_age=settings.cache_max_age)
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)

@@ -84,13 +84,22 @@ def _wait_for_health(url: str, alive: Callable[[], bool], attempts: int = 50) ->
 
 
 @contextmanager
-def serve(database_url: str, app: FastAPI | None = None, **settings: Any) -> Iterator[str]:
+def serve(
+    database_url: str,
+    app: FastAPI | None = None,
+    send_buffer: int | None = None,
+    **settings: Any,
+) -> Iterator[str]:
     """The app (by default `create_app` with `settings`) on a free loopback port; yields its
-    base URL.
+    base URL. `send_buffer` caps the kernel's send buffer of each connection, in bytes (they
+    inherit the listening socket's): a client that stops reading then holds up the server's
+    sends after less data (Linux lets the buffer grow to 4 MB, most of a large download).
 
     The listening socket is bound before the thread starts, so connections wait in its
     backlog until uvicorn accepts them: /health is polled without sleeping."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if send_buffer is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
     sock.bind(("127.0.0.1", 0))
     sock.listen()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
@@ -107,6 +116,36 @@ def serve(database_url: str, app: FastAPI | None = None, **settings: Any) -> Ite
         sock.close()
         app.state.engine.dispose()
         app.state.health_engine.dispose()
+
+
+def raw_request(
+    base: str, head: str, address: str = "127.0.0.1", receive_buffer: int | None = None
+) -> socket.socket:
+    """A socket from `address` (any of 127.0.0.0/8 reaches a server on loopback, and each is
+    a client of its own to the server) that has sent `head` (request line and headers) and
+    nothing more. `receive_buffer` caps the kernel's receive buffer, in bytes: a client that
+    stops reading then holds up the server's sends after less data."""
+    host, port = base.removeprefix("http://").split(":")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.settimeout(15)
+    if receive_buffer is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    sock.bind((address, 0))
+    sock.connect((host, int(port)))
+    sock.sendall(head.encode("latin-1"))
+    return sock
+
+
+def read_status(sock: socket.socket) -> int:
+    """The status of the response arriving on `sock` (reading little more than its first
+    line)."""
+    data = b""
+    while b"\r\n" not in data:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return int(data.split(b" ", 2)[1])
 
 
 @contextmanager

@@ -5,7 +5,7 @@ The key is checked before the body is even read, so a client without the right k
 401/403, never a 422 about its body, and sends nothing more. The key check's read
 transaction ends before the body is read: a client trickling its body holds no connection
 and no lock (the write transaction begins only once the body is in; see
-`app.db.write_transaction`).
+`app.db.write_transaction`), nor an admission slot (see `app.middleware.admission`).
 """
 
 from collections.abc import Callable

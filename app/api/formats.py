@@ -1,20 +1,18 @@
-"""Content negotiation (`Accept` with q-values) and streamed CSV / NDJSON bodies."""
+"""Content negotiation (`Accept` with q-values), and the CSV / NDJSON lines of downloads."""
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 import orjson
 from fastapi import Request
-from fastapi.responses import StreamingResponse
 
 from app.errors import NotAcceptable
 
 JSON = "application/json"
 CSV = "text/csv"
 NDJSON = "application/x-ndjson"
-MEDIA_TYPES = {"json": JSON, "csv": "text/csv; charset=utf-8", "ndjson": NDJSON}
 FORMATS = {JSON: "json", CSV: "csv", NDJSON: "ndjson", "application/ndjson": "ndjson"}
 
 
@@ -83,19 +81,19 @@ def requested_format(request: Request, explicit: str | None) -> str:
     return FORMATS[require_acceptable(request, [JSON, CSV, NDJSON])]
 
 
-def csv_rows(columns: list[str], records: Iterable[dict[str, Any]]) -> Iterator[bytes]:
-    """RFC 4180 CSV (CRLF, quoted as needed), one row per record, in cells a spreadsheet
+def csv_header(columns: list[str]) -> bytes:
+    """The header line: the column names, quoted as needed."""
+    return csv_lines(columns, [{column: column for column in columns}])
+
+
+def csv_lines(columns: list[str], records: Iterable[dict[str, Any]]) -> bytes:
+    """RFC 4180 CSV (CRLF, quoted as needed), one line per record, in cells a spreadsheet
     reads right (see `_cell`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
     for record in records:
         writer.writerow([_cell(record.get(c)) for c in columns])
-        if buffer.tell() > 64_000:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode()
+    return buffer.getvalue().encode()
 
 
 def _cell(value: Any) -> Any:
@@ -110,32 +108,5 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def ndjson_rows(records: Iterable[dict[str, Any]]) -> Iterator[bytes]:
-    for record in records:
-        yield orjson.dumps(record) + b"\n"
-
-
-def stream(
-    request: Request,
-    fmt: str,
-    batches: Iterable[list[Any]],
-    record: Callable[[Any], dict[str, Any]],
-    csv_columns: list[str],
-    filename: str,
-) -> StreamingResponse:
-    """Every row of `batches` as CSV or NDJSON (`record` gives each row's fields, JSON-ready),
-    streamed with flat memory. Not cached (`no-store`): a download is read once, and hashing
-    it for an ETag would mean producing it twice. A HEAD gets the headers without the rows
-    being read."""
-    if request.scope.get("head"):
-        batches = []
-    records = (record(row) for batch in batches for row in batch)
-    body = csv_rows(csv_columns, records) if fmt == "csv" else ndjson_rows(records)
-    return StreamingResponse(
-        body,
-        media_type=MEDIA_TYPES[fmt],
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}.{fmt}"',
-            "Cache-Control": "no-store",
-        },
-    )
+def ndjson_lines(records: Iterable[dict[str, Any]]) -> bytes:
+    return b"".join(orjson.dumps(record) + b"\n" for record in records)

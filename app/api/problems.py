@@ -68,6 +68,13 @@ PROBLEM_TYPES = {
         "GET it again, re-apply your change and retry. Weak ETags (`W/...`) and `*` never "
         "match, since they do not prove which version you read.",
     ),
+    "request-timeout": ProblemType(
+        408,
+        "Request timeout",
+        "The request body did not arrive within the time the server allows once it starts "
+        "reading it (10 seconds unless configured). Send the body along with the request; "
+        "retry on a new connection.",
+    ),
     "payload-too-large": ProblemType(
         413, "Payload too large", "The request body is larger than the server accepts."
     ),

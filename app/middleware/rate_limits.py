@@ -238,7 +238,7 @@ def _api_path(scope: Scope) -> bool:
     return path == "/api" or path.startswith("/api/")
 
 
-def _presented_key(headers: Headers) -> str | None:
+def presented_key(headers: Headers) -> str | None:
     """The API key the request presents, unverified: Bearer token first, then X-API-Key."""
     authorization = headers.get("authorization", "")
     scheme, _, token = authorization.strip().partition(" ")
@@ -310,7 +310,7 @@ class RateLimitMiddleware:
 
     async def _client(self, scope: Scope) -> _Client:
         address = "a:" + str((scope.get("client") or ("unknown", 0))[0])
-        secret = _presented_key(Headers(scope=scope))
+        secret = presented_key(Headers(scope=scope))
         if secret is not None and await self._verifies(secret, address):
             return _Client(True, self.limiter.keyed, "k:" + key_digest(secret).hex())
         return _Client(False, self.limiter.anonymous, address)

@@ -24,7 +24,7 @@ from app.config import Settings
 from app.curation.keys import create_key
 from app.db import make_engine, transaction
 from app.main import create_app
-from tests.servers import serve
+from tests.servers import raw_request, read_status, serve
 
 LIST = "/api/v1/agreements?country=VN&limit=20"
 JSON = {"Content-Type": "application/json"}
@@ -90,24 +90,6 @@ def test_beyond_capacity_requests_are_shed_with_503_and_retry_after(seeded: tupl
     assert statuses[200] > 0 and statuses[503] > 0, statuses
     assert set(statuses) <= {200, 503}, statuses
     assert health.status_code == 200
-
-
-def raw_request(base: str, head: str) -> socket.socket:
-    """A socket that has sent `head` (request line and headers) and nothing more."""
-    host, port = base.removeprefix("http://").split(":")
-    sock = socket.create_connection((host, int(port)), timeout=15)
-    sock.sendall(head.encode("latin-1"))
-    return sock
-
-
-def read_status(sock: socket.socket) -> int:
-    data = b""
-    while b"\r\n" not in data:
-        chunk = sock.recv(4096)
-        if not chunk:
-            break
-        data += chunk
-    return int(data.split(b" ", 2)[1])
 
 
 def sector(i: int, parent: str = "energy") -> bytes:
