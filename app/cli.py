@@ -8,12 +8,12 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from app import __version__
 from app.config import get_settings
 from app.db import make_engine, migrate, transaction
 from app.seeding import startup
@@ -54,7 +54,7 @@ cli.add_typer(keys_cli, name="keys")
 
 def _print_version(value: bool) -> None:
     if value:
-        typer.echo(f"treaty-api {package_version('treaty-api')}")
+        typer.echo(f"treaty-api {__version__}")
         raise typer.Exit()
 
 
@@ -86,16 +86,24 @@ def main(
         get_settings.cache_clear()
 
 
+# The address and workers of `serve` and `start`: a flag wins over the environment variable
+# that platforms set (HOST, PORT, WEB_CONCURRENCY), which wins over the default.
+Host = Annotated[
+    str, typer.Option("--host", envvar="HOST", metavar="HOST", help="Interface to bind.")
+]
+Port = Annotated[
+    int, typer.Option("--port", envvar="PORT", metavar="PORT", help="Port to listen on.")
+]
+Workers = Annotated[
+    int,
+    typer.Option(
+        "--workers", envvar="WEB_CONCURRENCY", min=1, metavar="N", help="Worker processes."
+    ),
+]
+
+
 @cli.command()
-def serve(
-    host: Annotated[
-        str, typer.Option("--host", metavar="HOST", help="Interface to bind.")
-    ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", metavar="PORT", help="Port to listen on.")] = 8000,
-    workers: Annotated[
-        int, typer.Option("--workers", min=1, metavar="N", help="Worker processes.")
-    ] = 1,
-) -> None:
+def serve(host: Host = "127.0.0.1", port: Port = 8000, workers: Workers = 1) -> None:
     """Serve the API with uvicorn.
 
     uvicorn's own proxy-headers handling is off (it trusts 127.0.0.1 by default): the app
@@ -232,9 +240,9 @@ def seeds_dump(
 
 @cli.command()
 def start(
-    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+    workers: Workers = 1,
     serve_: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Serve once migrated and seeded.")
     ] = True,

@@ -8,6 +8,7 @@ from anyio import CapacityLimiter
 from fastapi import FastAPI
 from pydantic import BaseModel
 
+from app import __version__
 from app.api import meta, problems
 from app.api.deps import ReadLanes
 from app.api.docs_ui import install_docs
@@ -139,7 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         lifespan=lifespan,
         title="treaty-api",
-        version="1.0.0",
+        version=__version__,
         description=DESCRIPTION,
         openapi_tags=TAGS,
         docs_url=None,

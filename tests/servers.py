@@ -149,9 +149,12 @@ def read_status(sock: socket.socket) -> int:
 
 
 @contextmanager
-def serve_workers(database_url: str, workers: int, **environment: str) -> Iterator[str]:
+def serve_workers(
+    database_url: str, workers: int, flags: bool = True, **environment: str
+) -> Iterator[str]:
     """`treaty-api serve --workers N` in a subprocess on a free loopback port; yields its
-    base URL. `environment` adds variables (e.g. `RATE_LIMIT_KEYED="off"`).
+    base URL. `environment` adds variables (e.g. `RATE_LIMIT_KEYED="off"`). Without `flags`
+    the port and workers are given as a platform gives them: PORT and WEB_CONCURRENCY.
 
     The port is found by binding port 0 and closing it, so another process could take it
     in between; /health is polled, each miss waiting on the process for 0.2 s."""
@@ -159,8 +162,10 @@ def serve_workers(database_url: str, workers: int, **environment: str) -> Iterat
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     command = [sys.executable, "-c", "from app.cli import cli; cli()", "serve"]
-    command += ["--port", str(port), "--workers", str(workers)]
-    env = {**os.environ, "DATABASE_URL": database_url, **environment}
+    address = {"PORT": str(port), "WEB_CONCURRENCY": str(workers)}
+    if flags:
+        command += ["--port", address.pop("PORT"), "--workers", address.pop("WEB_CONCURRENCY")]
+    env = {**os.environ, "DATABASE_URL": database_url, **address, **environment}
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

@@ -1,13 +1,17 @@
-"""The command line as a new user meets it: -h, --version, readable help, --database-url."""
+"""The command line as a new user meets it: -h, --version, readable help, --database-url,
+and `serve` where a platform sets PORT and WEB_CONCURRENCY."""
 
 from functools import lru_cache
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
+from app import __version__
 from app.cli import cli
 from app.config import Settings
+from tests.servers import serve_workers
 
 runner = CliRunner()
 
@@ -28,7 +32,21 @@ def test_help_is_readable(args: list[str]) -> None:
 def test_version() -> None:
     result = runner.invoke(cli, ["--version"])
     assert result.exit_code == 0
-    assert result.output.startswith("treaty-api ")
+    assert result.output == f"treaty-api {__version__}\n"
+
+
+def test_the_spec_carries_the_package_version(client) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/openapi.json").json()["info"]["version"] == __version__
+
+
+def test_serve_listens_where_the_environment_says(seeded_url: str) -> None:
+    with serve_workers(seeded_url, workers=1, flags=False) as base:
+        assert httpx.get(f"{base}/health").status_code == 200
+
+
+def test_a_flag_wins_over_the_environment(seeded_url: str) -> None:
+    with serve_workers(seeded_url, workers=1, PORT="1") as base:
+        assert httpx.get(f"{base}/health").status_code == 200
 
 
 def test_database_url_option_and_keys_list_header(

@@ -51,6 +51,7 @@ CORS: dict[str, Any] = {
         "If-None-Match",
         "Content-Type",
         "X-Read-After",
+        "X-Request-ID",
     ],
     "expose_headers": [
         "ETag",

@@ -95,6 +95,25 @@ def test_cors_preflight(client: TestClient) -> None:
     assert refused.status_code == 400 and refused.text == "Disallowed CORS method"
 
 
+def test_a_browser_client_may_send_and_read_the_headers_the_api_uses(client: TestClient) -> None:
+    sent = ["X-Request-ID", "If-None-Match", "If-Match", "Authorization", "Content-Type"]
+    preflight = client.options(
+        "/api/v1/agreements/mou-energy-vn-az-2025",
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "PATCH",
+            "Access-Control-Request-Headers": ", ".join(sent).lower(),
+        },
+    )
+    assert preflight.status_code == 200, preflight.text
+    allowed = preflight.headers["access-control-allow-headers"].lower()
+    assert all(name.lower() in allowed for name in sent)
+    got = client.get("/api/v1/countries/VN", headers={"Origin": "https://example.org"})
+    exposed = got.headers["access-control-expose-headers"].lower()
+    for name in ("ETag", "Link", "X-Request-ID", "Retry-After", "X-Change-Position"):
+        assert name.lower() in exposed, name
+
+
 def test_every_response_varies_by_origin(client: TestClient) -> None:
     """As Starlette's CORS middleware says: the same URL answers with or without CORS
     headers, so caches keep the two apart."""
