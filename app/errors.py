@@ -1,6 +1,7 @@
 """RFC 9457 problem details for every error the API returns."""
 
 import logging
+from difflib import get_close_matches
 from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
@@ -134,7 +135,7 @@ def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
-def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = []
     for err in exc.errors():
@@ -143,9 +144,38 @@ def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
         name = ".".join(loc[1:]) if len(loc) > 1 else location
         if location in ("query", "path", "header") and len(loc) > 2:
             name = loc[1]  # `country`, not `country.0`: the parameter as the client names it
-        errors.append({"parameter": name, "location": location, "message": plain_message(err)})
+        message = plain_message(err)
+        if err.get("type") == "extra_forbidden" and location == "query":
+            message += _nearest(name, query_parameters(request))
+        errors.append({"parameter": name, "location": location, "message": message})
     detail = "; ".join(f"{e['parameter']}: {e['message']}" for e in errors)
     return problem(422, "Invalid parameter", detail, "invalid-parameter", errors=errors)
+
+
+def query_parameters(request: Request) -> list[str]:
+    """The query parameters of the operation `request` reached, as its spec lists them."""
+    route = request.scope.get("route")
+    operation = getattr(route, "operation_id", None) or getattr(route, "unique_id", "")
+    return _query_parameters_by_operation(request.app).get(operation, [])
+
+
+def _query_parameters_by_operation(app: FastAPI) -> dict[str, list[str]]:
+    if getattr(app.state, "query_parameters", None) is None:
+        app.state.query_parameters = {
+            operation["operationId"]: [
+                p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"
+            ]
+            for path in app.openapi()["paths"].values()
+            for operation in path.values()
+            if isinstance(operation, dict) and "operationId" in operation
+        }
+    return app.state.query_parameters
+
+
+def _nearest(name: str, known: list[str]) -> str:
+    """`; did you mean `country`?` when a known name is close to `name` (a typo), else ''."""
+    match = get_close_matches(name, known, n=1, cutoff=0.75)
+    return f"; did you mean `{match[0]}`?" if match else ""
 
 
 HTTP_PROBLEMS = {

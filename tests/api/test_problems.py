@@ -37,6 +37,23 @@ def test_422_items_name_parameter_location_and_say_it_plainly(
     assert [word for word in INTERNALS if word in response.text] == []
 
 
+@pytest.mark.parametrize(
+    ("path", "typo", "meant"),
+    [
+        ("/api/v1/agreements", "contry", "country"),
+        ("/api/v1/visits", "dat_from", "date_from"),
+        ("/api/v1/statements", "sectr", "sector"),
+    ],
+)
+def test_an_unknown_parameter_suggests_the_nearest_known_one(
+    client: TestClient, path: str, typo: str, meant: str
+) -> None:
+    (item,) = assert_problem(client.get(f"{path}?{typo}=VN"), 422, typo)["errors"]
+    assert item["message"].endswith(f"did you mean `{meant}`?"), item
+    (far,) = assert_problem(client.get(f"{path}?colour=red"), 422, "colour")["errors"]
+    assert "did you mean" not in far["message"]
+
+
 def test_path_and_header_errors_say_where(client: TestClient) -> None:
     body = assert_problem(client.get("/api/v1/agreements/NOT-A-SLUG"), 422, "agreement_id")
     assert body["errors"][0]["location"] == "path"
