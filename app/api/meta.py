@@ -89,10 +89,12 @@ async def health(request: Request) -> Response:
             )
     except (SQLAlchemyError, TimeoutError):
         raise ServiceUnavailable("The database does not answer.") from None
-    return JSONBytes(Health(status="ok", database="ok"))
+    return JSONBytes(Health(status="ok", database="ok"), headers=UNCACHED)
 
 
 HEALTH_TIMEOUT = 2.0
+UNCACHED = {"Cache-Control": "no-store"}
+"""What a probe or a scrape reads is now, never a stored copy (so no ETag either)."""
 
 
 def _ping(engine: Engine) -> None:
@@ -130,7 +132,9 @@ async def ready(request: Request, session: SessionDep) -> Response:
         raise ServiceUnavailable(f"Not ready: {' and '.join(down)} not answering.")
     live = request.app.state.counting
     counting = "off" if live is None else "ready" if live.ready.is_set() else "building"
-    return JSONBytes(Ready(status="ok", database="ok", redis=redis, counting=counting))
+    return JSONBytes(
+        Ready(status="ok", database="ok", redis=redis, counting=counting), headers=UNCACHED
+    )
 
 
 @router.get(
@@ -145,7 +149,7 @@ async def metrics(request: Request) -> Response:
     rejections and fail-opens, in the Prometheus text format (all workers' when several)."""
     observe_pool(request.app.state.engine)
     body, content_type = render()
-    return Response(body, media_type=content_type, headers={"Cache-Control": "no-store"})
+    return Response(body, media_type=content_type, headers=UNCACHED)
 
 
 @router.get("/", summary="Landing page", response_model=Landing, include_in_schema=False)

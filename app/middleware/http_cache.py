@@ -1,8 +1,10 @@
 """ETag, 304, Cache-Control, Vary and gzip for GET responses, and HEAD wherever GET is, in
 one pure ASGI layer.
 
-The ETag is a strong validator: the SHA-256 of the exact (uncompressed) JSON body. Streamed
-responses (no Content-Length) pass through untouched; they set their own Cache-Control.
+The ETag is a strong validator: the SHA-256 of the exact (uncompressed) JSON body, with
+`-gzip` inside the quotes when the body is sent gzipped (a strong validator changes with the
+content coding, RFC 9110 8.8.3). Streamed responses (no Content-Length) pass through
+untouched; they set their own Cache-Control.
 """
 
 import hashlib
@@ -17,6 +19,20 @@ _NOT_COMPRESSED = frozenset(DEFAULT_EXCLUDED_CONTENT_TYPES)
 
 def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+GZIPPED = "-gzip"
+
+
+def coded(etag: str) -> str:
+    """The ETag of the gzipped representation of the body tagged `etag`."""
+    return etag[:-1] + GZIPPED + '"'
+
+
+def uncoded(etag: str) -> str:
+    """`etag` with any content coding taken off: the tag of the body the client read, for
+    If-Match on a write, whichever coding it was read in."""
+    return etag.replace(GZIPPED + '"', '"')
 
 
 def etag_matches(header: str | None, etag: str) -> bool:
@@ -114,7 +130,8 @@ class HttpCacheMiddleware:
     async def _send_tagged(
         self, scope: Scope, start: Message, body: bytes, send: Send, identity: bool
     ) -> None:
-        etag = etag_of(body)
+        compressible = self._compressible(start, body, more_body=False)
+        etag = etag_of(body) if identity or not compressible else coded(etag_of(body))
         headers = MutableHeaders(raw=start["headers"])
         vary_accept(headers)
         headers["ETag"] = etag
@@ -123,10 +140,12 @@ class HttpCacheMiddleware:
             del headers["content-length"]
             if "content-type" in headers:
                 del headers["content-type"]
+            if compressible:  # the 200 varies by Accept-Encoding, so its 304 says so too
+                headers.add_vary_header("Accept-Encoding")
             await send({**start, "status": 304, "headers": headers.raw})
             await send({"type": "http.response.body", "body": b""})
             return
-        if identity and self._compressible(start, body, more_body=False):
+        if identity and compressible:
             headers.add_vary_header("Accept-Encoding")
         await send({**start, "headers": headers.raw})
         await send({"type": "http.response.body", "body": body})

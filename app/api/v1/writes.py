@@ -20,7 +20,7 @@ from app.curation import service
 from app.db import write_transaction
 from app.errors import PreconditionFailed, PreconditionRequired
 from app.kinds.declaration import Kind
-from app.middleware.http_cache import etag_of, strong_match
+from app.middleware.http_cache import etag_of, strong_match, uncoded
 from app.schemas.common import AUTH_RESPONSES, problem_responses
 
 Detail = Callable[[Session, str], Any]
@@ -82,7 +82,7 @@ def _claim(
 def _check_if_match(if_match: str | None, current: Any) -> None:
     if if_match is None:
         raise PreconditionRequired("Send If-Match with the record's ETag (from a GET).")
-    if not strong_match(if_match, record_response(current).headers["ETag"]):
+    if not strong_match(uncoded(if_match), record_response(current).headers["ETag"]):
         raise PreconditionFailed("The record changed since that ETag; GET it again and retry.")
 
 
