@@ -113,6 +113,7 @@ def serve(host: Host = "127.0.0.1", port: Port = 8000, workers: Workers = 1) -> 
     import uvicorn
 
     from app.logging_setup import log_config
+    from app.request_target import RequestTargetProtocol
 
     with _metrics_shared_by(workers):
         uvicorn.run(
@@ -121,6 +122,7 @@ def serve(host: Host = "127.0.0.1", port: Port = 8000, workers: Workers = 1) -> 
             host=host,
             port=port,
             workers=workers,
+            http=RequestTargetProtocol,
             proxy_headers=False,
             access_log=False,
             log_config=log_config(get_settings().log_format),

@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from app.config import Settings, get_settings
 from app.db import make_engine, migrate, transaction
 from app.main import create_app
+from app.request_target import RequestTargetProtocol
 from app.seeding.load import load_seeds
 from app.seeding.write import write_seeds
 
@@ -104,7 +105,8 @@ def serve(
     sock.listen()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     app = app or create_app(Settings(database_url=database_url, **settings))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    config = uvicorn.Config(app, http=RequestTargetProtocol, log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
@@ -134,6 +136,31 @@ def raw_request(
     sock.connect((host, int(port)))
     sock.sendall(head.encode("latin-1"))
     return sock
+
+
+def exchange(base: str, request: bytes) -> tuple[bytes, bytes]:
+    """The head and body of the answer to `request`, sent as is on a new connection."""
+    with raw_request(base, "") as sock:
+        sock.sendall(request)
+        head, _, body = read_answer(sock).partition(b"\r\n\r\n")
+    return head, body
+
+
+def read_answer(sock: socket.socket) -> bytes:
+    """One whole answer (head and a body of its Content-Length) from `sock`."""
+    received = b""
+    while not _complete(received):
+        received += sock.recv(65536)
+    return received
+
+
+def _complete(received: bytes) -> bool:
+    head, blank, body = received.partition(b"\r\n\r\n")
+    for line in head.split(b"\r\n")[1:] if blank else []:
+        name, _, value = line.partition(b":")
+        if name.lower() == b"content-length":
+            return len(body) >= int(value)
+    return False
 
 
 def read_status(sock: socket.socket) -> int:

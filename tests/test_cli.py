@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from app import __version__
 from app.cli import cli
 from app.config import Settings
-from tests.servers import serve_workers
+from tests.servers import exchange, serve_workers
 
 runner = CliRunner()
 
@@ -42,6 +42,9 @@ def test_the_spec_carries_the_package_version(client) -> None:  # type: ignore[n
 def test_serve_listens_where_the_environment_says(seeded_url: str) -> None:
     with serve_workers(seeded_url, workers=1, flags=False) as base:
         assert httpx.get(f"{base}/health").status_code == 200
+        # and takes a URL pasted into curl, its UTF-8 raw, as its percent-encoded form
+        head, _ = exchange(base, "GET /api/v1/countries?q=Azərbaycan HTTP/1.1\r\n\r\n".encode())
+        assert head.startswith(b"HTTP/1.1 200"), head
 
 
 def test_a_flag_wins_over_the_environment(seeded_url: str) -> None:
