@@ -13,7 +13,6 @@ from app.errors import NotAcceptable
 JSON = "application/json"
 CSV = "text/csv"
 NDJSON = "application/x-ndjson"
-FORMATS = {JSON: "json", CSV: "csv", NDJSON: "ndjson", "application/ndjson": "ndjson"}
 
 
 def _preferences(accept: str) -> list[tuple[str, float, int]]:
@@ -72,13 +71,6 @@ def require_acceptable(request: Request, offered: list[str]) -> str:
 def accepts_json(request: Request) -> None:
     """Router dependency: JSON resources answer 406 when the client accepts no JSON."""
     require_acceptable(request, [JSON])
-
-
-def requested_format(request: Request, explicit: str | None) -> str:
-    """`format=` (kept for old links) wins; else `Accept`, by preference and q-value."""
-    if explicit:
-        return explicit
-    return FORMATS[require_acceptable(request, [JSON, CSV, NDJSON])]
 
 
 def csv_header(columns: list[str]) -> bytes:
