@@ -52,8 +52,8 @@ async def list_agreements(
     Each row carries its parties' codes; `include=` embeds more, `facets=` adds counts. For
     every match at once, use `/agreements.csv` or `/agreements.ndjson`. Open one for its sources.
     """
-    if filters.format:  # old links; `Accept` is negotiated alike for every list, in front
-        fmt = filters.format  # of the routes (app.api.list_formats)
+    fmt = filters.format  # old links; `Accept` is negotiated alike for every list, in front
+    if fmt in ("csv", "ndjson"):  # of the routes (app.api.list_formats)
         return await anyio.to_thread.run_sync(EXPORT.download, request, session, filters, fmt)
     live = request.app.state.counting
     listing = await run_read(
