@@ -47,7 +47,8 @@ from app.middleware.rate_limits import (
     parse_rate,
 )
 from app.middleware.trusted_proxies import TrustedProxies
-from app.pages import home, records, relations as relation_pages, static_files
+from app.pages import home, records, static_files
+from app.pages import relations as relation_pages
 from app.schemas.changes import KeyIn
 
 DESCRIPTION = """
