@@ -49,6 +49,7 @@ from app.middleware.rate_limits import (
 from app.middleware.trusted_proxies import TrustedProxies
 from app.pages import home, records, static_files
 from app.pages import relations as relation_pages
+from app.pages import sources as source_pages
 from app.schemas.changes import KeyIn
 
 DESCRIPTION = """
@@ -80,7 +81,13 @@ API_ROUTERS = tuple(
     )
 )
 """Under /api/v1, in this order (each router's routes before the next's)."""
-PAGE_ROUTERS = (home.router, relation_pages.router, records.router, static_files.router)
+PAGE_ROUTERS = (
+    home.router,
+    relation_pages.router,
+    records.router,
+    source_pages.router,
+    static_files.router,
+)
 """The pages for people, at the root (app.pages)."""
 WRITE_SCHEMAS = (*(k.shape for k in KINDS.writable), CitationIn, KeyIn)
 TAGS = [
