@@ -17,7 +17,7 @@ from app.queries import statements as statement_queries
 from app.queries import visits as visit_queries
 from app.queries.overview import country_pairs, record_counts
 from app.schemas.agreements import AgreementFilters
-from app.schemas.common import CursorParams
+from app.schemas.sources import SourceFilters
 from app.schemas.statements import StatementFilters
 from app.schemas.visits import VisitFilters
 
@@ -66,7 +66,7 @@ def home_context(session: Session, live: LiveIndex | None) -> dict[str, Any]:
         "statements": statement_queries.list_statements(
             session, StatementFilters(limit=NEWEST)
         ).rows,
-        "sources": source_queries.list_sources(session, CursorParams(limit=SOURCES)).rows,
+        "sources": source_queries.list_sources(session, SourceFilters(limit=SOURCES)).rows,
         "examples": EXAMPLES,
         "links": LINKS,
     }
