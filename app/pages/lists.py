@@ -98,7 +98,8 @@ def _shown(filters: AgreementFilters) -> AgreementFilters:
 def _statement_rows(
     session: Session, live: LiveIndex | None, filters: StatementFilters
 ) -> tuple[list, Any, dict | None]:
-    result = statement_queries.list_statements(session, filters)
+    shown = filters.model_copy(update={"facets": FACETS})  # the list's facets are the same four
+    result = statement_queries.list_statements(session, shown)
     rows = [StatementOut.of(s).model_dump(mode="json") for s in result.rows]
     return (
         [
@@ -110,7 +111,7 @@ def _statement_rows(
             for row in rows
         ],
         result,
-        None,
+        result.facets,
     )
 
 
