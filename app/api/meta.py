@@ -33,7 +33,8 @@ LINKS = {"docs": "/docs", "redoc": "/redoc", "openapi": "/openapi.json", "health
 
 class Health(BaseModel):
     status: Literal["ok"]
-    database: Literal["ok"]
+    database: Literal["ok", "down"]
+    """Whether the database answered a query within 2 s (for information: see /ready)."""
 
 
 class Ready(BaseModel):
@@ -67,27 +68,29 @@ SERVICE_UNAVAILABLE = {
 
 @router.get(
     "/health",
-    summary="Liveness and database check",
+    summary="Liveness",
     operation_id="get_health",
     response_model=Health,
     dependencies=[Depends(json_accepted)],
-    responses=SERVICE_UNAVAILABLE,
 )
 async def health(request: Request) -> Response:
-    """Answers `ok` when the API runs and its database answers a query.
+    """Answers 200 while the API runs, also while its database is away (a liveness probe
+    that failed then would have the process restarted for nothing; whether requests would
+    be served is /ready's question). `database` says whether the database answered a query.
 
     It answers promptly under any load: it passes the admission gate, and asks the database
     through a connection and a thread of its own, never through the request pool or the
-    shared threadpool that a burst of requests may fill."""
+    shared threadpool that a burst of requests may fill, for at most HEALTH_TIMEOUT."""
     engine = request.app.state.health_engine
+    database: Literal["ok", "down"] = "ok"
     try:
         with anyio.fail_after(HEALTH_TIMEOUT):
             await anyio.to_thread.run_sync(
                 _ping, engine, abandon_on_cancel=True, limiter=_own_thread(request.app, "health")
             )
     except (SQLAlchemyError, TimeoutError):
-        raise ServiceUnavailable("The database does not answer.") from None
-    return JSONBytes(Health(status="ok", database="ok"))
+        database = "down"
+    return JSONBytes(Health(status="ok", database=database))
 
 
 HEALTH_TIMEOUT = 2.0
@@ -133,12 +136,12 @@ async def ready(request: Request) -> Response:
     if limiter.uses_redis:
         redis = "ok" if await limiter.answers() else "down"
     refusal = await _write_refusal(app)
-    replica = await _replica_state(app)
     down = [refusal] if refusal else []
     if redis == "down":
         down.append("Redis does not answer")
     if down:
         raise ServiceUnavailable(f"Not ready: {'; '.join(down)}.")
+    replica = await _replica_state(app)
     live = app.state.counting
     counting = "off" if live is None else "ready" if live.ready.is_set() else "building"
     reads: Literal["replica", "primary"] = "replica" if replica == "ok" else "primary"
