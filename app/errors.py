@@ -291,7 +291,26 @@ DATABASE_RETRY_SECONDS = 5
 def unavailable(exc: BaseException) -> str | None:
     """Why the database could not serve a request, when it is the database's state and not
     the request (gone, frozen, too slow, out of disk, read-only); None otherwise. `exc` is
-    SQLAlchemy's error or the driver's own."""
+    SQLAlchemy's error or the driver's own.
+
+    The errors `exc` was raised while handling count too: SQLite rolls the whole transaction
+    back on SQLITE_FULL, so releasing a savepoint then fails with "no such savepoint", and
+    that is the error that reaches the handler."""
+    seen: BaseException | None = exc
+    for _ in range(_CHAIN_DEPTH):
+        if seen is None:
+            break
+        reason = _reason(seen)
+        if reason is not None:
+            return reason
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+_CHAIN_DEPTH = 4
+
+
+def _reason(exc: BaseException) -> str | None:
     orig = getattr(exc, "orig", exc)
     if type(orig).__name__ == "ConnectionTimeout":  # psycopg's, see app.db.bounded
         return TIMED_OUT
