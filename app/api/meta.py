@@ -14,7 +14,6 @@ from app.api.deps import json_accepted
 from app.api.responses import JSONBytes
 from app.db.probe import write_refusal
 from app.db.replica import ReplicaHealth
-from app.db.replica import State as ReplicaState
 from app.errors import TIMED_OUT, UNREACHABLE, ServiceUnavailable, unavailable
 from app.metrics import observe_pool, render
 from app.middleware.rate_limits import Limiter
@@ -31,6 +30,9 @@ EXAMPLES = {
 LINKS = {"docs": "/docs", "redoc": "/redoc", "openapi": "/openapi.json", "health": "/health"}
 
 
+ReplicaStatus = Literal["ok", "down", "lagging", "not replaying", "not configured"]
+
+
 class Health(BaseModel):
     status: Literal["ok"]
     database: Literal["ok", "down"]
@@ -41,7 +43,7 @@ class Ready(BaseModel):
     status: Literal["ok"]
     database: Literal["ok"]
     """The primary answers and would take a write."""
-    replica: ReplicaState | Literal["not configured"]
+    replica: ReplicaStatus
     """The read replica (`READ_DATABASE_URL`), if any: reads go to the primary unless `ok`."""
     reads: Literal["replica", "primary"]
     """Where reads go now."""
@@ -167,7 +169,7 @@ async def _write_refusal(app: FastAPI) -> str | None:
         return unavailable(exc) or UNREACHABLE
 
 
-async def _replica_state(app: FastAPI) -> ReplicaState | Literal["not configured"]:
+async def _replica_state(app: FastAPI) -> ReplicaStatus:
     """The read replica's state, measured now (within HEALTH_TIMEOUT seconds)."""
     health: ReplicaHealth | None = app.state.replica_health
     if health is None:
