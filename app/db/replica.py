@@ -109,12 +109,18 @@ class ReplicaHealth:
                 current = connection.execute(
                     text("SELECT CAST(pg_current_wal_insert_lsn() AS text)")
                 )
-                self._noted.append((now, lsn_number(current.scalar_one())))
+                self.note(now, lsn_number(current.scalar_one()))
         except SQLAlchemyError:
             return Measure("ok", "the primary does not answer: lag unknown")
-        return self._lag_verdict(now, position)
+        return self.lag_verdict(now, position)
 
-    def _lag_verdict(self, now: float, replayed: int) -> Measure:
+    def note(self, now: float, position: int) -> None:
+        """The primary's WAL was at `position` at `now`."""
+        self._noted.append((now, position))
+
+    def lag_verdict(self, now: float, replayed: int) -> Measure:
+        """Whether a replica that has replayed up to `replayed` lags by more than `max_lag`,
+        from the noted positions (those replayed are forgotten)."""
         noted = self._noted
         while noted and noted[0][1] <= replayed:
             noted.popleft()  # replayed: it proves nothing any more
