@@ -342,7 +342,10 @@ def _database_error(request: Request, exc: Exception) -> JSONResponse:
     reason = unavailable(exc)
     if reason is None:
         raise exc
-    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    # The driver's message only: SQLAlchemy's adds the statement and its parameters (a key's
+    # hash, a record), which have no place in a log line about the database's state.
+    cause = next(iter(str(getattr(exc, "orig", exc)).splitlines()), "")
+    logger.warning("%s on %s %s: %s", reason, request.method, request.url.path, cause)
     return database_unavailable(reason)
 
 
