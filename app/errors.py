@@ -278,8 +278,9 @@ STATEMENT_TIMEOUT = "The query ran past the database's statement timeout"
 UNREACHABLE = "The database cannot be reached"
 DISK_FULL = "The database's disk is full: nothing was written"
 READ_ONLY = "The database is read-only: nothing was written"
+DISK_ERROR = "The database could not read or write its disk"
 # SQLite's primary result codes (the low byte of an extended code).
-_SQLITE_CODES = {8: READ_ONLY, 10: DISK_FULL, 13: DISK_FULL, 14: UNREACHABLE}
+_SQLITE_CODES = {8: READ_ONLY, 10: DISK_ERROR, 13: DISK_FULL, 14: UNREACHABLE}
 # PostgreSQL's SQLSTATEs, then their classes: query_canceled (the statement timeout),
 # read_only_sql_transaction (a standby), disk_full; connection exceptions, operator
 # intervention (shutdown, starting up), insufficient resources.
