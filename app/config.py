@@ -19,6 +19,14 @@ class Settings(BaseSettings):
     # A streaming replica of DATABASE_URL (PostgreSQL) that serves reads (GET, HEAD); writes
     # and reads presenting a position the replica has not replayed yet go to the primary.
     read_database_url: str | None = None
+    # PostgreSQL: how long connecting may take (libpq counts whole seconds, at least 2), and
+    # one statement (the server cancels it; 0: no limit). A server that stops answering is
+    # given both before the wait fails (see app/db/bounded.py). Either is a 503.
+    db_connect_timeout_seconds: float = Field(5.0, gt=0)
+    db_statement_timeout_seconds: float = Field(30.0, ge=0)
+    # Reads leave the replica for the primary while it is further behind than this (or does
+    # not answer), and come back once it has caught up (see app/db/replica.py).
+    replica_max_lag_seconds: float = Field(10.0, gt=0)
     test_database_url: str | None = None
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     cache_max_age: int = 60

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -302,11 +302,82 @@ def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return internal_error()
 
 
+# Why a database could not answer, in words a client can act on (see `unavailable`).
+TIMED_OUT = "The database did not answer in time"
+STATEMENT_TIMEOUT = "The query ran past the database's statement timeout"
+UNREACHABLE = "The database cannot be reached"
+DISK_FULL = "The database's disk is full: nothing was written"
+READ_ONLY = "The database is read-only: nothing was written"
+DISK_ERROR = "The database could not read or write its disk"
+# SQLite's primary result codes (the low byte of an extended code).
+_SQLITE_CODES = {8: READ_ONLY, 10: DISK_ERROR, 13: DISK_FULL, 14: UNREACHABLE}
+# PostgreSQL's SQLSTATEs, then their classes: query_canceled (the statement timeout),
+# read_only_sql_transaction (a standby), disk_full; connection exceptions, operator
+# intervention (shutdown, starting up), insufficient resources.
+_POSTGRES_STATES = {"57014": STATEMENT_TIMEOUT, "25006": READ_ONLY, "53100": DISK_FULL}
+_POSTGRES_CLASSES = {"08": UNREACHABLE, "57": UNREACHABLE, "53": UNREACHABLE}
+DATABASE_RETRY_SECONDS = 5
+
+
+def unavailable(exc: BaseException) -> str | None:
+    """Why the database could not serve a request, when it is the database's state and not
+    the request (gone, frozen, too slow, out of disk, read-only); None otherwise. `exc` is
+    SQLAlchemy's error or the driver's own.
+
+    The errors `exc` was raised while handling count too: SQLite rolls the whole transaction
+    back on SQLITE_FULL, so releasing a savepoint then fails with "no such savepoint", and
+    that is the error that reaches the handler."""
+    seen: BaseException | None = exc
+    for _ in range(_CHAIN_DEPTH):
+        if seen is None:
+            break
+        reason = _reason(seen)
+        if reason is not None:
+            return reason
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+_CHAIN_DEPTH = 4
+
+
+def _reason(exc: BaseException) -> str | None:
+    orig = getattr(exc, "orig", exc)
+    if type(orig).__name__ == "ConnectionTimeout":  # psycopg's, see app.db.bounded
+        return TIMED_OUT
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return _SQLITE_CODES.get(code & 0xFF)
+    state = getattr(orig, "sqlstate", None)
+    if isinstance(state, str):
+        return _POSTGRES_STATES.get(state) or _POSTGRES_CLASSES.get(state[:2])
+    if getattr(exc, "connection_invalidated", False) or (
+        isinstance(exc, OperationalError) and type(orig).__module__.startswith("psycopg")
+    ):
+        return UNREACHABLE  # refused, reset, closed: psycopg gives these no SQLSTATE
+    return None
+
+
+def database_unavailable(reason: str) -> JSONResponse:
+    """503 with Retry-After naming what happened to the database."""
+    detail = f"{reason}; retry after the delay in Retry-After."
+    response = problem(503, "Service unavailable", detail, "service-unavailable")
+    response.headers["Retry-After"] = str(DATABASE_RETRY_SECONDS)
+    return response
+
+
 def _database_error(request: Request, exc: Exception) -> JSONResponse:
     if is_busy(exc):
         logger.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
         return busy()
-    raise exc
+    reason = unavailable(exc)
+    if reason is None:
+        raise exc
+    # The driver's message only: SQLAlchemy's adds the statement and its parameters (a key's
+    # hash, a record), which have no place in a log line about the database's state.
+    cause = next(iter(str(getattr(exc, "orig", exc)).splitlines()), "")
+    logger.warning("%s on %s %s: %s", reason, request.method, request.url.path, cause)
+    return database_unavailable(reason)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -315,6 +386,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _database_refused)
     app.add_exception_handler(DataError, _database_refused)
-    app.add_exception_handler(OperationalError, _database_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(SQLAlchemyTimeoutError, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -31,6 +31,8 @@ from app.api.v1 import (
 from app.config import Settings, get_settings
 from app.counting.live import LiveIndex
 from app.db import REPLICA, TRACKS_POSITION, make_sessionmaker, serving_engine
+from app.db.bounded import Timeouts
+from app.db.replica import ReplicaHealth
 from app.errors import install_error_handlers
 from app.kinds.registry import KINDS
 from app.kinds.shapes import CitationIn
@@ -140,6 +142,9 @@ TAGS = [
 ]
 
 
+CHECK_STATEMENT_SECONDS = 1.0
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     tune_malloc()
@@ -159,8 +164,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    bounds = Timeouts(settings.db_connect_timeout_seconds, settings.db_statement_timeout_seconds)
     engine = serving_engine(
-        settings.database_url, settings.max_concurrent_requests, settings.queue_wait_seconds
+        settings.database_url,
+        settings.max_concurrent_requests,
+        settings.queue_wait_seconds,
+        bounds,
     )
     read_engine = None
     if settings.read_database_url:
@@ -168,10 +177,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.read_database_url,
             settings.max_concurrent_requests,
             settings.queue_wait_seconds,
+            bounds,
         )
     app.state.engine = engine
     app.state.read_engine = read_engine
-    app.state.health_engine = serving_engine(settings.database_url, 1, 1.0)
+    # Checks (/health, /ready, the replica's state) ask trivial questions: a second is long.
+    checks = Timeouts(settings.db_connect_timeout_seconds, CHECK_STATEMENT_SECONDS)
+    app.state.health_engine = serving_engine(settings.database_url, 1, 1.0, checks)
+    app.state.replica_health = settings.read_database_url and ReplicaHealth(
+        serving_engine(settings.database_url, 1, 1.0, checks),
+        serving_engine(settings.read_database_url, 1, 1.0, checks),
+        settings.replica_max_lag_seconds,
+    )
     app.state.sessions = make_sessionmaker(engine, {TRACKS_POSITION: read_engine is not None})
     app.state.read_sessions = read_engine and make_sessionmaker(read_engine, {REPLICA: True})
     app.state.counting = LiveIndex(app.state.sessions) if settings.counting_index else None

@@ -44,9 +44,17 @@ POOL_SIZE = Gauge(
 )
 DB_READS = Counter(
     "treaty_db_reads",
-    "Read requests by the database that served them (replica or primary), counted only "
-    "when READ_DATABASE_URL is set.",
+    "Read requests by the database chosen to serve them (replica or primary), counted only "
+    "when READ_DATABASE_URL is set; a read that failed on the replica and was answered by "
+    "the primary counts as the replica's (see treaty_db_replica_fallbacks).",
     ["target"],
+)
+REPLICA_FALLBACKS = Counter(
+    "treaty_db_replica_fallbacks",
+    "Reads sent to the primary instead of the read replica, by reason: the replica was "
+    "down, lagging or not replaying when the read began, or the read failed on it (and was "
+    "answered by the primary).",
+    ["reason"],
 )
 RATE_LIMITED = Counter(
     "treaty_rate_limit_rejections",

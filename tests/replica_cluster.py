@@ -1,24 +1,27 @@
 """A throwaway PostgreSQL primary and its streaming replica, for the read-replica tests.
 
 Both clusters are made with `initdb` and `pg_basebackup -R` in a temporary directory, listen
-on free loopback ports, and are stopped and removed afterwards, also on failure. The
-PostgreSQL under test is not replicated: its pg_hba.conf need not allow replication. initdb
-refuses to run as root, so as root the tools run as the `postgres` OS user.
+on free loopback ports, and are stopped and removed afterwards, also on failure. A test may
+stop, freeze (SIGSTOP) and restart either server. The PostgreSQL under test is not
+replicated: its pg_hba.conf need not allow replication. initdb refuses to run as root, so as
+root the tools run as the `postgres` OS user.
 """
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from glob import glob
 from pathlib import Path
 
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 
 from app.db import make_engine
 
@@ -26,10 +29,73 @@ DATABASE = "treaty_replicated"
 READY_SECONDS = 20.0
 
 
+def _as_postgres() -> list[str]:
+    """initdb and the server refuse to run as root: as root, run them as `postgres`."""
+    return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+
+def _run(*command: str) -> None:
+    done = subprocess.run([*_as_postgres(), *command], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed: {done.stderr or done.stdout}")
+
+
+@dataclass
+class Server:
+    """One PostgreSQL server of the cluster, which a test may stop, freeze and restart."""
+
+    bin_dir: Path
+    data_dir: Path
+    port: int
+    frozen: list[int] = field(default_factory=list)
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.data_dir.parent} -c listen_addresses=127.0.0.1"
+        # A replica whose primary went away asks again every 0.2 s (not 5): tests restart both.
+        options += " -c wal_level=replica -c fsync=off -c wal_retrieve_retry_interval=200"
+        log = str(self.data_dir.parent / f"{self.data_dir.name}.log")
+        pg_ctl = str(self.bin_dir / "pg_ctl")
+        _run(pg_ctl, "-D", str(self.data_dir), "-l", log, "-o", options, "start", "-w")
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server (`fast`: its sessions are ended; `immediate`: as a crash)."""
+        self.thaw()
+        _run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", mode, "stop", "-w")
+
+    def freeze(self) -> None:
+        """SIGSTOP the server and every process it started: it still accepts TCP
+        connections (its kernel does) but answers nothing, neither new nor open ones."""
+        postmaster = int((self.data_dir / "postmaster.pid").read_text().split()[0])
+        self.frozen = [postmaster, *_children(postmaster)]
+        for pid in self.frozen:
+            os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        for pid in self.frozen:
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+        self.frozen = []
+
+
+def _children(parent: int) -> list[int]:
+    """The processes whose parent is `parent` (a server's backends and helpers)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        with suppress(OSError):
+            fields = dict(
+                line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
+            )
+            if fields.get("PPid", "").strip() == str(parent):
+                found.append(int(status.parent.name))
+    return found
+
+
 @dataclass(frozen=True)
 class ReplicatedDatabase:
     primary_url: str
     replica_url: str
+    primary: Server
+    replica: Server
 
 
 def postgres_bin() -> Path | None:
@@ -83,48 +149,61 @@ def has_replayed(replica: Engine, position: str) -> bool:
 @contextmanager
 def replicated_database(bin_dir: Path) -> Iterator[ReplicatedDatabase]:
     """A primary with an empty database `DATABASE`, and a replica streaming from it."""
-    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     root = Path(tempfile.mkdtemp(prefix="treaty-replica-"))
-    if as_postgres:
+    if _as_postgres():
         shutil.chown(root, "postgres", "postgres")
-
-    def run(*command: str) -> None:
-        done = subprocess.run([*as_postgres, *command], capture_output=True, text=True)
-        if done.returncode != 0:
-            raise RuntimeError(f"{' '.join(command)} failed: {done.stderr or done.stdout}")
-
-    primary_dir, replica_dir = root / "primary", root / "replica"
-    started: list[Path] = []
-
-    def start(data_dir: Path, port: int) -> None:
-        options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c wal_level=replica"
-        options += " -c fsync=off"
-        log = str(root / f"{data_dir.name}.log")
-        run(str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-l", log, "-o", options, "start", "-w")
-        started.append(data_dir)
-
+    primary = Server(bin_dir, root / "primary", _free_port())
+    replica = Server(bin_dir, root / "replica", _free_port())
+    started: list[Server] = []
     try:
-        primary_port, replica_port = _free_port(), _free_port()
-        initdb = [str(bin_dir / "initdb"), "-D", str(primary_dir), "-U", "postgres"]
-        run(*initdb, "-A", "trust", "--no-sync")
-        with open(primary_dir / "pg_hba.conf", "a") as hba:
+        _run(
+            str(bin_dir / "initdb"),
+            "-D",
+            str(primary.data_dir),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "--no-sync",
+        )
+        with open(primary.data_dir / "pg_hba.conf", "a") as hba:
             hba.write("host replication all 127.0.0.1/32 trust\n")
-        start(primary_dir, primary_port)
-        admin = make_engine(_url(primary_port, "postgres"), isolation_level="AUTOCOMMIT")
+        primary.start()
+        started.append(primary)
+        admin = make_engine(_url(primary.port, "postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f"CREATE DATABASE {DATABASE}"))
         admin.dispose()
-        source = ["-h", "127.0.0.1", "-p", str(primary_port), "-U", "postgres"]
-        run(str(bin_dir / "pg_basebackup"), "-R", *source, "-D", str(replica_dir), "-c", "fast")
-        start(replica_dir, replica_port)
-        replica = make_engine(_url(replica_port, DATABASE))
-        try:
-            wait_until(lambda: is_streaming(replica), "the replica streams from the primary")
-        finally:
-            replica.dispose()
-        yield ReplicatedDatabase(_url(primary_port, DATABASE), _url(replica_port, DATABASE))
+        source = ["-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres"]
+        _run(
+            str(bin_dir / "pg_basebackup"), "-R", *source, "-D", str(replica.data_dir), "-c", "fast"
+        )
+        replica.start()
+        started.append(replica)
+        database = ReplicatedDatabase(
+            _url(primary.port, DATABASE), _url(replica.port, DATABASE), primary, replica
+        )
+        wait_for_streaming(database)
+        yield database
     finally:
-        for data_dir in reversed(started):
-            stop = [str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-m", "immediate", "stop"]
-            subprocess.run([*as_postgres, *stop], capture_output=True)
+        for server in reversed(started):
+            server.thaw()
+            with suppress(RuntimeError):
+                server.stop("immediate")
         shutil.rmtree(root, ignore_errors=True)
+
+
+def wait_for_streaming(database: ReplicatedDatabase) -> None:
+    """Until the replica answers and streams from the primary (after a start or restart)."""
+    replica = make_engine(database.replica_url)
+
+    def streaming() -> bool:
+        try:
+            return is_streaming(replica)
+        except OperationalError:
+            return False
+
+    try:
+        wait_until(streaming, "the replica streams from the primary")
+    finally:
+        replica.dispose()

@@ -16,7 +16,7 @@ import orjson
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from app.api.deps import get_session
+from app.api.deps import falling_back, get_session
 from app.curation.keys import allows, find_key
 from app.errors import Forbidden, InvalidRecord, Unauthorized, UnsupportedMediaType
 from app.models import ApiKey
@@ -41,7 +41,7 @@ def require(scope: Scope) -> Callable[..., ApiKey]:
             raise Unauthorized(
                 "This operation needs an API key (Authorization: Bearer <key> or X-API-Key)."
             )
-        key = find_key(session, secret)
+        key = falling_back(request, session, lambda s: find_key(s, secret))
         session.commit()  # give the connection back while the body is read
         if key is None:
             raise Unauthorized("The API key is unknown or revoked.")

@@ -8,14 +8,16 @@ from urllib.parse import urlencode
 import anyio
 import anyio.to_thread
 from fastapi import Depends, Request, Response
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.api.formats import accepts_json
 from app.api.responses import JSONBytes, plain
-from app.db import LSN_PATTERN, change_position, has_replayed
-from app.errors import InvalidParameter, NotFound
+from app.db import LSN_PATTERN, REPLICA, change_position, has_replayed
+from app.db.replica import ReplicaHealth
+from app.errors import TIMED_OUT, UNREACHABLE, InvalidParameter, NotFound, unavailable
 from app.loop_local import LoopLocal
-from app.metrics import DB_READS
+from app.metrics import DB_READS, REPLICA_FALLBACKS
 from app.middleware.trusted_proxies import FROM_TRUSTED_PROXY
 from app.queries.common import PageResult
 from app.schemas.common import PageParams
@@ -57,17 +59,53 @@ async def _open_session(request: Request) -> Session:
     replica: sessionmaker[Session] | None = request.app.state.read_sessions
     if replica is None or request.method not in READ_METHODS:
         return request.app.state.sessions()
+    health: ReplicaHealth = request.app.state.replica_health
+    if not health.usable():
+        REPLICA_FALLBACKS.labels(reason=health.measure.state).inc()
+        DB_READS.labels(target="primary").inc()
+        return request.app.state.sessions()
     position = read_after(request)
-    if position is None:
-        DB_READS.labels(target="replica").inc()
-        return replica()
     session = replica()
-    if await anyio.to_thread.run_sync(has_replayed, session, position):
-        DB_READS.labels(target="replica").inc()
+    if position is None or await anyio.to_thread.run_sync(
+        falling_back, request, session, lambda s: has_replayed(s, position)
+    ):
+        DB_READS.labels(target="primary" if is_fallen_back(session) else "replica").inc()
         return session
     await anyio.to_thread.run_sync(session.close)
     DB_READS.labels(target="primary").inc()
     return request.app.state.sessions()
+
+
+def falling_back(request: Request, session: Session, work: Callable[[Session], T]) -> T:
+    """`work(session)`, in a worker thread. Should it fail on the read replica for want of
+    the replica (it does not answer, or cancelled the read to replay the primary's changes),
+    reads leave the replica (`ReplicaHealth.failed`), and `work` runs again in the same
+    session, now of the primary. A read already under way is answered all the same."""
+    try:
+        return work(session)
+    except DBAPIError as exc:
+        replica_gone = unavailable(exc) in (TIMED_OUT, UNREACHABLE)
+        if not session.info.get(REPLICA) or not (replica_gone or is_recovery_conflict(exc)):
+            raise
+        session.rollback()
+        session.close()
+        if replica_gone:
+            request.app.state.replica_health.failed(exc)
+        REPLICA_FALLBACKS.labels(reason="failed").inc()
+        session.bind = request.app.state.engine
+        session.info[REPLICA] = False
+        return work(session)
+
+
+def is_fallen_back(session: Session) -> bool:
+    """Whether `falling_back` moved this replica session to the primary."""
+    return session.info.get(REPLICA) is False
+
+
+def is_recovery_conflict(exc: DBAPIError) -> bool:
+    """A standby cancelled the read to replay the primary's changes (serialization_failure);
+    the primary can answer it at once."""
+    return getattr(exc.orig, "sqlstate", None) == "40001"
 
 
 async def json_accepted(request: Request) -> None:
@@ -104,7 +142,7 @@ async def run_read(
     the connection is back in the pool before the answer is written."""
 
     def read() -> T:
-        result = work(session)
+        result = falling_back(request, session, work)
         session.commit()
         return result
 

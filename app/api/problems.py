@@ -117,7 +117,12 @@ PROBLEM_TYPES = {
         "help; if it persists, report the request.",
     ),
     "service-unavailable": ProblemType(
-        503, "Service unavailable", "The server runs but its database does not answer."
+        503,
+        "Service unavailable",
+        "The server runs but cannot serve this now: it is at capacity, or its database is "
+        "busy with another write, cannot be reached, did not answer in time, ran the query "
+        "past its statement timeout, or cannot write (its disk is full, it is read-only); "
+        "`detail` says which. Nothing was written. Retry after the seconds in `Retry-After`.",
     ),
 }
 

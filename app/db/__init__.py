@@ -9,6 +9,7 @@ from sqlalchemy import Engine, MetaData, create_engine, event, make_url, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from app.db.bounded import Timeouts, bound_postgres
 from app.errors import Busy, is_busy
 
 T = TypeVar("T")
@@ -42,15 +43,22 @@ def make_engine(url: str, **kwargs: object) -> Engine:
     return engine
 
 
-def serving_engine(url: str, connections: int, timeout: float) -> Engine:
+def serving_engine(url: str, connections: int, timeout: float, bounds: Timeouts) -> Engine:
     """The app's engine: exactly `connections` pooled connections, one for each request the
     admission gate lets in at once (see `app.middleware.admission.AdmissionGate`), so a
     checkout never waits on another request; should one wait `timeout` seconds anyway, it is
-    a 503.
+    a 503. On PostgreSQL, connecting, each statement and each answer are bounded by
+    `bounds` (`app.db.bounded`); SQLite's bound is its busy timeout.
     (An in-memory SQLite database has one connection per thread, and no pool to size.)"""
-    if make_url(normalize_url(url)).database in (None, "", ":memory:"):
+    parsed = make_url(normalize_url(url))
+    if parsed.database in (None, "", ":memory:"):
         return make_engine(url)
-    return make_engine(url, pool_size=connections, max_overflow=0, pool_timeout=timeout)
+    pool: dict[str, object] = {"pool_size": connections, "max_overflow": 0, "pool_timeout": timeout}
+    if parsed.get_backend_name() != "postgresql":
+        return make_engine(url, **pool)
+    engine = make_engine(url, connect_args=bounds.connect_args(), **pool)
+    bound_postgres(engine, bounds)
+    return engine
 
 
 def _configure_sqlite(engine: Engine) -> None:

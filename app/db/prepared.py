@@ -118,7 +118,8 @@ class Prepared:
 def _run(connection: Connection, sql: str, parameters: Any) -> list[Sequence[Any]]:
     """Every row of `sql`, on the connection's DB-API cursor: the engine's
     `before_cursor_execute` listeners are told first (tests count statements there), and
-    a driver error is raised as SQLAlchemy's, as `execute` would raise it."""
+    a driver error is raised as SQLAlchemy's, as `execute` would raise it (a lost
+    connection invalidated)."""
     cursor = connection.connection.cursor()
     try:
         if connection.dispatch.before_cursor_execute:
@@ -128,8 +129,19 @@ def _run(connection: Connection, sql: str, parameters: Any) -> list[Sequence[Any
         cursor.execute(sql, parameters)
         return cursor.fetchall()
     except connection.dialect.loaded_dbapi.Error as error:
+        # A lost connection is invalidated, as `execute` does, so that the pool discards it
+        # and the rollback that follows does not ask the dead connection.
+        lost = connection.dialect.is_disconnect(
+            error, connection.connection.dbapi_connection, cursor
+        )
+        if lost:
+            connection.invalidate(error)
         raise DBAPIError.instance(
-            sql, parameters, error, connection.dialect.loaded_dbapi.Error
+            sql,
+            parameters,
+            error,
+            connection.dialect.loaded_dbapi.Error,
+            connection_invalidated=lost,
         ) from error
     finally:
         cursor.close()

@@ -182,3 +182,28 @@ class CountingState(ApiEnum):
     READY = "ready"
     BUILDING = "building"
     OFF = "off"
+
+
+class DatabaseState(ApiEnum):
+    """Whether the database answered a query, as `/health` reports it."""
+
+    OK = "ok"
+    DOWN = "down"
+
+
+class ReplicaState(ApiEnum):
+    """The read replica's state, as `/ready` reports it: reads go to the primary unless
+    `ok`."""
+
+    OK = "ok"
+    DOWN = "down"
+    LAGGING = "lagging"
+    NOT_REPLAYING = "not replaying"
+    NOT_CONFIGURED = "not configured"
+
+
+class ReadTarget(ApiEnum):
+    """The database that serves reads now, as `/ready` reports it."""
+
+    REPLICA = "replica"
+    PRIMARY = "primary"

@@ -169,6 +169,8 @@ def test_ready_checks_the_database(client: TestClient) -> None:
     assert response.json() == {
         "status": "ok",
         "database": "ok",
+        "replica": "not configured",
+        "reads": "primary",
         "redis": "not configured",
         "counting": "off",  # the test client counts with SQL
     }

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.types import Scope
 
-from app.api.deps import SessionDep
+from app.api.deps import SessionDep, falling_back
 from app.api.formats import (
     CSV,
     NDJSON,
@@ -89,7 +89,7 @@ class Export:
 
         Not cached (`no-store`): a download is read once, and hashing it for an ETag would
         mean producing it twice. A HEAD gets the headers without the rows being read."""
-        rows = iter(self.batches(session, filters))
+        rows = iter(falling_back(request, session, lambda s: self.batches(s, filters)))
         session.commit()
         if request.scope.get("head"):
             rows = iter(())
