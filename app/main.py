@@ -47,6 +47,7 @@ from app.middleware.rate_limits import (
     parse_rate,
 )
 from app.middleware.trusted_proxies import TrustedProxies
+from app.pages import home, records, static_files
 from app.schemas.changes import KeyIn
 
 DESCRIPTION = """
@@ -78,6 +79,8 @@ API_ROUTERS = tuple(
     )
 )
 """Under /api/v1, in this order (each router's routes before the next's)."""
+PAGE_ROUTERS = (home.router, records.router, static_files.router)
+"""The pages for people, at the root (app.pages)."""
 WRITE_SCHEMAS = (*(k.shape for k in KINDS.writable), CitationIn, KeyIn)
 TAGS = [
     {
@@ -170,6 +173,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(problems.router)
     for router in API_ROUTERS:
         app.include_router(router, prefix="/api/v1")
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
     # The last added runs first: the edge (client address, request id, 431, CORS preflight,
     # control characters, the headers every response carries, unexpected errors as 500,
     # metrics and access log), the rate limit (only when configured), the body cap, HTTP

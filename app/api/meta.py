@@ -1,10 +1,10 @@
-"""Service endpoints: liveness, readiness, metrics and the landing page."""
+"""Service endpoints: liveness, readiness and metrics (the landing page is app.pages.home)."""
 
 from typing import Literal
 
 import anyio
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
-from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,15 +18,6 @@ from app.middleware.rate_limits import Limiter
 
 router = APIRouter(tags=["meta"])
 
-EXAMPLES = {
-    "Agreements Azerbaijan signed on energy in 2025": "/api/v1/agreements?country=AZ&sector=energy&date_from=2025&date_to=2025",
-    "Agreements between Viet Nam and Azerbaijan": "/api/v1/agreements?country=VN&country=AZ",
-    "The 2025 state visit and what was signed": "/api/v1/visits/state-visit-to-lam-azerbaijan-2025",
-    "Search, accents optional": "/api/v1/search?q=binh%20son",
-    "Visits between the two countries, oldest first": "/api/v1/visits?country=VN&sort=date",
-}
-LINKS = {"docs": "/docs", "redoc": "/redoc", "openapi": "/openapi.json", "health": "/health"}
-
 
 class Health(BaseModel):
     status: Literal["ok"]
@@ -39,12 +30,6 @@ class Ready(BaseModel):
     redis: Literal["ok", "not configured"]
     counting: Literal["ready", "building", "off"]
     """This worker's counting index: until `ready`, lists count with SQL (capped)."""
-
-
-class Landing(BaseModel):
-    name: str
-    links: dict[str, str]
-    examples: dict[str, str]
 
 
 SERVICE_UNAVAILABLE = {
@@ -146,20 +131,3 @@ async def metrics(request: Request) -> Response:
     observe_pool(request.app.state.engine)
     body, content_type = render()
     return Response(body, media_type=content_type, headers={"Cache-Control": "no-store"})
-
-
-@router.get("/", summary="Landing page", response_model=Landing, include_in_schema=False)
-async def landing(request: Request) -> Response:
-    """Links to the docs and example queries: HTML for browsers, JSON for
-    `Accept: application/json`."""
-    landing = Landing(name="treaty-api", links=LINKS, examples=EXAMPLES)
-    if "text/html" not in request.headers.get("accept", ""):
-        return JSONBytes(landing)
-    items = "".join(f'<li><a href="{url}">{label}</a></li>' for label, url in EXAMPLES.items())
-    links = " · ".join(f'<a href="{url}">{name}</a>' for name, url in LINKS.items())
-    return HTMLResponse(f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>treaty-api</title><meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:44rem;margin:3rem auto;padding:0 1rem}}
-</style></head><body><h1>treaty-api</h1>
-<p>An open API for treaties and agreements between states; every fact cites its source.</p>
-<p>{links}</p><h2>Try</h2><ul>{items}</ul></body></html>""")
