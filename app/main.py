@@ -47,7 +47,9 @@ from app.middleware.rate_limits import (
     parse_rate,
 )
 from app.middleware.trusted_proxies import TrustedProxies
-from app.pages import home, records, static_files
+from app.pages import home, lists, records, static_files
+from app.pages import relations as relation_pages
+from app.pages import sources as source_pages
 from app.schemas.changes import KeyIn
 
 DESCRIPTION = """
@@ -79,7 +81,14 @@ API_ROUTERS = tuple(
     )
 )
 """Under /api/v1, in this order (each router's routes before the next's)."""
-PAGE_ROUTERS = (home.router, records.router, static_files.router)
+PAGE_ROUTERS = (
+    home.router,
+    lists.router,
+    relation_pages.router,
+    records.router,
+    source_pages.router,
+    static_files.router,
+)
 """The pages for people, at the root (app.pages)."""
 WRITE_SCHEMAS = (*(k.shape for k in KINDS.writable), CitationIn, KeyIn)
 TAGS = [

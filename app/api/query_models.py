@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import QueryParams
 
 
 class QueryModel:
@@ -31,7 +32,10 @@ class QueryModel:
         )
 
     async def __call__(self, request: Request) -> BaseModel:
-        params = request.query_params
+        return self.read(request.query_params)
+
+    def read(self, params: QueryParams) -> BaseModel:
+        """The model from a query string, or a RequestValidationError naming each problem."""
         data: dict[str, Any] = {}
         for key in params:
             values = params.getlist(key)

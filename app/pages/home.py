@@ -11,10 +11,12 @@ from app.api.deps import SessionDep
 from app.api.responses import JSONBytes
 from app.pages.render import page
 from app.queries import agreements as agreement_queries
+from app.queries import sources as source_queries
 from app.queries import statements as statement_queries
 from app.queries import visits as visit_queries
 from app.queries.overview import country_pairs, record_counts
 from app.schemas.agreements import AgreementFilters
+from app.schemas.common import CursorParams
 from app.schemas.statements import StatementFilters
 from app.schemas.visits import VisitFilters
 
@@ -30,6 +32,8 @@ EXAMPLES = {
 LINKS = {"docs": "/docs", "redoc": "/redoc", "openapi": "/openapi.json", "health": "/health"}
 NEWEST = 5
 """Records of each kind listed as the newest (latest dated first)."""
+SOURCES = 100
+"""Source documents listed (by id), each linked to its text."""
 
 
 class Landing(BaseModel):
@@ -59,6 +63,7 @@ def home_context(session: Session) -> dict[str, Any]:
         "statements": statement_queries.list_statements(
             session, StatementFilters(limit=NEWEST)
         ).rows,
+        "sources": source_queries.list_sources(session, CursorParams(limit=SOURCES)).rows,
         "examples": EXAMPLES,
         "links": LINKS,
     }

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.api.deps import run_read
 from app.errors import ApiError
+from app.pages.timeline import svg_number
 
 HERE = Path(__file__).parent
 STYLESHEET = HERE / "static" / "pages.css"
@@ -43,6 +44,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["stylesheet"] = stylesheet()[1]
+    env.filters["num"] = svg_number
     return env
 
 

@@ -1,12 +1,25 @@
 """Citations and discrepancies for any record, loaded in one statement for many records."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import literal, null, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import Citation, Discrepancy
+from app.models import (
+    Agreement,
+    AgreementEvent,
+    Body,
+    Citation,
+    Country,
+    Discrepancy,
+    DiscrepancyReading,
+    RelationEvent,
+    Signatory,
+    Statement,
+    Visit,
+)
 
 
 def citations_for(
@@ -34,3 +47,70 @@ def discrepancies_for(session: Session, record_type: str, record_id: str) -> lis
             .order_by(Discrepancy.id)
         )
     )
+
+
+def citations_of_source(session: Session, source_id: str) -> list[Citation]:
+    """Every citation quoting the source, whatever record it supports."""
+    return list(
+        session.scalars(
+            select(Citation).where(Citation.source_id == source_id).order_by(Citation.id)
+        )
+    )
+
+
+def readings_of_source(
+    session: Session, source_id: str
+) -> list[tuple[DiscrepancyReading, Discrepancy]]:
+    """Every discrepancy reading quoting the source, with its discrepancy."""
+    rows = session.execute(
+        select(DiscrepancyReading, Discrepancy)
+        .join(Discrepancy, Discrepancy.id == DiscrepancyReading.discrepancy_id)
+        .where(DiscrepancyReading.source_id == source_id)
+        .order_by(Discrepancy.id, DiscrepancyReading.position)
+    )
+    return [(reading, discrepancy) for reading, discrepancy in rows]
+
+
+LABELS: dict[str, tuple[Any, ...]] = {
+    "agreement": (Agreement, Agreement.title, null(), null()),
+    "visit": (Visit, Visit.title, null(), null()),
+    "statement": (Statement, Statement.title, null(), null()),
+    "signatory": (Signatory, Signatory.name, null(), null()),
+    "body": (Body, Body.name, null(), null()),
+    "country": (Country, Country.name, null(), null()),
+    "relation": (
+        RelationEvent,
+        RelationEvent.title,
+        RelationEvent.country_a_id,
+        RelationEvent.country_b_id,
+    ),
+    "event": (AgreementEvent, AgreementEvent.action, AgreementEvent.agreement_id, null()),
+}
+"""What names a record a citation may support, and the two columns that place a record with
+no page of its own: a milestone's countries, an event's agreement."""
+
+
+def record_labels(
+    session: Session, records: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """For each (record type, id): its `title` (an event's: its action), and `a` and `b` (see
+    `LABELS`), in one statement."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for record_type, record_id in records:
+        wanted[record_type].add(record_id)
+    parts = []
+    for record_type, record_ids in wanted.items():
+        model, title, a, b = LABELS[record_type]
+        parts.append(
+            select(
+                literal(record_type).label("type"),
+                model.id.label("id"),
+                title.label("title"),
+                a.label("a"),
+                b.label("b"),
+            ).where(model.id.in_(sorted(record_ids)))
+        )
+    if not parts:
+        return {}
+    rows = session.execute(union_all(*parts)).mappings()
+    return {(row["type"], row["id"]): dict(row) for row in rows}

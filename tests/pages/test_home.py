@@ -1,0 +1,25 @@
+"""`/`: what is in the database for people, links and examples for programs."""
+
+from fastapi.testclient import TestClient
+
+from tests.pages.html import get_page
+
+
+def test_the_start_shows_the_holdings_the_pairs_and_the_newest_records(
+    client: TestClient,
+) -> None:
+    page = get_page(client, "/")
+    assert "/relations/VN/AZ" in page.hrefs
+    assert "/sources/vns-baku-signing-ceremony-2025" in page.hrefs
+    assert "/visits/state-visit-to-lam-azerbaijan-2025" in page.hrefs
+    assert "/agreements" in page.hrefs and "/statements" in page.hrefs
+    cells = [td.text for td in page.all("td")]
+    counts = dict(zip(cells[::2], cells[1::2], strict=True))
+    assert int(counts["agreements"]) >= 11
+    assert page.all("link", rel="alternate", type="application/json")
+
+
+def test_clients_asking_for_json_still_get_the_links_and_examples(client: TestClient) -> None:
+    response = client.get("/", headers={"Accept": "application/json"})
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["links"]["docs"] == "/docs"
