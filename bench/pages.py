@@ -111,7 +111,7 @@ def median_ms(client: httpx.Client, paths: tuple[str, str], requests: int) -> tu
     return statistics.median(times[0]), statistics.median(times[1])
 
 
-def bench_size(n: int, requests: int) -> list[Timing]:
+def bench_size(n: int, requests: int, only: set[str]) -> list[Timing]:
     path = sqlite_file(n, {})
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -122,6 +122,8 @@ def bench_size(n: int, requests: int) -> list[Timing]:
     timings = []
     with httpx.Client(base_url=base, timeout=60) as client:
         for name, page in pages(path).items():
+            if only and name not in only:
+                continue
             json_path, kb = alternate_json(client, page)
             page_ms, json_ms = median_ms(client, (page, json_path), requests)
             timing = Timing(n, name, page, json_path, page_ms, json_ms, kb)
@@ -169,6 +171,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="100000,1000000", help="comma-separated N")
     parser.add_argument("--requests", type=int, default=31, help="timed requests of each")
+    parser.add_argument("--pages", default="", help="comma-separated names (default: all)")
     args = parser.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -178,7 +181,7 @@ def main() -> None:
     timings: list[Timing] = []
     try:
         for n in (int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()):
-            timings += bench_size(n, args.requests)
+            timings += bench_size(n, args.requests, set(filter(None, args.pages.split(","))))
     finally:
         stop_all()
     report = "\n".join(

@@ -19,14 +19,18 @@ from urllib.parse import urldefrag, urlsplit
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Response
 
-# Every URL an element of the page points at, absolute (the DOM resolves them).
-LINKS_JS = """() => [
-    ...[...document.querySelectorAll("a[href], link[href], area[href]")].map(e => e.href),
-    ...[...document.querySelectorAll("img[src], script[src], source[src]")].map(e => e.src),
-    ...[...document.querySelectorAll("form")].map(f => f.action),
-    ...[...document.querySelectorAll("svg a")].map(
-        a => new URL(a.getAttribute("href"), document.baseURI).href),
-]"""
+# Every URL an element of the page points at, absolute (an SVG link's `href` is no string:
+# each is resolved from its attribute).
+LINKS_JS = """() => {
+    const url = (value) => new URL(value, document.baseURI).href;
+    const attribute = (selector, name) =>
+        [...document.querySelectorAll(selector)].map(e => url(e.getAttribute(name)));
+    return [
+        ...attribute("a[href], link[href], area[href]", "href"),
+        ...attribute("img[src], script[src], source[src]", "src"),
+        ...[...document.querySelectorAll("form")].map(f => url(f.getAttribute("action") ?? "")),
+    ];
+}"""
 
 
 def pattern(url: str) -> str:
