@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     and_,
     func,
+    intersect,
     literal,
     or_,
     select,
@@ -128,10 +129,14 @@ kind's index here."""
 def timeline_entries(families: list[list[str]]) -> Select:
     """Agreements, visits, milestones and statements involving every family given (one
     country, or a pair), as rows of (rank, kind, id, title, dates, country_a, country_b)."""
-    parties = [
+    # Two countries' agreements as the intersection of their parties' lists: SQLite walks
+    # one list and probes the other for `id IN a AND id IN b`, 73 ms at 1M agreements
+    # (33k each for VN and AZ), 40 ms intersected.
+    lists = [
         select(AgreementParty.agreement_id).where(AgreementParty.country_id.in_(f))
         for f in families
     ]
+    parties = intersect(*lists) if len(lists) > 1 else lists[0]
     if len(families) == 1:
         (family,) = families
         visit_match = or_(guest_from(family), Visit.host_country_id.in_(family))
@@ -159,7 +164,7 @@ def timeline_entries(families: list[list[str]]) -> Select:
         "agreement": (
             Agreement,
             Agreement.title,
-            and_(*(Agreement.id.in_(p) for p in parties)),
+            Agreement.id.in_(parties),
             (no_country, no_country),
         ),
         "statement": (Statement, Statement.title, statement_match, (no_country, no_country)),
