@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep
 from app.api.responses import JSONBytes
+from app.counting.live import LiveIndex
 from app.pages.render import page
 from app.queries import agreements as agreement_queries
 from app.queries import sources as source_queries
@@ -48,11 +49,12 @@ async def home(request: Request, session: SessionDep) -> Response:
     application/json` (or anything not asking for HTML), as `/` answered before pages."""
     if "text/html" not in request.headers.get("accept", ""):
         return JSONBytes(Landing(name="treaty-api", links=LINKS, examples=EXAMPLES))
-    return await page(request, session, "home.html", home_context)
+    live = request.app.state.counting
+    return await page(request, session, "home.html", lambda s: home_context(s, live))
 
 
-def home_context(session: Session) -> dict[str, Any]:
-    agreements = agreement_queries.list_page(session, None, AgreementFilters(limit=NEWEST))
+def home_context(session: Session, live: LiveIndex | None) -> dict[str, Any]:
+    agreements = agreement_queries.list_page(session, live, AgreementFilters(limit=NEWEST))
     return {
         "title": "Treaties and agreements between states, every fact sourced",
         "json_href": "/api/v1/agreements",

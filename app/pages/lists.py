@@ -15,6 +15,7 @@ from starlette.datastructures import QueryParams
 
 from app.api.deps import SessionDep
 from app.api.query_models import QueryModel
+from app.counting.live import LiveIndex
 from app.pages.evidence import Item
 from app.pages.render import invalid_query, page
 from app.queries import agreements as agreement_queries
@@ -25,6 +26,8 @@ from app.schemas.statements import StatementFilters, StatementOut
 
 router = APIRouter(include_in_schema=False)
 
+EMBEDS = ["parties", "sectors"]
+FACETS = ["country", "sector", "kind", "year"]
 PAGING = ("cursor", "offset")
 """Parameters of one page only: a filter change starts again from the first page."""
 
@@ -49,22 +52,21 @@ class ListPage:
     title: str
     filters: type[BaseModel]
     inputs: tuple[Input, ...]
-    rows: Callable[[Session, Any], tuple[list[dict[str, Any]], Any, dict[str, list] | None]]
+    rows: Callable[
+        [Session, LiveIndex | None, Any], tuple[list[dict[str, Any]], Any, dict[str, list] | None]
+    ]
     """The page's rows (the API's JSON, with `countries` and `sectors` as linked items), its
     PageResult, and the facets."""
     columns: tuple[str, ...]
 
 
-def _agreement_rows(session: Session, filters: AgreementFilters) -> tuple[list, Any, dict | None]:
-    shown = filters.model_copy(
-        update={
-            "include": ["parties", "sectors"],
-            "facets": ["country", "sector", "kind", "year"],
-            "format": None,
-        }
-    )
-    listing = agreement_queries.list_page(session, None, shown)
-    rows = [agreement_json(row, listing.links, shown.include) for row in listing.page.rows]
+def _agreement_rows(
+    session: Session, live: LiveIndex | None, filters: AgreementFilters
+) -> tuple[list, Any, dict | None]:
+    """Counted, faceted and paged as the API's list is (by the counting index where it
+    answers: four facets over a million agreements in milliseconds, where SQL takes seconds)."""
+    listing = agreement_queries.list_page(session, live, _shown(filters))
+    rows = [agreement_json(row, listing.links, EMBEDS) for row in listing.page.rows]
     return (
         [
             _row(
@@ -82,7 +84,20 @@ def _agreement_rows(session: Session, filters: AgreementFilters) -> tuple[list, 
     )
 
 
-def _statement_rows(session: Session, filters: StatementFilters) -> tuple[list, Any, dict | None]:
+def _shown(filters: AgreementFilters) -> AgreementFilters:
+    """The page's own embeds and facets, whatever the query said of them."""
+    return filters.model_copy(
+        update={
+            "include": EMBEDS,
+            "facets": FACETS,
+            "format": None,
+        }
+    )
+
+
+def _statement_rows(
+    session: Session, live: LiveIndex | None, filters: StatementFilters
+) -> tuple[list, Any, dict | None]:
     result = statement_queries.list_statements(session, filters)
     rows = [StatementOut.of(s).model_dump(mode="json") for s in result.rows]
     return (
@@ -154,8 +169,10 @@ def given(request: Request) -> QueryParams:
     return QueryParams([(k, v) for k, v in request.query_params.multi_items() if v != ""])
 
 
-def list_context(session: Session, spec: ListPage, params: QueryParams, filters: Any) -> dict:
-    rows, result, facets = spec.rows(session, filters)
+def list_context(
+    session: Session, live: LiveIndex | None, spec: ListPage, params: QueryParams, filters: Any
+) -> dict:
+    rows, result, facets = spec.rows(session, live, filters)
     filtering = [(k, v) for k, v in params.multi_items() if k not in PAGING]
     query = urlencode(filtering)
     downloadable = urlencode([(k, v) for k, v in filtering if k != "limit"])
@@ -212,8 +229,16 @@ def add_list_route(spec: ListPage) -> None:
             filters = reader.read(params)
         except RequestValidationError as exc:
             return invalid_query(exc)
+        live = request.app.state.counting
+        bounded = isinstance(filters, AgreementFilters) and agreement_queries.indexed(
+            live, _shown(filters)
+        )
         return await page(
-            request, session, "list.html", lambda s: list_context(s, spec, params, filters)
+            request,
+            session,
+            "list.html",
+            lambda s: list_context(s, live, spec, params, filters),
+            bounded=bounded,
         )
 
     router.add_api_route(spec.path, list_page, methods=["GET"], name=f"{spec.plural}_page")

@@ -72,12 +72,19 @@ def error_page(status: int, title: str, detail: str, parameter: str | None = Non
 
 
 async def page(
-    request: Request, session: Session, template: str, build: Callable[[Session], dict[str, Any]]
+    request: Request,
+    session: Session,
+    template: str,
+    build: Callable[[Session], dict[str, Any]],
+    *,
+    bounded: bool = True,
 ) -> Response:
     """The page `template` shows what `build` reads, in one worker-thread hop as the API's
-    reads are; a client's error (unknown id, bad filter) is an HTML page with its status."""
+    reads are (in the lane of `bounded` reads, a record by id, or of the others, as the API's
+    JSON of the same page); a client's error (unknown id, bad filter) is an HTML page with
+    its status."""
     try:
-        context = await run_read(request, session, build, bounded=True)
+        context = await run_read(request, session, build, bounded=bounded)
     except ApiError as exc:
         return error_page(exc.status, exc.title, exc.detail, exc.parameter)
     except RequestValidationError as exc:

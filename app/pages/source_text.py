@@ -4,6 +4,7 @@ passage's start and end, each run covered by a passage is one `<mark>`, and a pa
 anchor is a `<mark id=...>` nested in the run it starts on (it opens and closes there, so
 nothing overlaps). After each stretch of overlapping passages comes what they support."""
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -49,17 +50,19 @@ def cut(text: str, passages: Sequence[Passage]) -> tuple[list[Run], list[Passage
         else:
             placed.append((start, start + len(passage.quote), passage))
     bounds = sorted({0, len(text), *(s for s, _, _ in placed), *(e for _, e, _ in placed)})
-    starts: dict[int, list[str]] = {}
-    for start, _, passage in sorted(placed, key=lambda p: (p[0], p[2].anchor)):
-        starts.setdefault(start, []).append(passage.anchor)
+    starting: dict[int, list[tuple[int, Passage]]] = defaultdict(list)
+    ending: dict[int, int] = defaultdict(int)
+    for start, end, passage in sorted(placed, key=lambda p: (p[0], p[2].anchor)):
+        starting[start].append((end, passage))
+        ending[end] += 1
     runs: list[Run] = []
     stretch: list[Passage] = []
-    reach = -1
+    reach = active = 0
     for begin, end in pairwise(bounds):
-        covering = [p for s, e, p in placed if s <= begin and e >= end]
-        run = Run(text[begin:end], bool(covering), starts.get(begin, []))
-        stretch += [p for s, _, p in placed if s == begin]
-        reach = max([reach, *(e for s, e, _ in placed if s == begin)])
+        active += len(starting[begin]) - ending[begin]
+        stretch += [p for _, p in starting[begin]]
+        reach = max([reach, *(e for e, _ in starting[begin])])
+        run = Run(text[begin:end], active > 0, [p.anchor for _, p in starting[begin]])
         runs.append(run)
         if stretch and end >= reach:
             run.notes = _notes(stretch)

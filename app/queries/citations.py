@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import literal, null, select, union_all
+from sqlalchemy import Row, literal, null, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import (
@@ -49,13 +49,17 @@ def discrepancies_for(session: Session, record_type: str, record_id: str) -> lis
     )
 
 
-def citations_of_source(session: Session, source_id: str) -> list[Citation]:
-    """Every citation quoting the source, whatever record it supports."""
-    return list(
-        session.scalars(
-            select(Citation).where(Citation.source_id == source_id).order_by(Citation.id)
+def citations_of_source(session: Session, source_id: str) -> Sequence[Row[Any]]:
+    """Every citation quoting the source, whatever record it supports, as rows (id,
+    record_type, record_id, field, quote): a source may be quoted hundreds of times, and
+    rows load several times faster than ORM objects."""
+    return session.execute(
+        select(
+            Citation.id, Citation.record_type, Citation.record_id, Citation.field, Citation.quote
         )
-    )
+        .where(Citation.source_id == source_id)
+        .order_by(Citation.id)
+    ).all()
 
 
 def readings_of_source(

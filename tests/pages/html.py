@@ -89,7 +89,7 @@ def read(response: Response) -> Page:
 
 def get_page(client: TestClient, url: str, status: int = 200) -> Page:
     """The page at `url`, asked for as a browser does, checked for what every page must be:
-    HTML with its policy, one h1, a language, well nested."""
+    HTML with its policy, one h1, a language, well nested, no id twice."""
     response = client.get(url, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert response.status_code == status, (url, response.status_code, response.text[:300])
     assert response.headers["content-type"].startswith("text/html")
@@ -98,4 +98,6 @@ def get_page(client: TestClient, url: str, status: int = 200) -> Page:
     assert page.problems == [], (url, page.problems[:5])
     assert len(page.all("h1")) == 1, url
     assert page.all("html")[0].attrs.get("lang") == "en"
+    ids = [e.attrs["id"] for e in page.elements if "id" in e.attrs]
+    assert len(ids) == len(set(ids)), (url, sorted(i for i in ids if ids.count(i) > 1)[:5])
     return page
