@@ -58,6 +58,7 @@ def home_context(session: Session, live: LiveIndex | None) -> dict[str, Any]:
     return {
         "title": "Treaties and agreements between states, every fact sourced",
         "json_href": "/api/v1/agreements",
+        "json_label": "The agreements as JSON (ask / for JSON: the API's links and examples)",
         "counts": record_counts(session),
         "pairs": country_pairs(session),
         "agreements": agreements.page.rows,

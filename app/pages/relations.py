@@ -2,6 +2,7 @@
 then their milestones, visits each way, agreements by sector, standing bodies and statements.
 """
 
+from itertools import chain, islice
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -17,6 +18,10 @@ from app.queries.relations import iter_timeline
 from app.schemas.relations import TimelineQuery
 
 router = APIRouter(include_in_schema=False)
+MAX_ENTRIES = 2000
+"""Timeline entries drawn at most: the oldest, in the timeline's order. Viet Nam and
+Azerbaijan have 39; a pair as busy as the benchmark's at a million agreements, tens of
+thousands, which no reader could tell apart on one axis (the JSON and CSV have them all)."""
 
 
 @router.get("/relations/{first}/{second}")
@@ -46,16 +51,20 @@ def relations_context(
             return f"{here}#milestone-{entry['id']}"
         return f"/{entry['kind']}s/{entry['id']}"
 
-    entries = [e for batch in iter_timeline(session, TimelineQuery(country=pair)) for e in batch]
+    timeline = iter_timeline(session, TimelineQuery(country=pair), batch=MAX_ENTRIES + 1)
+    entries = list(islice(chain.from_iterable(timeline), MAX_ENTRIES + 1))
     milestone_citations = citations_for(session, "relation", [m.id for m in found.milestones])
     names = " and ".join(c.name for c in found.countries)
     return {
         "title": f"{names}: relations",
         "json_href": f"/api/v1/relations/{pair[0]}/{pair[1]}",
         "timeline_href": f"/api/v1/timeline?country={pair[0]}&country={pair[1]}",
+        "timeline_csv_href": f"/api/v1/timeline.csv?country={pair[0]}&country={pair[1]}",
         "found": found,
         "pair": pair,
-        "drawing": draw(entries, href),
+        "drawing": draw(entries[:MAX_ENTRIES], href),
+        "truncated": len(entries) > MAX_ENTRIES,
+        "max_entries": MAX_ENTRIES,
         "legend": legend(),
         "milestones": [(m, milestone_citations[m.id]) for m in found.milestones],
     }

@@ -3,9 +3,11 @@
 import re
 from itertools import combinations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.pages import relations as relation_pages
 from tests.factories import make_agreement
 from tests.pages.html import Page, get_page
 
@@ -142,3 +144,14 @@ def test_the_page_costs_the_same_statements_however_many_events(
     page = get_page(client, "/relations/VN/AZ")
     assert "pair-extra-2" in {m["data-id"] for m in page.marks}
     assert len(sql_log) == before
+
+
+def test_a_timeline_too_long_to_draw_is_drawn_from_its_start_and_says_so(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(relation_pages, "MAX_ENTRIES", 5)
+    page = get_page(client, "/relations/VN/AZ")
+    entries = api_timeline(client, "/api/v1/timeline?country=VN&country=AZ")
+    assert [m["data-id"] for m in page.marks] == [e["id"] for e in entries[:5]]
+    assert "more than 5 events" in page.response.text
+    assert "/api/v1/timeline.csv?country=VN&country=AZ" in page.hrefs
