@@ -3,10 +3,11 @@ is checked, and the HTML pages among them rendered, a few of each path pattern.
 
 Every link found (an `<a>`, a `<link>`, an image or a form's action) is fetched once with
 Playwright's request client: it must answer below 400, and a link to `#anchor` of an HTML
-page must find that id there (unless the page runs script, which may route fragments). HTML answers are then opened in the browser tab, at most
-`per_pattern` of each pattern (`/agreements/*`, `/relations/*/*`, ...) and `per_query` of
-each path with a query string, so that a list's facet and paging links do not walk the
-whole database. JSON, CSV and the like are checked, never rendered."""
+page must find that id there (unless the page runs script, which may route fragments).
+HTML answers are then opened in the browser tab, at most `per_pattern` of each pattern
+(`/agreements/*`, `/relations/*/*`, and `/agreements?` for the list with any query string),
+so that a list's facet and paging links do not walk the whole database. JSON, CSV and the
+like are checked, never rendered."""
 
 from __future__ import annotations
 
@@ -55,12 +56,9 @@ class Crawl:
 
     origin: str
     per_pattern: int = 3
-    per_query: int = 4
     fetched: dict[str, Fetched] = field(default_factory=dict)
-    referrers: dict[str, str] = field(default_factory=dict)
     rendered: dict[str, str] = field(default_factory=dict)
     broken: list[str] = field(default_factory=list)
-    skipped: Counter[str] = field(default_factory=Counter)
 
     def run(self, page: Page, on_page: Callable[[Page, Response, str], None]) -> None:
         """Crawl from `/`; `on_page(page, response, pattern)` runs on each rendered page."""
@@ -68,18 +66,12 @@ class Crawl:
         self._fetch(page, start, "(start)")
         queue = deque([start])
         per_pattern: Counter[str] = Counter()
-        per_query: Counter[str] = Counter()
         while queue:
             url = queue.popleft()
             kind = pattern(url)
-            path = urlsplit(url).path
-            over_query = "?" in kind and per_query[path] >= self.per_query
-            if per_pattern[kind] >= self.per_pattern or over_query:
-                self.skipped[kind] += 1
+            if per_pattern[kind] >= self.per_pattern:
                 continue
             per_pattern[kind] += 1
-            if "?" in kind:
-                per_query[path] += 1
             response = page.goto(url)
             assert response is not None, url
             if page.evaluate("() => document.scripts.length"):  # it may add links after load
@@ -109,7 +101,6 @@ class Crawl:
         if "<script" in body:
             body = ""
         self.fetched[url] = Fetched(response.status, content_type, body)
-        self.referrers[url] = referrer
         if response.status >= 400:
             self.broken.append(f"{url} (linked from {referrer}): {response.status}")
         return self.fetched[url]
