@@ -19,6 +19,7 @@ from app.api.v1.visits import visit_detail
 from app.pages.evidence import Field, dated, evidence, ids, mapping, refs, text
 from app.pages.render import page
 from app.queries.citations import citations_for
+from app.queries.sources import source_titles
 
 router = APIRouter(include_in_schema=False)
 
@@ -145,6 +146,10 @@ def record_context(session: Session, spec: RecordPage, record_id: str) -> dict[s
     citations = citations_for(session, spec.kind, [detail["id"]])[detail["id"]]
     events = detail.get("events") or []
     event_citations = citations_for(session, "event", [e["id"] for e in events])
+    quoted = [c.source_id for c in citations] + [
+        r["source"] for d in detail.get("discrepancies") or [] for r in d["readings"]
+    ]
+    quoted += [c.source_id for cs in event_citations.values() for c in cs]
     return {
         "title": detail.get("title") or detail.get("name") or detail["id"],
         "kind": spec.kind,
@@ -154,6 +159,7 @@ def record_context(session: Session, spec: RecordPage, record_id: str) -> dict[s
         "evidence": evidence(detail, spec.fields, citations),
         "events": [{**e, "citations": event_citations[e["id"]]} for e in events],
         "json_href": f"/api/v1/{spec.plural}/{detail['id']}",
+        "sources": source_titles(session, quoted),
     }
 
 

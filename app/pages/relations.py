@@ -15,6 +15,7 @@ from app.pages.render import page
 from app.pages.timeline import draw, legend
 from app.queries.citations import citations_for
 from app.queries.relations import iter_timeline
+from app.queries.sources import source_titles
 from app.schemas.relations import TimelineQuery
 
 router = APIRouter(include_in_schema=False)
@@ -67,4 +68,7 @@ def relations_context(
         "max_entries": MAX_ENTRIES,
         "legend": legend(),
         "milestones": [(m, milestone_citations[m.id]) for m in found.milestones],
+        "sources": source_titles(
+            session, [c.source_id for cs in milestone_citations.values() for c in cs]
+        ),
     }

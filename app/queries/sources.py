@@ -1,4 +1,4 @@
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,3 +21,12 @@ def iter_sources(session: Session, f: SourceQuery) -> Iterator[list[Source]]:
 
 def get_source(session: Session, source_id: str) -> Source | None:
     return session.get(Source, source_id)
+
+
+def source_titles(session: Session, source_ids: Iterable[str]) -> dict[str, str]:
+    """The titles of the sources named, by id, in one statement (none for no ids)."""
+    wanted = sorted(set(source_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(select(Source.id, Source.title).where(Source.id.in_(wanted)))
+    return {source_id: title for source_id, title in rows}

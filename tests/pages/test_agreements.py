@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Citation
-from tests.factories import make_agreement
+from tests.factories import make_agreement, make_event
 from tests.pages.html import get_page
 from tests.pages.records import fact, record_page
 
@@ -127,3 +127,12 @@ def test_the_list_costs_the_same_statements_for_a_longer_page(
     sql_log.clear()
     get_page(client, "/agreements?country=FR&limit=6")
     assert len(sql_log) == short
+
+
+def test_an_action_of_every_party_names_no_country(client: TestClient, session: Session) -> None:
+    make_agreement(session, id="adopted-together", parties=("VN", "AZ"))
+    make_event(session, "adopted-together", "adoption", "2010")
+    page = get_page(client, "/agreements/adopted-together")
+    assert "event-adopted-together--adoption--all" in page.ids
+    assert "/countries/None" not in page.hrefs
+    assert "by every party" in page.response.text

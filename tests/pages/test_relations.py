@@ -87,6 +87,10 @@ def test_inferred_dates_are_hollow_and_stated_ones_filled(client: TestClient) ->
     assert stated["fill"] == stated["stroke"] != "#ffffff"
     assert inferred["fill"] == "#ffffff" != inferred["stroke"]
     # Kinds differ by shape, not colour alone.
+    marks = {m["data-id"]: m for m in get_page(client, "/relations/VN/AZ").marks}
+    assert marks[VISIT_2025]["data-inferred"] == "true"
+    assert marks["visit-ho-chi-minh-azerbaijan-1959"]["data-inferred"] == "false"
+    assert {m["class"] for m in marks.values()} == {"mark"}
     assert found["mou-energy-vn-az-2025"]["tag"] == "rect"
     assert found[VISIT_2025]["tag"] == "circle"
 

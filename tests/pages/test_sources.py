@@ -56,6 +56,9 @@ def test_sources_are_named_by_title_never_by_file_name(
     assert source is not None
     page = get_page(client, f"/sources/{NEWS}")
     assert page.all("h1")[0].text == source.title
+    [alternate] = page.all("link", rel="alternate", type="application/json")
+    assert alternate.attrs["href"] == f"/api/v1/sources/{NEWS}"
+    assert f"/api/v1/sources/{NEWS}" in page.hrefs
     assert source.filename not in page.response.text
     assert "000_" not in page.response.text
 
