@@ -4,6 +4,7 @@ docs/screenshots/ for the README when SCREENSHOT_DIR says so (`make screenshots`
 """
 
 import json
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -13,6 +14,7 @@ from playwright.sync_api import Page, expect
 from app.curation.keys import create_key
 from app.db import make_engine, transaction
 from tests.browser.harness import Offline, screenshot
+from tests.servers import seed_database, serve
 
 pytestmark = pytest.mark.browser
 
@@ -30,8 +32,23 @@ SCROLL_TO_TEXT = """(element, text) => {
 
 
 @pytest.fixture(scope="module")
-def write_key(database_url: str) -> str:
-    engine = make_engine(database_url)
+def curators_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database of its own for the test that writes: the other pages (and the README's
+    screenshots) show the curated records only."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('curator-db')}/treaty.sqlite"
+    seed_database(url)
+    return url
+
+
+@pytest.fixture(scope="module")
+def curators_base_url(curators_database_url: str) -> Iterator[str]:
+    with serve(curators_database_url) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def write_key(curators_database_url: str) -> str:
+    engine = make_engine(curators_database_url)
     with transaction(engine) as session:
         secret = create_key(session, "browser-curator", "write")[1]
     engine.dispose()
@@ -106,10 +123,10 @@ def test_offline_blocks_the_network(page: Page, offline: Offline) -> None:
 
 
 def test_a_curator_adds_an_agreement_from_swagger_ui(
-    page: Page, base_url: str, offline: Offline, write_key: str
+    page: Page, curators_base_url: str, offline: Offline, write_key: str
 ) -> None:
     """Authorize with a write key, then POST a cited agreement with "Try it out"."""
-    page.goto(f"{base_url}/docs")
+    page.goto(f"{curators_base_url}/docs")
     page.locator("button.authorize").first.click()
     dialog = page.locator(".dialog-ux")
     dialog.locator("input").first.fill(write_key)
@@ -143,5 +160,5 @@ def test_a_curator_adds_an_agreement_from_swagger_ui(
     operation.locator("button.execute").click()
     live = operation.locator(".live-responses-table")
     expect(live.locator("tr.response .response-col_status")).to_have_text("201")
-    assert httpx.get(f"{base_url}/api/v1/agreements/mou-swagger-test").status_code == 200
+    assert httpx.get(f"{curators_base_url}/api/v1/agreements/mou-swagger-test").status_code == 200
     offline.assert_clean()
