@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install db seed serve synth bench burst browser-deps screenshots clean
+.PHONY: run test lint format install db seed serve synth bench bench-pages burst browser-deps screenshots clean
 
 $(BIN)/treaty-api: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,9 @@ synth: db  ## N synthetic agreements for benchmarks (make synth N=100000; ids `s
 # The issue's method: make bench BENCH_ARGS="--rounds 3 --threads 2 --connections 32"
 bench: install  ## treaty-api vs Datasette, a raw ceiling, 2 workers and PostgreSQL at 100k and 1M (SIZES=10000 for a quick run)
 	$(BIN)/python bench/run.py $(if $(SIZES),--sizes $(SIZES)) $(BENCH_ARGS)
+
+bench-pages: install  ## each page beside its JSON, one request at a time, at 100k and 1M (SIZES=10000 for a quick run)
+	$(BIN)/python bench/pages.py $(if $(SIZES),--sizes $(SIZES))
 
 burst: install  ## one worker under 256 connections vs 16, on SQLite and PostgreSQL (wrk)
 	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)

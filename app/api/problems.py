@@ -1,6 +1,8 @@
 """A page for every problem `type` the API sends: `/problems/<slug>` explains what went wrong
 and what to do, as HTML for a browser and JSON otherwise (and `/problems` lists them)."""
 
+import base64
+import hashlib
 from html import escape
 from typing import Annotated, NamedTuple
 
@@ -168,11 +170,20 @@ def _markup(text: str) -> str:
     return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
 
 
+_STYLE = "body{font:16px/1.5 system-ui,sans-serif;max-width:44rem;margin:3rem auto;padding:0 1rem}"
+_STYLE_HASH = base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
+CONTENT_SECURITY_POLICY = (
+    f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+"""No script, nothing from elsewhere; the one inline style allowed by its hash."""
+
+
 def _page(title: str, body: str) -> HTMLResponse:
     return HTMLResponse(
         f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>{escape(title)} — treaty-api</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:44rem;margin:3rem auto;padding:0 1rem}}
-</style></head><body><h1>{escape(title)}</h1>{body}</body></html>"""
+<style>{_STYLE}</style></head><body><h1>{escape(title)}</h1>{body}</body></html>""",
+        headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY},
     )

@@ -237,6 +237,29 @@ def count_indexed(
         return Counted(len(matches), indexed_facets(session, index, matches, facets), page)
 
 
+MAX_INDEXED_IDS = 10_000
+"""Agreement ids the counting index hands to a statement at most: past that, SQL finds them
+(one parameter per id would cost more than its own search)."""
+
+
+def ids_with_parties(
+    session: Session, live: LiveIndex | None, families: list[list[str]]
+) -> list[str] | None:
+    """The ids of the agreements that a country of every family is a party to, from the
+    counting index (an intersection of bitmaps: microseconds, where SQL walks each country's
+    party rows); None where the index cannot answer (not built yet) or past
+    `MAX_INDEXED_IDS`."""
+    if live is None:
+        return None
+    with live.use(session) as index:
+        if index is None:
+            return None
+        rows = index.matches({"country": families})
+        if len(rows) > MAX_INDEXED_IDS:
+            return None
+        return [index.ids.id(row) for row in rows]
+
+
 def indexed(live: LiveIndex | None, f: AgreementFilters) -> bool:
     """Whether the counting index answers this list (its total and facets, and its page
     where that is faster than SQL's): its cost is then bounded by the page, whatever the

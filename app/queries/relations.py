@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     and_,
     func,
+    intersect,
     literal,
     or_,
     select,
@@ -19,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, selectinload
 
+from app.counting.live import LiveIndex
 from app.errors import InvalidParameter
 from app.models import (
     Agreement,
@@ -30,6 +32,7 @@ from app.models import (
     Visit,
 )
 from app.models._columns import LAST_GOING_UP
+from app.queries.agreements import ids_with_parties
 from app.queries.common import (
     PageResult,
     capped_count,
@@ -125,13 +128,20 @@ TIMELINE_KINDS = ("relation", "visit", "agreement", "statement")
 kind's index here."""
 
 
-def timeline_entries(families: list[list[str]]) -> Select:
+def timeline_entries(families: list[list[str]], agreement_ids: list[str] | None = None) -> Select:
     """Agreements, visits, milestones and statements involving every family given (one
-    country, or a pair), as rows of (rank, kind, id, title, dates, country_a, country_b)."""
-    parties = [
-        select(AgreementParty.agreement_id).where(AgreementParty.country_id.in_(f))
-        for f in families
-    ]
+    country, or a pair), as rows of (rank, kind, id, title, dates, country_a, country_b).
+    `agreement_ids`, when the counting index gave them, are the families' agreements."""
+    parties: Any = agreement_ids
+    if parties is None:
+        # Two countries' agreements as the intersection of their parties' lists: SQLite
+        # walks one list and probes the other for `id IN a AND id IN b`, 73 ms at 1M
+        # agreements (33k each for VN and AZ), 40 ms intersected.
+        lists = [
+            select(AgreementParty.agreement_id).where(AgreementParty.country_id.in_(f))
+            for f in families
+        ]
+        parties = intersect(*lists) if len(lists) > 1 else lists[0]
     if len(families) == 1:
         (family,) = families
         visit_match = or_(guest_from(family), Visit.host_country_id.in_(family))
@@ -159,7 +169,7 @@ def timeline_entries(families: list[list[str]]) -> Select:
         "agreement": (
             Agreement,
             Agreement.title,
-            and_(*(Agreement.id.in_(p) for p in parties)),
+            Agreement.id.in_(parties),
             (no_country, no_country),
         ),
         "statement": (Statement, Statement.title, statement_match, (no_country, no_country)),
@@ -186,9 +196,11 @@ def _entries(rank: int, kind: str, model: Any, title: Any, match: Any, pair: Any
     ).where(match)
 
 
-def _dated_timeline(families: list[list[str]], f: TimelineQuery) -> tuple[Select, Any]:
+def _dated_timeline(
+    families: list[list[str]], f: TimelineQuery, agreement_ids: list[str] | None = None
+) -> tuple[Select, Any]:
     """The timeline's entries within the date filters, and the subquery they come from."""
-    entries = timeline_entries(families).subquery()
+    entries = timeline_entries(families, agreement_ids).subquery()
     stmt = select(entries)
     start, end = date_bounds(f.date_from, f.date_to)
     if start:
@@ -212,12 +224,17 @@ def _position(row: Any) -> tuple[Any, int, str]:
     return (row["date_start"] or LAST_GOING_UP, row["rank"], row["id"])
 
 
-def timeline(session: Session, families: list[list[str]], f: TimelineFilters) -> PageResult:
+def timeline(
+    session: Session,
+    families: list[list[str]],
+    f: TimelineFilters,
+    agreement_ids: list[str] | None = None,
+) -> PageResult:
     """One page of the timeline, by offset or after a keyset `cursor` (then a page deep in
     a long history costs what the first does); `total` counted as every list's is."""
     if f.cursor and f.offset:
         raise InvalidParameter("use either cursor or offset, not both", parameter="cursor")
-    stmt, entries = _dated_timeline(families, f)
+    stmt, entries = _dated_timeline(families, f, agreement_ids)
     total = capped_count(session, stmt)
     order = _timeline_order(entries)
     page = stmt.order_by(*order)
@@ -246,11 +263,13 @@ def _timeline_after(cursor: str) -> tuple[Any, ...]:
     return unpack_cursor(cursor, TIMELINE_ORDER, parse)
 
 
-def iter_timeline(session: Session, f: TimelineQuery, batch: int = 1000) -> Iterator[list[dict]]:
-    """The whole timeline in its order, in keyset batches. Countries are resolved before
-    the first batch."""
+def iter_timeline(
+    session: Session, f: TimelineQuery, batch: int = 1000, live: LiveIndex | None = None
+) -> Iterator[list[dict]]:
+    """The whole timeline in its order, in keyset batches, its agreements found by the
+    counting index `live` where it answers. Countries are resolved before the first batch."""
     families = [country_family(session, "country", code) for code in f.country]
-    stmt, entries = _dated_timeline(families, f)
+    stmt, entries = _dated_timeline(families, f, ids_with_parties(session, live, families))
     order = _timeline_order(entries)
     return _timeline_batches(session, stmt.order_by(*order), order, batch)
 
@@ -273,10 +292,12 @@ CONTACTS = ("visit", "agreement")
 (a milestone such as a plan, or a statement, is not a contact)."""
 
 
-def contacts(session: Session, families: list[list[str]]) -> tuple[dict | None, dict | None]:
+def contacts(
+    session: Session, families: list[list[str]], agreement_ids: list[str] | None = None
+) -> tuple[dict | None, dict | None]:
     """The earliest and the latest dated visits or agreements between the countries (a visit
-    before an agreement of the same date)."""
-    entries = timeline_entries(families).subquery()
+    before an agreement of the same date); `agreement_ids` as for `timeline_entries`."""
+    entries = timeline_entries(families, agreement_ids).subquery()
     dated = select(entries).where(entries.c.date_start.is_not(None), entries.c.kind.in_(CONTACTS))
     first = (
         session.execute(dated.order_by(entries.c.date_start, entries.c.rank, entries.c.id).limit(1))

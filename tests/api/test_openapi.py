@@ -149,6 +149,14 @@ def test_the_swagger_ui_bundle_is_served(client: TestClient) -> None:
     assert "SwaggerUIBundle" in response.text
 
 
+def test_the_redoc_bundle_shows_the_apps_own_logo(client: TestClient) -> None:
+    response = client.get("/_assets/redoc.standalone.js")
+    assert response.status_code == 200
+    assert "javascript" in response.headers["content-type"]
+    assert "cdn.redoc.ly" not in response.text
+    assert 'src:"/_assets/favicon.png"' in response.text
+
+
 def test_the_favicon_is_served_locally(client: TestClient) -> None:
     response = client.get("/favicon.ico")
     assert response.status_code == 200

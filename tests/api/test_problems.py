@@ -77,6 +77,8 @@ def test_every_problem_type_is_a_page(client: TestClient, slug: str) -> None:
     assert browser.status_code == 200
     assert browser.headers["content-type"].startswith("text/html")
     assert PROBLEM_TYPES[slug].title in browser.text
+    # No script and nothing from elsewhere (the browser tests check the style's hash holds).
+    assert browser.headers["content-security-policy"].startswith("default-src 'none';")
     program = client.get(f"/problems/{slug}")
     assert program.headers["content-type"].startswith("application/json")
     assert program.json()["type"] == f"/problems/{slug}"

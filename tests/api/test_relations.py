@@ -2,7 +2,13 @@
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
+from app.queries import agreements as agreement_queries
+from app.queries.agreements import ids_with_parties
+from app.queries.common import country_family
+from app.queries.relations import contacts, timeline_entries
+from tests.api.engines import TransactionIndex
 from tests.problems import assert_problem
 
 
@@ -160,3 +166,20 @@ def test_timeline_refuses_a_cursor_it_did_not_make(client: TestClient) -> None:
 def test_timeline_needs_a_country(client: TestClient) -> None:
     assert_problem(client.get("/api/v1/timeline"), 422, "country")
     assert_problem(client.get("/api/v1/timeline?country=VN&country=AZ&country=FR"), 422, "country")
+
+
+def test_the_index_finds_the_agreements_between_two_countries(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The relations and the timeline take a pair's agreements from the counting index when
+    it answers: the same entries and contacts as SQL finds; past the cap, SQL finds them."""
+    live = TransactionIndex()
+    families = [country_family(session, "country", code) for code in ("VN", "AZ")]
+    ids = ids_with_parties(session, live, families)
+    assert ids is not None and "mou-energy-vn-az-2025" in ids
+    assert "mou-energy-vn-az-2025" not in (ids_with_parties(session, live, [["VN"], ["US"]]) or [])
+    by_sql = sorted(session.execute(timeline_entries(families)).all())
+    assert sorted(session.execute(timeline_entries(families, ids)).all()) == by_sql
+    assert contacts(session, families, ids) == contacts(session, families)
+    monkeypatch.setattr(agreement_queries, "MAX_INDEXED_IDS", len(ids) - 1)
+    assert ids_with_parties(session, live, families) is None

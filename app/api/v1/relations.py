@@ -76,7 +76,9 @@ def relations(session: Session, live: LiveIndex | None, first: str, second: str)
     listing = agreement_queries.list_page(session, live, filters, Selection({"country": families}))
     facets = listing.facets or {}
     milestones = _milestones(session, queries.milestones_between(session, *families))
-    earliest_contact, latest_contact = queries.contacts(session, families)
+    earliest_contact, latest_contact = queries.contacts(
+        session, families, agreement_queries.ids_with_parties(session, live, families)
+    )
     return RelationsOut(
         countries=[CountryRef.model_validate(c) for c in countries],
         diplomatic_relations=next(
@@ -117,9 +119,12 @@ async def get_timeline(
     two countries, only what happened between them. Undated records (a milestone the sources
     do not date) come last, and never match a date filter."""
 
+    live = request.app.state.counting
+
     def page_of(s: Session) -> PageResult:
         families = [country_family(s, "country", code) for code in filters.country]
-        return queries.timeline(s, families, filters)
+        ids = agreement_queries.ids_with_parties(s, live, families)
+        return queries.timeline(s, families, filters, ids)
 
     return await answer_page(
         request, session, filters, page_of, lambda row: TimelineEntry(**_link(row))
