@@ -79,7 +79,8 @@ API_ROUTERS = tuple(
     )
 )
 """Under /api/v1, in this order (each router's routes before the next's)."""
-WRITE_SCHEMAS = (*(k.shape for k in KINDS.writable), CitationIn, KeyIn)
+BODY_SCHEMAS = (CitationIn, KeyIn)
+"""Request bodies read by hand besides the records' (app.api.write_schemas)."""
 TAGS = [
     {
         "name": "agreements",
@@ -199,7 +200,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         OutermostMiddleware, proxies=TrustedProxies(settings.forwarded_allow_ips), engine=engine
     )
-    install_schemas(app, WRITE_SCHEMAS)
+    install_schemas(app, BODY_SCHEMAS)
     return app
 
 
@@ -210,9 +211,7 @@ def install_schemas(app: FastAPI, models: tuple[type[BaseModel], ...]) -> None:
 
     def openapi() -> dict:
         if app.openapi_schema is None:
-            app.openapi_schema = finish(
-                build(), models, query_models(API_ROUTERS), [k.name for k in KINDS.writable]
-            )
+            app.openapi_schema = finish(build(), models, query_models(API_ROUTERS), KINDS.writable)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

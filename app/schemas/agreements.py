@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from typing_extensions import TypeAliasType
 
 from app.schemas.common import (
     TRY_IT,
@@ -245,8 +246,12 @@ class FacetCount(BaseModel):
     count: int = Field(examples=[8])
 
 
+FacetCounts = TypeAliasType("FacetCounts", dict[str, list[FacetCount]])
+"""Named, so that generated clients get one `FacetCounts` type, not an anonymous object."""
+
+
 class AgreementPage(Page[AgreementOut]):
-    facets: dict[str, list[FacetCount]] | None = Field(
+    facets: FacetCounts | None = Field(
         None,
         description="With `facets=`: for each facet, the values and how many of the "
         "matching agreements have each (an agreement with three parties counts once for "

@@ -192,6 +192,13 @@ class Page(BaseModel, Generic[T]):
         None, description="Pass as `cursor` for the next page; null on the last page."
     )
 
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[type[Any], ...]) -> str:
+        """`BodyPage` for `Page[BodyOut]`: the name the spec and generated clients use, rather
+        than pydantic's `Page[BodyOut]` (`Page_BodyOut_` in the spec)."""
+        (item,) = params
+        return f"{item.__name__.removesuffix('Out')}Page"
+
 
 class ProvenanceOut(BaseModel):
     """How a value no citation states is known."""
