@@ -417,3 +417,12 @@ def test_a_patch_of_a_map_removes_an_entry_with_null(spec: dict[str, Any]) -> No
     assert entries == {"anyOf": [{"$ref": "#/components/schemas/Provenance"}, {"type": "null"}]}
     title = schemas["VisitPatch"]["properties"]["title"]
     assert "anyOf" not in title and title["type"] == "string"
+
+
+def test_download_summaries_read_as_english(spec: dict[str, Any]) -> None:
+    summaries = {
+        operation["operationId"]: operation["summary"] for _, operation in operations(spec)
+    }
+    assert summaries["export_agreements_csv"] == "Download all matching agreements as CSV"
+    assert summaries["export_visits_ndjson"] == "Download all matching official visits as NDJSON"
+    assert [s for s in summaries.values() if "every matching" in s.lower()] == []
