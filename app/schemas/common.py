@@ -194,8 +194,9 @@ class Page(BaseModel, Generic[T]):
 
     @classmethod
     def model_parametrized_name(cls, params: tuple[type[Any], ...]) -> str:
-        """`BodyPage` for `Page[BodyOut]`: the name the spec and generated clients use, rather
-        than pydantic's `Page[BodyOut]` (`Page_BodyOut_` in the spec)."""
+        """`BodyPage` for `Page[BodyOut]`, rather than `Page[BodyOut]`: the model's title, which
+        the spec makes its component's name (`app.api.openapi.named_by_title`), where FastAPI
+        would write `Page_BodyOut_`."""
         (item,) = params
         return f"{item.__name__.removesuffix('Out')}Page"
 
