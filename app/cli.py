@@ -113,7 +113,7 @@ def serve(host: Host = "127.0.0.1", port: Port = 8000, workers: Workers = 1) -> 
     import uvicorn
 
     from app.logging_setup import log_config
-    from app.request_target import RequestTargetProtocol
+    from app.middleware.request_target import RequestTargetProtocol
 
     with _metrics_shared_by(workers):
         uvicorn.run(

@@ -12,6 +12,7 @@ from app import __version__
 from app.api import meta, problems
 from app.api.deps import ReadLanes
 from app.api.docs_ui import install_docs
+from app.api.list_formats import ListFormats
 from app.api.openapi import finish
 from app.api.query_models import query_models
 from app.api.v1 import (
@@ -175,9 +176,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The last added runs first: the edge (client address, request id, 431, CORS preflight,
     # control characters, the headers every response carries, unexpected errors as 500,
     # metrics and access log), the rate limit (only when configured), the body cap, HTTP
-    # caching (HEAD, gzip, ETag), the admission gate. So 429, 413, 503 and 500 answers carry
+    # caching (HEAD, gzip, ETag), the admission gate, and last a list's format (CSV or NDJSON
+    # as Accept asks, see app.api.list_formats). So 429, 413, 503 and 500 answers carry
     # CORS, security headers and the request id too; 431 comes before anything but the edge
     # reads the headers, and carries the request id only.
+    app.add_middleware(ListFormats)
     app.add_middleware(
         AdmissionGate,
         limit=settings.max_concurrent_requests,

@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from app.config import Settings, get_settings
 from app.db import make_engine, migrate, transaction
 from app.main import create_app
-from app.request_target import RequestTargetProtocol
+from app.middleware.request_target import RequestTargetProtocol
 from app.seeding.load import load_seeds
 from app.seeding.write import write_seeds
 

@@ -136,7 +136,8 @@ async def answer_page(
         return page, [plain(item(row)) for row in page.rows]
 
     page, items = await run_read(request, session, work, bounded=False)
-    return paged(request, page, items, limit=filters.limit, offset=filters.offset)
+    more = {"facets": page.facets} if page.facets is not None else None
+    return paged(request, page, items, limit=filters.limit, offset=filters.offset, more=more)
 
 
 def paged(

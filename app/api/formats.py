@@ -14,7 +14,6 @@ JSON = "application/json"
 CSV = "text/csv"
 NDJSON = "application/x-ndjson"
 MERGE_PATCH = "application/merge-patch+json"
-FORMATS = {JSON: "json", CSV: "csv", NDJSON: "ndjson", "application/ndjson": "ndjson"}
 
 
 def _preferences(accept: str) -> list[tuple[str, float, int]]:
@@ -73,13 +72,6 @@ def require_acceptable(request: Request, offered: list[str]) -> str:
 def accepts_json(request: Request) -> None:
     """Router dependency: JSON resources answer 406 when the client accepts no JSON."""
     require_acceptable(request, [JSON])
-
-
-def requested_format(request: Request, explicit: str | None) -> str:
-    """`format=` (kept for old links) wins; else `Accept`, by preference and q-value."""
-    if explicit:
-        return explicit
-    return FORMATS[require_acceptable(request, [JSON, CSV, NDJSON])]
 
 
 def csv_header(columns: list[str]) -> bytes:

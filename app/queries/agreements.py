@@ -503,10 +503,9 @@ class Linked:
     links: Links
 
 
-DOWNLOAD_INCLUDE = ("sectors",)
-"""A download's line is a list item with `include=sectors`."""
-DOWNLOAD_EMBEDS = ("parties", *DOWNLOAD_INCLUDE)
-"""What a download reads beside its rows: the sectors, and the parties' names for CSV."""
+DOWNLOAD_EMBEDS = ("parties", "sectors")
+"""What a download reads beside its rows: the parties' and the sectors' names and codes for
+CSV (an NDJSON line is a list item, as the list shows it without `include=`)."""
 
 
 def iter_agreements(

@@ -5,10 +5,19 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.models import Body, BodyCountry
 from app.queries.common import PageResult, SortKey, country_family, keyset_batches, paginate
+from app.queries.facets import FacetSet, countries, values
 from app.queries.text_search import text_match
 from app.schemas.bodies import BodyFilters, BodyQuery
 
 BY_NAME = SortKey.by_column("name", Body.name, Body.id)
+FACETS = FacetSet.of(
+    BodyFilters,
+    Body.id,
+    {
+        "country": countries((BodyCountry.country_id, BodyCountry.body_id)),
+        "kind": values(Body.kind, Body.id),
+    },
+)
 
 
 def filter_bodies(session: Session, f: BodyQuery) -> Select[tuple[Body]]:
@@ -27,7 +36,8 @@ def filter_bodies(session: Session, f: BodyQuery) -> Select[tuple[Body]]:
 
 def list_bodies(session: Session, f: BodyFilters) -> PageResult:
     stmt = filter_bodies(session, f).options(selectinload(Body.countries))
-    return paginate(session, stmt, BY_NAME, limit=f.limit, offset=f.offset, cursor=f.cursor)
+    page = paginate(session, stmt, BY_NAME, limit=f.limit, offset=f.offset, cursor=f.cursor)
+    return FACETS.on(page, session, stmt, f.facets)
 
 
 def iter_bodies(session: Session, f: BodyQuery) -> Iterator[list[Body]]:

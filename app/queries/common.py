@@ -171,6 +171,8 @@ class PageResult:
     total: int
     next_cursor: str | None
     total_exact: bool = True
+    facets: dict[str, list[dict[str, object]]] | None = None
+    """Counts by facet, when the list was asked for some (see `app.queries.facets`)."""
 
     @classmethod
     def counted(cls, rows: Sequence[Any], total: int, next_cursor: str | None) -> "PageResult":

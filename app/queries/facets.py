@@ -1,97 +1,159 @@
-"""Facet counts over a filtered agreement list, correct for many-to-many links.
+"""Facet counts over a filtered list, correct for many-to-many links: one implementation for
+every list.
 
-Each facet counts distinct agreements per value within the filtered set, so an agreement
-with three parties counts once for each, and a value's count equals the `total` of the list
-filtered by that value: `country` rolls historical entities up into their successor (as the
-`country` filter does) and `sector` rolls sub-sectors up into their ancestors.
+Each facet counts distinct records per value within the filtered set, so an agreement with
+three parties counts once for each, and a value's count equals the `total` of the list
+filtered by that value: a country rolls historical entities up into their successor (as the
+`country` filters do) and a sector rolls sub-sectors up into their ancestors. A list declares
+its facets as a `FacetSet`: for each name, the (value, record_id) pairs it counts.
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import partial
+from typing import Any, get_args
 
+from pydantic import BaseModel
 from pyroaring import BitMap
 from sqlalchemy import Select, func, select, union
 from sqlalchemy.orm import Session
 
 from app.counting.index import FACET_SIZE, AgreementIndex, Groups
 from app.models import Agreement, AgreementParty, AgreementSector, Country
+from app.queries.common import PageResult
 from app.queries.sectors import sector_rollup
 from app.schemas.enums import Facet
 
-
-def agreement_facets(session: Session, filtered: Select, names: list[str]) -> dict[str, list]:
-    """Counts per facet value over the agreements `filtered` selects (all of them when it has
-    no filter: then no id set is built at all)."""
-    ids = (
-        None
-        if filtered.whereclause is None
-        else filtered.with_only_columns(Agreement.id)
-        .order_by(None)
-        .scalar_subquery()
-        .correlate(None)
-    )
-    return {name: _counts(session, FACET_PAIRS[name](), ids) for name in dict.fromkeys(names)}
+Pairs = Callable[[], Select]
+"""(value, record_id) rows: what one facet counts, over every record of its list."""
 
 
-def _countries() -> Select:
-    """A party, and its successor (a historical entity rolls up into today's country)."""
-    direct = select(AgreementParty.country_id.label("value"), AgreementParty.agreement_id)
-    successor = (
-        select(Country.successor_id.label("value"), AgreementParty.agreement_id)
-        .join(Country, Country.id == AgreementParty.country_id)
-        .where(Country.successor_id.is_not(None))
-    )
-    return select(union(direct, successor).subquery())
+@dataclass(frozen=True)
+class FacetSet:
+    """The facets of one list: its records' id column and each facet's pairs."""
 
+    id_column: Any
+    pairs: Mapping[str, Pairs]
 
-def _sectors() -> Select:
-    """A sector, and each of its ancestors."""
-    walk = sector_rollup()
-    return (
-        select(walk.c.owner.label("value"), AgreementSector.agreement_id)
-        .select_from(walk)
-        .join(AgreementSector, AgreementSector.sector_id == walk.c.node)
-        .distinct()
-    )
+    @classmethod
+    def of(cls, filters: type[BaseModel], id_column: Any, pairs: Mapping[str, Pairs]) -> "FacetSet":
+        """The facets `filters` (a list's query model) lets a client ask for, each with SQL:
+        a name the model allows without pairs here (or the reverse) fails at import."""
+        (allowed,) = get_args(filters.model_fields["facets"].annotation)
+        names = {str(getattr(v, "value", v)) for v in get_args(allowed) or list(allowed)}
+        if names != set(pairs):
+            raise TypeError(f"{filters.__name__}: facets {sorted(names ^ set(pairs))} unmatched")
+        return cls(id_column, pairs)
 
-
-def _date_prefix(width: int, suffix: str | None = None) -> Callable[[], Select]:
-    """The first `width` characters of the date (`2025`; `202` and `0` make a decade)."""
-
-    def pairs() -> Select:
-        value = func.substr(Agreement.date, 1, width)
-        if suffix is not None:
-            value = value + suffix
-        return select(value.label("value"), Agreement.id.label("agreement_id")).where(
-            Agreement.date.is_not(None)
+    def counts(
+        self, session: Session, filtered: Select, names: Sequence[Any]
+    ) -> dict[str, list[dict[str, object]]] | None:
+        """Counts per value of each facet in `names` over the records `filtered` selects (all
+        of them when it has no filter: then no id set is built at all); None when no facet
+        is asked for."""
+        if not names:
+            return None
+        ids = (
+            None
+            if filtered.whereclause is None
+            else filtered.with_only_columns(self.id_column)
+            .order_by(None)
+            .scalar_subquery()
+            .correlate(None)
         )
+        return {
+            str(name): _counts(session, self.pairs[str(name)](), ids)
+            for name in dict.fromkeys(names)
+        }
 
-    return pairs
-
-
-FACET_PAIRS: dict[str, Callable[[], Select]] = {
-    Facet.COUNTRY: _countries,
-    Facet.SECTOR: _sectors,
-    Facet.KIND: lambda: select(Agreement.kind.label("value"), Agreement.id.label("agreement_id")),
-    Facet.YEAR: _date_prefix(4),
-    Facet.DECADE: _date_prefix(3, "0"),
-}
-"""(value, agreement_id) for each facet: SQL answers every facet a list may ask for."""
-if set(FACET_PAIRS) != set(Facet):
-    raise TypeError(f"facets without SQL: {sorted(set(Facet) - set(FACET_PAIRS))}")
+    def on(
+        self, page: PageResult, session: Session, filtered: Select, names: Sequence[Any]
+    ) -> PageResult:
+        """`page` of the list `filtered` selects, with the counts of the facets in `names`."""
+        return replace(page, facets=self.counts(session, filtered, names))
 
 
 def _counts(session: Session, pairs: Select, ids) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
     sq = pairs.subquery()
     count = func.count().label("count")
-    stmt = select(sq.c.value, count)
+    stmt = select(sq.c.value, count).where(sq.c.value.is_not(None))
     if ids is not None:
-        stmt = stmt.where(sq.c.agreement_id.in_(ids))
+        stmt = stmt.where(sq.c.record_id.in_(ids))
     rows = session.execute(
         stmt.group_by(sq.c.value).order_by(count.desc(), sq.c.value).limit(FACET_SIZE)
     ).all()
     return [{"value": value, "count": n} for value, n in rows]
+
+
+def values(value: Any, record_id: Any) -> Pairs:
+    """A column's value per record (a record without one is not counted)."""
+    return lambda: select(value.label("value"), record_id.label("record_id"))
+
+
+def countries(*links: tuple[Any, Any]) -> Pairs:
+    """Each (country column, record id column) link, and the country's successor: a
+    historical entity rolls up into today's country, as the country filters' families do."""
+
+    def pairs() -> Select:
+        direct = [select(c.label("value"), r.label("record_id")) for c, r in links]
+        successors = [
+            select(Country.successor_id.label("value"), r.label("record_id"))
+            .join(Country, Country.id == c)
+            .where(Country.successor_id.is_not(None))
+            for c, r in links
+        ]
+        return select(union(*direct, *successors).subquery())
+
+    return pairs
+
+
+def sectors(sector_id: Any, record_id: Any) -> Pairs:
+    """A sector link, and each of the sector's ancestors."""
+
+    def pairs() -> Select:
+        walk = sector_rollup()
+        return (
+            select(walk.c.owner.label("value"), record_id.label("record_id"))
+            .select_from(walk)
+            .join(sector_id.table, sector_id == walk.c.node)
+            .distinct()
+        )
+
+    return pairs
+
+
+def date_prefix(model: Any, width: int, suffix: str | None = None) -> Pairs:
+    """The first `width` characters of a record's date (`2025`; `202` and `0` make a decade)."""
+
+    def pairs() -> Select:
+        value = func.substr(model.date, 1, width)
+        if suffix is not None:
+            value = value + suffix
+        return select(value.label("value"), model.id.label("record_id")).where(
+            model.date.is_not(None)
+        )
+
+    return pairs
+
+
+FACET_PAIRS: dict[str, Pairs] = {
+    Facet.COUNTRY: countries((AgreementParty.country_id, AgreementParty.agreement_id)),
+    Facet.SECTOR: sectors(AgreementSector.sector_id, AgreementSector.agreement_id),
+    Facet.KIND: values(Agreement.kind, Agreement.id),
+    Facet.YEAR: date_prefix(Agreement, 4),
+    Facet.DECADE: date_prefix(Agreement, 3, "0"),
+}
+"""The agreements' facets: SQL answers every facet the list may ask for (the counting
+index answers them too, in `indexed_facets`)."""
+if set(FACET_PAIRS) != set(Facet):
+    raise TypeError(f"facets without SQL: {sorted(set(Facet) - set(FACET_PAIRS))}")
+AGREEMENT_FACETS = FacetSet(Agreement.id, FACET_PAIRS)
+
+
+def agreement_facets(session: Session, filtered: Select, names: list[str]) -> dict[str, list]:
+    """Counts per facet value over the agreements `filtered` selects."""
+    return AGREEMENT_FACETS.counts(session, filtered, names) or {}
 
 
 def indexed_facets(

@@ -5,10 +5,19 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.models import AgreementSignatory, Signatory
 from app.queries.common import PageResult, SortKey, country_family, keyset_batches, paginate
+from app.queries.facets import FacetSet, countries, values
 from app.queries.text_search import text_match
 from app.schemas.signatories import SignatoryFilters, SignatoryQuery
 
 BY_NAME = SortKey.by_column("name", Signatory.name, Signatory.id)
+FACETS = FacetSet.of(
+    SignatoryFilters,
+    Signatory.id,
+    {
+        "country": countries((Signatory.country_id, Signatory.id)),
+        "kind": values(Signatory.kind, Signatory.id),
+    },
+)
 
 
 def filter_signatories(session: Session, f: SignatoryQuery) -> Select[tuple[Signatory]]:
@@ -26,7 +35,8 @@ def filter_signatories(session: Session, f: SignatoryQuery) -> Select[tuple[Sign
 
 def list_signatories(session: Session, f: SignatoryFilters) -> PageResult:
     stmt = filter_signatories(session, f)
-    return paginate(session, stmt, BY_NAME, limit=f.limit, offset=f.offset, cursor=f.cursor)
+    page = paginate(session, stmt, BY_NAME, limit=f.limit, offset=f.offset, cursor=f.cursor)
+    return FACETS.on(page, session, stmt, f.facets)
 
 
 def iter_signatories(session: Session, f: SignatoryQuery) -> Iterator[list[Signatory]]:

@@ -22,6 +22,7 @@ from app.queries.common import (
     require,
     sector_descendants,
 )
+from app.queries.facets import FacetSet, countries, date_prefix, sectors, values
 from app.queries.text_search import text_match
 from app.schemas.common import date_bounds
 from app.schemas.statements import StatementFilters, StatementQuery
@@ -32,6 +33,16 @@ SORTS = {
     "title": SortKey.by_column("title", Statement.title, Statement.id),
     "-title": SortKey.by_column("-title", Statement.title, Statement.id, descending=True),
 }
+FACETS = FacetSet.of(
+    StatementFilters,
+    Statement.id,
+    {
+        "country": countries((StatementCountry.country_id, StatementCountry.statement_id)),
+        "sector": sectors(StatementSector.sector_id, StatementSector.statement_id),
+        "kind": values(Statement.kind, Statement.id),
+        "year": date_prefix(Statement, 4),
+    },
+)
 LINKS = (
     selectinload(Statement.countries),
     selectinload(Statement.sectors),
@@ -79,7 +90,8 @@ def _linked(link: type, condition: object) -> object:
 
 def list_statements(session: Session, f: StatementFilters) -> PageResult:
     stmt = filter_statements(session, f).options(*LINKS)
-    return paginate(session, stmt, SORTS[f.sort], limit=f.limit, offset=f.offset, cursor=f.cursor)
+    page = paginate(session, stmt, SORTS[f.sort], limit=f.limit, offset=f.offset, cursor=f.cursor)
+    return FACETS.on(page, session, stmt, f.facets)
 
 
 def iter_statements(session: Session, f: StatementQuery) -> Iterator[list[Statement]]:

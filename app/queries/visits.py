@@ -5,6 +5,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.models import Agreement, Visit
 from app.queries.common import PageResult, SortKey, country_family, keyset_batches, paginate
+from app.queries.facets import FacetSet, countries, date_prefix, values
 from app.queries.text_search import text_match
 from app.schemas.common import date_bounds
 from app.schemas.visits import VisitFilters, VisitQuery
@@ -15,6 +16,19 @@ SORTS = {
     "title": SortKey.by_column("title", Visit.title, Visit.id),
     "-title": SortKey.by_column("-title", Visit.title, Visit.id, descending=True),
 }
+
+
+FACETS = FacetSet.of(
+    VisitFilters,
+    Visit.id,
+    {
+        "country": countries((Visit.guest_country_id, Visit.id), (Visit.host_country_id, Visit.id)),
+        "host": countries((Visit.host_country_id, Visit.id)),
+        "guest": countries((Visit.guest_country_id, Visit.id)),
+        "kind": values(Visit.kind, Visit.id),
+        "year": date_prefix(Visit, 4),
+    },
+)
 
 
 def filter_visits(session: Session, f: VisitQuery) -> Select[tuple[Visit]]:
@@ -40,14 +54,8 @@ def filter_visits(session: Session, f: VisitQuery) -> Select[tuple[Visit]]:
 
 def list_visits(session: Session, f: VisitFilters) -> PageResult:
     stmt = filter_visits(session, f)
-    return paginate(
-        session,
-        stmt,
-        SORTS[f.sort],
-        limit=f.limit,
-        offset=f.offset,
-        cursor=f.cursor,
-    )
+    page = paginate(session, stmt, SORTS[f.sort], limit=f.limit, offset=f.offset, cursor=f.cursor)
+    return FACETS.on(page, session, stmt, f.facets)
 
 
 def iter_visits(session: Session, f: VisitQuery) -> Iterator[list[Visit]]:

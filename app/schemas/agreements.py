@@ -3,7 +3,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
-from typing_extensions import TypeAliasType
 
 from app.schemas.common import (
     TRY_IT,
@@ -23,6 +22,7 @@ from app.schemas.common import (
     SignatoryParam,
     VisitParam,
     cursor_field,
+    split_commas,
 )
 from app.schemas.enums import AgreementKind, EventAction, Facet, Include, Sort
 from app.schemas.refs import AgreementRef, SectorRef, SignatoryRef, VisitRef
@@ -30,13 +30,6 @@ from app.schemas.refs import AgreementRef, SectorRef, SignatoryRef, VisitRef
 MAX_REPEAT = 10
 INCLUDES: tuple[str, ...] = tuple(Include)
 Format = Literal["json", "csv", "ndjson"]
-
-
-def split_commas(value: Any) -> Any:
-    """`include=a,b` (the JSON:API form) as well as `include=a&include=b`."""
-    if isinstance(value, list):
-        return [part.strip() for item in value for part in str(item).split(",")]
-    return value
 
 
 class AgreementQuery(BaseModel):
@@ -241,23 +234,8 @@ class AgreementDetail(AgreementOut, DatedDetailOut):
     discrepancies: list[DiscrepancyOut]
 
 
-class FacetCount(BaseModel):
-    value: str = Field(examples=["AZ"])
-    count: int = Field(examples=[8])
-
-
-FacetCounts = TypeAliasType("FacetCounts", dict[str, list[FacetCount]])
-"""Named, so that generated clients get one `FacetCounts` type, not an anonymous object."""
-
-
 class AgreementPage(Page[AgreementOut]):
-    facets: FacetCounts | None = Field(
-        None,
-        description="With `facets=`: for each facet, the values and how many of the "
-        "matching agreements have each (an agreement with three parties counts once for "
-        "each party; `total` counts it once).",
-        examples=[{"country": [{"value": "AZ", "count": 8}, {"value": "VN", "count": 8}]}],
-    )
+    """A page of agreements, with facet counts when asked for."""
 
 
 # The lean read path: an agreement's rows (see `app.queries.agreements`) as plain JSON data,
@@ -411,10 +389,13 @@ def _sectors_json(row: Any, links: Any) -> list[dict[str, object]]:
 
 
 def download_names(row: Any, links: Any) -> dict[str, list[str]]:
-    """A download's CSV names beside its codes: each party's and each sector's."""
+    """A CSV row's columns beyond the list item's: its sectors, and the names beside the
+    codes (each party's and each sector's)."""
+    sectors = links.sectors.get(row.id, ())
     return {
         "party_names": [name for _, _, _, name, *_ in links.parties.get(row.id, ())],
-        "sector_names": [name for _, _, name, _ in links.sectors.get(row.id, ())],
+        "sectors": [id_ for _, id_, _, _ in sectors],
+        "sector_names": [name for _, _, name, _ in sectors],
     }
 
 

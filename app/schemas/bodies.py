@@ -8,11 +8,13 @@ from app.schemas.common import (
     DatedDetailOut,
     DatedOut,
     DiscrepancyOut,
+    Faceted,
     ProvenancedOut,
     QueryText,
     cursor_field,
+    facets_field,
 )
-from app.schemas.enums import BodyKind
+from app.schemas.enums import BodyKind, MemberFacet
 
 
 class BodyQuery(BaseModel):
@@ -33,11 +35,12 @@ class BodyQuery(BaseModel):
     )
 
 
-class BodyFilters(BodyQuery, CursorParams):
+class BodyFilters(BodyQuery, CursorParams, Faceted):
     cursor: str | None = cursor_field(
         "WyJuYW1lIiwiVmnhu4d0IE5hbeKAk0F6ZXJiYWlqYW4gSW50ZXJnb3Zlcm5tZW50YWwgQ29tbWl0dGVl"
         "IG9uIGVjb25vbWljLCB0cmFkZSwgc2NpZW50aWZpYyBhbmQgdGVjaG5pY2FsIGNvb3BlcmF0aW9uIiwiaW50ZXJnb3Zlcm5tZW50YWwtY29tbWl0dGVlLXZuLWF6Il0"
     )
+    facets: list[MemberFacet] = facets_field("bodies", "kind")
 
 
 class BodyOut(DatedOut, ProvenancedOut):

@@ -10,7 +10,9 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    field_validator,
 )
+from typing_extensions import TypeAliasType
 
 from app.dates import REAL_DATE as PARTIAL_DATE
 from app.dates import InvalidDate, PartialDate, parse_partial_date
@@ -173,6 +175,42 @@ class CursorParams(PageParams):
     )
 
 
+def split_commas(value: Any) -> Any:
+    """`include=a,b` (the JSON:API form) as well as `include=a&include=b`."""
+    if isinstance(value, list):
+        return [part.strip() for item in value for part in str(item).split(",")]
+    return value
+
+
+class FacetCount(BaseModel):
+    value: str = Field(examples=["AZ"])
+    count: int = Field(examples=[8])
+
+
+FacetCounts = TypeAliasType("FacetCounts", dict[str, list[FacetCount]])
+"""Named, so that generated clients get one `FacetCounts` type, not an anonymous object."""
+
+
+class Faceted(BaseModel):
+    """A list's `facets=`: each list narrows `facets` to the names it counts (with
+    `facets_field`), and declares their SQL as a `FacetSet` (app/queries/facets.py)."""
+
+    facets: list[str] = []
+
+    _split_facets = field_validator("facets", mode="before")(split_commas)
+
+
+def facets_field(noun: str, example: str) -> Any:
+    return Field(
+        [],
+        max_length=5,
+        examples=[[example]],
+        description=f"Counts by facet for the current filters: for each value, how many of the "
+        f"matching {noun} have it (a value's count is the list's `total` filtered by it; "
+        "countries roll predecessors up into their successor). `a,b` or repeated.",
+    )
+
+
 class Page(BaseModel, Generic[T]):
     """A page of a list: `items`, the `total` matching the filters, and where it starts."""
 
@@ -190,6 +228,13 @@ class Page(BaseModel, Generic[T]):
     offset: int
     next_cursor: str | None = Field(
         None, description="Pass as `cursor` for the next page; null on the last page."
+    )
+    facets: FacetCounts | None = Field(
+        None,
+        description="Only with `facets=`: for each facet asked for, its values and how many "
+        "of the matching records have each (a record with two countries counts once for each; "
+        "`total` counts it once).",
+        examples=[{"country": [{"value": "AZ", "count": 8}, {"value": "VN", "count": 8}]}],
     )
 
     @classmethod

@@ -119,6 +119,39 @@ class Facet(ApiEnum):
     DECADE = "decade"
 
 
+class VisitFacet(ApiEnum):
+    """What `facets=` can count on the visits list."""
+
+    COUNTRY = "country"
+    HOST = "host"
+    GUEST = "guest"
+    KIND = "kind"
+    YEAR = "year"
+
+
+class StatementFacet(ApiEnum):
+    """What `facets=` can count on the statements list."""
+
+    COUNTRY = "country"
+    SECTOR = "sector"
+    KIND = "kind"
+    YEAR = "year"
+
+
+class MemberFacet(ApiEnum):
+    """What `facets=` can count on the signatories and the bodies lists."""
+
+    COUNTRY = "country"
+    KIND = "kind"
+
+
+class SourceFacet(ApiEnum):
+    """What `facets=` can count on the sources list."""
+
+    KIND = "kind"
+    LANGUAGE = "language"
+
+
 class ParameterLocation(ApiEnum):
     """Where a faulty parameter was sent."""
 

@@ -1,6 +1,6 @@
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas.agreements import AgreementOut, FacetCount
+from app.schemas.agreements import AgreementOut
 from app.schemas.bodies import BodyOut
 from app.schemas.common import (
     CitationOut,
@@ -9,6 +9,7 @@ from app.schemas.common import (
     DatedDetailOut,
     DatedOut,
     DateParam,
+    FacetCount,
     Out,
     PageParams,
     ProvenancedOut,

@@ -7,12 +7,14 @@ from app.schemas.common import (
     CountryRef,
     CursorParams,
     ExternalIds,
+    Faceted,
     ProvenancedOut,
     QueryText,
     WikidataId,
     cursor_field,
+    facets_field,
 )
-from app.schemas.enums import SignatoryKind
+from app.schemas.enums import MemberFacet, SignatoryKind
 
 
 class SignatoryQuery(BaseModel):
@@ -35,8 +37,9 @@ class SignatoryQuery(BaseModel):
     )
 
 
-class SignatoryFilters(SignatoryQuery, CursorParams):
+class SignatoryFilters(SignatoryQuery, CursorParams, Faceted):
     cursor: str | None = cursor_field("WyJuYW1lIiwiUGV0cm9WaWV0bmFtIiwicGV0cm92aWV0bmFtIl0")
+    facets: list[MemberFacet] = facets_field("signatories", "kind")
 
 
 class SignatoryOut(ProvenancedOut):

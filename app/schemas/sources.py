@@ -1,6 +1,7 @@
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas.common import CursorParams, Out
+from app.schemas.common import CursorParams, Faceted, Out, facets_field
+from app.schemas.enums import SourceFacet
 
 
 class SourceQuery(BaseModel):
@@ -9,8 +10,10 @@ class SourceQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class SourceFilters(SourceQuery, CursorParams):
+class SourceFilters(SourceQuery, CursorParams, Faceted):
     """Paging through the source documents (in id order)."""
+
+    facets: list[SourceFacet] = facets_field("sources", "kind")
 
 
 class SourceOut(Out):

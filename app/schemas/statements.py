@@ -10,14 +10,16 @@ from app.schemas.common import (
     DatedOut,
     DateParam,
     DiscrepancyOut,
+    Faceted,
     ProvenancedOut,
     QueryText,
     SectorParam,
     SignatoryParam,
     VisitParam,
     cursor_field,
+    facets_field,
 )
-from app.schemas.enums import Sort, StatementKind
+from app.schemas.enums import Sort, StatementFacet, StatementKind
 from app.schemas.refs import AgreementRef, SectorRef, SignatoryRef, VisitRef
 
 MAX_REPEAT = 10
@@ -67,10 +69,11 @@ class StatementQuery(BaseModel):
     )
 
 
-class StatementFilters(StatementQuery, CursorParams):
+class StatementFilters(StatementQuery, CursorParams, Faceted):
     cursor: str | None = cursor_field(
         "WyItZGF0ZSIsIjIwMjUtMDEtMDEiLCJhbGl5ZXYtZWR1Y2F0aW9uLWxvZ2lzdGljcy0yMDI1Il0"
     )
+    facets: list[StatementFacet] = facets_field("statements", "sector")
 
 
 class StatementOut(DatedOut, ProvenancedOut):

@@ -11,11 +11,13 @@ from app.schemas.common import (
     DatedOut,
     DateParam,
     DiscrepancyOut,
+    Faceted,
     ProvenancedOut,
     QueryText,
     cursor_field,
+    facets_field,
 )
-from app.schemas.enums import Sort
+from app.schemas.enums import Sort, VisitFacet
 from app.schemas.refs import SignatoryRef
 
 
@@ -46,10 +48,11 @@ class VisitQuery(BaseModel):
     )
 
 
-class VisitFilters(VisitQuery, CursorParams):
+class VisitFilters(VisitQuery, CursorParams, Faceted):
     cursor: str | None = cursor_field(
         "WyItZGF0ZSIsIjIwMjUtMDEtMDEiLCJzdGF0ZS12aXNpdC10by1sYW0tYXplcmJhaWphbi0yMDI1Il0"
     )
+    facets: list[VisitFacet] = facets_field("visits", "year")
 
 
 class VisitOut(DatedOut, ProvenancedOut):

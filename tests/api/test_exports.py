@@ -162,3 +162,27 @@ def test_batches_continue_where_the_last_stopped(client: TestClient, session: Se
     listed = [v["id"] for v in client.get("/api/v1/visits?sort=title&limit=100").json()["items"]]
     assert streamed == listed
     assert "visit-ho-chi-minh-azerbaijan-1959" in streamed
+
+
+LISTS = [path.removesuffix(".csv") for path in EXPORTS if path.endswith(".csv")]
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_every_list_answers_accept_as_its_downloads_do(client: TestClient, path: str) -> None:
+    params = REQUIRED.get(path, {})
+    for media_type, suffix in (("text/csv", ".csv"), ("application/x-ndjson", ".ndjson")):
+        asked = client.get(path, params=params, headers={"Accept": media_type})
+        assert asked.status_code == 200, (path, media_type, asked.text)
+        assert asked.headers["content-type"].startswith(media_type)
+        assert asked.content == client.get(path + suffix, params=params).content
+    refused = client.get(path, params=params, headers={"Accept": "image/png"})
+    body = assert_problem(refused, 406)
+    assert "text/csv" in body["detail"] and "application/x-ndjson" in body["detail"]
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_ndjson_lines_are_the_lists_items(client: TestClient, path: str) -> None:
+    params = REQUIRED.get(path, {})
+    items = client.get(path, params={**params, "limit": 100}).json()["items"]
+    lines = client.get(path + ".ndjson", params=params).text.splitlines()
+    assert [orjson.loads(line) for line in lines[: len(items)]] == items

@@ -5,7 +5,6 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep, answer, found, json_accepted, paged, run_read
-from app.api.formats import requested_format
 from app.api.query_models import query_model
 from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
@@ -29,7 +28,7 @@ EXPORT = Export.of_kind(
     KINDS["agreement"],
     "agreements",
     queries.iter_agreements,
-    lambda linked: agreement_json(linked.row, linked.links, queries.DOWNLOAD_INCLUDE),
+    lambda linked: agreement_json(linked.row, linked.links, ()),
     lambda linked: download_names(linked.row, linked.links),
 )
 
@@ -53,8 +52,8 @@ async def list_agreements(
     Each row carries its parties' codes; `include=` embeds more, `facets=` adds counts. For
     every match at once, use `/agreements.csv` or `/agreements.ndjson`. Open one for its sources.
     """
-    fmt = requested_format(request, filters.format)
-    if fmt != "json":
+    fmt = filters.format  # old links; `Accept` is negotiated alike for every list, in front
+    if fmt in ("csv", "ndjson"):  # of the routes (app.api.list_formats)
         return await anyio.to_thread.run_sync(EXPORT.download, request, session, filters, fmt)
     live = request.app.state.counting
     listing = await run_read(
