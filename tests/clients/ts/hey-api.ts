@@ -27,7 +27,7 @@ export async function tour(baseUrl: string, key: string): Promise<Tour> {
   const csv = await exportAgreementsCsv({ query: { country: ["AZ"] } });
   if (typeof csv.data !== "string") throw new Error("no CSV");
 
-  const patch: AgreementPatch = { status: "signed (hey-api)" };
+  const patch: AgreementPatch = { title: `${detail.data.title} (hey-api)` };
   const patched = await updateAgreement({
     path: { agreement_id: id },
     headers: { "If-Match": etag },
@@ -38,7 +38,7 @@ export async function tour(baseUrl: string, key: string): Promise<Tour> {
     listed: [id, ...kinds],
     detail: `${detail.data.id} ${detail.data.date_precision ?? "undated"}`,
     csv: csv.data,
-    patched: patched.data.status ?? null,
+    patched: patched.data.title,
   };
 }
 

@@ -3,5 +3,5 @@ export type Tour = {
   listed: string[]; // the first agreement's id, then each listed agreement's kind
   detail: string; // "<id> <date precision>"
   csv: string; // the CSV download, as text
-  patched: string | null; // the status the PATCH answered
+  patched: string; // the title the PATCH answered (the title read, with the client's name)
 };
