@@ -12,6 +12,7 @@ from pydantic import (
     Field,
     field_validator,
 )
+from typing_extensions import TypeAliasType
 
 from app.dates import REAL_DATE as PARTIAL_DATE
 from app.dates import InvalidDate, PartialDate, parse_partial_date
@@ -186,6 +187,10 @@ class FacetCount(BaseModel):
     count: int = Field(examples=[8])
 
 
+FacetCounts = TypeAliasType("FacetCounts", dict[str, list[FacetCount]])
+"""Named, so that generated clients get one `FacetCounts` type, not an anonymous object."""
+
+
 class Faceted(BaseModel):
     """A list's `facets=`: each list narrows `facets` to the names it counts (with
     `facets_field`), and declares their SQL as a `FacetSet` (app/queries/facets.py)."""
@@ -224,13 +229,21 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = Field(
         None, description="Pass as `cursor` for the next page; null on the last page."
     )
-    facets: dict[str, list[FacetCount]] | None = Field(
+    facets: FacetCounts | None = Field(
         None,
         description="Only with `facets=`: for each facet asked for, its values and how many "
         "of the matching records have each (a record with two countries counts once for each; "
         "`total` counts it once).",
         examples=[{"country": [{"value": "AZ", "count": 8}, {"value": "VN", "count": 8}]}],
     )
+
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[type[Any], ...]) -> str:
+        """`BodyPage` for `Page[BodyOut]`, rather than `Page[BodyOut]`: the model's title, which
+        the spec makes its component's name (`app.api.openapi.named_by_title`), where FastAPI
+        would write `Page_BodyOut_`."""
+        (item,) = params
+        return f"{item.__name__.removesuffix('Out')}Page"
 
 
 class ProvenanceOut(BaseModel):
