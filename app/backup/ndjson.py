@@ -436,9 +436,11 @@ class _Loader:
             checker.quote((), row["source_id"], row["quote"])
             if "field" in row:
                 checker.cited_field((), self.state.kinds, row["record_type"], row["field"])
+                if not checker.problems:
+                    checker.anchored((), self.state.texts[row["source_id"]], row)
             for loc, message in checker.problems:
-                where = {("source",): "source_id", ("field",): "field"}.get(loc, "quote")
-                self.state.problems.add(number, self.table.name, record, where, message)
+                where = {("source",): "source_id", ("field",): "field"}.get(loc, loc[-1])
+                self.state.problems.add(number, self.table.name, record, str(where), message)
             return not checker.problems
         return True
 

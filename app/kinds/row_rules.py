@@ -170,6 +170,10 @@ class CitationRow(Row):
     field: Line(60) | None
     source_id: RecordId
     quote: Quote
+    quote_start: int = Position
+    quote_end: int = Position
+    quote_prefix: Prose
+    quote_suffix: Prose
 
 
 class SeedStateRow(Row):

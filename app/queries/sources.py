@@ -21,3 +21,7 @@ def iter_sources(session: Session, f: SourceQuery) -> Iterator[list[Source]]:
 
 def get_source(session: Session, source_id: str) -> Source | None:
     return session.get(Source, source_id)
+
+
+def get_source_text(session: Session, source_id: str) -> str | None:
+    return session.scalar(select(Source.text).where(Source.id == source_id))

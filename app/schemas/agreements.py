@@ -21,6 +21,7 @@ from app.schemas.common import (
     SectorParam,
     SignatoryParam,
     VisitParam,
+    citation_json,
     cursor_field,
 )
 from app.schemas.enums import AgreementKind, EventAction, Facet, Include, Sort
@@ -330,8 +331,8 @@ def provenance_json(provenance: dict[str, Any], exclude_unset: bool) -> dict[str
     return {f: {k: p.get(k) for k in keys} for f, p in provenance.items()}
 
 
-def citations_json(citations: Sequence[Any]) -> list[dict[str, object]]:
-    return [{"source": c.source_id, "quote": c.quote, "field": c.field} for c in citations]
+def citations_json(citations: Sequence[Any]) -> list[dict[str, Any]]:
+    return [citation_json(c) for c in citations]
 
 
 def _dated_json(row: Any) -> dict[str, object]:
