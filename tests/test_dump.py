@@ -350,6 +350,13 @@ BAD_ROWS: dict[str, tuple[str, dict, dict, str, str]] = {
         "quote",
         f"not a verbatim quote of source {SOURCE!r}",
     ),
+    "reading not stated by its quote": (
+        "discrepancy_readings",
+        {"discrepancy_id": "baku-documents-signed-count"},
+        {"value": "seven documents"},
+        "value",
+        "a reading's value must be words of its quote",
+    ),
     "quote moved in its source": (
         "citations",
         {"record_type": "agreement", "record_id": AGREEMENT},

@@ -210,7 +210,7 @@ class SignerOut(Out):
     )
 
 
-class EventOut(DatedDetailOut):
+class EventOut(DatedDetailOut, ProvenancedOut):
     """One party's action on the agreement (signature, ratification, entry into force...)."""
 
     id: str
@@ -298,6 +298,7 @@ def agreement_detail_json(detail: Any) -> dict[str, object]:
         "status": row.status,
         "events": [
             {
+                "provenance": provenance_json(e.provenance, exclude_unset=False),
                 **_dated_json(e),
                 "date_inferred_reason": e.date_inferred_reason,
                 "id": e.id,
