@@ -152,9 +152,8 @@ def reanchor_citations(session: Session, source_id: str) -> None:
 def _texts(session: Session, source_ids: set[str]) -> dict[str, str]:
     if not source_ids:
         return {}
-    return dict(
-        session.execute(select(Source.id, Source.text).where(Source.id.in_(source_ids))).all()
-    )  # type: ignore[arg-type]
+    rows = session.execute(select(Source.id, Source.text).where(Source.id.in_(source_ids)))
+    return {source_id: text for source_id, text in rows}
 
 
 def _anchored(texts: dict[str, str], source_id: str, quote: str) -> Anchor:
