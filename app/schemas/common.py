@@ -1,5 +1,6 @@
 """Shapes shared by every resource: pages, citations, dates, problems, references."""
 
+import hashlib
 import re
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
@@ -11,6 +12,7 @@ from pydantic import (
     ConfigDict,
     Field,
     field_validator,
+    model_validator,
 )
 from typing_extensions import TypeAliasType
 
@@ -275,13 +277,91 @@ Provenances = Annotated[
 ]
 
 
+def citation_id(
+    record_type: str, record_id: str, field: str | None, source: str, quote: str
+) -> str:
+    """A citation's id: the first 16 hex digits of the SHA-256 of what makes it the citation
+    it is (the record it belongs to, the field it supports, its source and quote, joined by
+    U+001F). A record cites a passage for a field once, so no two of its citations share an
+    id; and the id survives reseeding, export and import, unlike the row's database id."""
+    parts = (record_type, record_id, field or "", source, quote)
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+def citation_json(row: Any) -> dict[str, Any]:
+    """A stored citation (a `citations` row) as the API shows it."""
+    return {
+        "id": citation_id(row.record_type, row.record_id, row.field, row.source_id, row.quote),
+        "source": row.source_id,
+        "quote": row.quote,
+        "field": row.field,
+        "selectors": [
+            {
+                "type": "TextQuoteSelector",
+                "exact": row.quote,
+                "prefix": row.quote_prefix,
+                "suffix": row.quote_suffix,
+            },
+            {"type": "TextPositionSelector", "start": row.quote_start, "end": row.quote_end},
+        ],
+    }
+
+
+class TextQuoteSelector(Out):
+    """W3C Web Annotation `TextQuoteSelector`: the quote and the text around it."""
+
+    type: Literal["TextQuoteSelector"]
+    exact: str = Field(description="The quote, verbatim.")
+    prefix: str = Field(
+        description="Up to 32 code points of the source's text just before the quote "
+        "(shorter at the start of the text)."
+    )
+    suffix: str = Field(
+        description="Up to 32 code points of the source's text just after the quote "
+        "(shorter at its end)."
+    )
+
+
+class TextPositionSelector(Out):
+    """W3C Web Annotation `TextPositionSelector` into `GET /api/v1/sources/{source}/text`:
+    `text[start:end]` (in Unicode code points, end exclusive) is the quote. A quote that
+    occurs more than once in its source is anchored at its first occurrence."""
+
+    type: Literal["TextPositionSelector"]
+    start: int = Field(ge=0, description="Code point offset where the quote begins.")
+    end: int = Field(ge=0, description="Code point offset just past the quote's end.")
+
+
+Selector = Annotated[TextQuoteSelector | TextPositionSelector, Field(discriminator="type")]
+
+
 class CitationOut(Out):
+    """A verbatim passage of a source supporting a record, or one field of it, and where it
+    stands in the source's text (`GET /api/v1/sources/{source}/text`)."""
+
+    id: str = Field(
+        description="Stable id of the citation: derived from its record, field, source and "
+        "quote, so it is the same after reseeding, export and import.",
+        examples=["b815f94fab97c5d0"],
+    )
     source: str = Field(
         validation_alias=AliasChoices("source_id", "source"),
         description="Id of the source document.",
     )
     quote: str = Field(description="A verbatim passage of the source's text.")
     field: str | None = Field(None, description="The field this quote supports, if one.")
+    selectors: list[Selector] = Field(
+        min_length=2,
+        max_length=2,
+        description="W3C Web Annotation selectors of the quote in its source's text: a "
+        "`TextQuoteSelector`, then a `TextPositionSelector`.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_row(cls, value: Any) -> Any:
+        """A stored citation (an ORM row) in the API's shape."""
+        return value if isinstance(value, dict) else citation_json(value)
 
 
 class ReadingOut(Out):

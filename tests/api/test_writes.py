@@ -46,7 +46,10 @@ BODIES: dict[str, dict[str, Any]] = {
         "name": "Test ministry",
         "kind": "ministry",
         "country": "AZ",
-        "citations": [{"source": SOURCE, "quote": "Azerbaijani Ministry", "field": "country"}],
+        "citations": [
+            {"source": SOURCE, "quote": "Azerbaijani Ministry", "field": "country"},
+            {"source": SOURCE, "quote": "Azerbaijani Ministry", "field": "kind"},
+        ],
     },
     "sectors": {"id": "sector-test", "name": "Test sector", "parent": "energy"},
     "sources": {"id": "source-test", "title": "Test source", "kind": "note", "text": "Hello."},
