@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install db seed serve synth bench bench-pages burst browser-deps screenshots clean
+.PHONY: run test lint format install db seed serve synth bench bench-pages burst browser-deps screenshots docs docs-serve clean
 
 $(BIN)/treaty-api: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,14 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+docs: install  ## the docs site into site/ (MkDocs, --strict: a broken link is an error)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+docs-serve: install  ## the docs site on http://127.0.0.1:8001, rebuilt on each edit
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8001
+
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache treaty.sqlite*
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache treaty.sqlite* site
 
 browser-deps: install  ## Debian's chromium and Playwright (which drives it; it downloads no browser)
 	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)

@@ -15,72 +15,165 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="", extra="ignore")
 
-    database_url: str = "sqlite:///./treaty.sqlite"
+    database_url: str = Field(
+        "sqlite:///./treaty.sqlite",
+        description="the database; PostgreSQL: `postgresql+psycopg://user@host:5432/db`",
+    )
     # A streaming replica of DATABASE_URL (PostgreSQL) that serves reads (GET, HEAD); writes
     # and reads presenting a position the replica has not replayed yet go to the primary.
-    read_database_url: str | None = None
+    read_database_url: str | None = Field(
+        None,
+        description="a streaming replica of the PostgreSQL primary that serves reads; a client's reads after its own write go to the primary until the replica has it. Unset: reads from `DATABASE_URL`",
+    )
     # PostgreSQL: how long connecting may take (libpq counts whole seconds, at least 2), and
     # one statement (the server cancels it; 0: no limit). A server that stops answering is
     # given both before the wait fails (see app/db/bounded.py). Either is a 503.
-    db_connect_timeout_seconds: float = Field(5.0, gt=0)
-    db_statement_timeout_seconds: float = Field(30.0, ge=0)
+    db_connect_timeout_seconds: float = Field(
+        5.0,
+        gt=0,
+        description="PostgreSQL: how long connecting may take (whole seconds, at least 2); then 503",
+    )
+    db_statement_timeout_seconds: float = Field(
+        30.0,
+        ge=0,
+        description="PostgreSQL: how long one statement may run (`0`: no limit); then 503. A server that stops answering is given this plus the connect timeout",
+    )
     # Reads leave the replica for the primary while it is further behind than this (or does
     # not answer), and come back once it has caught up (see app/db/replica.py).
-    replica_max_lag_seconds: float = Field(10.0, gt=0)
-    test_database_url: str | None = None
-    seeds_dir: Path = PROJECT_ROOT / "seeds"
-    cache_max_age: int = 60
+    replica_max_lag_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="reads leave a replica further behind the primary than this, until it catches up",
+    )
+    test_database_url: str | None = Field(
+        None,
+        description="the database the tests migrate, seed and roll back. Unset: a temporary SQLite file",
+    )
+    seeds_dir: Path = Field(
+        PROJECT_ROOT / "seeds",
+        description="the curated seed files",
+    )
+    cache_max_age: int = Field(
+        60,
+        description="`Cache-Control: max-age` of GET responses",
+    )
     # Abuse limits under /api/ ("N/second", "N/minute", "N/hour"; "off" or "0" disables).
     # Off by default: the embedded server is a local tool and must never throttle its user;
     # a public deployment sets both (see compose.yaml).
-    rate_limit_anonymous: str = "off"
-    rate_limit_keyed: str = "off"
+    rate_limit_anonymous: str = Field(
+        "off",
+        description="requests per client address without a verified key (`N/second`, `N/minute`, `N/hour`, or `off`)",
+    )
+    rate_limit_keyed: str = Field(
+        "off",
+        description="requests per verified API key",
+    )
     # How long a key's verification is trusted by the limiter: a revoked key keeps its
     # keyed bucket for at most this many seconds.
-    api_key_cache_seconds: int = 30
+    api_key_cache_seconds: int = Field(
+        30,
+        description="how long the limiter trusts a key's verification (a revoked key's delay)",
+    )
     # Shared state (rate-limit counters) in Redis, e.g. redis://127.0.0.1:6379/0; in process
     # memory when unset. Keys are prefixed, so several deployments can share one Redis.
-    redis_url: str | None = None
-    redis_key_prefix: str = "treaty-api"
+    redis_url: str | None = Field(
+        None,
+        description="shared rate-limit counters, e.g. `redis://127.0.0.1:6379/0`. Unset: in process memory",
+    )
+    redis_key_prefix: str = Field(
+        "treaty-api",
+        description="prefix of the keys written to Redis",
+    )
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: comma-separated IPs or
     # networks ("10.0.0.2,172.16.0.0/12"), "*" for any; none by default.
-    forwarded_allow_ips: str = ""
+    forwarded_allow_ips: str = Field(
+        "",
+        description="proxies whose `X-Forwarded-For`/`-Proto` are believed: IPs or networks, comma-separated, or `*`. Empty: none",
+    )
     # The API's public address ("https://treaties.example.org"): the start of the absolute
     # URLs in Link and Location headers. Unset, a request forwarded by a trusted proxy gets
     # URLs of the host and scheme it forwarded, and any other request relative ones (never
     # a Host header a client could have forged).
-    public_base_url: str | None = None
+    public_base_url: str | None = Field(
+        None,
+        description="the API's public address (`https://treaties.example.org`), the start of every `Link` and `Location` URL; unset, those are absolute only for a request a trusted proxy forwarded (its host and scheme), relative otherwise: never built from a `Host` a client sent",
+    )
     # "text" or "json" (one JSON object per line, for log shippers).
-    log_format: Literal["text", "json"] = "text"
+    log_format: Literal["text", "json"] = Field(
+        "text",
+        description="`json`: one JSON object per log line",
+    )
     # The largest request body accepted, in bytes (413 beyond); 0 disables the cap.
-    max_body_bytes: int = 1_000_000
+    max_body_bytes: int = Field(
+        1_000_000,
+        description="largest request body (413 beyond)",
+    )
     # Exact totals and facets of agreement lists from in-memory bitmaps, built at start-up
     # (SQL counts, capped at 10,000, until it is ready or where it cannot answer).
-    counting_index: bool = True
+    counting_index: bool = Field(
+        True,
+        description="exact agreement totals and facets from in-memory bitmaps (see the counting index)",
+    )
     # Requests served at once per worker; the connection pool holds exactly this many
     # connections, and it must stay within the threadpool's 40 threads (see
     # app/middleware/admission.py).
-    max_concurrent_requests: int = Field(16, ge=1, le=40)
+    max_concurrent_requests: int = Field(
+        16,
+        ge=1,
+        le=40,
+        description="requests a worker serves at once (1–40); its connection pool holds exactly this many",
+    )
     # Of those, the most that one client may have inside at once: each address, and each API
     # key; its other requests wait their turn as below. A few busy clients cannot take all.
-    max_requests_per_client: int = Field(4, ge=1)
+    max_requests_per_client: int = Field(
+        4,
+        ge=1,
+        description="of those, how many one client may have at once: each address, and each API key presented (the rest wait their turn)",
+    )
     # Requests that may wait for a turn beyond those, and how long each may wait (503 after).
-    max_queued_requests: int = Field(1000, ge=0)
-    queue_wait_seconds: float = Field(5.0, gt=0)
+    max_queued_requests: int = Field(
+        1000,
+        ge=0,
+        description="requests that may wait for a turn beyond those (503 at once past it)",
+    )
+    queue_wait_seconds: float = Field(
+        5.0,
+        gt=0,
+        description="how long a request may wait for its turn (503 with `Retry-After` after)",
+    )
     # How long a request body may take to arrive once the app reads it (408 after); the
     # request holds no slot while it arrives.
-    body_timeout_seconds: float = Field(10.0, gt=0)
+    body_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="how long a request body may take to arrive once the server reads it (408 after); it holds no turn meanwhile",
+    )
     # Worker threads running the database work of agreement lists and details at once:
     # those whose cost is bounded by the page (the counting index answers them; a record by
     # id), and the others (see `app.api.deps.ReadLanes`). The rest wait on the event loop.
     # Unset, bounded reads get one thread on SQLite and two on PostgreSQL, whose statements
     # are network round trips that a second thread overlaps (measured: README "Performance").
-    bounded_read_threads: int | None = Field(None, ge=1, le=40)
-    read_threads: int = Field(4, ge=1, le=40)
+    bounded_read_threads: int | None = Field(
+        None,
+        ge=1,
+        le=40,
+        description="worker threads running agreement lists the counting index answers, and agreement details, at once (1–40); the rest wait on the event loop. Unset: 1 on SQLite, 2 on PostgreSQL",
+    )
+    read_threads: int = Field(
+        4,
+        ge=1,
+        le=40,
+        description="worker threads running the other agreement lists (`q`, `as_of`, title sorts, before the index is ready) at once (1–40)",
+    )
     # Worker threads making the batches of downloads (CSV, NDJSON) at once; the others wait
     # on the event loop. One: a batch is mostly Python, and each thread more takes the GIL
     # from the reads beside it (measured: `app.api.v1.exports.in_turns`).
-    download_threads: int = Field(1, ge=1, le=40)
+    download_threads: int = Field(
+        1,
+        ge=1,
+        le=40,
+        description="worker threads making the batches of downloads (`.csv`, `.ndjson`) at once (1–40); the rest wait on the event loop",
+    )
 
     def bounded_reads(self) -> int:
         """`bounded_read_threads`, or its default for the database."""
