@@ -1,0 +1,167 @@
+"""The docs site builds with --strict and loads nothing from another origin, and the
+README's five questions (curl and Python) answer against a live server."""
+
+import contextlib
+import importlib.util
+import io
+import os
+import re
+import shlex
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from app.config import PROJECT_ROOT, Settings
+from tests.servers import serve
+
+README = PROJECT_ROOT / "README.md"
+DEFAULT_BASE = "http://127.0.0.1:8000"
+
+# Attributes by which a page loads something (a script, a style, a font, an image, a frame).
+LOADING_ATTRIBUTES = {
+    "script": "src",
+    "link": "href",
+    "img": "src",
+    "iframe": "src",
+    "source": "src",
+    "embed": "src",
+    "object": "data",
+}
+ELSEWHERE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+CSS_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])([^'")\s]+)""", re.IGNORECASE)
+
+
+class LoadsElsewhere(HTMLParser):
+    """Collects what a page would fetch from another origin. An element of class `mermaid`
+    counts too: Material fetches its renderer from a CDN for those."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        target = values.get(LOADING_ATTRIBUTES.get(tag, ""))
+        if tag == "a":  # a link the reader follows is not something the page loads
+            target = None
+        if target and ELSEWHERE.match(target):
+            self.found.append(f"<{tag}> {target}")
+        if "mermaid" in (values.get("class") or "").split():
+            self.found.append(f"<{tag} class=mermaid> (its renderer comes from a CDN)")
+        self.found.extend(css_elsewhere(values.get("style") or ""))
+
+    def handle_data(self, data: str) -> None:  # inline <style>: url() and @import
+        if self.lasttag == "style":
+            self.found.extend(css_elsewhere(data))
+
+
+def css_elsewhere(css: str) -> list[str]:
+    return [f"css {url}" for url in CSS_URL.findall(css) if ELSEWHERE.match(url)]
+
+
+def html_elsewhere(html: str) -> list[str]:
+    parser = LoadsElsewhere()
+    parser.feed(html)
+    return parser.found
+
+
+def test_the_guard_finds_what_it_looks_for() -> None:
+    """The checks below would fail on a page that loads anything from elsewhere."""
+    page = """<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">
+    <script src="//unpkg.com/mermaid.js"></script><pre class="mermaid">graph</pre>
+    <style>@import "https://cdn.example/x.css";</style><a href="https://example.org">ok</a>
+    <img src="../screenshots/a.png"><link rel="icon" href="assets/favicon.png">"""
+    assert html_elsewhere(page) == [
+        "<link> https://fonts.googleapis.com/css?family=Roboto",
+        "<script> //unpkg.com/mermaid.js",
+        "<pre class=mermaid> (its renderer comes from a CDN)",
+        "css https://cdn.example/x.css",
+    ]
+    svg = "url(\"data:image/svg+xml;charset=utf-8,<svg xmlns='http://www.w3.org/2000/svg'>\")"
+    assert css_elsewhere(svg) == []
+    assert css_elsewhere("src: url(https://fonts.gstatic.com/a.woff2)") == [
+        "css https://fonts.gstatic.com/a.woff2"
+    ]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if importlib.util.find_spec("mkdocs") is None:
+        pytest.skip("mkdocs is not installed: `pip install -e '.[docs]'` to build the docs site")
+    target = tmp_path_factory.mktemp("site")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(target)],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr, result.stderr
+    return target
+
+
+def test_the_site_loads_nothing_from_another_origin(site: Path) -> None:
+    found = {
+        str(path.relative_to(site)): elsewhere
+        for path in [*site.rglob("*.html"), *site.rglob("*.css")]
+        if (
+            elsewhere := html_elsewhere(path.read_text())
+            if path.suffix == ".html"
+            else css_elsewhere(path.read_text())
+        )
+    }
+    assert found == {}
+
+
+def test_the_settings_table_lists_every_setting(site: Path) -> None:
+    page = (site / "operating" / "configuration" / "index.html").read_text()
+    missing = [name for name in Settings.model_fields if f"<code>{name.upper()}</code>" not in page]
+    assert missing == []
+    assert "the curated seed files" in page  # a description, from app/config.py
+
+
+def test_the_five_questions_are_included_from_the_readme(site: Path) -> None:
+    page = (site / "using" / "index.html").read_text()
+    assert "api/v1/agreements?country=VN&amp;country=aze" in page
+    assert "mou-energy-vn-az-2025" in page
+
+
+def readme_blocks(language: str) -> list[str]:
+    """The README's code blocks in `language` between the five questions' markers."""
+    text = README.read_text()
+    section = text.split("[start:five-questions]")[1].split("[end:five-questions]")[0]
+    return re.findall(rf"```{language}\n(.*?)```", section, re.DOTALL)
+
+
+def test_the_readme_examples_answer(seeded_url: str) -> None:
+    curls = [
+        shlex.split(line)
+        for block in readme_blocks("sh")
+        for line in block.splitlines()
+        if line.startswith("curl ")
+    ]
+    (python,) = readme_blocks("python")
+    assert len(curls) == 6
+    with serve(seeded_url) as base:
+        for command in curls:
+            url = command[-1].replace(DEFAULT_BASE, base)
+            result = subprocess.run(
+                [*command[:-1], "--fail-with-body", "--max-time", "30", url],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert result.returncode == 0, (url, result.stdout, result.stderr)
+            assert result.stdout.startswith("{"), url
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            exec(python.replace(DEFAULT_BASE, base), {})
+    assert "Memorandum of understanding on cooperation in the energy sector" in printed.getvalue()
+    assert "vns-baku-signing-ceremony-2025 » signed a memorandum of understanding" in (
+        printed.getvalue()
+    )
