@@ -4,6 +4,7 @@ README's five questions (curl and Python) answer against a live server."""
 import contextlib
 import importlib.util
 import io
+import json
 import os
 import re
 import shlex
@@ -13,6 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from app.config import PROJECT_ROOT, Settings
 from tests.servers import serve
@@ -165,3 +167,12 @@ def test_the_readme_examples_answer(seeded_url: str) -> None:
     assert "vns-baku-signing-ceremony-2025 » signed a memorandum of understanding" in (
         printed.getvalue()
     )
+
+
+def test_the_reference_is_the_apps_own_spec(site: Path, client: TestClient) -> None:
+    folder = site / "using" / "reference"
+    assert json.loads((folder / "openapi.json").read_text()) == client.get("/openapi.json").json()
+    redoc = (folder / "redoc.html").read_text()
+    assert '<redoc spec-url="openapi.json">' in redoc
+    assert '<script src="redoc.standalone.js">' in redoc
+    assert b"cdn.redoc.ly" not in (folder / "redoc.standalone.js").read_bytes()

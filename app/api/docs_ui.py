@@ -71,11 +71,12 @@ def _self_contained(page: HTMLResponse) -> HTMLResponse:
     return page
 
 
-def redoc_bundle() -> bytes:
-    """ReDoc's bundle with its logo served by the app: the browser would log a blocked
-    request to the CDN on every page as a console error (the browser tests fail on one)."""
+def redoc_bundle(logo: str = f"{ASSETS_PATH}/favicon.png") -> bytes:
+    """ReDoc's bundle with its logo at `logo` (served by the app, or beside the docs site's
+    copy): the browser would log a blocked request to the CDN on every page as a console
+    error (the browser tests fail on one)."""
     bundle = (ASSETS / "redoc.standalone.js").read_bytes()
-    return bundle.replace(REDOC_LOGO, f"{ASSETS_PATH}/favicon.png".encode())
+    return bundle.replace(REDOC_LOGO, logo.encode())
 
 
 def install_docs(app: FastAPI) -> None:
