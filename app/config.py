@@ -152,7 +152,7 @@ class Settings(BaseSettings):
     # those whose cost is bounded by the page (the counting index answers them; a record by
     # id), and the others (see `app.api.deps.ReadLanes`). The rest wait on the event loop.
     # Unset, bounded reads get one thread on SQLite and two on PostgreSQL, whose statements
-    # are network round trips that a second thread overlaps (measured: README "Performance").
+    # are network round trips that a second thread overlaps (measured: docs/architecture/index.md, "How a list is answered").
     bounded_read_threads: int | None = Field(
         None,
         ge=1,

@@ -26,7 +26,7 @@ T = TypeVar("T")
 
 
 READ_METHODS = frozenset({"GET", "HEAD"})
-# The read-your-writes contract (README "Scaling out"): a write answered with this header
+# The read-your-writes contract (docs/operating/deploying.md, "Read replicas"): a write answered with this header
 # and cookie, and a read presenting either, is served by a database that has the write.
 POSITION_HEADER = "X-Change-Position"
 READ_AFTER_HEADER = "X-Read-After"

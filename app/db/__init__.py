@@ -95,7 +95,7 @@ def make_sessionmaker(
     return sessionmaker(engine, expire_on_commit=False, info=info)
 
 
-# Read replicas (PostgreSQL streaming replication, see README "Scaling out"). Sessions of
+# Read replicas (PostgreSQL streaming replication, see docs/operating/deploying.md). Sessions of
 # the primary record the WAL position after each write when a replica serves reads, so the
 # writer can present it and read its own write; sessions of the replica are marked.
 TRACKS_POSITION = "tracks_change_position"

@@ -1,6 +1,6 @@
 """Where a quote stands in its source's text: the W3C Web Annotation selectors of a citation.
 
-A quote is anchored at its first occurrence in the text (the spec and README say so): a
+A quote is anchored at its first occurrence in the text (the spec and docs/values/provenance.md say so): a
 quote found more than once is the same words wherever it stands, and a curator who means a
 later occurrence quotes enough words to make it unique. Offsets count Unicode code points
 (Python's string indices), as `TextPositionSelector` does.

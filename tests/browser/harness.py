@@ -27,7 +27,7 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1280, "height": 900}
 LOOPBACK = {"127.0.0.1", "localhost"}
 TIMEOUT_MS = 20_000
-# `make screenshots` refreshes the README's pictures; plain test runs keep the tree clean.
+# `make screenshots` refreshes the README's and the docs site's pictures; plain test runs keep the tree clean.
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="treaty-shots-"))
 
 

@@ -1,6 +1,6 @@
 """/docs and /redoc in headless Chromium with every request that leaves the machine blocked:
 the pages work offline (the setup is in conftest.py). The screenshots land in
-docs/screenshots/ for the README when SCREENSHOT_DIR says so (`make screenshots`).
+docs/screenshots/ for the README and the docs site when SCREENSHOT_DIR says so (`make screenshots`).
 """
 
 import json

@@ -3,7 +3,8 @@ types with the default openapi-fetch client, and @hey-api/openapi-ts's SDK. A pa
 with each (tests/clients/ts) passes `tsc --strict` under NodeNext resolution, refuses a
 misspelled PATCH field (a `@ts-expect-error` that tsc reports if nothing is wrong there) and,
 compiled, lists, reads, downloads a CSV and PATCHes an agreement on the live server. The
-README's snippet is one of the pages, and compiles under Bundler resolution too.
+docs' snippet (docs/using/clients.md; the page readme.ts) is one of the pages, and compiles under
+Bundler resolution too.
 
 The npm packages are pinned in tests/clients/ts/package-lock.json and installed with `npm ci`
 into tests/clients/ts/node_modules when the lockfile is newer than the installation (once,
@@ -30,7 +31,7 @@ from tests.clients.conftest import LiveApi
 
 PROJECT = Path(__file__).parent / "ts"
 BIN = PROJECT / "node_modules" / ".bin"
-README = Path(__file__).parents[2] / "README.md"
+CLIENTS_PAGE = Path(__file__).parents[2] / "docs" / "using" / "clients.md"
 MISSPELLED = "// @ts-expect-error `titel` is no field of AgreementPatch"
 
 pytestmark = pytest.mark.skipif(
@@ -97,11 +98,11 @@ def test_the_pages_pass_tsc_strict_and_refuse_a_misspelled_patch_field(
     assert (compiled / "hey-api.js").exists() and (compiled / "openapi-fetch.js").exists()
 
 
-def test_the_readme_snippet_compiles_with_bundler_and_nodenext_resolution(
+def test_the_docs_snippet_compiles_with_bundler_and_nodenext_resolution(
     generated: Path, compiled: Path
 ) -> None:
     snippet = (PROJECT / "readme.ts").read_text()
-    assert f"```ts\n{snippet}```" in README.read_text()
+    assert f"```ts\n{snippet}```" in CLIENTS_PAGE.read_text()
     assert 'parseAs: "text"' in snippet
     assert (compiled / "readme.js").exists()  # NodeNext: part of the compilation above
     run(str(BIN / "tsc"), "-p", "tsconfig.bundler.json", cwd=generated)
