@@ -19,15 +19,12 @@ class Settings(BaseSettings):
         "sqlite:///./treaty.sqlite",
         description="the database; PostgreSQL: `postgresql+psycopg://user@host:5432/db`",
     )
-    # A streaming replica of DATABASE_URL (PostgreSQL) that serves reads (GET, HEAD); writes
-    # and reads presenting a position the replica has not replayed yet go to the primary.
     read_database_url: str | None = Field(
         None,
         description="a streaming replica of the PostgreSQL primary that serves reads; a client's reads after its own write go to the primary until the replica has it. Unset: reads from `DATABASE_URL`",
     )
-    # PostgreSQL: how long connecting may take (libpq counts whole seconds, at least 2), and
-    # one statement (the server cancels it; 0: no limit). A server that stops answering is
-    # given both before the wait fails (see app/db/bounded.py). Either is a 503.
+    # libpq counts whole seconds; a server that stops answering is given both before the
+    # wait fails (see app/db/bounded.py).
     db_connect_timeout_seconds: float = Field(
         5.0,
         gt=0,
@@ -38,8 +35,7 @@ class Settings(BaseSettings):
         ge=0,
         description="PostgreSQL: how long one statement may run (`0`: no limit); then 503. A server that stops answering is given this plus the connect timeout",
     )
-    # Reads leave the replica for the primary while it is further behind than this (or does
-    # not answer), and come back once it has caught up (see app/db/replica.py).
+    # How the replica's state is measured: app/db/replica.py.
     replica_max_lag_seconds: float = Field(
         10.0,
         gt=0,
@@ -68,14 +64,11 @@ class Settings(BaseSettings):
         "off",
         description="requests per verified API key",
     )
-    # How long a key's verification is trusted by the limiter: a revoked key keeps its
-    # keyed bucket for at most this many seconds.
     api_key_cache_seconds: int = Field(
         30,
         description="how long the limiter trusts a key's verification (a revoked key's delay)",
     )
-    # Shared state (rate-limit counters) in Redis, e.g. redis://127.0.0.1:6379/0; in process
-    # memory when unset. Keys are prefixed, so several deployments can share one Redis.
+    # Keys are prefixed, so several deployments can share one Redis.
     redis_url: str | None = Field(
         None,
         description="shared rate-limit counters, e.g. `redis://127.0.0.1:6379/0`. Unset: in process memory",
@@ -84,53 +77,39 @@ class Settings(BaseSettings):
         "treaty-api",
         description="prefix of the keys written to Redis",
     )
-    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: comma-separated IPs or
-    # networks ("10.0.0.2,172.16.0.0/12"), "*" for any; none by default.
     forwarded_allow_ips: str = Field(
         "",
         description="proxies whose `X-Forwarded-For`/`-Proto` are believed: IPs or networks, comma-separated, or `*`. Empty: none",
     )
-    # The API's public address ("https://treaties.example.org"): the start of the absolute
-    # URLs in Link and Location headers. Unset, a request forwarded by a trusted proxy gets
-    # URLs of the host and scheme it forwarded, and any other request relative ones (never
-    # a Host header a client could have forged).
     public_base_url: str | None = Field(
         None,
         description="the API's public address (`https://treaties.example.org`), the start of every `Link` and `Location` URL; unset, those are absolute only for a request a trusted proxy forwarded (its host and scheme), relative otherwise: never built from a `Host` a client sent",
     )
-    # "text" or "json" (one JSON object per line, for log shippers).
     log_format: Literal["text", "json"] = Field(
         "text",
         description="`json`: one JSON object per log line",
     )
-    # The largest request body accepted, in bytes (413 beyond); 0 disables the cap.
     max_body_bytes: int = Field(
         1_000_000,
-        description="largest request body (413 beyond)",
+        description="largest request body (413 beyond); `0`: no cap",
     )
-    # Exact totals and facets of agreement lists from in-memory bitmaps, built at start-up
-    # (SQL counts, capped at 10,000, until it is ready or where it cannot answer).
+    # Where the index cannot answer, or until it is ready, SQL counts (capped at 10,000).
     counting_index: bool = Field(
         True,
         description="exact agreement totals and facets from in-memory bitmaps (see the counting index)",
     )
-    # Requests served at once per worker; the connection pool holds exactly this many
-    # connections, and it must stay within the threadpool's 40 threads (see
-    # app/middleware/admission.py).
+    # The pool must stay within the threadpool's 40 threads (see app/middleware/admission.py).
     max_concurrent_requests: int = Field(
         16,
         ge=1,
         le=40,
         description="requests a worker serves at once (1–40); its connection pool holds exactly this many",
     )
-    # Of those, the most that one client may have inside at once: each address, and each API
-    # key; its other requests wait their turn as below. A few busy clients cannot take all.
     max_requests_per_client: int = Field(
         4,
         ge=1,
         description="of those, how many one client may have at once: each address, and each API key presented (the rest wait their turn)",
     )
-    # Requests that may wait for a turn beyond those, and how long each may wait (503 after).
     max_queued_requests: int = Field(
         1000,
         ge=0,
@@ -141,8 +120,6 @@ class Settings(BaseSettings):
         gt=0,
         description="how long a request may wait for its turn (503 with `Retry-After` after)",
     )
-    # How long a request body may take to arrive once the app reads it (408 after); the
-    # request holds no slot while it arrives.
     body_timeout_seconds: float = Field(
         10.0,
         gt=0,
@@ -152,7 +129,7 @@ class Settings(BaseSettings):
     # those whose cost is bounded by the page (the counting index answers them; a record by
     # id), and the others (see `app.api.deps.ReadLanes`). The rest wait on the event loop.
     # Unset, bounded reads get one thread on SQLite and two on PostgreSQL, whose statements
-    # are network round trips that a second thread overlaps (measured: docs/architecture/index.md, "How a list is answered").
+    # are network round trips that a second thread overlaps (measured: docs/architecture/).
     bounded_read_threads: int | None = Field(
         None,
         ge=1,
