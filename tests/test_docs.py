@@ -1,5 +1,6 @@
 """The docs site builds with --strict and loads nothing from another origin, and the
-README's five questions (curl and Python) answer against a live server."""
+examples of the README and the docs (the five questions in curl and Python, every other curl
+command, every request written with its query) answer against a live server of the seeds."""
 
 import contextlib
 import importlib.util
@@ -13,6 +14,7 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -137,18 +139,46 @@ def readme_blocks(language: str) -> list[str]:
     """The README's code blocks in `language` between the five questions' markers."""
     text = README.read_text()
     section = text.split("[start:five-questions]")[1].split("[end:five-questions]")[0]
-    return re.findall(rf"```{language}\n(.*?)```", section, re.DOTALL)
+    return code_blocks(section, language)
 
 
-def test_the_readme_examples_answer(seeded_url: str) -> None:
-    curls = [
-        shlex.split(line)
-        for block in readme_blocks("sh")
+def code_blocks(markdown: str, language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", markdown, re.DOTALL)
+
+
+def documents() -> list[Path]:
+    return [README, *sorted((PROJECT_ROOT / "docs").rglob("*.md"))]
+
+
+def example_curls() -> list[list[str]]:
+    """Every curl command of a shell block in the README and the docs."""
+    return [
+        shlex.split(line, comments=True)
+        for path in documents()
+        for block in code_blocks(path.read_text(), "sh")
         for line in block.splitlines()
         if line.startswith("curl ")
     ]
+
+
+def example_queries() -> set[str]:
+    """Every request with a query string written as code in the README and the docs
+    (`/api/v1/agreements?as_of=2026-01-01`): each is an example to try."""
+    return {
+        url
+        for path in documents()
+        for url in re.findall(r"`(/api/v1/[^`\s]*\?[^`\s]*)`", path.read_text())
+        if not re.search(r"[{<…]", url)
+    }
+
+
+def test_the_examples_answer(seeded_url: str) -> None:
+    curls = example_curls()
     (python,) = readme_blocks("python")
-    assert len(curls) == 6
+    assert ["curl", "-s", f"{DEFAULT_BASE}/relations/VN/AZ"] in curls
+    assert f"{DEFAULT_BASE}/api/v1/statements?country=AZ&sector=logistics" in [c[-1] for c in curls]
+    queries = example_queries()
+    assert "/api/v1/agreements?as_of=2026-01-01" in queries
     with serve(seeded_url) as base:
         for command in curls:
             url = command[-1].replace(DEFAULT_BASE, base)
@@ -159,10 +189,16 @@ def test_the_readme_examples_answer(seeded_url: str) -> None:
                 timeout=60,
             )
             assert result.returncode == 0, (url, result.stdout, result.stderr)
-            assert result.stdout.startswith("{"), url
+            assert result.stdout.startswith("{" if "/api/" in url else "<!doctype html>"), url
+        failed = {
+            url: status
+            for url in sorted(queries)
+            if (status := httpx.get(base + url, timeout=30).status_code) != 200
+        }
         printed = io.StringIO()
         with contextlib.redirect_stdout(printed):
             exec(python.replace(DEFAULT_BASE, base), {})
+    assert failed == {}
     assert "Memorandum of understanding on cooperation in the energy sector" in printed.getvalue()
     assert "vns-baku-signing-ceremony-2025 » signed a memorandum of understanding" in (
         printed.getvalue()
