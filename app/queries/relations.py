@@ -98,15 +98,22 @@ def _statement_by(family: list[str]) -> ColumnElement[bool]:
 def statements_between_match(first: list[str], second: list[str]) -> ColumnElement[bool]:
     """A statement belongs to two countries' relations when both make it, or when one makes
     it during a visit between them (President Aliyev at Tô Lâm's visit to Baku)."""
-    visits = select(Visit.id).where(
-        or_(
-            and_(guest_from(first), Visit.host_country_id.in_(second)),
-            and_(guest_from(second), Visit.host_country_id.in_(first)),
+    # The statement's own visit looked up by its id: listing every visit between the two
+    # instead walks each one's hosted visits (1,200 apiece at 100k visits, 4 ms).
+    during_visit = (
+        select(Visit.id)
+        .where(
+            Visit.id == Statement.visit_id,
+            or_(
+                and_(guest_from(first), Visit.host_country_id.in_(second)),
+                and_(guest_from(second), Visit.host_country_id.in_(first)),
+            ),
         )
+        .exists()
     )
     return or_(
         and_(_statement_by(first), _statement_by(second)),
-        and_(Statement.visit_id.in_(visits), or_(_statement_by(first), _statement_by(second))),
+        and_(during_visit, or_(_statement_by(first), _statement_by(second))),
     )
 
 
