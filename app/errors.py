@@ -146,7 +146,7 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
             name = loc[1]  # `country`, not `country.0`: the parameter as the client names it
         message = plain_message(err)
         if err.get("type") == "extra_forbidden" and location == "query":
-            message += _nearest(name, query_parameters(request))
+            message += did_you_mean(name, query_parameters(request))
         errors.append({"parameter": name, "location": location, "message": message})
     detail = "; ".join(f"{e['parameter']}: {e['message']}" for e in errors)
     return problem(422, "Invalid parameter", detail, "invalid-parameter", errors=errors)
@@ -172,7 +172,7 @@ def _query_parameters_by_operation(app: FastAPI) -> dict[str, list[str]]:
     return app.state.query_parameters
 
 
-def _nearest(name: str, known: list[str]) -> str:
+def did_you_mean(name: str, known: list[str]) -> str:
     """`; did you mean `country`?` when a known name is close to `name` (a typo), else ''."""
     match = get_close_matches(name, known, n=1, cutoff=0.75)
     return f"; did you mean `{match[0]}`?" if match else ""

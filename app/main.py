@@ -94,7 +94,8 @@ PAGE_ROUTERS = (
     static_files.router,
 )
 """The pages for people, at the root (app.pages)."""
-WRITE_SCHEMAS = (*(k.shape for k in KINDS.writable), CitationIn, KeyIn)
+BODY_SCHEMAS = (CitationIn, KeyIn)
+"""Request bodies read by hand besides the records' (app.api.write_schemas)."""
 TAGS = [
     {
         "name": "agreements",
@@ -233,7 +234,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         OutermostMiddleware, proxies=TrustedProxies(settings.forwarded_allow_ips), engine=engine
     )
-    install_schemas(app, WRITE_SCHEMAS)
+    install_schemas(app, BODY_SCHEMAS)
     return app
 
 
@@ -244,9 +245,7 @@ def install_schemas(app: FastAPI, models: tuple[type[BaseModel], ...]) -> None:
 
     def openapi() -> dict:
         if app.openapi_schema is None:
-            app.openapi_schema = finish(
-                build(), models, query_models(API_ROUTERS), [k.name for k in KINDS.writable]
-            )
+            app.openapi_schema = finish(build(), models, query_models(API_ROUTERS), KINDS.writable)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

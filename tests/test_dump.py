@@ -25,6 +25,7 @@ from app.config import Settings, get_settings
 from app.curation import service
 from app.curation.keys import create_key, hash_key, revoke_key
 from app.db import make_engine, migrate, transaction
+from app.kinds.quotes import anchor
 from app.kinds.registry import KINDS
 from app.kinds.row_rules import row_models
 from app.main import create_app
@@ -202,7 +203,13 @@ def test_restored_database_answers_byte_for_byte(
         agreements = KINDS.plural("agreements")
         service.update(session, agreements, AGREEMENT, {"status": "restored"}, "after")
         source_id = session.scalar(select(Citation.source_id).limit(1))
-        citation = Citation(record_type="agreement", record_id="x", source_id=source_id, quote="")
+        citation = Citation(
+            record_type="agreement",
+            record_id="x",
+            source_id=source_id,
+            quote="",
+            **anchor("", "").columns(),  # type: ignore[union-attr]
+        )
         session.add(citation)
         session.flush()
         assert citation.id > top_citation
@@ -331,6 +338,7 @@ def nested(depth: int) -> object:
 
 
 SOURCE = "vns-baku-signing-ceremony-2025"
+ANCHOR_COLUMNS = ("quote_start", "quote_end", "quote_prefix", "quote_suffix")
 QUOTE = "signed a memorandum of understanding on cooperation in the energy sector"
 VISIT = "state-visit-to-lam-azerbaijan-2025"
 BAD_ROWS: dict[str, tuple[str, dict, dict, str, str]] = {
@@ -341,6 +349,20 @@ BAD_ROWS: dict[str, tuple[str, dict, dict, str, str]] = {
         {"quote": QUOTE + ", edited"},
         "quote",
         f"not a verbatim quote of source {SOURCE!r}",
+    ),
+    "reading not stated by its quote": (
+        "discrepancy_readings",
+        {"discrepancy_id": "baku-documents-signed-count"},
+        {"value": "seven documents"},
+        "value",
+        "a reading's value must be words of its quote",
+    ),
+    "quote moved in its source": (
+        "citations",
+        {"record_type": "agreement", "record_id": AGREEMENT},
+        {"quote_start": 0},
+        "quote_start",
+        "is not where the quote stands",
     ),
     "stale sha256": (
         "sources",
@@ -562,7 +584,7 @@ def test_a_dump_repeating_a_citation_of_a_record_is_refused(
         if line.startswith(b'{"table":"citations",')
     ]
     first, second = [r for r in rows if r["record_id"] == AGREEMENT][:2]
-    same = {k: first[k] for k in ("source_id", "quote", "field")}
+    same = {k: first[k] for k in ("source_id", "quote", "field", *ANCHOR_COLUMNS)}
     bad, line = edit_row(plain_dump, "citations", {"id": second["id"]}, **same)
     with pytest.raises(DumpError) as refused:
         import_database(target, io.BytesIO(bad))

@@ -17,6 +17,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from app.api.deps import falling_back, get_session
+from app.api.formats import JSON, MERGE_PATCH
 from app.curation.keys import allows, find_key
 from app.errors import Forbidden, InvalidRecord, Unauthorized, UnsupportedMediaType
 from app.models import ApiKey
@@ -56,7 +57,7 @@ def require(scope: Scope) -> Callable[..., ApiKey]:
 
 WriteKey = Annotated[ApiKey, Depends(require("write"))]
 AdminKey = Annotated[ApiKey, Depends(require("admin"))]
-JSON_TYPES = ("application/json", "application/merge-patch+json")
+JSON_TYPES = (JSON, MERGE_PATCH)
 
 
 @cache

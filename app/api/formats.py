@@ -13,6 +13,7 @@ from app.errors import NotAcceptable
 JSON = "application/json"
 CSV = "text/csv"
 NDJSON = "application/x-ndjson"
+MERGE_PATCH = "application/merge-patch+json"
 
 
 def _preferences(accept: str) -> list[tuple[str, float, int]]:

@@ -8,6 +8,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from app.api.query_models import query_parameters
+from app.api.write_schemas import add_patch_schemas, write_bodies
+from app.kinds.declaration import Kind
 from app.schemas import enums
 from app.schemas.changes import WRITABLE_TYPE
 
@@ -76,13 +78,45 @@ def operations(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]
                 yield path, method, operation
 
 
-def add_body_schemas(spec: dict[str, Any], models: tuple[type[BaseModel], ...]) -> None:
-    """Request-body models that routes read by hand (after checking the API key)."""
+def add_body_schemas(spec: dict[str, Any], models: dict[str, type[BaseModel]]) -> None:
+    """Request-body models that routes read by hand (after checking the API key), by the
+    name of their component."""
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
-    for model in models:
+    for name, model in models.items():
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(schema.pop("$defs", {}))
-        schemas[model.__name__] = schema
+        schemas[name] = {**schema, "title": name}
+
+
+def named_by_title(spec: dict[str, Any]) -> None:
+    """A component whose model names itself (`Page[BodyOut]` is titled `BodyPage`, see
+    `app.schemas.common.Page`) is published under that name, not FastAPI's `Page_BodyOut_`,
+    which generated clients would turn into `PageBodyOut`."""
+    schemas = spec["components"]["schemas"]
+    renamed = {
+        key: schema["title"]
+        for key, schema in schemas.items()
+        if schema.get("title", key) != key and schema["title"].isidentifier()
+    }
+    taken = set(schemas).intersection(renamed.values())
+    if taken or len(set(renamed.values())) < len(renamed):
+        raise RuntimeError(f"two schemas would be named {sorted(taken) or renamed}")
+    spec["components"]["schemas"] = {renamed.get(k, k): v for k, v in schemas.items()}
+    refs = {
+        f"#/components/schemas/{old}": f"#/components/schemas/{new}" for old, new in renamed.items()
+    }
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("$ref") in refs:
+                node["$ref"] = refs[node["$ref"]]
+            for child in node.values():
+                visit(child)
+        elif isinstance(node, list):
+            for child in node:
+                visit(child)
+
+    visit(spec)
 
 
 def add_security(spec: dict[str, Any]) -> None:
@@ -318,12 +352,14 @@ def finish(
     spec: dict[str, Any],
     body_models: tuple[type[BaseModel], ...],
     query_reads: dict[str, type[BaseModel]],
-    writable: list[str],
+    writable: list[Kind],
 ) -> dict[str, Any]:
+    named_by_title(spec)
     add_query_parameters(spec, query_reads)
-    add_body_schemas(spec, body_models)
+    add_body_schemas(spec, {**write_bodies(writable), **{m.__name__: m for m in body_models}})
     closed_maps(spec)
-    writable_types(spec, writable)
+    add_patch_schemas(spec, writable)
+    writable_types(spec, [kind.name for kind in writable])
     add_security(spec)
     declare_headers(spec)
     share_enums(spec)

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from app.errors import Conflict, InvalidRecord, NotFound, plain_message
+from app.errors import Conflict, InvalidRecord, NotFound, did_you_mean, plain_message
 from app.kinds import storage
 from app.kinds.checks import dotted
 from app.kinds.declaration import Kind
@@ -34,7 +34,19 @@ def parse(kind: Kind, document: Any) -> Any:
     try:
         return kind.shape.model_validate(document)
     except ValidationError as exc:
-        raise InvalidRecord([(dotted(e["loc"]), plain_message(e)) for e in exc.errors()]) from None
+        raise InvalidRecord([_problem(kind, e) for e in exc.errors()]) from None
+
+
+def _problem(kind: Kind, error: Any) -> tuple[str, str]:
+    loc = error["loc"]
+    if error["type"] == "extra_forbidden" and len(loc) == 1:
+        return loc[0], _not_a_field(kind, loc[0])
+    return dotted(loc), plain_message(error)
+
+
+def _not_a_field(kind: Kind, name: str) -> str:
+    """`is not a field of this record; did you mean `title`?`"""
+    return "is not a field of this record" + did_you_mean(name, list(kind.shape.model_fields))
 
 
 def _dump(record: Any) -> dict[str, Any] | None:
@@ -117,6 +129,11 @@ def update(session: Session, kind: Kind, record_id: str, patch: Any, actor: str)
         raise InvalidRecord([("-", "a merge patch must be a JSON object")])
     if patch.get("id", record_id) != record_id:
         raise InvalidRecord([("id", "the id cannot be changed")])
+    unknown = [
+        (key, _not_a_field(kind, key)) for key in patch if key not in kind.shape.model_fields
+    ]
+    if unknown:  # `null` for a field the record has not would change nothing: still a typo
+        raise InvalidRecord(unknown)
     wanted = parse(kind, merge_patch(before.model_dump(mode="json"), patch))
     if wanted == before:
         return

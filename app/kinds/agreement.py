@@ -27,7 +27,7 @@ class SignerRecord(SeedModel):
 
 
 class EventRecord(Dated, Cited, Provenanced):
-    action: EventAction
+    action: Annotated[EventAction, Sourced()]
     country: Annotated[CountryId | None, Column("country_id"), Ref("country")] = None
     note: Prose | None = None
 
@@ -138,7 +138,10 @@ EVENT = Kind(
     shape=EventRecord,
     seed_file=SeedFile(
         "agreements.yaml",
-        ("action", "country", "date", "date_inferred", "date_inferred_reason", "note", "citations"),
+        (
+            *("action", "country", "date", "date_inferred", "date_inferred_reason", "note"),
+            *("provenance", "citations"),
+        ),
     ),
     citable=True,
     parent="agreement",

@@ -28,6 +28,7 @@ from app.kinds.declaration import (
     marker,
     nested_shape,
 )
+from app.kinds.quotes import anchor
 from app.kinds.registry import KINDS
 from app.kinds.shapes import CitationIn, not_a_field
 from app.models import Citation, DiscrepancyReading, Source
@@ -177,6 +178,17 @@ class Checker:
             self.add((*loc, "source"), f"unknown source {source!r}")
         elif quote not in text:
             self.add((*loc, "quote"), f"not a verbatim quote of source {source!r}")
+
+    def anchored(self, loc: Loc, text: str, stored: Mapping[str, Any]) -> None:
+        """A stored citation's selector columns are where its quote stands in `text` (its
+        first occurrence; see `app.kinds.quotes`)."""
+        found = anchor(text, stored["quote"])
+        assert found is not None, "check the quote first"
+        for column, value in found.columns().items():
+            if stored[column] != value:
+                self.add(
+                    (*loc, column), f"{stored[column]!r} is not where the quote stands ({value!r})"
+                )
 
     def cited_field(self, loc: Loc, kinds: Kinds, record_type: str, field: str | None) -> None:
         """A citation of a record of `record_type` names one of its fields (or none). Kinds

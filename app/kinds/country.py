@@ -24,6 +24,7 @@ from app.kinds.provenance import (
     CuratedIds,
     Entries,
     ExternalIds,
+    inferred,
     reference,
     stored_provenance,
 )
@@ -239,6 +240,7 @@ class CountryData:
             row.search_text = search_text(
                 row.id, row.alpha3, row.name, row.official_name, *row.aliases, *row.names.values()
             )
+        _label_predecessors(rows)
         return rows
 
     def citations(self, data: CountriesFile) -> list[tuple[str, str, list[CitationIn]]]:
@@ -279,6 +281,24 @@ def _country(
         successor_id=None,
         part_of_id=None,
     )
+
+
+def _label_predecessors(rows: list[Country]) -> None:
+    """A country's `predecessors` (`/countries/VN` lists VDVN) are its predecessors'
+    `successor` links seen from the other end, and are known as those are: each predecessor
+    whose link is inferred or reference data gives its successor a `predecessors.<id>` entry
+    saying so. (A link a citation states is cited on the predecessor's record.)"""
+    by_id = {row.id: row for row in rows}
+    for row in rows:
+        entry = row.provenance.get("successor")
+        if row.successor_id is None or entry is None:
+            continue
+        successor = by_id[row.successor_id]
+        if entry["basis"] == "inferred":
+            entry = inferred(
+                f"{row.name} ({row.id}) is recorded as its predecessor: {entry['reason']}"
+            )
+        successor.provenance = {**successor.provenance, f"predecessors.{row.id}": entry}
 
 
 def _reference_data(row: Country, iso_name: str | None, data: CountriesFile) -> None:

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from app.kinds.declaration import Children, Column, Kind, Rules, SeedFile
 from app.kinds.fields import Prose, Quote, RecordId, RecordKey
@@ -18,9 +18,24 @@ class RecordRef(SeedModel):
 
 
 class ReadingRecord(SeedModel):
+    """What one source says on the point: `value` is words of its `quote` (the reading as the
+    source states it; the curators' deductions belong in the discrepancy's description)."""
+
     value: Prose
     source: SourceId
     quote: Quote
+
+    @model_validator(mode="after")
+    def _value_is_quoted(self) -> "ReadingRecord":
+        problem = unquoted_reading(self.value, self.quote)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+def unquoted_reading(value: str, quote: str) -> str | None:
+    """Why a reading's value is not what its quote states, or None."""
+    return None if value in quote else "a reading's value must be words of its quote"
 
 
 class DiscrepancyRecord(SeedModel):

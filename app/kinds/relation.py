@@ -12,10 +12,10 @@ from app.models import RelationEvent
 
 class RelationRecord(Dated, Cited, Provenanced):
     id: RecordId
-    kind: Text(40)
+    kind: Annotated[Text(40), Sourced()]
     title: Text(300)
     countries: Annotated[
-        list[CountryId], Columns(("country_a_id", "country_b_id")), Ref("country")
+        list[CountryId], Columns(("country_a_id", "country_b_id")), Ref("country"), Sourced()
     ] = Field(min_length=2, max_length=2)
     agreement: Annotated[RecordId | None, Column("agreement_id"), Ref("agreement"), Sourced()] = (
         None
@@ -32,7 +32,7 @@ KIND = Kind(
         "relations.yaml",
         (
             *("id", "kind", "title", "countries", "date", "date_inferred"),
-            *("date_inferred_reason", "agreement", "summary", "citations"),
+            *("date_inferred_reason", "agreement", "summary", "provenance", "citations"),
         ),
     ),
     citable=True,

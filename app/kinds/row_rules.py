@@ -43,6 +43,7 @@ from app.kinds.fields import DateText, Line, Prose, Quote, RecordId, RecordKey, 
 from app.kinds.shapes import (
     COMPUTED_PROVENANCE,
     DATED_FIELDS,
+    STORED,
     Dated,
     Provenances,
     provenance_key_problem,
@@ -170,6 +171,10 @@ class CitationRow(Row):
     field: Line(60) | None
     source_id: RecordId
     quote: Quote
+    quote_start: int = Position
+    quote_end: int = Position
+    quote_prefix: Prose
+    quote_suffix: Prose
 
 
 class SeedStateRow(Row):
@@ -197,7 +202,7 @@ def _seed_state_rows(kinds: Kinds) -> type[Row]:
         if shape is None:
             return [("record_type", f"not a kind of record seeding syncs: {row['record_type']!r}")]
         try:
-            record = shape.model_validate(row["record"])
+            record = shape.model_validate(row["record"], context=STORED)
         except ValidationError as exc:
             return [
                 (dotted(("record", *e["loc"])), e["msg"].removeprefix("Value error, "))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.kinds.declaration import Children, Columns, Kind, column_of, marker, nested_shape
 from app.kinds.provenance import own_provenance
-from app.kinds.shapes import DATED_FIELDS
+from app.kinds.shapes import DATED_FIELDS, STORED
 from app.models import Citation
 
 
@@ -34,7 +34,7 @@ def to_record(session: Session, kind: Kind, record_id: str) -> Any | None:
     ).first()
     if row is None:
         return None
-    return shape.model_validate(_values(session, kind.name, shape, row))
+    return shape.model_validate(_values(session, kind.name, shape, row), context=STORED)
 
 
 def _values(

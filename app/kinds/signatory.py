@@ -14,7 +14,7 @@ from app.vocabulary import SignatoryKind
 class SignatoryRecord(Cited, Provenanced):
     id: RecordId
     name: Text(300)
-    kind: SignatoryKind
+    kind: Annotated[SignatoryKind, Sourced()]
     country: Annotated[CountryId | None, Column("country_id"), Ref("country"), Sourced()] = None
     aliases: list[Text(300)] = []
     description: Prose | None = None

@@ -25,10 +25,11 @@ from app.kinds.declaration import (
     marker,
     nested_shape,
 )
+from app.kinds.quotes import Anchor, anchor
 from app.kinds.record_to_row import Cited, NamesOf, cited, to_row
 from app.kinds.registry import KINDS
 from app.kinds.row_to_record import to_record
-from app.models import Citation, Discrepancy
+from app.models import Citation, Discrepancy, Source
 
 
 def read(session: Session, kind: Kind, record_id: str) -> Record | None:
@@ -78,6 +79,8 @@ def write(session: Session, kind: Kind, record: Record, kinds: Kinds = KINDS) ->
     session.merge(to_row(kind, record, names_of(session, kinds), kinds))
     session.flush()
     replace_citations(session, cited(kind, record, kinds))
+    if kind.name == checks.QUOTED_KIND:
+        reanchor_citations(session, record.id)
     if kind.names:
         _refresh_mentions(session, kind, record.id, kinds)
 
@@ -109,7 +112,8 @@ def names_of(session: Session, kinds: Kinds = KINDS) -> NamesOf:
 
 
 def replace_citations(session: Session, records: Iterable[Cited]) -> int:
-    """Delete the citations of these records, then insert the given ones, in order."""
+    """Delete the citations of these records, then insert the given ones, in order, each
+    anchored in its source's text (the checker has found every quote there)."""
     records = list(records)
     keys = [(record_type, record_id) for record_type, record_id, _ in records]
     for chunk in range(0, len(keys), 500):
@@ -118,6 +122,7 @@ def replace_citations(session: Session, records: Iterable[Cited]) -> int:
                 tuple_(Citation.record_type, Citation.record_id).in_(keys[chunk : chunk + 500])
             )
         )
+    texts = _texts(session, {c.source for _, _, citations in records for c in citations})
     rows = [
         Citation(
             record_type=record_type,
@@ -126,12 +131,36 @@ def replace_citations(session: Session, records: Iterable[Cited]) -> int:
             field=c.field,
             source_id=c.source,
             quote=c.quote,
+            **_anchored(texts, c.source, c.quote).columns(),
         )
         for record_type, record_id, citations in records
         for i, c in enumerate(citations)
     ]
     session.add_all(rows)
     return len(rows)
+
+
+def reanchor_citations(session: Session, source_id: str) -> None:
+    """Anchor again every citation of a source whose text was just written (the source's
+    rules keep every quote in its new text, but not at the same offsets)."""
+    texts = _texts(session, {source_id})
+    for citation in session.scalars(select(Citation).where(Citation.source_id == source_id)):
+        for column, value in _anchored(texts, source_id, citation.quote).columns().items():
+            setattr(citation, column, value)
+
+
+def _texts(session: Session, source_ids: set[str]) -> dict[str, str]:
+    if not source_ids:
+        return {}
+    rows = session.execute(select(Source.id, Source.text).where(Source.id.in_(source_ids)))
+    return {source_id: text for source_id, text in rows}
+
+
+def _anchored(texts: dict[str, str], source_id: str, quote: str) -> Anchor:
+    found = anchor(texts[source_id], quote)
+    if found is None:  # the checker refuses such a quote before anything is written
+        raise ValueError(f"not a verbatim quote of source {source_id!r}: {quote!r}")
+    return found
 
 
 def _drop_citations(session: Session, record_type: str, record_ids: list[str]) -> None:

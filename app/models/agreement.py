@@ -107,7 +107,7 @@ class AgreementSector(Base):
     sector: Mapped[Sector] = relationship(lazy="raise")
 
 
-class AgreementEvent(DatedMixin, Base):
+class AgreementEvent(DatedMixin, ProvenanceMixin, Base):
     """One party's action on an agreement: signature, ratification, entry into force, ..."""
 
     __tablename__ = "agreement_events"

@@ -38,6 +38,12 @@ class Citation(Base):
     field: Mapped[str | None] = mapped_column(String(60))
     source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
     quote: Mapped[str] = mapped_column(Text)
+    # Where the quote stands in the source's text (app.kinds.quotes), set on every write so
+    # that reads never search a text: code point offsets and the text around it.
+    quote_start: Mapped[int]
+    quote_end: Mapped[int]
+    quote_prefix: Mapped[str] = mapped_column(Text)
+    quote_suffix: Mapped[str] = mapped_column(Text)
 
 
 class Discrepancy(Base):

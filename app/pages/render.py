@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.api.deps import run_read
 from app.errors import ApiError
 from app.pages.timeline import svg_number
+from app.schemas.common import citation_id
 
 HERE = Path(__file__).parent
 STYLESHEET = HERE / "static" / "pages.css"
@@ -45,7 +46,15 @@ def environment() -> Environment:
     )
     env.globals["stylesheet"] = stylesheet()[1]
     env.filters["num"] = svg_number
+    env.filters["anchor"] = citation_anchor
     return env
+
+
+def citation_anchor(citation: Any) -> str:
+    """The id of a citation's passage on its source's page: the API's id of the citation
+    (`citation-<16 hex digits>`), from its stored row."""
+    parts = (citation.record_type, citation.record_id, citation.field)
+    return f"citation-{citation_id(*parts, citation.source_id, citation.quote)}"
 
 
 def render(template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.api.deps import SessionDep
 from app.api.v1.sources import source_detail
 from app.kinds.registry import KINDS
-from app.pages.render import page
+from app.pages.render import citation_anchor, page
 from app.pages.source_text import Passage, Support, cut
 from app.queries.citations import citations_of_source, readings_of_source, record_labels
 
@@ -32,7 +32,7 @@ def source_context(session: Session, source_id: str) -> dict[str, Any]:
     )
     passages = [
         Passage(
-            f"citation-{c.id}",
+            citation_anchor(c),
             c.quote,
             support(labels[c.record_type, c.record_id], c.record_type, c.field),
         )

@@ -596,6 +596,7 @@ EVENT_COLUMNS = (
     AgreementEvent.date_precision,
     AgreementEvent.date_inferred,
     AgreementEvent.date_inferred_reason,
+    AgreementEvent.provenance,
 )
 
 

@@ -51,11 +51,16 @@ def discrepancies_for(session: Session, record_type: str, record_id: str) -> lis
 
 def citations_of_source(session: Session, source_id: str) -> Sequence[Row[Any]]:
     """Every citation quoting the source, whatever record it supports, as rows (id,
-    record_type, record_id, field, quote): a source may be quoted hundreds of times, and
-    rows load several times faster than ORM objects."""
+    record_type, record_id, field, source_id, quote): a source may be quoted hundreds of
+    times, and rows load several times faster than ORM objects."""
     return session.execute(
         select(
-            Citation.id, Citation.record_type, Citation.record_id, Citation.field, Citation.quote
+            Citation.id,
+            Citation.record_type,
+            Citation.record_id,
+            Citation.field,
+            Citation.source_id,
+            Citation.quote,
         )
         .where(Citation.source_id == source_id)
         .order_by(Citation.id)

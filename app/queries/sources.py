@@ -37,3 +37,7 @@ def source_titles(session: Session, source_ids: Iterable[str]) -> dict[str, str]
         return {}
     rows = session.execute(select(Source.id, Source.title).where(Source.id.in_(wanted)))
     return {source_id: title for source_id, title in rows}
+
+
+def get_source_text(session: Session, source_id: str) -> str | None:
+    return session.scalar(select(Source.text).where(Source.id == source_id))

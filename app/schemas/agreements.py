@@ -21,6 +21,7 @@ from app.schemas.common import (
     SectorParam,
     SignatoryParam,
     VisitParam,
+    citation_json,
     cursor_field,
     split_commas,
 )
@@ -203,7 +204,7 @@ class SignerOut(Out):
     )
 
 
-class EventOut(DatedDetailOut):
+class EventOut(DatedDetailOut, ProvenancedOut):
     """One party's action on the agreement (signature, ratification, entry into force...)."""
 
     id: str
@@ -280,6 +281,7 @@ def agreement_detail_json(detail: Any) -> dict[str, object]:
         "status": row.status,
         "events": [
             {
+                "provenance": provenance_json(e.provenance, exclude_unset=False),
                 **_dated_json(e),
                 "date_inferred_reason": e.date_inferred_reason,
                 "id": e.id,
@@ -313,8 +315,8 @@ def provenance_json(provenance: dict[str, Any], exclude_unset: bool) -> dict[str
     return {f: {k: p.get(k) for k in keys} for f, p in provenance.items()}
 
 
-def citations_json(citations: Sequence[Any]) -> list[dict[str, object]]:
-    return [{"source": c.source_id, "quote": c.quote, "field": c.field} for c in citations]
+def citations_json(citations: Sequence[Any]) -> list[dict[str, Any]]:
+    return [citation_json(c) for c in citations]
 
 
 def _dated_json(row: Any) -> dict[str, object]:

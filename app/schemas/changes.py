@@ -2,6 +2,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypeAliasType
 
 from app.schemas.common import ASCII_DIGITS, Out, QueryInt
 from app.schemas.enums import ChangeAction, KeyScope
@@ -52,7 +53,21 @@ class HistoryFilters(BaseModel):
     )
 
 
-class ChangeOut(Out):
+RecordSnapshot = TypeAliasType(
+    "RecordSnapshot",
+    Annotated[
+        dict[str, Any],
+        Field(
+            description="A record as stored, in its kind's write shape (`AgreementCreate`, "
+            "`VisitCreate`, ...; the change's `record_type` says which)."
+        ),
+    ],
+)
+"""A named schema, so generated clients get one `RecordSnapshot` type for `before` and `after`
+rather than an anonymous object each."""
+
+
+class Change(Out):
     """One write: who, when, what, and the record before and after it (seed-file shape)."""
 
     id: int = Field(description="Increases with every write: the feed's cursor.")
@@ -61,8 +76,8 @@ class ChangeOut(Out):
     action: ChangeAction
     record_type: RecordTypeName
     record_id: str
-    before: dict[str, Any] | None = Field(description="Null for a create.")
-    after: dict[str, Any] | None = Field(description="Null for a delete (a tombstone).")
+    before: RecordSnapshot | None = Field(description="Null for a create.")
+    after: RecordSnapshot | None = Field(description="Null for a delete (a tombstone).")
 
 
 KEY_NAME = r"^[A-Za-z0-9_.@-]+$"

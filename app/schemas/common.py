@@ -1,5 +1,6 @@
 """Shapes shared by every resource: pages, citations, dates, problems, references."""
 
+import hashlib
 import re
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
@@ -11,7 +12,9 @@ from pydantic import (
     ConfigDict,
     Field,
     field_validator,
+    model_validator,
 )
+from typing_extensions import TypeAliasType
 
 from app.dates import REAL_DATE as PARTIAL_DATE
 from app.dates import InvalidDate, PartialDate, parse_partial_date
@@ -186,6 +189,10 @@ class FacetCount(BaseModel):
     count: int = Field(examples=[8])
 
 
+FacetCounts = TypeAliasType("FacetCounts", dict[str, list[FacetCount]])
+"""Named, so that generated clients get one `FacetCounts` type, not an anonymous object."""
+
+
 class Faceted(BaseModel):
     """A list's `facets=`: each list narrows `facets` to the names it counts (with
     `facets_field`), and declares their SQL as a `FacetSet` (app/queries/facets.py)."""
@@ -224,13 +231,21 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = Field(
         None, description="Pass as `cursor` for the next page; null on the last page."
     )
-    facets: dict[str, list[FacetCount]] | None = Field(
+    facets: FacetCounts | None = Field(
         None,
         description="Only with `facets=`: for each facet asked for, its values and how many "
         "of the matching records have each (a record with two countries counts once for each; "
         "`total` counts it once).",
         examples=[{"country": [{"value": "AZ", "count": 8}, {"value": "VN", "count": 8}]}],
     )
+
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[type[Any], ...]) -> str:
+        """`BodyPage` for `Page[BodyOut]`, rather than `Page[BodyOut]`: the model's title, which
+        the spec makes its component's name (`app.api.openapi.named_by_title`), where FastAPI
+        would write `Page_BodyOut_`."""
+        (item,) = params
+        return f"{item.__name__.removesuffix('Out')}Page"
 
 
 class ProvenanceOut(BaseModel):
@@ -262,13 +277,91 @@ Provenances = Annotated[
 ]
 
 
+def citation_id(
+    record_type: str, record_id: str, field: str | None, source: str, quote: str
+) -> str:
+    """A citation's id: the first 16 hex digits of the SHA-256 of what makes it the citation
+    it is (the record it belongs to, the field it supports, its source and quote, joined by
+    U+001F). A record cites a passage for a field once, so no two of its citations share an
+    id; and the id survives reseeding, export and import, unlike the row's database id."""
+    parts = (record_type, record_id, field or "", source, quote)
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+def citation_json(row: Any) -> dict[str, Any]:
+    """A stored citation (a `citations` row) as the API shows it."""
+    return {
+        "id": citation_id(row.record_type, row.record_id, row.field, row.source_id, row.quote),
+        "source": row.source_id,
+        "quote": row.quote,
+        "field": row.field,
+        "selectors": [
+            {
+                "type": "TextQuoteSelector",
+                "exact": row.quote,
+                "prefix": row.quote_prefix,
+                "suffix": row.quote_suffix,
+            },
+            {"type": "TextPositionSelector", "start": row.quote_start, "end": row.quote_end},
+        ],
+    }
+
+
+class TextQuoteSelector(Out):
+    """W3C Web Annotation `TextQuoteSelector`: the quote and the text around it."""
+
+    type: Literal["TextQuoteSelector"]
+    exact: str = Field(description="The quote, verbatim.")
+    prefix: str = Field(
+        description="Up to 32 code points of the source's text just before the quote "
+        "(shorter at the start of the text)."
+    )
+    suffix: str = Field(
+        description="Up to 32 code points of the source's text just after the quote "
+        "(shorter at its end)."
+    )
+
+
+class TextPositionSelector(Out):
+    """W3C Web Annotation `TextPositionSelector` into `GET /api/v1/sources/{source}/text`:
+    `text[start:end]` (in Unicode code points, end exclusive) is the quote. A quote that
+    occurs more than once in its source is anchored at its first occurrence."""
+
+    type: Literal["TextPositionSelector"]
+    start: int = Field(ge=0, description="Code point offset where the quote begins.")
+    end: int = Field(ge=0, description="Code point offset just past the quote's end.")
+
+
+Selector = Annotated[TextQuoteSelector | TextPositionSelector, Field(discriminator="type")]
+
+
 class CitationOut(Out):
+    """A verbatim passage of a source supporting a record, or one field of it, and where it
+    stands in the source's text (`GET /api/v1/sources/{source}/text`)."""
+
+    id: str = Field(
+        description="Stable id of the citation: derived from its record, field, source and "
+        "quote, so it is the same after reseeding, export and import.",
+        examples=["b815f94fab97c5d0"],
+    )
     source: str = Field(
         validation_alias=AliasChoices("source_id", "source"),
         description="Id of the source document.",
     )
     quote: str = Field(description="A verbatim passage of the source's text.")
     field: str | None = Field(None, description="The field this quote supports, if one.")
+    selectors: list[Selector] = Field(
+        min_length=2,
+        max_length=2,
+        description="W3C Web Annotation selectors of the quote in its source's text: a "
+        "`TextQuoteSelector`, then a `TextPositionSelector`.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_row(cls, value: Any) -> Any:
+        """A stored citation (an ORM row) in the API's shape."""
+        return value if isinstance(value, dict) else citation_json(value)
 
 
 class ReadingOut(Out):

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine, text
 
+from app.kinds.quotes import anchor
 from bench.synth.generate import batches, digest
 from bench.synth.vocabulary import PREFIX, SOURCE_ID
 from bench.synth.world import World
@@ -54,6 +55,8 @@ def synthesize(
     rng = random.Random(seed)
     world = World(rng, countries, sectors)
     source_text, sentences = digest(random.Random(f"{seed}-source"), world)
+    # Where each sentence stands in the digest, as writes anchor every citation's quote.
+    anchors = {s: tuple(anchor(source_text, s).columns().values()) for s in sentences}  # type: ignore[union-attr]
     counts = {"agreements": 0, "visits": 0, "signatories": 0, "citations": 0, "parties": 0}
     deletes = delete_statements(engine)
     writer = writer_for(engine)
@@ -92,7 +95,11 @@ def synthesize(
             writer.write("agreement_parties", PARTY_COLUMNS, batch.parties)
             writer.write("agreement_sectors", SECTOR_COLUMNS, batch.sectors)
             writer.write("agreement_signatories", SIGNER_COLUMNS, batch.signers)
-            writer.write("citations", CITATION_COLUMNS, batch.citations)
+            writer.write(
+                "citations",
+                CITATION_COLUMNS,
+                [(*row, *anchors[row[5]]) for row in batch.citations],
+            )
             writer.commit()
             counts["agreements"] += len(batch.agreements)
             counts["visits"] += len(batch.visits)

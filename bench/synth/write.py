@@ -26,7 +26,10 @@ SOURCE_COLUMNS = (
 PARTY_COLUMNS = ("agreement_id", "country_id", "inferred_reason")
 SECTOR_COLUMNS = ("agreement_id", "sector_id")
 SIGNER_COLUMNS = ("agreement_id", "signatory_id", "role", "side_id", "position")
-CITATION_COLUMNS = ("record_type", "record_id", "position", "field", "source_id", "quote")
+CITATION_COLUMNS = (
+    *("record_type", "record_id", "position", "field", "source_id", "quote"),
+    *("quote_start", "quote_end", "quote_prefix", "quote_suffix"),
+)
 
 
 def sqlite_range(column: str) -> str:

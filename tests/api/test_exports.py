@@ -140,6 +140,18 @@ def test_changes_csv_carries_each_write_with_its_record_as_json(
 def test_exports_accept_only_their_media_type(client: TestClient) -> None:
     response = client.get("/api/v1/visits.csv", headers={"Accept": "application/json"})
     assert_problem(response, 406)
+    response = client.get("/api/v1/visits.ndjson", headers={"Accept": "application/json"})
+    assert_problem(response, 406)
+
+
+def test_ndjson_is_plain_text_when_asked_so(client: TestClient) -> None:
+    """The same lines, labelled `text/plain` (a browser shows them; the spec offers both)."""
+    url = "/api/v1/visits.ndjson?host=AZ"
+    ndjson = client.get(url)
+    text = client.get(url, headers={"Accept": "text/plain, application/x-ndjson;q=0.5"})
+    assert ndjson.headers["content-type"] == "application/x-ndjson"
+    assert text.headers["content-type"] == "text/plain; charset=utf-8"
+    assert text.content == ndjson.content and b"state-visit-to-lam-azerbaijan-2025" in text.content
 
 
 def test_batches_continue_where_the_last_stopped(client: TestClient, session: Session) -> None:

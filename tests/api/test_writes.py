@@ -46,7 +46,10 @@ BODIES: dict[str, dict[str, Any]] = {
         "name": "Test ministry",
         "kind": "ministry",
         "country": "AZ",
-        "citations": [{"source": SOURCE, "quote": "Azerbaijani Ministry", "field": "country"}],
+        "citations": [
+            {"source": SOURCE, "quote": "Azerbaijani Ministry", "field": "country"},
+            {"source": SOURCE, "quote": "Azerbaijani Ministry", "field": "kind"},
+        ],
     },
     "sectors": {"id": "sector-test", "name": "Test sector", "parent": "energy"},
     "sources": {"id": "source-test", "title": "Test source", "kind": "note", "text": "Hello."},
@@ -289,6 +292,26 @@ def test_patch_validates_like_create(client: TestClient, keys: dict[str, str]) -
     )
     assert_problem(bad, 422)
     assert_problem(client.patch(url, json={"id": "renamed"}, headers=headers), 422)
+    assert client.get(url).content == before.content
+
+
+@pytest.mark.parametrize("value", ["Renamed", None])
+def test_a_misspelled_patch_field_is_a_422_naming_it(
+    client: TestClient, keys: dict[str, str], value: str | None
+) -> None:
+    """As the spec's `AgreementPatch` says (no other field): also `null`, which would remove
+    nothing and so hide the typo."""
+    url = "/api/v1/agreements/mou-energy-vn-az-2025"
+    before = client.get(url)
+    headers = {**auth(keys["write"]), "If-Match": before.headers["etag"]}
+    problem = assert_problem(client.patch(url, json={"titel": value}, headers=headers), 422)
+    assert problem["errors"] == [
+        {
+            "parameter": "titel",
+            "location": "body",
+            "message": "is not a field of this record; did you mean `title`?",
+        }
+    ]
     assert client.get(url).content == before.content
 
 

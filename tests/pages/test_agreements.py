@@ -8,11 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Citation
+from app.schemas.common import citation_id
 from tests.factories import make_agreement, make_event
 from tests.pages.html import get_page
 from tests.pages.records import fact, record_page
 
 JOINT_STATEMENT = "strategic-partnership-declaration-vn-az-2025"
+
+CITATION_ID_COLUMNS = ("record_type", "record_id", "field", "source_id", "quote")
 
 
 def test_the_joint_statement_with_each_value_and_how_it_is_known(
@@ -22,15 +25,17 @@ def test_the_joint_statement_with_each_value_and_how_it_is_known(
     assert page.all("h1")[0].text.startswith("Declaration on the Establishment of a Strategic")
     # A cited value: its quote, linked to the passage on its source's page.
     citation = session.scalars(
-        select(Citation).where(
-            Citation.record_id == JOINT_STATEMENT, Citation.field == "references"
-        )
+        select(Citation).where(Citation.record_id == JOINT_STATEMENT, Citation.field == "parties")
     ).one()
+    parties = fact(page, "parties")
+    assert "between the Republic of Azerbaijan and the Socialist Republic" in parties
+    assert citation.quote in parties
+    anchor = citation_id(*(getattr(citation, c) for c in CITATION_ID_COLUMNS))
+    assert f"/sources/{citation.source_id}#citation-{anchor}" in page.hrefs
+    # An inferred value: its reason.
     references = fact(page, "references")
     assert "United Nations Convention on the Law of the Sea" in references
-    assert citation.quote in references
-    assert f"/sources/{citation.source_id}#citation-{citation.id}" in page.hrefs
-    # An inferred value: its reason.
+    assert "inferred" in references
     assert "inferred" in fact(page, "date")
     assert "2025–27 period" in fact(page, "date")
     assert "/agreements/unclos-1982" in page.hrefs

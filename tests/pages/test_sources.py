@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Citation, Source
+from app.pages.render import citation_anchor
 from app.pages.source_text import Passage, Support, cut
 from tests.pages.html import Page, get_page
 
@@ -28,10 +29,10 @@ def test_the_whole_text_with_every_citation_anchored_once(
     source = session.get(Source, NEWS)
     assert source is not None
     assert shown_text(page) == source.text
-    ids = session.scalars(select(Citation.id).where(Citation.source_id == NEWS)).all()
+    cited = session.scalars(select(Citation).where(Citation.source_id == NEWS)).all()
     anchors = [m.attrs.get("id") for m in page.all("mark") if m.attrs.get("id")]
     assert sorted(a for a in anchors if a.startswith("citation-")) == sorted(
-        f"citation-{i}" for i in ids
+        citation_anchor(c) for c in cited
     )
     assert len(anchors) == len(set(anchors))
 

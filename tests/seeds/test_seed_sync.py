@@ -15,6 +15,7 @@ from app.curation.keys import create_key
 from app.db import make_engine, transaction
 from app.kinds import storage
 from app.kinds.registry import KINDS
+from app.kinds.row_rules import canonical_hash
 from app.models import Change, Citation, Discrepancy, RelationEvent, SeedState
 from app.seeding.load import load_seeds
 from app.seeding.write import write_seeds
@@ -218,3 +219,34 @@ def test_relations_and_discrepancies_follow_the_files(
     assert not session.scalars(
         select(Citation).where(Citation.record_id == "diplomatic-relations-vn-az-1992")
     ).first()
+
+
+def test_a_record_stored_under_older_rules_is_read_and_brought_up_to_date(
+    session: Session,
+) -> None:
+    """A rule made stricter (a signatory's `kind` must now be cited or labelled) leaves the
+    records written before it breaking today's rules: seeding reads them as stored and
+    writes the files' version, instead of failing to read them."""
+    session.execute(
+        delete(Citation).where(
+            Citation.record_type == "signatory",
+            Citation.record_id == "socar",
+            Citation.field == "kind",
+        )
+    )
+    state = session.get(SeedState, ("signatory", "socar"))
+    assert state is not None
+    older = [c for c in state.record["citations"] if c.get("field") != "kind"]
+    state.record = {**state.record, "citations": older}
+    state.sha256 = canonical_hash(state.record)
+    session.flush()
+    signatories = KINDS["signatory"]
+    stored = storage.read(session, signatories, "socar")
+    assert stored is not None and "kind" not in {c.field for c in stored.citations}
+
+    report = _seed(session)
+
+    assert report.updated == ["signatory socar: citations"]
+    assert report.conflicts == []
+    again = storage.read(session, signatories, "socar")
+    assert again is not None and "kind" in {c.field for c in again.citations}

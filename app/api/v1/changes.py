@@ -21,8 +21,8 @@ from app.queries import changes as queries
 from app.queries.common import PageResult, capped_count
 from app.schemas.changes import (
     KEY_NAME,
+    Change,
     ChangeFilters,
-    ChangeOut,
     ChangeQuery,
     HistoryFilters,
     KeyCreated,
@@ -57,7 +57,7 @@ def feed_page(
     items: list[dict[str, Any]] = []
     size, more = 0, False
     for row in rows:
-        item = ChangeOut.model_validate(row).model_dump(mode="json")
+        item = Change.model_validate(row).model_dump(mode="json")
         size += len(orjson.dumps(item))
         if len(items) == limit or (items and size > FEED_BYTES):
             more = True
@@ -91,7 +91,7 @@ async def answer_feed(
     summary="Every write, in order (a feed for mirrors)",
     tags=["changes"],
     operation_id="list_changes",
-    response_model=Page[ChangeOut],
+    response_model=Page[Change],
     dependencies=JSON_ONLY,
 )
 async def list_changes(
@@ -134,7 +134,7 @@ def add_history_route(router: APIRouter, record_type: str, record_id_type: Any) 
         'list: `limit`, then `cursor` from `next_cursor` or the `Link: rel="next"` header '
         "(a page also stops early past about 1 MB of JSON).",
         operation_id=f"get_{record_type}_history",
-        response_model=Page[ChangeOut],
+        response_model=Page[Change],
         dependencies=JSON_ONLY,
     )
 
@@ -145,7 +145,7 @@ EXPORT = Export(
     noun="changes",
     filters=ChangeQuery,
     batches=queries.iter_changes,
-    record=lambda row: ChangeOut.model_validate(row).model_dump(mode="json"),
+    record=lambda row: Change.model_validate(row).model_dump(mode="json"),
     csv_columns=["id", "at", "actor", "action", "record_type", "record_id", "before", "after"],
 )
 add_export_routes(router, EXPORT, tags=["changes"])

@@ -27,6 +27,12 @@ from app.middleware.admission import turn_of
 from app.schemas.common import problem_responses
 
 MEDIA_TYPES = {"csv": CSV, "ndjson": NDJSON}
+PLAIN_TEXT = "text/plain"
+OFFERED = {"csv": [CSV], "ndjson": [NDJSON, PLAIN_TEXT]}
+"""What each download's own operation answers, the first unless `Accept` prefers another.
+NDJSON is also offered as plain text: a browser shows it rather than saving it, and a
+generator that knows no NDJSON media type (openapi-python-client skips the response, with a
+warning) types the body as text."""
 
 
 @dataclass(frozen=True)
@@ -76,10 +82,16 @@ class Export:
         return {**record, **date_parts(record.get("date")), **self.csv_extra(row)}
 
     def download(
-        self, request: Request, session: Session, filters: BaseModel, fmt: str
+        self,
+        request: Request,
+        session: Session,
+        filters: BaseModel,
+        fmt: str,
+        media_type: str | None = None,
     ) -> StreamingResponse:
         """Every row matching `filters` as `fmt` (`csv` or `ndjson`), streamed with flat
-        memory, in the route's worker thread.
+        memory, in the route's worker thread, labelled `media_type` (the format's own by
+        default).
 
         The filters are resolved here, so a bad one is a 422 and not an error in the middle
         of a body, and this transaction ends before the response starts. Then each batch is
@@ -112,7 +124,7 @@ class Export:
 
         return StreamingResponse(
             in_turns(request.scope, first, next_chunk),
-            media_type=MEDIA_TYPES[fmt],
+            media_type=media_type or MEDIA_TYPES[fmt],
             headers={
                 "Content-Disposition": f'attachment; filename="{self.name}.{fmt}"',
                 "Cache-Control": "no-store",
@@ -162,20 +174,22 @@ async def in_turns(
 def add_export_routes(router: APIRouter, export: Export, tags: list[str] | None = None) -> None:
     """GET /<list>.csv and /<list>.ndjson on the list's router: each its own operation
     (`export_<list>_csv`) with one media type, the list's filters, and `no-store`."""
-    for fmt, media_type in MEDIA_TYPES.items():
-        _add_route(router, export, fmt, media_type, tags)
+    for fmt, media_types in OFFERED.items():
+        _add_route(router, export, fmt, media_types, tags)
 
 
 def _add_route(
-    router: APIRouter, export: Export, fmt: str, media_type: str, tags: list[str] | None
+    router: APIRouter, export: Export, fmt: str, media_types: list[str], tags: list[str] | None
 ) -> None:
     async def download(
         request: Request,
         session: SessionDep,
         filters: Annotated[export.filters, query_model(export.filters)],  # type: ignore[name-defined]
     ) -> StreamingResponse:
-        require_acceptable(request, [media_type])
-        return await anyio.to_thread.run_sync(export.download, request, session, filters, fmt)
+        media_type = require_acceptable(request, media_types)
+        return await anyio.to_thread.run_sync(
+            export.download, request, session, filters, fmt, media_type
+        )
 
     label = fmt.upper()
     download.__doc__ = (
@@ -194,22 +208,25 @@ def _add_route(
     else:
         schema = {
             "type": "string",
-            "description": f"One JSON object per line, each shaped as an item of `/{export.name}`.",
+            "description": f"One JSON object per line, each shaped as an item of `/{export.name}` "
+            "(labelled `text/plain` when `Accept` prefers that).",
         }
         example = "{}\n"
     router.add_api_route(
         f"{export.path}.{fmt}",
         download,
         methods=["GET"],
-        summary=f"Download every matching {export.noun} as {label}",
+        summary=f"Download all matching {export.noun} as {label}",
         operation_id=f"export_{export.name}_{fmt}",
         response_class=StreamingResponse,
         tags=tags,
         responses={
             200: {
-                "description": f"Every matching {export.noun} as {label}.",
-                "content": {media_type: {"schema": schema, "example": example}},
+                "description": f"All matching {export.noun} as {label}.",
+                "content": {m: {"schema": schema, "example": example} for m in media_types},
             },
-            **problem_responses((406, f"The Accept header does not allow {media_type}")),
+            **problem_responses(
+                (406, f"The Accept header allows none of {', '.join(media_types)}")
+            ),
         },
     )

@@ -3,7 +3,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
-from app.api.deps import SessionDep, answer, answer_page, found, json_accepted
+from app.api.deps import SessionDep, answer, answer_page, found, json_accepted, run_read
+from app.api.formats import require_acceptable
 from app.api.query_models import query_model
 from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
@@ -11,7 +12,7 @@ from app.api.v1.exports import Export, add_export_routes
 from app.api.v1.writes import add_write_routes
 from app.kinds.registry import KINDS
 from app.queries import sources as queries
-from app.schemas.common import PROBLEM_RESPONSES, Page
+from app.schemas.common import PROBLEM_RESPONSES, Page, problem_responses
 from app.schemas.sources import SourceDetail, SourceFilters, SourceOut
 
 router = APIRouter(
@@ -63,6 +64,40 @@ add_export_routes(router, EXPORT)
 async def get_source(request: Request, source_id: SourceId, session: SessionDep) -> Response:
     """The document's full text, verbatim: every citation's `quote` is a substring of it."""
     return await answer(request, session, lambda s: source_detail(s, source_id))
+
+
+TEXT = "text/plain; charset=utf-8"
+
+
+@router.get(
+    "/{source_id}/text",
+    summary="One source document's text, verbatim",
+    operation_id="get_source_text",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The exact text whose SHA-256 the source gives (UTF-8); its `ETag` "
+            "is the start of that digest.",
+            "content": {
+                TEXT: {"schema": {"type": "string"}, "example": "BAKU — General Secretary ..."}
+            },
+        },
+        **problem_responses((406, "The Accept header does not allow text/plain")),
+    },
+)
+async def get_source_text(request: Request, source_id: SourceId, session: SessionDep) -> Response:
+    """The document's text and nothing else, byte for byte as stored: the SHA-256 of the
+    body is the source's `sha256`, and every citation's `TextPositionSelector` (`start`,
+    `end`, in Unicode code points) cuts its `exact` quote out of it. What to annotate or
+    search a quote in, and how a client checks a quote itself."""
+    require_acceptable(request, ["text/plain"])
+    text = await run_read(
+        request,
+        session,
+        lambda s: found(queries.get_source_text(s, source_id), "source", source_id),
+        bounded=True,
+    )
+    return Response(text.encode("utf-8"), media_type=TEXT)
 
 
 def source_detail(session: Session, source_id: str) -> SourceDetail:

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from app.api.auth import AdminKey, WriteBody, WriteKey
 from app.api.deps import SessionDep, mark_change, public_url, run_write
-from app.api.formats import accepts_json
+from app.api.formats import MERGE_PATCH, accepts_json
 from app.api.responses import JSONBytes
 from app.api.v1.common import record_id, with_article
+from app.api.write_schemas import REF, schema_name
 from app.curation import service
 from app.db import write_transaction
 from app.errors import PreconditionFailed, PreconditionRequired
@@ -92,7 +93,8 @@ def add_write_routes(
     """POST, PATCH and DELETE for `kind` on `router`; `detail` is what the GET answers, so
     a write answers with (and checks If-Match against) what a GET shows. Each does its
     whole database work in one worker-thread hop."""
-    schema = {"$ref": f"#/components/schemas/{kind.shape.__name__}"}
+    create_body = {"$ref": REF + schema_name(kind, "Create")}
+    patch_body = {"$ref": REF + schema_name(kind, "Patch")}
     RecordId = record_id(kind.name, example_id)
     one = with_article(kind.name)
     item_path = f"/{{{kind.name}_id}}"
@@ -121,7 +123,10 @@ def add_write_routes(
         description=create_text,
         operation_id=f"create_{kind.name}",
         openapi_extra={
-            "requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": create_body}},
+            }
         },
     )
     async def create(
@@ -148,7 +153,7 @@ def add_write_routes(
         openapi_extra={
             "requestBody": {
                 "required": True,
-                "content": {"application/merge-patch+json": {"schema": {"type": "object"}}},
+                "content": {MERGE_PATCH: {"schema": patch_body}},
             }
         },
     )
@@ -228,9 +233,7 @@ def add_citation_route(
         openapi_extra={
             "requestBody": {
                 "required": True,
-                "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/CitationIn"}}
-                },
+                "content": {"application/json": {"schema": {"$ref": REF + "CitationIn"}}},
             }
         },
     )

@@ -1,7 +1,10 @@
-// Runs the compiled page against a live server: node run.mjs <base URL>
-import { energyAgreementsOfAzerbaijan, oneAgreement } from "./build/js/page.js";
+// Runs each compiled page's tour against a live server: node run.mjs <base URL> <write key>
+import * as openapiFetch from "./js/openapi-fetch.js";
+import * as heyApi from "./js/hey-api.js";
 
-const baseUrl = process.argv[2];
-const listed = await energyAgreementsOfAzerbaijan(baseUrl);
-const detail = await oneAgreement(baseUrl, listed[0]);
-console.log(JSON.stringify({ listed, detail }));
+const [baseUrl, key] = process.argv.slice(2);
+const tours = {
+  "openapi-fetch": await openapiFetch.tour(baseUrl, key),
+  "hey-api": await heyApi.tour(baseUrl, key),
+};
+console.log(JSON.stringify(tours));
