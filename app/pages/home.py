@@ -55,11 +55,15 @@ async def home(request: Request, session: SessionDep) -> Response:
 
 def home_context(session: Session, live: LiveIndex | None) -> dict[str, Any]:
     agreements = agreement_queries.list_page(session, live, AgreementFilters(limit=NEWEST))
+    # The newest agreements' total, when exact (the counting index's, or SQL's below its
+    # cap), is how many agreements there are.
+    listed = agreements.page
+    known = {"agreements": listed.total} if listed.total_exact else {}
     return {
         "title": "Treaties and agreements between states, every fact sourced",
         "json_href": "/api/v1/agreements",
         "json_label": "The agreements as JSON (ask / for JSON: the API's links and examples)",
-        "counts": record_counts(session),
+        "counts": record_counts(session, known),
         "pairs": country_pairs(session),
         "agreements": agreements.page.rows,
         "visits": visit_queries.list_visits(session, VisitFilters(limit=NEWEST)).rows,

@@ -28,6 +28,8 @@ router = APIRouter(include_in_schema=False)
 
 EMBEDS = ["parties", "sectors"]
 FACETS = ["country", "sector", "kind", "year"]
+AGREEMENTS_ASK = {"include": EMBEDS, "facets": FACETS}
+STATEMENTS_ASK = {"facets": FACETS}  # a statement's countries and sectors are in its row
 PAGING = ("cursor", "offset")
 """Parameters of one page only: a filter change starts again from the first page."""
 
@@ -58,6 +60,9 @@ class ListPage:
     """The page's rows (the API's JSON, with `countries` and `sectors` as linked items), its
     PageResult, and the facets."""
     columns: tuple[str, ...]
+    asks: dict[str, list[str]]
+    """What the page asks the API's list for whatever the query says (its embeds and
+    facets): its JSON link asks for the same, so that JSON is what the page shows."""
 
 
 def _agreement_rows(
@@ -86,19 +91,13 @@ def _agreement_rows(
 
 def _shown(filters: AgreementFilters) -> AgreementFilters:
     """The page's own embeds and facets, whatever the query said of them."""
-    return filters.model_copy(
-        update={
-            "include": EMBEDS,
-            "facets": FACETS,
-            "format": None,
-        }
-    )
+    return filters.model_copy(update={**AGREEMENTS_ASK, "format": None})
 
 
 def _statement_rows(
     session: Session, live: LiveIndex | None, filters: StatementFilters
 ) -> tuple[list, Any, dict | None]:
-    shown = filters.model_copy(update={"facets": FACETS})  # the list's facets are the same four
+    shown = filters.model_copy(update=STATEMENTS_ASK)
     result = statement_queries.list_statements(session, shown)
     rows = [StatementOut.of(s).model_dump(mode="json") for s in result.rows]
     return (
@@ -142,6 +141,7 @@ LISTS = (
         ),
         _agreement_rows,
         ("Title", "Date", "Kind", "Parties", "Sectors"),
+        AGREEMENTS_ASK,
     ),
     ListPage(
         "/statements",
@@ -161,6 +161,7 @@ LISTS = (
         ),
         _statement_rows,
         ("Title", "Date", "Kind", "Made by", "Sectors"),
+        STATEMENTS_ASK,
     ),
 )
 
@@ -175,12 +176,13 @@ def list_context(
 ) -> dict:
     rows, result, facets = spec.rows(session, live, filters)
     filtering = [(k, v) for k, v in params.multi_items() if k not in PAGING]
-    query = urlencode(filtering)
+    asked = [(k, v) for k, v in filtering if k not in spec.asks]
+    asked += [(k, ",".join(v)) for k, v in spec.asks.items()]
     downloadable = urlencode([(k, v) for k, v in filtering if k != "limit"])
     return {
         "title": spec.title,
         "spec": spec,
-        "json_href": f"/api/v1/{spec.plural}" + (f"?{query}" if query else ""),
+        "json_href": f"/api/v1/{spec.plural}?{urlencode(asked, safe=',')}",
         "csv_href": f"/api/v1/{spec.plural}.csv" + (f"?{downloadable}" if downloadable else ""),
         "values": {i.name: params.getlist(i.name) for i in spec.inputs},
         "active": [

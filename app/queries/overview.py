@@ -8,32 +8,40 @@ from app.kinds.registry import KINDS
 from app.models import Country, RelationEvent
 
 
-def record_counts(session: Session) -> dict[str, int]:
-    """Records of each kind, by the kind's plural, in one statement."""
+def record_counts(session: Session, known: dict[str, int] | None = None) -> dict[str, int]:
+    """Records of each kind, by the kind's plural, in one statement. The kinds in `known`
+    (counts already exact, as an unfiltered list's total from the counting index) are taken
+    from it rather than counted again: a million agreements take 5-17 ms to count."""
+    known = known or {}
     parts = [
         select(literal(kind.plural).label("kind"), func.count().label("n")).select_from(kind.model)
         for kind in KINDS
+        if kind.plural not in known
     ]
     counted: dict[str, int] = {kind: n for kind, n in session.execute(union_all(*parts))}
-    return {kind.plural: counted[kind.plural] for kind in KINDS}
+    return {kind.plural: known.get(kind.plural, counted.get(kind.plural, 0)) for kind in KINDS}
+
+
+FIRST, SECOND = aliased(Country), aliased(Country)
+"""The pair's two countries, aliased once: the query with new aliases took 0.9 ms a call
+(building them, their columns and the statement's cache key), with these 0.16 ms."""
 
 
 def country_pairs(session: Session) -> list[dict[str, object]]:
     """Each pair of countries with relation milestones recorded, with their names and how
     many milestones, in the order of the first country's name."""
-    first, second = aliased(Country), aliased(Country)
     rows = session.execute(
         select(
-            first.id.label("first_id"),
-            first.name.label("first_name"),
-            second.id.label("second_id"),
-            second.name.label("second_name"),
+            FIRST.id.label("first_id"),
+            FIRST.name.label("first_name"),
+            SECOND.id.label("second_id"),
+            SECOND.name.label("second_name"),
             func.count().label("milestones"),
         )
         .select_from(RelationEvent)
-        .join(first, first.id == RelationEvent.country_a_id)
-        .join(second, second.id == RelationEvent.country_b_id)
-        .group_by(first.id, first.name, second.id, second.name)
-        .order_by(first.name, second.name)
+        .join(FIRST, FIRST.id == RelationEvent.country_a_id)
+        .join(SECOND, SECOND.id == RelationEvent.country_b_id)
+        .group_by(FIRST.id, FIRST.name, SECOND.id, SECOND.name)
+        .order_by(FIRST.name, SECOND.name)
     ).mappings()
     return [dict(row) for row in rows]

@@ -1,7 +1,7 @@
 """Two countries' relations and a country's timeline, from agreements, visits, milestones and
 statements."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -98,15 +98,22 @@ def _statement_by(family: list[str]) -> ColumnElement[bool]:
 def statements_between_match(first: list[str], second: list[str]) -> ColumnElement[bool]:
     """A statement belongs to two countries' relations when both make it, or when one makes
     it during a visit between them (President Aliyev at Tô Lâm's visit to Baku)."""
-    visits = select(Visit.id).where(
-        or_(
-            and_(guest_from(first), Visit.host_country_id.in_(second)),
-            and_(guest_from(second), Visit.host_country_id.in_(first)),
+    # The statement's own visit looked up by its id: listing every visit between the two
+    # instead walks each one's hosted visits (1,200 apiece at 100k visits, 4 ms).
+    during_visit = (
+        select(Visit.id)
+        .where(
+            Visit.id == Statement.visit_id,
+            or_(
+                and_(guest_from(first), Visit.host_country_id.in_(second)),
+                and_(guest_from(second), Visit.host_country_id.in_(first)),
+            ),
         )
+        .exists()
     )
     return or_(
         and_(_statement_by(first), _statement_by(second)),
-        and_(Statement.visit_id.in_(visits), or_(_statement_by(first), _statement_by(second))),
+        and_(during_visit, or_(_statement_by(first), _statement_by(second))),
     )
 
 
@@ -269,7 +276,19 @@ def iter_timeline(
     """The whole timeline in its order, in keyset batches, its agreements found by the
     counting index `live` where it answers. Countries are resolved before the first batch."""
     families = [country_family(session, "country", code) for code in f.country]
-    stmt, entries = _dated_timeline(families, f, ids_with_parties(session, live, families))
+    return timeline_batches(session, families, f, ids_with_parties(session, live, families), batch)
+
+
+def timeline_batches(
+    session: Session,
+    families: list[list[str]],
+    f: TimelineQuery,
+    agreement_ids: list[str] | None,
+    batch: int,
+) -> Iterator[list[dict]]:
+    """`iter_timeline` of families already resolved (`agreement_ids` as for
+    `timeline_entries`)."""
+    stmt, entries = _dated_timeline(families, f, agreement_ids)
     order = _timeline_order(entries)
     return _timeline_batches(session, stmt.order_by(*order), order, batch)
 
@@ -277,13 +296,16 @@ def iter_timeline(
 def _timeline_batches(
     session: Session, stmt: Select, order: tuple[Any, ...], batch: int
 ) -> Iterator[list[dict]]:
+    """Batches of `batch` rows until a shorter one, the last (no query after it to find
+    nothing: at 1M agreements a pair's timeline query costs 20 ms)."""
     after = None
     while True:
         page = stmt.where(tuple_(*order) > tuple_(*after)) if after else stmt
         rows = [dict(r) for r in session.execute(page.limit(batch)).mappings()]
-        if not rows:
+        if rows:
+            yield rows
+        if len(rows) < batch:
             return
-        yield rows
         after = _position(rows[-1])
 
 
@@ -312,3 +334,17 @@ def contacts(
         .first()
     )
     return (dict(first) if first else None, dict(last) if last else None)
+
+
+def contacts_among(timeline: Iterable[dict]) -> tuple[dict | None, dict | None]:
+    """What `contacts` finds, from a pair's whole timeline in its order (no query: a page
+    that reads the timeline has them). The earliest is the first dated contact; the latest
+    ends last, ties going to the lower rank, then to the lower id (in code-point order, the
+    order of SQLite's and PostgreSQL's C collation, as the counting index assumes)."""
+    dated = [e for e in timeline if e["date_start"] is not None and e["kind"] in CONTACTS]
+    if not dated:
+        return None, None
+    latest = max(e["date_end"] for e in dated)
+    return dated[0], min(
+        (e for e in dated if e["date_end"] == latest), key=lambda e: (e["rank"], e["id"])
+    )

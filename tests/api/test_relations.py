@@ -7,8 +7,10 @@ from sqlalchemy.orm import Session
 from app.queries import agreements as agreement_queries
 from app.queries.agreements import ids_with_parties
 from app.queries.common import country_family
-from app.queries.relations import contacts, timeline_entries
+from app.queries.relations import contacts, contacts_among, iter_timeline, timeline_entries
+from app.schemas.relations import TimelineQuery
 from tests.api.engines import TransactionIndex
+from tests.factories import make_agreement
 from tests.problems import assert_problem
 
 
@@ -183,3 +185,21 @@ def test_the_index_finds_the_agreements_between_two_countries(
     assert contacts(session, families, ids) == contacts(session, families)
     monkeypatch.setattr(agreement_queries, "MAX_INDEXED_IDS", len(ids) - 1)
     assert ids_with_parties(session, live, families) is None
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_contacts_among_the_timeline_are_those_sql_finds(session: Session, ties: bool) -> None:
+    """A page that has read a pair's whole timeline takes its contacts from it: the same as
+    `contacts` finds, ties on the latest end included (lower rank, then lower id, whatever
+    the start)."""
+    if ties:
+        for id_, date in (("late-b", "2099"), ("late-a", "2099-12"), ("late-c", "2099-12-31")):
+            make_agreement(session, id=id_, date=date, parties=("VN", "AZ"))
+        session.flush()
+    families = [country_family(session, "country", code) for code in ("VN", "AZ")]
+    query = TimelineQuery(country=["VN", "AZ"])
+    whole = [entry for batch in iter_timeline(session, query) for entry in batch]
+    found = contacts_among(whole)
+    assert found == contacts(session, families)
+    assert found[0] is not None and found[0]["id"] == "visit-ho-chi-minh-azerbaijan-1959"
+    assert found[1] is not None and (found[1]["id"] == "late-a") == ties

@@ -2,6 +2,7 @@
 
 from urllib.parse import parse_qsl, urlsplit
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -74,7 +75,30 @@ def test_the_list_has_its_filters_as_a_labelled_form(client: TestClient) -> None
     assert "/api/v1/agreements.csv?country=AZ&sector=energy" in page.hrefs
     assert page.all("link", rel="alternate")[0].attrs["href"] == (
         "/api/v1/agreements?country=AZ&sector=energy"
+        "&include=parties,sectors&facets=country,sector,kind,year"
     )
+
+
+@pytest.mark.parametrize(
+    "path, query",
+    [
+        ("/agreements", "country=AZ&include=citations&facets=sector"),
+        ("/statements", "country=AZ&facets=sector"),
+    ],
+)
+def test_the_json_beside_a_list_holds_what_the_page_shows(
+    client: TestClient, path: str, query: str
+) -> None:
+    """Its four facets, and the agreements' parties and sectors, whatever the query asked."""
+    page = get_page(client, f"{path}?{query}")
+    [alternate] = page.all("link", rel="alternate", type="application/json")
+    body = client.get(alternate.attrs["href"]).json()
+    assert set(body["facets"]) == {"country", "sector", "kind", "year"}
+    sectors = [f["value"] for f in body["facets"]["sector"]][:3]  # the most common, shown
+    assert sectors and all(f"{path}?{query}&sector={s}" in page.hrefs for s in sectors)
+    if path == "/agreements":
+        assert all("parties" in i and "sectors" in i for i in body["items"])
+        assert not any("citations" in i for i in body["items"])
 
 
 def test_facet_counts_are_links_that_add_the_filter(client: TestClient) -> None:

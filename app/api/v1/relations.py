@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -10,7 +11,7 @@ from app.api.v1.exports import Export, add_export_routes
 from app.counting.live import LiveIndex
 from app.dates import DATE_COLUMNS
 from app.kinds.registry import KINDS
-from app.models import RelationEvent, Visit
+from app.models import Country, RelationEvent, Visit
 from app.queries import agreements as agreement_queries
 from app.queries import bodies as body_queries
 from app.queries import relations as queries
@@ -69,16 +70,42 @@ async def get_relations(
     )
 
 
-def relations(session: Session, live: LiveIndex | None, first: str, second: str) -> RelationsOut:
+@dataclass(frozen=True)
+class Pair:
+    """Two countries as found by the codes asked for, each with its predecessors, and their
+    agreements' ids where the counting index gives them (None: SQL finds them)."""
+
+    countries: list[Country]
+    families: list[list[str]]
+    agreement_ids: list[str] | None
+
+
+def pair_of(session: Session, live: LiveIndex | None, first: str, second: str) -> Pair:
     countries = [found(resolve_country(session, code), "country", code) for code in (first, second)]
     families = [family_of(session, c.id) for c in countries]
+    return Pair(countries, families, agreement_queries.ids_with_parties(session, live, families))
+
+
+def relations(session: Session, live: LiveIndex | None, first: str, second: str) -> RelationsOut:
+    pair = pair_of(session, live, first, second)
+    contacts = queries.contacts(session, pair.families, pair.agreement_ids)
+    return relations_of(session, live, pair, contacts)
+
+
+def relations_of(
+    session: Session,
+    live: LiveIndex | None,
+    pair: Pair,
+    contacts: tuple[dict | None, dict | None],
+) -> RelationsOut:
+    """The pair's relations, with their earliest and latest contacts as already found (by
+    `queries.contacts`, or among the timeline a page has read)."""
+    countries, families = pair.countries, pair.families
     filters = AgreementFilters(limit=100, include=["citations"], facets=["sector", "year"])
     listing = agreement_queries.list_page(session, live, filters, Selection({"country": families}))
     facets = listing.facets or {}
     milestones = _milestones(session, queries.milestones_between(session, *families))
-    earliest_contact, latest_contact = queries.contacts(
-        session, families, agreement_queries.ids_with_parties(session, live, families)
-    )
+    earliest_contact, latest_contact = contacts
     return RelationsOut(
         countries=[CountryRef.model_validate(c) for c in countries],
         diplomatic_relations=next(
