@@ -19,11 +19,18 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from glob import glob
 from pathlib import Path
+from typing import Any
 
+import pytest
+from fastapi import FastAPI
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
-from app.db import make_engine
+from app.config import Settings
+from app.curation.keys import create_key
+from app.db import make_engine, transaction
+from app.main import create_app
+from tests.servers import seed_database, serve
 
 DATABASE = "treaty_replicated"
 READY_SECONDS = 20.0
@@ -207,3 +214,44 @@ def wait_for_streaming(database: ReplicatedDatabase) -> None:
         wait_until(streaming, "the replica streams from the primary")
     finally:
         replica.dispose()
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """The app serving a seeded primary's writes and its streaming replica's reads."""
+
+    url: str
+    app: FastAPI
+    database: ReplicatedDatabase
+    replica: Engine  # autocommit, to pause and resume replay
+    write_key: str
+
+
+@contextmanager
+def deployed(writer: str, **settings: Any) -> Iterator[Deployment]:
+    """A throwaway primary and replica, the primary seeded with a write key named `writer`,
+    and the app (made with `settings`) serving them on a free port. Skips the test when
+    PostgreSQL's server binaries are missing."""
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL's server binaries (initdb, pg_ctl, pg_basebackup) are missing")
+    with replicated_database(bin_dir) as database:
+        seed_database(database.primary_url)
+        primary = make_engine(database.primary_url)
+        with transaction(primary) as session:
+            write_key = create_key(session, writer, "write")[1]
+        primary.dispose()
+        replica = make_engine(database.replica_url, isolation_level="AUTOCOMMIT")
+        app = create_app(
+            Settings(
+                database_url=database.primary_url,
+                read_database_url=database.replica_url,
+                **settings,
+            )
+        )
+        try:
+            with serve(database.primary_url, app=app) as url:
+                yield Deployment(url, app, database, replica, write_key)
+        finally:
+            app.state.read_engine.dispose()
+            replica.dispose()

@@ -10,28 +10,21 @@ short here (2 s to connect, 1 s per statement), so a frozen server costs each te
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import httpx
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 
-from app.config import Settings
-from app.curation.keys import create_key
-from app.db import make_engine, transaction
-from app.main import create_app
 from tests.api.test_observability import metric_samples
 from tests.api.test_read_replica import SEEDED, served_by
 from tests.api.test_writes import NEW, auth
 from tests.problems import assert_problem
 from tests.replica_cluster import (
-    ReplicatedDatabase,
-    postgres_bin,
-    replicated_database,
+    Deployment,
+    deployed,
     wait_for_streaming,
     wait_until,
 )
-from tests.servers import seed_database, serve
 
 LISTING = "/api/v1/agreements?country=AZ"
 TIMEOUTS = {"db_connect_timeout_seconds": 2.0, "db_statement_timeout_seconds": 1.0}
@@ -40,40 +33,11 @@ READY_BOUND = 2.0  # /ready's checks give up after this (app.api.meta.HEALTH_TIM
 SLACK = 1.5  # a loaded 2-core machine's scheduling, on top of a bound
 
 
-@dataclass(frozen=True)
-class Deployment:
-    url: str
-    database: ReplicatedDatabase
-    replica: Engine  # autocommit, to pause and resume replay
-    write_key: str
-
-
 @pytest.fixture(scope="module")
 def deployment() -> Iterator[Deployment]:
-    bin_dir = postgres_bin()
-    if bin_dir is None:
-        pytest.skip("PostgreSQL's server binaries (initdb, pg_ctl, pg_basebackup) are missing")
-    with replicated_database(bin_dir) as database:
-        seed_database(database.primary_url)
-        primary = make_engine(database.primary_url)
-        with transaction(primary) as session:
-            write_key = create_key(session, "away-writer", "write")[1]
-        primary.dispose()
-        replica = make_engine(database.replica_url, isolation_level="AUTOCOMMIT")
-        settings = Settings(
-            database_url=database.primary_url,
-            read_database_url=database.replica_url,
-            replica_max_lag_seconds=0.5,
-            counting_index=False,
-            **TIMEOUTS,
-        )
-        app = create_app(settings)
-        try:
-            with serve(database.primary_url, app=app) as url:
-                yield Deployment(url, database, replica, write_key)
-        finally:
-            app.state.read_engine.dispose()
-            replica.dispose()
+    settings = {"replica_max_lag_seconds": 0.5, "counting_index": False, **TIMEOUTS}
+    with deployed("away-writer", **settings) as deployment:
+        yield deployment
 
 
 def fallbacks(client: httpx.Client) -> dict[str, float]:

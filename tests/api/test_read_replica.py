@@ -8,30 +8,24 @@ runs.
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 
-from app.config import Settings
 from app.counting.index import AgreementIndex
-from app.curation.keys import create_key
-from app.db import make_engine, transaction
-from app.main import create_app
 from tests.api.test_observability import metric_samples
 from tests.api.test_writes import NEW, auth
 from tests.problems import assert_problem
 from tests.replica_cluster import (
     READY_SECONDS,
+    Deployment,
+    deployed,
     has_replayed,
-    postgres_bin,
-    replicated_database,
     wait_until,
 )
-from tests.servers import seed_database, serve
 
 AGREEMENTS = "/api/v1/agreements"
 SEEDED = f"{AGREEMENTS}/mou-energy-vn-az-2025"
@@ -39,39 +33,13 @@ WRITTEN = f"{AGREEMENTS}/{NEW['id']}"
 LISTING = f"{AGREEMENTS}?country=AZ"
 
 
-@dataclass(frozen=True)
-class Deployment:
-    url: str
-    app: FastAPI
-    replica: Engine
-    write_key: str
-
-
 @pytest.fixture(scope="module")
 def deployment() -> Iterator[Deployment]:
     """The app serving a seeded primary's writes and its replica's reads."""
     if not os.environ.get("TEST_DATABASE_URL"):
         pytest.skip("read replicas are PostgreSQL's: set TEST_DATABASE_URL to run these")
-    bin_dir = postgres_bin()
-    if bin_dir is None:
-        pytest.skip("PostgreSQL's server binaries (initdb, pg_ctl, pg_basebackup) are missing")
-    with replicated_database(bin_dir) as database:
-        seed_database(database.primary_url)
-        primary = make_engine(database.primary_url)
-        with transaction(primary) as session:
-            write_key = create_key(session, "replica-writer", "write")[1]
-        primary.dispose()
-        replica = make_engine(database.replica_url, isolation_level="AUTOCOMMIT")
-        settings = Settings(
-            database_url=database.primary_url, read_database_url=database.replica_url
-        )
-        app = create_app(settings)
-        try:
-            with serve(database.primary_url, app=app) as url:
-                yield Deployment(url, app, replica, write_key)
-        finally:
-            app.state.read_engine.dispose()
-            replica.dispose()
+    with deployed("replica-writer") as deployment:
+        yield deployment
 
 
 def reads_by_target(client: httpx.Client) -> dict[str, float]:
