@@ -12,7 +12,7 @@ from app import __version__
 from app.api import meta, problems
 from app.api.deps import ReadLanes
 from app.api.docs_ui import install_docs
-from app.api.list_formats import ListFormats
+from app.api.list_formats import ListFormats, downloadable_lists
 from app.api.openapi import finish
 from app.api.query_models import query_models
 from app.api.v1 import (
@@ -85,6 +85,7 @@ API_ROUTERS = tuple(
     )
 )
 """Under /api/v1, in this order (each router's routes before the next's)."""
+API_PREFIX = "/api/v1"
 PAGE_ROUTERS = (
     home.router,
     lists.router,
@@ -201,7 +202,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(meta.router)
     app.include_router(problems.router)
     for router in API_ROUTERS:
-        app.include_router(router, prefix="/api/v1")
+        app.include_router(router, prefix=API_PREFIX)
     for router in PAGE_ROUTERS:
         app.include_router(router)
     # The last added runs first: the edge (client address, request id, 431, CORS preflight,
@@ -211,7 +212,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # as Accept asks, see app.api.list_formats). So 429, 413, 503 and 500 answers carry
     # CORS, security headers and the request id too; 431 comes before anything but the edge
     # reads the headers, and carries the request id only.
-    app.add_middleware(ListFormats)
+    app.add_middleware(ListFormats, lists=downloadable_lists(API_ROUTERS, API_PREFIX))
     app.add_middleware(
         AdmissionGate,
         limit=settings.max_concurrent_requests,
