@@ -4,7 +4,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import Body, BodyCountry
-from app.queries.common import PageResult, SortKey, country_family, keyset_batches, paginate
+from app.queries.common import PageResult, SortKey, country_family, keyset_batches
 from app.queries.facets import FacetSet, countries, values
 from app.queries.text_search import text_match
 from app.schemas.bodies import BodyFilters, BodyQuery
@@ -36,8 +36,7 @@ def filter_bodies(session: Session, f: BodyQuery) -> Select[tuple[Body]]:
 
 def list_bodies(session: Session, f: BodyFilters) -> PageResult:
     stmt = filter_bodies(session, f).options(selectinload(Body.countries))
-    page = paginate(session, stmt, BY_NAME, limit=f.limit, offset=f.offset, cursor=f.cursor)
-    return FACETS.on(page, session, stmt, f.facets)
+    return FACETS.page(session, stmt, BY_NAME, f)
 
 
 def iter_bodies(session: Session, f: BodyQuery) -> Iterator[list[Body]]:

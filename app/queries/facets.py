@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.counting.index import FACET_SIZE, AgreementIndex, Groups
 from app.models import Agreement, AgreementParty, AgreementSector, Country
-from app.queries.common import PageResult
+from app.queries.common import PageResult, SortKey, paginate
 from app.queries.sectors import sector_rollup
 from app.schemas.enums import Facet
 
@@ -40,8 +40,8 @@ class FacetSet:
     def of(cls, filters: type[BaseModel], id_column: Any, pairs: Mapping[str, Pairs]) -> "FacetSet":
         """The facets `filters` (a list's query model) lets a client ask for, each with SQL:
         a name the model allows without pairs here (or the reverse) fails at import."""
-        (allowed,) = get_args(filters.model_fields["facets"].annotation)
-        names = {str(getattr(v, "value", v)) for v in get_args(allowed) or list(allowed)}
+        (allowed,) = get_args(filters.model_fields["facets"].annotation)  # list[<its enum>]
+        names = {member.value for member in allowed}
         if names != set(pairs):
             raise TypeError(f"{filters.__name__}: facets {sorted(names ^ set(pairs))} unmatched")
         return cls(id_column, pairs)
@@ -67,11 +67,11 @@ class FacetSet:
             for name in dict.fromkeys(names)
         }
 
-    def on(
-        self, page: PageResult, session: Session, filtered: Select, names: Sequence[Any]
-    ) -> PageResult:
-        """`page` of the list `filtered` selects, with the counts of the facets in `names`."""
-        return replace(page, facets=self.counts(session, filtered, names))
+    def page(self, session: Session, filtered: Select, sort: SortKey, f: Any) -> PageResult:
+        """The page of the list `filtered` selects that `f` (a list's filters: paging and
+        `facets`) asks for, in `sort` order, with the counts of the facets it names."""
+        page = paginate(session, filtered, sort, limit=f.limit, offset=f.offset, cursor=f.cursor)
+        return replace(page, facets=self.counts(session, filtered, f.facets))
 
 
 def _counts(session: Session, pairs: Select, ids) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import AgreementSignatory, Signatory
-from app.queries.common import PageResult, SortKey, country_family, keyset_batches, paginate
+from app.queries.common import PageResult, SortKey, country_family, keyset_batches
 from app.queries.facets import FacetSet, countries, values
 from app.queries.text_search import text_match
 from app.schemas.signatories import SignatoryFilters, SignatoryQuery
@@ -35,8 +35,7 @@ def filter_signatories(session: Session, f: SignatoryQuery) -> Select[tuple[Sign
 
 def list_signatories(session: Session, f: SignatoryFilters) -> PageResult:
     stmt = filter_signatories(session, f)
-    page = paginate(session, stmt, BY_NAME, limit=f.limit, offset=f.offset, cursor=f.cursor)
-    return FACETS.on(page, session, stmt, f.facets)
+    return FACETS.page(session, stmt, BY_NAME, f)
 
 
 def iter_signatories(session: Session, f: SignatoryQuery) -> Iterator[list[Signatory]]:

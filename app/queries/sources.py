@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Source
-from app.queries.common import PageResult, SortKey, keyset_batches, paginate
+from app.queries.common import PageResult, SortKey, keyset_batches
 from app.queries.facets import FacetSet, values
 from app.schemas.sources import SourceFilters, SourceQuery
 
@@ -18,8 +18,7 @@ FACETS = FacetSet.of(
 
 def list_sources(session: Session, f: SourceFilters) -> PageResult:
     stmt = select(Source)
-    page = paginate(session, stmt, BY_ID, limit=f.limit, offset=f.offset, cursor=f.cursor)
-    return FACETS.on(page, session, stmt, f.facets)
+    return FACETS.page(session, stmt, BY_ID, f)
 
 
 def iter_sources(session: Session, f: SourceQuery) -> Iterator[list[Source]]:

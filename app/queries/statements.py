@@ -18,7 +18,6 @@ from app.queries.common import (
     SortKey,
     country_family,
     keyset_batches,
-    paginate,
     require,
     sector_descendants,
 )
@@ -90,8 +89,7 @@ def _linked(link: type, condition: object) -> object:
 
 def list_statements(session: Session, f: StatementFilters) -> PageResult:
     stmt = filter_statements(session, f).options(*LINKS)
-    page = paginate(session, stmt, SORTS[f.sort], limit=f.limit, offset=f.offset, cursor=f.cursor)
-    return FACETS.on(page, session, stmt, f.facets)
+    return FACETS.page(session, stmt, SORTS[f.sort], f)
 
 
 def iter_statements(session: Session, f: StatementQuery) -> Iterator[list[Statement]]:

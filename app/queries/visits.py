@@ -4,7 +4,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import Agreement, Visit
-from app.queries.common import PageResult, SortKey, country_family, keyset_batches, paginate
+from app.queries.common import PageResult, SortKey, country_family, keyset_batches
 from app.queries.facets import FacetSet, countries, date_prefix, values
 from app.queries.text_search import text_match
 from app.schemas.common import date_bounds
@@ -54,8 +54,7 @@ def filter_visits(session: Session, f: VisitQuery) -> Select[tuple[Visit]]:
 
 def list_visits(session: Session, f: VisitFilters) -> PageResult:
     stmt = filter_visits(session, f)
-    page = paginate(session, stmt, SORTS[f.sort], limit=f.limit, offset=f.offset, cursor=f.cursor)
-    return FACETS.on(page, session, stmt, f.facets)
+    return FACETS.page(session, stmt, SORTS[f.sort], f)
 
 
 def iter_visits(session: Session, f: VisitQuery) -> Iterator[list[Visit]]:
