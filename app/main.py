@@ -20,6 +20,7 @@ from app.api.v1 import (
     bodies,
     changes,
     countries,
+    overview,
     relations,
     search,
     sectors,
@@ -81,6 +82,7 @@ API_ROUTERS = tuple(
         sectors,
         sources,
         search,
+        overview,
         changes,
     )
 )
@@ -138,6 +140,10 @@ TAGS = [
         "description": "The source documents, verbatim, that every citation quotes.",
     },
     {"name": "search", "description": "One query across every kind of record."},
+    {
+        "name": "overview",
+        "description": "What the database holds, at a glance: what the start page shows.",
+    },
     {"name": "changes", "description": "Every write in order, for mirrors and auditors."},
     {"name": "keys", "description": "API keys for curators (admin only)."},
     {"name": "meta", "description": "Health and service information."},

@@ -48,6 +48,7 @@ CURSORS = {
     ("/api/v1/signatories", None): ["name", "PetroVietnam", "petrovietnam"],
     ("/api/v1/sectors", None): ["id", "energy", "energy"],
     ("/api/v1/sources", None): ["id", SOURCE, SOURCE],
+    ("/api/v1/sources/{source_id}/citations", None): ["position", 7, 4],
     ("/api/v1/bodies", None): ["name", "Việt Nam", "intergovernmental-committee-vn-az"],
     ("/api/v1/statements", "date"): ["date", "2025-01-01", "to-lam-confidence-2025"],
     ("/api/v1/statements", "-date"): ["-date", "2025-01-01", "to-lam-confidence-2025"],

@@ -11,15 +11,7 @@ from app.api.deps import SessionDep
 from app.api.responses import JSONBytes
 from app.counting.live import LiveIndex
 from app.pages.render import page
-from app.queries import agreements as agreement_queries
-from app.queries import sources as source_queries
-from app.queries import statements as statement_queries
-from app.queries import visits as visit_queries
-from app.queries.overview import country_pairs, record_counts
-from app.schemas.agreements import AgreementFilters
-from app.schemas.sources import SourceFilters
-from app.schemas.statements import StatementFilters
-from app.schemas.visits import VisitFilters
+from app.queries.overview import overview
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,10 +23,6 @@ EXAMPLES = {
     "Visits between the two countries, oldest first": "/api/v1/visits?country=VN&sort=date",
 }
 LINKS = {"docs": "/docs", "redoc": "/redoc", "openapi": "/openapi.json", "health": "/health"}
-NEWEST = 5
-"""Records of each kind listed as the newest (latest dated first)."""
-SOURCES = 100
-"""Source documents listed (by id), each linked to its text."""
 
 
 class Landing(BaseModel):
@@ -54,23 +42,13 @@ async def home(request: Request, session: SessionDep) -> Response:
 
 
 def home_context(session: Session, live: LiveIndex | None) -> dict[str, Any]:
-    agreements = agreement_queries.list_page(session, live, AgreementFilters(limit=NEWEST))
-    # The newest agreements' total, when exact (the counting index's, or SQL's below its
-    # cap), is how many agreements there are.
-    listed = agreements.page
-    known = {"agreements": listed.total} if listed.total_exact else {}
+    held = overview(session, live)
     return {
         "title": "Treaties and agreements between states, every fact sourced",
-        "json_href": "/api/v1/agreements",
-        "json_label": "The agreements as JSON (ask / for JSON: the API's links and examples)",
-        "counts": record_counts(session, known),
-        "pairs": country_pairs(session),
-        "agreements": agreements.page.rows,
-        "visits": visit_queries.list_visits(session, VisitFilters(limit=NEWEST)).rows,
-        "statements": statement_queries.list_statements(
-            session, StatementFilters(limit=NEWEST)
-        ).rows,
-        "sources": source_queries.list_sources(session, SourceFilters(limit=SOURCES)).rows,
+        "json_href": "/api/v1/overview",
+        "json_label": "The same as JSON (ask / for JSON: the API's links and examples)",
+        **held,
+        **held["newest"],
         "examples": EXAMPLES,
         "links": LINKS,
     }

@@ -12,6 +12,7 @@ from app.kinds.registry import KINDS
 from app.pages.render import citation_anchor, page
 from app.pages.source_text import Passage, Support, cut
 from app.queries.citations import citations_of_source, readings_of_source, record_labels
+from app.schemas.common import MAX_LIMIT
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,7 +49,9 @@ def source_context(session: Session, source_id: str) -> dict[str, Any]:
     runs, missing = cut(source.text, passages)
     return {
         "title": source.title,
-        "json_href": f"/api/v1/sources/{source.id}",
+        # The passages the page marks, as the API lists them (the text alone is linked too).
+        "json_href": f"/api/v1/sources/{source.id}/citations?limit={MAX_LIMIT}",
+        "json_label": "Its quoted passages as JSON",
         "source": source,
         "runs": runs,
         "missing": missing,

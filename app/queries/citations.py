@@ -20,6 +20,8 @@ from app.models import (
     Statement,
     Visit,
 )
+from app.queries.common import PageResult, SortKey, paginate
+from app.schemas.common import CursorParams
 
 
 def citations_for(
@@ -123,3 +125,17 @@ def record_labels(
         return {}
     rows = session.execute(union_all(*parts)).mappings()
     return {(row["type"], row["id"]): dict(row) for row in rows}
+
+
+IN_TEXT_ORDER = SortKey.by_column("position", Citation.quote_start, Citation.id)
+"""A source's citations in the order their quotes stand in its text (ties: as stored)."""
+
+
+def source_citations(session: Session, source_id: str, f: CursorParams) -> PageResult:
+    """A page of the citations quoting the source, each row a (citation, label of the
+    record it supports) pair: the page's labels in one statement, whatever their kinds."""
+    stmt = select(Citation).where(Citation.source_id == source_id)
+    page = paginate(session, stmt, IN_TEXT_ORDER, limit=f.limit, offset=f.offset, cursor=f.cursor)
+    labels = record_labels(session, {(c.record_type, c.record_id) for c in page.rows})
+    page.rows = [(c, labels[c.record_type, c.record_id]) for c in page.rows]
+    return page

@@ -33,7 +33,7 @@ class SortKey:
 
     name: str
     key: ColumnElement[Any]
-    id_column: InstrumentedAttribute[str]
+    id_column: InstrumentedAttribute[Any]
     descending: bool
     value: Callable[[Any], Any]
     """The row's value of `key`, computed in Python (for the cursor)."""
@@ -54,7 +54,7 @@ class SortKey:
         cls,
         name: str,
         column: InstrumentedAttribute[Any],
-        id_column: InstrumentedAttribute[str],
+        id_column: InstrumentedAttribute[Any],
         descending: bool = False,
     ) -> "SortKey":
         return cls(name, column, id_column, descending, lambda row: getattr(row, column.key))
@@ -64,7 +64,7 @@ class SortKey:
             return [self.key.desc(), self.id_column.desc()]
         return [self.key.asc(), self.id_column.asc()]
 
-    def after(self, value: Any, last_id: str) -> ColumnElement[bool]:
+    def after(self, value: Any, last_id: Any) -> ColumnElement[bool]:
         """Rows strictly after (`value`, `last_id`) in this order: the keyset condition,
         written so that it is an index range (`key <= v AND (key < v OR id > i)`)."""
         if self.descending:
@@ -76,11 +76,12 @@ class SortKey:
         return value.isoformat() if isinstance(value, datetime.date) else value
 
     def parse_value(self, raw: Any) -> Any:
-        """The cursor's sort value, of the sort key's own type (every sort key here is a
-        date or a text column), so a forged cursor never reaches the database."""
-        if self.key.type.python_type is datetime.date:
-            return cursor_date(raw)
-        return cursor_text(raw, "sort value")
+        """The cursor's sort value, of the sort key's own type, so a forged cursor never
+        reaches the database."""
+        return cursor_value(self.key, raw, "sort value")
+
+    def parse_id(self, raw: Any) -> Any:
+        return cursor_value(self.id_column, raw, "id")
 
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -97,6 +98,22 @@ def cursor_text(raw: Any, what: str) -> str:
     if not isinstance(raw, str) or _CONTROL.search(raw):
         raise ValueError(f"its {what} must be text")
     return raw
+
+
+def cursor_int(raw: Any, what: str) -> int:
+    if not isinstance(raw, int) or isinstance(raw, bool):
+        raise ValueError(f"its {what} must be an integer")
+    return raw
+
+
+def cursor_value(column: Any, raw: Any, what: str) -> Any:
+    """A cursor's part for `column`, of the column's own type (a date, an integer or text)."""
+    python_type = column.type.python_type
+    if python_type is datetime.date:
+        return cursor_date(raw)
+    if python_type is int:
+        return cursor_int(raw, what)
+    return cursor_text(raw, what)
 
 
 def pack_cursor(order: str, *position: Any) -> str:
@@ -136,12 +153,12 @@ def decode_cursor(sort: SortKey, cursor: str) -> ColumnElement[bool]:
     return sort.after(*cursor_position(sort, cursor))
 
 
-def cursor_position(sort: SortKey, cursor: str) -> tuple[Any, str]:
+def cursor_position(sort: SortKey, cursor: str) -> tuple[Any, Any]:
     """The (sort value, id) of a cursor from `encode_cursor`, each checked in type and
     shape (422 otherwise)."""
 
-    def parse(value: Any, last_id: Any) -> tuple[Any, str]:
-        return sort.parse_value(value), cursor_text(last_id, "id")
+    def parse(value: Any, last_id: Any) -> tuple[Any, Any]:
+        return sort.parse_value(value), sort.parse_id(last_id)
 
     return unpack_cursor(cursor, sort.name, parse)  # type: ignore[return-value]
 

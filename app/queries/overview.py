@@ -1,11 +1,48 @@
 """What the database holds, in a glance: records per kind and the pairs of countries whose
 relations are recorded."""
 
+from typing import Any
+
 from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
 
+from app.counting.live import LiveIndex
 from app.kinds.registry import KINDS
 from app.models import Country, RelationEvent
+from app.queries import agreements as agreement_queries
+from app.queries import sources as source_queries
+from app.queries import statements as statement_queries
+from app.queries import visits as visit_queries
+from app.schemas.agreements import AgreementFilters
+from app.schemas.sources import SourceFilters
+from app.schemas.statements import StatementFilters
+from app.schemas.visits import VisitFilters
+
+NEWEST = 5
+"""Records of each kind listed as the newest (latest dated first)."""
+SOURCES = 100
+"""Source documents listed (by id)."""
+
+
+def overview(session: Session, live: LiveIndex | None) -> dict[str, Any]:
+    """What `/` shows and `/api/v1/overview` answers: records per kind, the country pairs,
+    the newest agreements, visits and statements, and the sources."""
+    agreements = agreement_queries.list_page(session, live, AgreementFilters(limit=NEWEST)).page
+    # The newest agreements' total, when exact (the counting index's, or SQL's below its
+    # cap), is how many agreements there are.
+    known = {"agreements": agreements.total} if agreements.total_exact else {}
+    return {
+        "counts": record_counts(session, known),
+        "pairs": country_pairs(session),
+        "newest": {
+            "agreements": agreements.rows,
+            "visits": visit_queries.list_visits(session, VisitFilters(limit=NEWEST)).rows,
+            "statements": statement_queries.list_statements(
+                session, StatementFilters(limit=NEWEST)
+            ).rows,
+        },
+        "sources": source_queries.list_sources(session, SourceFilters(limit=SOURCES)).rows,
+    }
 
 
 def record_counts(session: Session, known: dict[str, int] | None = None) -> dict[str, int]:

@@ -29,6 +29,11 @@ def get_source(session: Session, source_id: str) -> Source | None:
     return session.get(Source, source_id)
 
 
+def source_exists(session: Session, source_id: str) -> str | None:
+    """The source's id if there is one (without reading its text)."""
+    return session.scalar(select(Source.id).where(Source.id == source_id))
+
+
 def source_titles(session: Session, source_ids: Iterable[str]) -> dict[str, str]:
     """The titles of the sources named, by id, in one statement (none for no ids)."""
     wanted = sorted(set(source_ids))

@@ -1,6 +1,13 @@
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas.common import CursorParams, Faceted, Out, facets_field
+from app.schemas.common import (
+    CitationOut,
+    CursorParams,
+    Faceted,
+    Out,
+    cursor_field,
+    facets_field,
+)
 from app.schemas.enums import SourceFacet
 
 
@@ -31,3 +38,28 @@ class SourceDetail(SourceOut):
     notes: str | None
     filename: str
     text: str = Field(description="The full text, verbatim.")
+
+
+class SourceCitationFilters(CursorParams):
+    """Paging through a source's citations, in the order their quotes stand in its text."""
+
+    cursor: str | None = cursor_field("WyJwb3NpdGlvbiIsMCwxXQ")
+
+
+class CitedRecord(Out):
+    """The record a citation supports."""
+
+    type: str = Field(
+        description="Its kind: a record kind of the API (`agreement`, `visit`, ...), "
+        "`relation` for a milestone of relations, `event` for an agreement's event.",
+        examples=["agreement"],
+    )
+    id: str = Field(examples=["strategic-partnership-declaration-vn-az-2025"])
+    title: str = Field(description="Its title or name (an event's: its action).")
+
+
+class SourceCitationOut(CitationOut):
+    """A passage of the source quoted by a record, and the record it supports (the passages
+    that `/sources/{id}` highlights in the text)."""
+
+    record: CitedRecord

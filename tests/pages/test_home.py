@@ -21,7 +21,11 @@ def test_the_start_shows_the_holdings_the_pairs_and_the_newest_records(
     cells = [td.text for td in page.all("td")]
     counts = dict(zip(cells[::2], cells[1::2], strict=True))
     assert int(counts["agreements"]) >= 11
-    assert page.all("link", rel="alternate", type="application/json")
+    [alternate] = page.all("link", rel="alternate", type="application/json")
+    assert alternate.attrs["href"] == "/api/v1/overview"
+    assert client.get("/api/v1/overview").json()["counts"] == {
+        kind: int(n) for kind, n in counts.items()
+    }
 
 
 def test_clients_asking_for_json_still_get_the_links_and_examples(client: TestClient) -> None:

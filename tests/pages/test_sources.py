@@ -57,9 +57,8 @@ def test_sources_are_named_by_title_never_by_file_name(
     assert source is not None
     page = get_page(client, f"/sources/{NEWS}")
     assert page.all("h1")[0].text == source.title
-    [alternate] = page.all("link", rel="alternate", type="application/json")
-    assert alternate.attrs["href"] == f"/api/v1/sources/{NEWS}"
     assert f"/api/v1/sources/{NEWS}" in page.hrefs
+    assert f"/api/v1/sources/{NEWS}/text" in page.hrefs
     assert source.filename not in page.response.text
     assert "000_" not in page.response.text
 
@@ -109,3 +108,11 @@ def test_both_sources_cost_the_same_statements(client: TestClient, sql_log: list
     sql_log.clear()
     get_page(client, f"/sources/{COMMENTARY}")
     assert len(sql_log) == news
+
+
+def test_the_source_pages_json_is_the_passages_it_marks(client: TestClient) -> None:
+    page = get_page(client, f"/sources/{NEWS}")
+    [alternate] = page.all("link", rel="alternate", type="application/json")
+    assert alternate.attrs["href"] in page.hrefs
+    passages = client.get(alternate.attrs["href"]).json()["items"]
+    assert {f"citation-{p['id']}" for p in passages} <= set(page.ids)

@@ -11,9 +11,17 @@ from app.api.v1.common import record_id
 from app.api.v1.exports import Export, add_export_routes
 from app.api.v1.writes import add_write_routes
 from app.kinds.registry import KINDS
+from app.queries import citations as citation_queries
 from app.queries import sources as queries
-from app.schemas.common import PROBLEM_RESPONSES, Page, problem_responses
-from app.schemas.sources import SourceDetail, SourceFilters, SourceOut
+from app.queries.common import PageResult
+from app.schemas.common import PROBLEM_RESPONSES, Page, citation_json, problem_responses
+from app.schemas.sources import (
+    SourceCitationFilters,
+    SourceCitationOut,
+    SourceDetail,
+    SourceFilters,
+    SourceOut,
+)
 
 router = APIRouter(
     prefix="/sources",
@@ -98,6 +106,37 @@ async def get_source_text(request: Request, source_id: SourceId, session: Sessio
         bounded=True,
     )
     return Response(text.encode("utf-8"), media_type=TEXT)
+
+
+@router.get(
+    "/{source_id}/citations",
+    summary="The passages of one source quoted by records",
+    operation_id="list_source_citations",
+    response_model=Page[SourceCitationOut],
+    dependencies=[Depends(json_accepted)],
+)
+async def list_source_citations(
+    request: Request,
+    source_id: SourceId,
+    session: SessionDep,
+    filters: Annotated[SourceCitationFilters, query_model(SourceCitationFilters)],
+) -> Response:
+    """Every citation quoting the source, whatever record it supports, in the order the
+    quotes stand in its text: each with its W3C selectors into `/sources/{id}/text` and the
+    record it supports. What the source's page (`/sources/{id}`) highlights, for a client
+    that annotates the text itself."""
+
+    def page_of(s: Session) -> PageResult:
+        found(queries.source_exists(s, source_id), "source", source_id)
+        return citation_queries.source_citations(s, source_id, filters)
+
+    return await answer_page(
+        request,
+        session,
+        filters,
+        page_of,
+        lambda row: SourceCitationOut.model_validate(citation_json(row[0]) | {"record": row[1]}),
+    )
 
 
 def source_detail(session: Session, source_id: str) -> SourceDetail:
