@@ -5,6 +5,7 @@ command, every request written with its query) answer against a live server of t
 import contextlib
 import importlib.util
 import io
+import itertools
 import json
 import os
 import re
@@ -17,7 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from app.cli import cli
 from app.config import PROJECT_ROOT, Settings
 from tests.servers import serve
 
@@ -212,3 +215,66 @@ def test_the_reference_is_the_apps_own_spec(site: Path, client: TestClient) -> N
     assert '<redoc spec-url="openapi.json">' in redoc
     assert '<script src="redoc.standalone.js">' in redoc
     assert b"cdn.redoc.ly" not in (folder / "redoc.standalone.js").read_bytes()
+
+
+TREATY_API = str(Path(sys.executable).parent / "treaty-api")
+SYNOPSIS = PROJECT_ROOT / "docs" / "operating" / "configuration.md"
+
+
+def command_examples() -> list[list[str]]:
+    """Every `treaty-api` command of a shell block in the README and the docs, in order."""
+    return [
+        shlex.split(line, comments=True)
+        for path in documents()
+        for block in code_blocks(path.read_text(), "sh")
+        for line in block.splitlines()
+        if line.startswith("treaty-api ")
+    ]
+
+
+def synopsis_forms() -> list[tuple[list[str], list[str]]]:
+    """The command line's synopsis, each form as (its subcommand, the flags it names)."""
+    (block,) = code_blocks(SYNOPSIS.read_text(), "text")
+    forms = []
+    for line in block.splitlines():
+        usage = line.partition("#")[0].removeprefix("treaty-api ")
+        for form in usage.split(" | "):
+            words = form.split()
+            command = list(itertools.takewhile(lambda w: w.isalpha() and w.islower(), words))
+            forms.append((command, re.findall(r"--[a-z-]+", form)))
+    return forms
+
+
+def run_cli(args: list[str], database_url: str, cwd: Path) -> str:
+    result = subprocess.run(
+        [TREATY_API, *args],
+        env={**os.environ, "DATABASE_URL": database_url},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, (args, result.stdout, result.stderr)
+    return result.stdout
+
+
+def test_the_synopsis_names_real_commands_and_flags() -> None:
+    forms = synopsis_forms()
+    assert (["db", "downgrade"], []) in forms and (["keys", "revoke"], []) in forms
+    for command, flags in forms:
+        usage = CliRunner().invoke(cli, [*command, "--help"], terminal_width=200)
+        assert usage.exit_code == 0, (command, usage.output)
+        assert all(flag in usage.output for flag in flags), (command, flags)
+
+
+def test_the_command_examples_run(seeded_url: str, scratch_url: str, tmp_path: Path) -> None:
+    """Each `treaty-api` example, in the docs' order, on a copy of the seeded database; an
+    `import` into an empty migrated one, as the docs say it must be."""
+    commands = command_examples()
+    assert ["treaty-api", "keys", "revoke", "alice"] in commands
+    assert ["treaty-api", "import", "dump.ndjson.gz"] in commands
+    run_cli(["db", "upgrade"], scratch_url, tmp_path)
+    for command in commands:
+        target = scratch_url if command[1] == "import" else seeded_url
+        run_cli(command[1:], target, tmp_path)
+    assert "alice" in run_cli(["keys", "list"], seeded_url, tmp_path)
