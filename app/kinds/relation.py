@@ -1,6 +1,6 @@
 """A milestone in two countries' relations: diplomatic relations, a partnership level."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -17,6 +17,11 @@ class RelationRecord(Dated, Cited, Provenanced):
     countries: Annotated[
         list[CountryId], Columns(("country_a_id", "country_b_id")), Ref("country"), Sourced()
     ] = Field(min_length=2, max_length=2)
+    direction: Annotated[Literal["mutual", "one-way"], Sourced()] = Field(
+        "mutual",
+        description="`mutual`: both countries' milestone; `one-way`: the first country's act "
+        "toward the second (one supporting the other, say).",
+    )
     agreement: Annotated[RecordId | None, Column("agreement_id"), Ref("agreement"), Sourced()] = (
         None
     )
@@ -31,7 +36,7 @@ KIND = Kind(
     seed_file=SeedFile(
         "relations.yaml",
         (
-            *("id", "kind", "title", "countries", "date", "date_inferred"),
+            *("id", "kind", "title", "countries", "direction", "date", "date_inferred"),
             *("date_inferred_reason", "agreement", "summary", "provenance", "citations"),
         ),
     ),

@@ -15,5 +15,7 @@ class RelationEvent(DatedMixin, ProvenanceMixin, Base):
     title: Mapped[str] = mapped_column(String(300))
     country_a_id: Mapped[str] = mapped_column(ForeignKey("countries.id"), index=True)
     country_b_id: Mapped[str] = mapped_column(ForeignKey("countries.id"), index=True)
+    # `mutual`, or `one-way`: the first country's act toward the second.
+    direction: Mapped[str] = mapped_column(String(10), server_default="mutual")
     agreement_id: Mapped[str | None] = mapped_column(ForeignKey("agreements.id"))
     summary: Mapped[str | None] = mapped_column(Text)

@@ -1,3 +1,5 @@
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.agreements import AgreementOut
@@ -26,6 +28,15 @@ class MilestoneOut(DatedDetailOut, ProvenancedOut):
         examples=["diplomatic-relations", "strategic-partnership", "multilateral-support"]
     )
     title: str
+    countries: list[str] = Field(
+        description="Its two countries, in the milestone's order: with `direction: one-way`, "
+        "the first acted toward the second.",
+        examples=[["VN", "AZ"]],
+    )
+    direction: Literal["mutual", "one-way"] = Field(
+        description="`mutual`: both countries' milestone; `one-way`: the first country's act "
+        "toward the second (one supporting the other, say)."
+    )
     agreement_id: str | None = Field(None, description="The document that established it.")
     summary: str | None = None
     citations: list[CitationOut]

@@ -56,6 +56,27 @@ def test_viet_nam_azerbaijan_relations_from_1959_to_the_partnership(client: Test
     assert all(a["citations"] for a in body["agreements"])
 
 
+def test_support_runs_from_whom_to_whom_and_a_partnership_both_ways(client: TestClient) -> None:
+    """Viet Nam supported Azerbaijan (the Non-Aligned Movement, the 2020 Security Council
+    draft), not the other way round: those milestones are one-way, first country to second,
+    and the words saying so are cited for `direction`; asking for the pair the other way
+    round keeps the milestone's own order."""
+    for pair in ("VN/AZ", "AZ/VN"):
+        milestones = {
+            m["id"]: m for m in client.get(f"/api/v1/relations/{pair}").json()["milestones"]
+        }
+        for one_way in ("nam-chairmanship-support-vn-az", "unsc-resolution-stance-vn-az-2020"):
+            milestone = milestones[one_way]
+            assert (milestone["direction"], milestone["countries"]) == ("one-way", ["VN", "AZ"])
+            [quote] = [c["quote"] for c in milestone["citations"] if c["field"] == "direction"]
+            assert "supported Azerbaijan" in quote or "Hanoi opposed" in quote
+        partnership = milestones["strategic-partnership-vn-az-2025"]
+        assert partnership["direction"] == "mutual"
+        established = milestones["diplomatic-relations-vn-az-1992"]
+        assert established["direction"] == "mutual"
+        assert established["provenance"]["direction"]["basis"] == "inferred"
+
+
 def ids_of(client: TestClient, url: str) -> list[str]:
     return [item["id"] for item in client.get(url).json()["items"]]
 

@@ -108,6 +108,14 @@ def test_undated_events_are_listed_beside_the_timeline(client: TestClient) -> No
     assert "/statements/principles-un-charter" in page.hrefs
 
 
+def test_a_one_way_milestone_says_from_whom_to_whom(client: TestClient) -> None:
+    page = get_page(client, "/relations/AZ/VN")
+    [support] = page.all("article", id="milestone-nam-chairmanship-support-vn-az")
+    assert "from VN to AZ" in support.text
+    [partnership] = page.all("article", id="milestone-strategic-partnership-vn-az-2025")
+    assert "both ways" in partnership.text
+
+
 def test_below_the_timeline_visits_each_way_agreements_by_sector_bodies_statements(
     client: TestClient,
 ) -> None:

@@ -200,6 +200,7 @@ def _milestones(session: Session, events: list[RelationEvent]) -> list[Milestone
                         "id",
                         "kind",
                         "title",
+                        "direction",
                         "agreement_id",
                         "summary",
                         "date",
@@ -209,6 +210,7 @@ def _milestones(session: Session, events: list[RelationEvent]) -> list[Milestone
                         "provenance",
                     )
                 },
+                "countries": [e.country_a_id, e.country_b_id],
                 "citations": citations[e.id],
             }
         )
