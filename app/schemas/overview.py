@@ -34,7 +34,9 @@ class Overview(BaseModel):
     are recorded, the newest records (latest dated first) and the source documents."""
 
     counts: dict[str, int] = Field(
-        description="Records of each kind, by the kind's plural (its list's path).",
+        description="Records of each kind, by the kind's plural (`events`: the agreements' "
+        "events; `relations`: milestones of relations; `discrepancies`: points on which "
+        "sources disagree).",
         examples=[{"agreements": 11, "visits": 3}],
     )
     pairs: list[CountryPair]
