@@ -35,6 +35,9 @@ EventAction = Literal[
     "termination",
     "withdrawal",
 ]
+MilestoneDirection = Literal["mutual", "one-way"]
+"""Whether a milestone of relations is both countries' (`mutual`) or the first country's act
+toward the second (`one-way`: one supporting the other, say)."""
 Scope = Literal["read", "write", "admin"]
 """What an API key may do: read, write records, or also delete them and manage keys."""
 SCOPES: tuple[Scope, ...] = ("read", "write", "admin")

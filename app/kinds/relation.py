@@ -1,6 +1,6 @@
 """A milestone in two countries' relations: diplomatic relations, a partnership level."""
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
@@ -8,6 +8,7 @@ from app.kinds.declaration import Column, Columns, Kind, Ref, SeedFile, Sourced
 from app.kinds.fields import CountryId, Prose, RecordId
 from app.kinds.shapes import Cited, Dated, Provenanced, Text
 from app.models import RelationEvent
+from app.vocabulary import MilestoneDirection
 
 
 class RelationRecord(Dated, Cited, Provenanced):
@@ -17,11 +18,7 @@ class RelationRecord(Dated, Cited, Provenanced):
     countries: Annotated[
         list[CountryId], Columns(("country_a_id", "country_b_id")), Ref("country"), Sourced()
     ] = Field(min_length=2, max_length=2)
-    direction: Annotated[Literal["mutual", "one-way"], Sourced()] = Field(
-        "mutual",
-        description="`mutual`: both countries' milestone; `one-way`: the first country's act "
-        "toward the second (one supporting the other, say).",
-    )
+    direction: Annotated[MilestoneDirection, Sourced()] = "mutual"
     agreement: Annotated[RecordId | None, Column("agreement_id"), Ref("agreement"), Sourced()] = (
         None
     )

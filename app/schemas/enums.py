@@ -42,6 +42,11 @@ StatementKind = _from_vocabulary(
 BodyKind = _from_vocabulary(
     "BodyKind", vocabulary.BodyKind, "What kind of standing body a body is."
 )
+MilestoneDirection = _from_vocabulary(
+    "MilestoneDirection",
+    vocabulary.MilestoneDirection,
+    "`mutual`: both countries' milestone; `one-way`: the first country's act toward the second.",
+)
 EventAction = _from_vocabulary(
     "EventAction", vocabulary.EventAction, "What a party did to an agreement."
 )

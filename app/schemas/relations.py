@@ -1,5 +1,3 @@
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.agreements import AgreementOut
@@ -17,7 +15,7 @@ from app.schemas.common import (
     ProvenancedOut,
     cursor_field,
 )
-from app.schemas.enums import TimelineKind
+from app.schemas.enums import MilestoneDirection, TimelineKind
 from app.schemas.statements import StatementOut
 from app.schemas.visits import VisitOut
 
@@ -33,10 +31,7 @@ class MilestoneOut(DatedDetailOut, ProvenancedOut):
         "the first acted toward the second.",
         examples=[["VN", "AZ"]],
     )
-    direction: Literal["mutual", "one-way"] = Field(
-        description="`mutual`: both countries' milestone; `one-way`: the first country's act "
-        "toward the second (one supporting the other, say)."
-    )
+    direction: MilestoneDirection
     agreement_id: str | None = Field(None, description="The document that established it.")
     summary: str | None = None
     citations: list[CitationOut]
