@@ -26,7 +26,7 @@ class MilestoneOut(DatedDetailOut, ProvenancedOut):
         examples=["diplomatic-relations", "strategic-partnership", "multilateral-support"]
     )
     title: str
-    countries: list[str] = Field(
+    country_ids: list[str] = Field(
         description="Its two countries, in the milestone's order: with `direction: one-way`, "
         "the first acted toward the second.",
         examples=[["VN", "AZ"]],

@@ -67,7 +67,7 @@ def test_support_runs_from_whom_to_whom_and_a_partnership_both_ways(client: Test
         }
         for one_way in ("nam-chairmanship-support-vn-az", "unsc-resolution-stance-vn-az-2020"):
             milestone = milestones[one_way]
-            assert (milestone["direction"], milestone["countries"]) == ("one-way", ["VN", "AZ"])
+            assert (milestone["direction"], milestone["country_ids"]) == ("one-way", ["VN", "AZ"])
             [quote] = [c["quote"] for c in milestone["citations"] if c["field"] == "direction"]
             assert "supported Azerbaijan" in quote or "Hanoi opposed" in quote
         partnership = milestones["strategic-partnership-vn-az-2025"]

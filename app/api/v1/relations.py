@@ -210,7 +210,7 @@ def _milestones(session: Session, events: list[RelationEvent]) -> list[Milestone
                         "provenance",
                     )
                 },
-                "countries": [e.country_a_id, e.country_b_id],
+                "country_ids": [e.country_a_id, e.country_b_id],
                 "citations": citations[e.id],
             }
         )
