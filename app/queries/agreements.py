@@ -381,8 +381,9 @@ DETAIL_COLUMNS = (
 @dataclass(frozen=True)
 class Links:
     """What a page of agreements links to, by agreement id, each read in one statement:
-    parties always (for `party_codes`; with their countries when embedded), the other
-    embeds only when asked for."""
+    parties always (for `party_codes`; with their countries when embedded), citations
+    always (each row's `provenance` names the ids of those that state its values), the
+    other embeds only when asked for."""
 
     parties: dict[str, list[Row[Any]]]
     signatories: dict[str, list[Row[Any]]]
@@ -407,7 +408,7 @@ def links_of(session: Session, rows: Sequence[Any], include: Sequence[str]) -> L
         visits={v.id: v for v in _VISITS.rows(session, visit_ids)}
         if "visit" in include and visit_ids["ids"]
         else {},
-        citations=citations_for(session, "agreement", ids["ids"]) if "citations" in include else {},
+        citations=citations_for(session, "agreement", ids["ids"]),
     )
 
 

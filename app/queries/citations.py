@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Row, literal, null, select, union_all
+from sqlalchemy import Row, and_, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import (
@@ -35,6 +35,31 @@ def citations_for(
     )
     for row in rows:
         by_record[row.record_id].append(row)
+    return by_record
+
+
+def citations_of_records(
+    session: Session, records: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], list[Citation]]:
+    """The citations of records of several kinds, by (record type, id), in one statement
+    (a timeline page's)."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for record_type, record_id in records:
+        wanted[record_type].add(record_id)
+    by_record: dict[tuple[str, str], list[Citation]] = defaultdict(list)
+    if not wanted:
+        return by_record
+    match = or_(
+        *(
+            and_(Citation.record_type == record_type, Citation.record_id.in_(sorted(ids)))
+            for record_type, ids in sorted(wanted.items())
+        )
+    )
+    stmt = (
+        select(Citation).where(match).order_by(Citation.record_id, Citation.position, Citation.id)
+    )
+    for row in session.scalars(stmt):
+        by_record[(row.record_type, row.record_id)].append(row)
     return by_record
 
 

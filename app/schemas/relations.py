@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.agreements import AgreementOut
@@ -6,13 +8,13 @@ from app.schemas.common import (
     CitationOut,
     CountryParam,
     CountryRef,
-    DatedDetailOut,
     DatedOut,
     DateParam,
     FacetCount,
     Out,
     PageParams,
     ProvenancedOut,
+    Provenances,
     cursor_field,
 )
 from app.schemas.enums import TimelineKind
@@ -20,12 +22,15 @@ from app.schemas.statements import StatementOut
 from app.schemas.visits import VisitOut
 
 
-class MilestoneOut(DatedDetailOut, ProvenancedOut):
+class MilestoneOut(DatedOut, ProvenancedOut):
+    record_kind = "relation"
+
     id: str = Field(examples=["diplomatic-relations-vn-az-1992"])
     kind: str = Field(
         examples=["diplomatic-relations", "strategic-partnership", "multilateral-support"]
     )
     title: str
+    country_ids: list[str] = Field(description="The two countries it is between.")
     agreement_id: str | None = Field(None, description="The document that established it.")
     summary: str | None = None
     citations: list[CitationOut]
@@ -36,6 +41,15 @@ class CitedVisit(VisitOut):
 
 
 class TimelineEntry(DatedOut):
+    """A record in a timeline: what it is, its title and date, and how its title and date
+    are known (`provenance`, keyed as the record's own is)."""
+
+    model_config = ConfigDict(json_schema_extra={"x-provenance-fields": ["date"]})
+    not_facts: ClassVar[tuple[str, ...]] = ("kind",)
+    """Fields that say what the entry is, not what its record states (`kind` names the
+    record's kind, not an agreement's own `kind`)."""
+
+    provenance: Provenances = Field(default_factory=dict)
     kind: TimelineKind
     id: str
     title: str
