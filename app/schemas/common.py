@@ -425,6 +425,18 @@ class ProvenancedOut(Out):
     provenance: Provenances = {}
 
 
+class RecordEntry(Out):
+    """An entry standing for a record of any kind (a timeline row, a search hit), saying how
+    the record's facts it shows are known, keyed as the record's own `provenance` is."""
+
+    model_config = ConfigDict(json_schema_extra={"x-provenance-fields": ["date"]})
+    not_facts: ClassVar[tuple[str, ...]] = ("kind",)
+    """Keys of the entry's own (`kind` names the record's kind, not an agreement's own
+    `kind`), never a record's fact."""
+
+    provenance: Provenances = Field(default_factory=dict)
+
+
 class CountryRef(Out):
     id: str
     name: str

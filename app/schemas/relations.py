@@ -1,5 +1,3 @@
-from typing import ClassVar
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.agreements import AgreementOut
@@ -14,7 +12,7 @@ from app.schemas.common import (
     Out,
     PageParams,
     ProvenancedOut,
-    Provenances,
+    RecordEntry,
     cursor_field,
 )
 from app.schemas.enums import TimelineKind
@@ -40,16 +38,10 @@ class CitedVisit(VisitOut):
     citations: list[CitationOut]
 
 
-class TimelineEntry(DatedOut):
+class TimelineEntry(RecordEntry, DatedOut):
     """A record in a timeline: what it is, its title and date, and how its title and date
-    are known (`provenance`, keyed as the record's own is)."""
+    are known."""
 
-    model_config = ConfigDict(json_schema_extra={"x-provenance-fields": ["date"]})
-    not_facts: ClassVar[tuple[str, ...]] = ("kind",)
-    """Fields that say what the entry is, not what its record states (`kind` names the
-    record's kind, not an agreement's own `kind`)."""
-
-    provenance: Provenances = Field(default_factory=dict)
     kind: TimelineKind
     id: str
     title: str

@@ -248,3 +248,26 @@ def test_the_spec_documents_one_discriminated_union(app: Any) -> None:
     union = schemas["ProvenanceEntry"]
     assert union["discriminator"]["propertyName"] == "basis"
     assert set(union["discriminator"]["mapping"]) == {"cited", "inferred", "reference"}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/countries", "/api/v1/signatories", "/api/v1/visits"])
+def test_a_page_reads_its_citations_in_one_statement(
+    client: TestClient, sql_log: list[str], path: str
+) -> None:
+    """However many rows a page holds, their citations are read at once (no query per row)."""
+    counts = []
+    for limit in (1, 100):
+        sql_log.clear()
+        assert len(client.get(path, params={"limit": limit}).json()["items"]) >= min(limit, 2)
+        counts.append(len(sql_log))
+    assert counts[0] == counts[1], counts
+    assert sum("FROM citations" in s for s in sql_log) == 1
+
+
+def test_search_hits_say_how_their_date_is_known(client: TestClient) -> None:
+    hits = client.get("/api/v1/search", params={"q": "strategic partnership"}).json()["items"]
+    (hit,) = [h for h in hits if h["id"] == STRATEGIC_PARTNERSHIP]
+    assert hit["provenance"]["date"]["basis"] == "inferred"
+    assert hit["provenance"]["title"] == {"basis": "cited", "citations": ["ca82c1f85efba23b"]}
+    countries = client.get("/api/v1/search", params={"q": "Azerbaijan", "kind": "country"})
+    assert all(h["provenance"] == {} for h in countries.json()["items"])  # no date shown

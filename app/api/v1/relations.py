@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep, answer, answer_page, found, json_accepted
-from app.api.provenance import agreement_item, records_of, told
+from app.api.provenance import agreement_item, entries_of, records_of, told
 from app.api.query_models import query_model
 from app.api.v1.exports import INFERRED, Export, add_export_routes
 from app.counting.live import LiveIndex
@@ -16,7 +16,7 @@ from app.models import Country, RelationEvent, Visit
 from app.queries import agreements as agreement_queries
 from app.queries import bodies as body_queries
 from app.queries import relations as queries
-from app.queries.citations import citations_for, citations_of_records
+from app.queries.citations import citations_for
 from app.queries.common import PageResult, country_family, family_of, resolve_country
 from app.schemas.agreements import AgreementFilters, AgreementOut, Selection
 from app.schemas.bodies import BodyOut
@@ -133,6 +133,19 @@ def relations_of(
     )
 
 
+def _link(row: dict) -> dict:
+    """The row with the path of its detail view (a milestone's is its pair's relations)."""
+    if row["kind"] == "relation":
+        url = f"/api/v1/relations/{row['country_a']}/{row['country_b']}"
+    else:
+        url = f"/api/v1/{KINDS[row['kind']].plural}/{row['id']}"
+    return {**row, "url": url}
+
+
+TIMELINE = entries_of(TimelineEntry, lambda row: TimelineEntry(**_link(row)))
+"""Timeline rows as `TimelineEntry` items, each saying how its title and date are known."""
+
+
 @router.get(
     "/timeline",
     summary="A country's (or a pair's) agreements, visits and milestones in order",
@@ -156,7 +169,7 @@ async def get_timeline(
         ids = agreement_queries.ids_with_parties(s, live, families)
         return queries.timeline(s, families, filters, ids)
 
-    return await answer_page(request, session, filters, page_of, timeline_items)
+    return await answer_page(request, session, filters, page_of, TIMELINE)
 
 
 EXPORT = Export(
@@ -165,7 +178,7 @@ EXPORT = Export(
     noun="timeline entries",
     filters=TimelineQuery,
     batches=queries.iter_timeline,
-    records=lambda session, rows: timeline_items(session, rows),
+    records=TIMELINE,
     csv_columns=[
         "kind",
         "id",
@@ -178,33 +191,8 @@ EXPORT = Export(
 add_export_routes(router, EXPORT)
 
 
-def _link(row: dict) -> dict:
-    """The row with the path of its detail view (a milestone's is its pair's relations)."""
-    if row["kind"] == "relation":
-        url = f"/api/v1/relations/{row['country_a']}/{row['country_b']}"
-    else:
-        url = f"/api/v1/{KINDS[row['kind']].plural}/{row['id']}"
-    return {**row, "url": url}
-
-
-def timeline_items(session: Session, rows: list[dict]) -> list[dict]:
-    """Timeline rows as `TimelineEntry` items, each saying how its title and date are known
-    (the citations of the lot read in one statement)."""
-    cited = citations_of_records(session, [(row["kind"], row["id"]) for row in rows])
-    return [
-        told(
-            TimelineEntry,
-            TimelineEntry(**_link(row)).model_dump(mode="json"),
-            row["provenance"],
-            cited.get((row["kind"], row["id"]), ()),
-            kind=row["kind"],
-        )
-        for row in rows
-    ]
-
-
 def _entry(session: Session, row: dict | None) -> TimelineEntry | None:
-    return TimelineEntry(**timeline_items(session, [row])[0]) if row else None
+    return TimelineEntry(**TIMELINE(session, [row])[0]) if row else None
 
 
 def _milestones(session: Session, events: list[RelationEvent]) -> list[MilestoneOut]:
