@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.api.responses import plain
 from app.kinds.facts import provenance_fields, provenance_of
 from app.kinds.registry import KINDS
-from app.queries.citations import citations_for, citations_of_records
+from app.queries.citations import citation_keys_for, citation_keys_of
 from app.schemas.agreements import AgreementOut, agreement_json
 from app.schemas.common import ProvenancedOut
 
@@ -36,7 +36,7 @@ def agreement_item(row: Any, links: Any, include: Iterable[str] = ()) -> Item:
     """A row of the agreements list (as `app.schemas.agreements.agreement_json` makes it),
     with its provenance: what the list, its NDJSON, a visit and a relation show."""
     item = agreement_json(row, links, tuple(include))
-    return told(AgreementOut, item, row.provenance, links.citations.get(row.id, ()))
+    return told(AgreementOut, item, row.provenance, links.cited.get(row.id, ()))
 
 
 def record_schemas() -> dict[str, type[ProvenancedOut]]:
@@ -65,7 +65,7 @@ def records_of(
     kind = KINDS[schema.record_kind]
 
     def items(session: Session, rows: list[Any]) -> list[Item]:
-        cited = citations_for(session, kind.name, [row.id for row in rows])
+        cited = citation_keys_for(session, kind.name, [row.id for row in rows])
         return [
             told(schema, plain(make(row)), row.provenance, cited.get(row.id, ())) for row in rows
         ]
@@ -82,7 +82,7 @@ def entries_of(
     in one statement."""
 
     def items(session: Session, rows: list[Any]) -> list[Item]:
-        cited = citations_of_records(session, [(row["kind"], row["id"]) for row in rows])
+        cited = citation_keys_of(session, [(row["kind"], row["id"]) for row in rows])
         return [
             told(
                 schema,
