@@ -164,18 +164,24 @@ async def answer_page(
     session: Session,
     filters: PageParams,
     page_of: Callable[[Session], PageResult],
-    item: Callable[[Any], Any],
+    items: Callable[[Session, list[Any]], list[Any]],
 ) -> JSONBytes:
-    """A list's answer: the page `page_of` reads and each row as `item` makes it, in one
-    worker-thread hop, then the envelope with `Link: rel=next` while more remain."""
+    """A list's answer: the page `page_of` reads and its rows as `items` makes them (what
+    they link to read for the whole page at once), in one worker-thread hop, then the
+    envelope with `Link: rel=next` while more remain."""
 
     def work(s: Session) -> tuple[PageResult, list[Any]]:
         page = page_of(s)
-        return page, [plain(item(row)) for row in page.rows]
+        return page, [plain(item) for item in items(s, list(page.rows))]
 
     page, items = await run_read(request, session, work, bounded=False)
     more = {"facets": page.facets} if page.facets is not None else None
     return paged(request, page, items, limit=filters.limit, offset=filters.offset, more=more)
+
+
+def each(item: Callable[[Any], Any]) -> Callable[[Session, list[Any]], list[Any]]:
+    """The `items` of a list whose rows are made one by one, from nothing but themselves."""
+    return lambda session, rows: [item(row) for row in rows]
 
 
 def paged(

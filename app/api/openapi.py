@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from app.api.provenance import record_schemas, spec_fields
 from app.api.query_models import query_parameters
 from app.api.write_schemas import add_patch_schemas, write_bodies
 from app.kinds.declaration import Kind
@@ -117,6 +118,16 @@ def named_by_title(spec: dict[str, Any]) -> None:
                 visit(child)
 
     visit(spec)
+
+
+def provenance_fields(spec: dict[str, Any]) -> None:
+    """Each record's schema lists the JSON keys of the facts it shows as
+    `x-provenance-fields`: what its `provenance` has an entry for wherever it holds a value
+    (from the kind's declaration, `app.kinds.facts`)."""
+    schemas = spec["components"]["schemas"]
+    for name, model in record_schemas().items():
+        if name in schemas:
+            schemas[name]["x-provenance-fields"] = spec_fields(model)
 
 
 def add_security(spec: dict[str, Any]) -> None:
@@ -355,6 +366,7 @@ def finish(
     writable: list[Kind],
 ) -> dict[str, Any]:
     named_by_title(spec)
+    provenance_fields(spec)
     add_query_parameters(spec, query_reads)
     add_body_schemas(spec, {**write_bodies(writable), **{m.__name__: m for m in body_models}})
     closed_maps(spec)

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from app.dates import DATE_COLUMNS
-from app.kinds.declaration import Children, Column, Kind, Ref, Rules, SeedFile, Sourced
+from app.kinds.declaration import Children, Column, Kind, Ref, Rules, SeedFile, Shown, Sourced
 from app.kinds.fields import CountryId, Prose, RecordId, SectorId
 from app.kinds.provenance import Entries, inferred
 from app.kinds.shapes import Cited, Dated, Provenanced, SeedModel, Text
@@ -47,7 +47,9 @@ class AgreementRecord(Dated, Cited, Provenanced):
     summary: Prose | None = None
     status: Annotated[Text(40) | None, Sourced()] = None
     visit: Annotated[RecordId | None, Column("visit_id"), Ref("visit"), Sourced()] = None
-    parties: Annotated[list[PartyRecord], Children("parties", key=("country",)), Sourced()] = []
+    parties: Annotated[
+        list[PartyRecord], Children("parties", key=("country",)), Shown("party_codes"), Sourced()
+    ] = []
     signatories: Annotated[
         list[SignerRecord],
         Children("signatories", position="position", key=("signatory", "role")),

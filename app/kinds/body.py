@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import Field
 
 from app.dates import DATE_COLUMNS
-from app.kinds.declaration import Children, Kind, Ref, SeedFile, Sourced
+from app.kinds.declaration import Children, Kind, Ref, SeedFile, Shown, Sourced
 from app.kinds.fields import CountryId, Prose, RecordId
 from app.kinds.shapes import Cited, Dated, Provenanced, Text
 from app.models import Body
@@ -20,7 +20,11 @@ class BodyRecord(Dated, Cited, Provenanced):
     kind: Annotated[BodyKind, Sourced()]
     aliases: list[Text(300)] = []
     countries: Annotated[
-        list[CountryId], Children("countries", value="country_id"), Ref("country"), Sourced()
+        list[CountryId],
+        Children("countries", value="country_id"),
+        Ref("country"),
+        Shown("country_ids"),
+        Sourced(),
     ] = Field(min_length=1)
     summary: Prose | None = None
 

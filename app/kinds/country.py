@@ -70,7 +70,7 @@ class EntityRecord(Cited, Provenanced):
     """An entity ISO never coded (the Azerbaijan SSR)."""
 
     id: CountryId
-    name: Text(200)
+    name: Annotated[Text(200), Sourced()]
     official_name: Annotated[Text(300) | None, Sourced()] = None
     aliases: list[Text(300)] = []
     valid_from: Annotated[DateText | None, Sourced()] = None
@@ -333,6 +333,10 @@ KIND = Kind(
     citable=True,
     reference_data=COUNTRY_DATA,
     csv_columns=("id", "name", "is_historical", "numeric", "successor_id"),
+    facts=(
+        *("name", "official_name", "alpha2", "alpha3", "numeric", "names", "aliases"),
+        *("external_ids", "valid_from", "valid_to", "successor", "part_of", "predecessors"),
+    ),
     filters=CountryQuery,
     row_rules={
         "id": CountryId,

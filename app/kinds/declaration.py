@@ -54,7 +54,18 @@ class Ref:
 class Sourced:
     """The field states a fact: a citation naming it (its `field`), or a provenance entry,
     must say how it is known. An item of a list that carries its own `inferred_reason` is
-    inferred, and needs neither."""
+    inferred, and needs neither. The API lists it in the record's schema as one of its
+    `x-provenance-fields`, and answers its `provenance` entry (`app.kinds.facts`)."""
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The JSON key that shows the field in the API's records, where that is neither its
+    column's name nor its own: an agreement's `parties` are its rows' `party_codes`. A
+    record's schema shows the field under the first of this key, its column's name and its
+    own name that it has (`app.kinds.facts.json_keys`)."""
+
+    key: str
 
 
 @dataclass(frozen=True)
@@ -190,6 +201,9 @@ class Kind:
     source's text): what `seeds dump` writes, where that is not the record itself."""
     rules: Callable[[Rules, Record], None] | None = None
     """Rules beyond references and verbatim quotes (a sector tree without cycles)."""
+    facts: tuple[str, ...] = ()
+    """Fields that state a fact beyond those its shape marks `Sourced` (a kind with no shape,
+    countries, names them all here)."""
     computed_provenance: Callable[[Record], dict[str, dict[str, str]]] | None = None
     """Provenance entries that follow from other fields (an agreement's inferred parties)."""
     derived_columns: Callable[[Record], dict[str, Any]] | None = None

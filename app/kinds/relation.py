@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from app.kinds.declaration import Column, Columns, Kind, Ref, SeedFile, Sourced
+from app.kinds.declaration import Column, Columns, Kind, Ref, SeedFile, Shown, Sourced
 from app.kinds.fields import CountryId, Prose, RecordId
 from app.kinds.shapes import Cited, Dated, Provenanced, Text
 from app.models import RelationEvent
@@ -16,7 +16,11 @@ class RelationRecord(Dated, Cited, Provenanced):
     kind: Annotated[Text(40), Sourced()]
     title: Text(300)
     countries: Annotated[
-        list[CountryId], Columns(("country_a_id", "country_b_id")), Ref("country"), Sourced()
+        list[CountryId],
+        Columns(("country_a_id", "country_b_id")),
+        Ref("country"),
+        Shown("country_ids"),
+        Sourced(),
     ] = Field(min_length=2, max_length=2)
     direction: Annotated[MilestoneDirection, Sourced()] = "mutual"
     agreement: Annotated[RecordId | None, Column("agreement_id"), Ref("agreement"), Sourced()] = (

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field
 
 from app.dates import DATE_COLUMNS
-from app.kinds.declaration import Children, Column, Kind, Ref, SeedFile, Sourced
+from app.kinds.declaration import Children, Column, Kind, Ref, SeedFile, Shown, Sourced
 from app.kinds.fields import CountryId, Prose, RecordId, SectorId
 from app.kinds.shapes import Cited, Dated, Provenanced, Text
 from app.models import Statement
@@ -21,11 +21,19 @@ class StatementRecord(Dated, Cited, Provenanced):
     kind: Annotated[StatementKind, Sourced()]
     speaker: Annotated[RecordId | None, Column("speaker_id"), Ref("signatory"), Sourced()] = None
     countries: Annotated[
-        list[CountryId], Children("countries", value="country_id"), Ref("country"), Sourced()
+        list[CountryId],
+        Children("countries", value="country_id"),
+        Ref("country"),
+        Shown("country_ids"),
+        Sourced(),
     ] = Field(min_length=1)
     visit: Annotated[RecordId | None, Column("visit_id"), Ref("visit"), Sourced()] = None
     sectors: Annotated[
-        list[SectorId], Children("sectors", value="sector_id"), Ref("sector"), Sourced()
+        list[SectorId],
+        Children("sectors", value="sector_id"),
+        Ref("sector"),
+        Shown("sector_ids"),
+        Sourced(),
     ] = []
     references: Annotated[
         list[RecordId], Children("references", value="agreement_id"), Ref("agreement"), Sourced()

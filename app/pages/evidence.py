@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.models import Citation
+from app.schemas.common import citation_id
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,8 @@ Shown = Callable[[Mapping[str, Any]], list[Item]]
 
 @dataclass(frozen=True)
 class Field:
-    """A field of a record page: the name its citations and provenance use, its label, and
-    how its value is read from the detail."""
+    """A field of a record page: its JSON key (what its provenance entries are keyed by),
+    its label, and how its value is read from the detail."""
 
     name: str
     label: str
@@ -50,7 +51,8 @@ class Evidence:
     about: list[Citation]
     """Citations of the record as a whole (no field), or of a field the page does not list."""
     other: list[tuple[str, dict[str, Any]]]
-    """Provenance entries of fields the page does not list, by key."""
+    """Inferred and reference entries of fields the page does not list, by key (their cited
+    ones' citations are in `about`)."""
 
 
 def source_href(source_id: str, anchor: str | None = None) -> str:
@@ -60,31 +62,39 @@ def source_href(source_id: str, anchor: str | None = None) -> str:
 def evidence(
     detail: Mapping[str, Any], fields: Sequence[Field], citations: Sequence[Citation]
 ) -> Evidence:
-    """The record's facts, each with how it is known. A key `field.item` (`parties.VDVN`,
-    `external_ids.wikidata`) belongs to `field`."""
+    """The record's facts, each with how it is known, as the detail's `provenance` says: a
+    field's entry and its members' (`party_codes[VDVN]`, `external_ids[wikidata]`) belong
+    to it, a cited entry's ids name the record's citations."""
     provenance: dict[str, dict[str, Any]] = dict(detail.get("provenance") or {})
-    claimed: set[int] = set()
+    by_id = {_id(c): c for c in citations}
+    claimed: set[str] = set()
     facts = []
     for f in fields:
         fact = Fact(f.label, f.name, f.show(detail))
-        for citation in citations:
-            if citation.field and _belongs(citation.field, f.name):
-                fact.cited.append(citation)
-                claimed.add(citation.id)
         for key in [k for k in provenance if _belongs(k, f.name)]:
             entry = provenance.pop(key)
-            if entry["basis"] == "reference":
+            if entry["basis"] == "cited":
+                ids = [i for i in entry["citations"] if i not in claimed]
+                fact.cited += [by_id[i] for i in ids]
+                claimed.update(ids)
+            elif entry["basis"] == "reference":
                 fact.reference.append((key, entry["dataset"]))
             else:
                 fact.inferred.append((key, entry["reason"]))
         if fact.items or fact.cited or fact.inferred or fact.reference:
             facts.append(fact)
-    about = [c for c in citations if c.id not in claimed]
-    return Evidence(facts, about, sorted(provenance.items()))
+    about = [c for c in citations if _id(c) not in claimed]
+    other = sorted((k, e) for k, e in provenance.items() if e["basis"] != "cited")
+    return Evidence(facts, about, other)
 
 
 def _belongs(key: str, name: str) -> bool:
-    return key == name or key.startswith(name + ".")
+    return key == name or key.startswith(name + "[")
+
+
+def _id(citation: Citation) -> str:
+    parts = (citation.record_type, citation.record_id, citation.field)
+    return citation_id(*parts, citation.source_id, citation.quote)
 
 
 # How values are read from a detail: the building blocks of each kind's fields.

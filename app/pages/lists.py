@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
 from app.api.deps import SessionDep
+from app.api.provenance import agreement_item
 from app.api.query_models import QueryModel
 from app.counting.live import LiveIndex
 from app.pages.evidence import Item
 from app.pages.render import invalid_query, page
 from app.queries import agreements as agreement_queries
 from app.queries import statements as statement_queries
-from app.schemas.agreements import AgreementFilters, agreement_json
+from app.schemas.agreements import AgreementFilters
 from app.schemas.enums import AgreementKind, Sort, StatementKind
 from app.schemas.statements import StatementFilters, StatementOut
 
@@ -71,7 +72,7 @@ def _agreement_rows(
     """Counted, faceted and paged as the API's list is (by the counting index where it
     answers: four facets over a million agreements in milliseconds, where SQL takes seconds)."""
     listing = agreement_queries.list_page(session, live, _shown(filters))
-    rows = [agreement_json(row, listing.links, EMBEDS) for row in listing.page.rows]
+    rows = [agreement_item(row, listing.links, EMBEDS) for row in listing.page.rows]
     return (
         [
             _row(

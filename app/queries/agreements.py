@@ -30,7 +30,7 @@ from app.models import (
     Visit,
 )
 from app.models._columns import date_sort_key
-from app.queries.citations import citations_for, discrepancies_for
+from app.queries.citations import citation_keys_for, citations_for, discrepancies_for
 from app.queries.common import (
     PageResult,
     SortKey,
@@ -382,24 +382,28 @@ DETAIL_COLUMNS = (
 class Links:
     """What a page of agreements links to, by agreement id, each read in one statement:
     parties always (for `party_codes`; with their countries when embedded), the other
-    embeds only when asked for."""
+    embeds only when asked for; and `cited`, what each row's `provenance` reads of its
+    citations (the embedded ones themselves, or only what their ids are made of)."""
 
     parties: dict[str, list[Row[Any]]]
     signatories: dict[str, list[Row[Any]]]
     sectors: dict[str, list[Row[Any]]]
     visits: dict[str, Row[Any]]
     citations: dict[str, list[Any]]
+    cited: dict[str, list[Any]]
 
 
 def links_of(session: Session, rows: Sequence[Any], include: Sequence[str]) -> Links:
     ids = {"ids": [row.id for row in rows]}
     if not ids["ids"]:
-        return Links({}, {}, {}, {}, {})
+        return Links({}, {}, {}, {}, {}, {})
     visit_ids = {"ids": sorted({row.visit_id for row in rows if row.visit_id})}
 
     def embed(name: str, stmt: Prepared) -> dict[str, list[Any]]:
         return _grouped(stmt.rows(session, ids)) if name in include else {}
 
+    embedded = "citations" in include
+    citations = citations_for(session, "agreement", ids["ids"]) if embedded else {}
     return Links(
         parties=_grouped((_PARTIES if "parties" in include else _PARTY_CODES).rows(session, ids)),
         signatories=embed("signatories", _SIGNERS),
@@ -407,7 +411,8 @@ def links_of(session: Session, rows: Sequence[Any], include: Sequence[str]) -> L
         visits={v.id: v for v in _VISITS.rows(session, visit_ids)}
         if "visit" in include and visit_ids["ids"]
         else {},
-        citations=citations_for(session, "agreement", ids["ids"]) if "citations" in include else {},
+        citations=citations,
+        cited=citations if embedded else citation_keys_for(session, "agreement", ids["ids"]),
     )
 
 

@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Row, literal, null, select, union_all
+from sqlalchemy import Row, and_, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import (
@@ -37,6 +37,56 @@ def citations_for(
     )
     for row in rows:
         by_record[row.record_id].append(row)
+    return by_record
+
+
+CITATION_KEYS = (
+    Citation.record_type,
+    Citation.record_id,
+    Citation.field,
+    Citation.source_id,
+    Citation.quote,
+)
+"""What a citation's id is made of, and all that a record's `provenance` reads of it."""
+
+
+def citation_keys_for(
+    session: Session, record_type: str, record_ids: Sequence[str]
+) -> dict[str, list[Row[Any]]]:
+    """`citations_for` as rows of `CITATION_KEYS` only: what a page of records needs for
+    their `provenance` (rows load several times faster than ORM objects)."""
+    return {
+        record_id: rows
+        for (_, record_id), rows in citation_keys_of(
+            session, [(record_type, i) for i in record_ids]
+        ).items()
+    }
+
+
+def citation_keys_of(
+    session: Session, records: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], list[Row[Any]]]:
+    """The citations of records of any kinds, as rows of `CITATION_KEYS`, by (record type,
+    id), in one statement (a page of a timeline mixes kinds)."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for record_type, record_id in records:
+        wanted[record_type].add(record_id)
+    by_record: dict[tuple[str, str], list[Row[Any]]] = defaultdict(list)
+    if not wanted:
+        return by_record
+    match = or_(
+        *(
+            and_(Citation.record_type == record_type, Citation.record_id.in_(sorted(ids)))
+            for record_type, ids in sorted(wanted.items())
+        )
+    )
+    stmt = (
+        select(*CITATION_KEYS)
+        .where(match)
+        .order_by(Citation.record_id, Citation.position, Citation.id)
+    )
+    for row in session.execute(stmt):
+        by_record[(row.record_type, row.record_id)].append(row)
     return by_record
 
 

@@ -137,7 +137,8 @@ kind's index here."""
 
 def timeline_entries(families: list[list[str]], agreement_ids: list[str] | None = None) -> Select:
     """Agreements, visits, milestones and statements involving every family given (one
-    country, or a pair), as rows of (rank, kind, id, title, dates, country_a, country_b).
+    country, or a pair), as rows of (rank, kind, id, title, dates, provenance, country_a,
+    country_b).
     `agreement_ids`, when the counting index gave them, are the families' agreements."""
     parties: Any = agreement_ids
     if parties is None:
@@ -196,6 +197,7 @@ def _entries(rank: int, kind: str, model: Any, title: Any, match: Any, pair: Any
         model.date.label("date"),
         model.date_precision.label("date_precision"),
         model.date_inferred.label("date_inferred"),
+        model.provenance.label("provenance"),
         model.date_start.label("date_start"),
         model.date_end.label("date_end"),
         pair[0].label("country_a"),

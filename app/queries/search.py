@@ -27,6 +27,7 @@ def search(session: Session, f: SearchFilters) -> PageResult:
             model.id.label("id"),
             title.label("title"),
             (date if date is not None else null()).label("date"),
+            model.provenance.label("provenance"),
         ).where(q.condition(model))
         for rank, (kind, model, title, date) in enumerate(KINDS)
         if not f.kind or kind in f.kind
@@ -35,7 +36,7 @@ def search(session: Session, f: SearchFilters) -> PageResult:
     total = capped_count(session, select(hits))
     rows = (
         session.execute(
-            select(hits.c.kind, hits.c.id, hits.c.title, hits.c.date)
+            select(hits.c.kind, hits.c.id, hits.c.title, hits.c.date, hits.c.provenance)
             .order_by(hits.c.rank, hits.c.title, hits.c.id)
             .limit(f.limit)
             .offset(f.offset)

@@ -10,7 +10,6 @@ from app.schemas.common import (
     CountryParam,
     CountryRef,
     CursorParams,
-    DatedDetailOut,
     DatedOut,
     DateParam,
     DiscrepancyOut,
@@ -170,28 +169,38 @@ class Selection:
     sort: str = "-date"
 
 
+def embed(description: str) -> Any:
+    """An embed of a list row: absent (never null) unless `include=` names it."""
+    return Field(None, description=description, exclude_if=lambda value: value is None)
+
+
 class AgreementOut(DatedOut, ProvenancedOut):
-    """A row of the agreements list; `include=` adds the embedded records it names."""
+    """A row of the agreements list; `include=` adds the embedded records it names (absent
+    otherwise)."""
+
+    record_kind = "agreement"
 
     id: str = Field(examples=["mou-energy-vn-az-2025"])
     title: str
     kind: AgreementKind
     party_codes: list[str] = Field(
         description="Ids of the parties (ISO alpha-2 for countries); a party the sources do "
-        "not name is flagged in `provenance` as `parties.<id>`."
+        "not name is inferred: `provenance` says so as `party_codes[<id>]`."
     )
     visit_id: str | None = None
-    parties: "list[PartyOut] | None" = Field(None, description="With `include=parties`.")
-    signatories: "list[SignerOut] | None" = Field(None, description="With `include=signatories`.")
-    sectors: list[SectorRef] | None = Field(None, description="With `include=sectors`.")
-    visit: VisitRef | None = Field(None, description="With `include=visit`.")
-    citations: list[CitationOut] | None = Field(None, description="With `include=citations`.")
+    parties: "list[PartyOut] | None" = embed("With `include=parties`.")
+    signatories: "list[SignerOut] | None" = embed("With `include=signatories`.")
+    sectors: list[SectorRef] | None = embed("With `include=sectors`.")
+    visit: VisitRef | None = embed("With `include=visit`, where it has one (see `visit_id`).")
+    citations: list[CitationOut] | None = embed("With `include=citations`.")
 
 
 class PartyOut(Out):
     country: CountryRef
-    inferred: bool = Field(description="True when the party entity is inferred, not stated.")
-    inferred_reason: str | None = None
+    inferred: bool = Field(
+        description="True when the party is inferred, not stated: derived from the "
+        'agreement\'s `provenance["party_codes[<id>]"]`, which gives the reason.'
+    )
 
 
 class SignerOut(Out):
@@ -204,8 +213,10 @@ class SignerOut(Out):
     )
 
 
-class EventOut(DatedDetailOut, ProvenancedOut):
+class EventOut(DatedOut, ProvenancedOut):
     """One party's action on the agreement (signature, ratification, entry into force...)."""
+
+    record_kind = "event"
 
     id: str
     action: EventAction
@@ -214,7 +225,7 @@ class EventOut(DatedDetailOut, ProvenancedOut):
     citations: list[CitationOut]
 
 
-class AgreementDetail(AgreementOut, DatedDetailOut):
+class AgreementDetail(AgreementOut):
     """Everything about one agreement, with the sources for each fact."""
 
     aliases: list[str]
@@ -256,20 +267,19 @@ EMBEDS: tuple[str, ...] = ("parties", "signatories", "sectors", "visit", "citati
 
 
 def agreement_json(row: Any, links: Any, include: Sequence[str]) -> dict[str, object]:
-    """A list row: `AgreementOut` dumped with `exclude_unset`, so only the embeds asked for
-    appear, and a provenance entry has the keys it was stored with."""
-    item = _row_json(row, links, provenance_json(row[_PROVENANCE], exclude_unset=True))
+    """A list row: `AgreementOut` dumped, so only the embeds asked for appear (a `visit` only
+    where it has one). Its `provenance` is left empty, for `app.api.provenance` to fill."""
+    item = _row_json(row, links)
     for name in EMBEDS:
-        if name in include:
-            item[name] = _EMBED_JSON[name](row, links)
+        if name in include and (embedded := _EMBED_JSON[name](row, links)) is not None:
+            item[name] = embedded
     return item
 
 
 def agreement_detail_json(detail: Any) -> dict[str, object]:
     """`AgreementDetail` dumped (every field, defaults included)."""
     row, links = detail.row, detail.links
-    provenance = provenance_json(row.provenance, exclude_unset=False)
-    item = _row_json(row, links, provenance, reason=True)
+    item = _row_json(row, links)
     for name in EMBEDS:
         item[name] = _EMBED_JSON[name](row, links)
     return {
@@ -281,9 +291,8 @@ def agreement_detail_json(detail: Any) -> dict[str, object]:
         "status": row.status,
         "events": [
             {
-                "provenance": provenance_json(e.provenance, exclude_unset=False),
+                "provenance": {},
                 **_dated_json(e),
-                "date_inferred_reason": e.date_inferred_reason,
                 "id": e.id,
                 "action": e.action,
                 "country_id": e.country_id,
@@ -308,13 +317,6 @@ def agreement_detail_json(detail: Any) -> dict[str, object]:
     }
 
 
-def provenance_json(provenance: dict[str, Any], exclude_unset: bool) -> dict[str, object]:
-    keys = ("basis", "reason", "dataset")
-    if exclude_unset:
-        return {f: {k: p[k] for k in keys if k in p} for f, p in provenance.items()}
-    return {f: {k: p.get(k) for k in keys} for f, p in provenance.items()}
-
-
 def citations_json(citations: Sequence[Any]) -> list[dict[str, Any]]:
     return [citation_json(c) for c in citations]
 
@@ -327,22 +329,14 @@ def _dated_json(row: Any) -> dict[str, object]:
     }
 
 
-def _row_json(
-    row: Any, links: Any, provenance: dict[str, object], reason: bool = False
-) -> dict[str, object]:
-    """The columns of a row (unpacked in `ROW_COLUMNS`' order, see below), and
-    `date_inferred_reason` with `reason` (the detail's)."""
+def _row_json(row: Any, links: Any) -> dict[str, object]:
+    """The columns of a row (unpacked in `ROW_COLUMNS`' order, see below)."""
     id_, title, kind, date, precision, inferred, visit_id = row[:_PROVENANCE]
-    dated: dict[str, object] = {
+    return {
+        "provenance": {},
         "date": date,
         "date_precision": precision,
         "date_inferred": inferred,
-    }
-    if reason:
-        dated["date_inferred_reason"] = row.date_inferred_reason
-    return {
-        "provenance": provenance,
-        **dated,
         "id": id_,
         "title": title,
         "kind": kind,
@@ -366,7 +360,6 @@ def _parties_json(row: Any, links: Any) -> list[dict[str, object]]:
                 "is_historical": historical,
             },
             "inferred": reason is not None,
-            "inferred_reason": reason,
         }
         for _, code, reason, name, alpha2, alpha3, historical in links.parties.get(row.id, ())
     ]

@@ -5,7 +5,6 @@ from app.schemas.common import (
     CountryParam,
     CountryRef,
     CursorParams,
-    DatedDetailOut,
     DatedOut,
     DiscrepancyOut,
     Faceted,
@@ -47,6 +46,8 @@ class BodyOut(DatedOut, ProvenancedOut):
     """A standing body: an intergovernmental committee or commission. `date` is when it was
     established, where a source says."""
 
+    record_kind = "body"
+
     id: str = Field(examples=["intergovernmental-committee-vn-az"])
     name: str
     kind: BodyKind
@@ -63,7 +64,7 @@ class BodyOut(DatedOut, ProvenancedOut):
         )
 
 
-class BodyDetail(BodyOut, DatedDetailOut):
+class BodyDetail(BodyOut):
     aliases: list[str]
     summary: str | None
     countries: list[CountryRef]

@@ -2,7 +2,7 @@
 
 import hashlib
 import re
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -248,29 +248,54 @@ class Page(BaseModel, Generic[T]):
         return f"{item.__name__.removesuffix('Out')}Page"
 
 
-class ProvenanceOut(BaseModel):
-    """How a value no citation states is known."""
+class CitedEntry(BaseModel):
+    """A value a quote states."""
 
-    basis: Literal["inferred", "reference"] = Field(
-        description="`inferred`: the curators' reading, with `reason`; `reference`: from the "
-        "reference dataset named in `dataset` (ISO 3166 via pycountry, Wikidata ids the "
-        "curators supplied)."
+    basis: Literal["cited"]
+    citations: list[str] = Field(
+        min_length=1,
+        description="Ids of the record's `citations` that state it.",
+        examples=[["ca82c1f85efba23b"]],
     )
-    reason: str | None = Field(None, description="Why an inferred value was inferred.")
-    dataset: str | None = Field(None, description="The reference dataset it comes from.")
 
+
+class InferredEntry(BaseModel):
+    """A value the curators inferred, with their reasoning."""
+
+    basis: Literal["inferred"]
+    reason: str = Field(description="Why it was inferred.")
+
+
+class ReferenceEntry(BaseModel):
+    """A value taken from a reference dataset (ISO 3166 via pycountry, Wikidata ids the
+    curators supplied)."""
+
+    basis: Literal["reference"]
+    dataset: str = Field(description="The reference dataset it comes from.")
+
+
+ProvenanceEntry = TypeAliasType(
+    "ProvenanceEntry",
+    Annotated[CitedEntry | InferredEntry | ReferenceEntry, Field(discriminator="basis")],
+)
+"""Named, so that the spec has one discriminated union that generated clients type once."""
 
 Provenances = Annotated[
-    dict[str, ProvenanceOut],
+    dict[str, ProvenanceEntry],
     Field(
-        description="How each shown value is known. A field named here (`host_country`; one "
-        "party, `parties.VDVN`; one alias, `aliases.Viet Nam`; one id, `external_ids.wikidata`) "
-        "is inferred or reference data; every other value is cited: a quote in `citations` "
-        "states it (the citation's `field` names it).",
+        description="How each fact this answer shows is known, keyed by the JSON key that "
+        "shows it (`place_country_id`; the record's schema lists its fact keys as "
+        "`x-provenance-fields`): `cited` with the ids of the `citations` that state it, "
+        "`inferred` with the reason, or `reference` with the dataset. A member of a list or "
+        "map is keyed `key[member]`: one party, `party_codes[VDVN]`; one alias, "
+        "`aliases[Viet Nam]`; one id, `external_ids[wikidata]`. Only keys the answer holds "
+        "a value for have an entry: a list row tells what it shows.",
         examples=[
             {
-                "guest_country": {"basis": "inferred", "reason": "The sources say only ..."},
-                "external_ids.wikidata": {"basis": "reference", "dataset": "Wikidata"},
+                "title": {"basis": "cited", "citations": ["ca82c1f85efba23b"]},
+                "date": {"basis": "inferred", "reason": "The sources say only ..."},
+                "party_codes[VDVN]": {"basis": "inferred", "reason": "..."},
+                "external_ids[wikidata]": {"basis": "reference", "dataset": "Wikidata"},
             }
         ],
     ),
@@ -382,17 +407,34 @@ class DatedOut(Out):
         None, description="ISO 8601 at the precision the sources support.", examples=["2025"]
     )
     date_precision: DatePrecision | None = None
-    date_inferred: bool = Field(False, description="True when the date is inferred, not stated.")
+    date_inferred: bool = Field(
+        False,
+        description="True when the date is inferred, not stated: derived from "
+        "`provenance.date` (its `basis` is `inferred`, and its `reason` says why), kept so "
+        "that a client can filter on it.",
+    )
 
 
 class ProvenancedOut(Out):
+    """A record that says how each of its facts is known (`app.kinds.facts`)."""
+
+    record_kind: ClassVar[str]
+    """The kind of record it shows: its declaration says which fields state a fact, listed
+    in the spec as the schema's `x-provenance-fields`."""
+
     provenance: Provenances = {}
 
 
-class DatedDetailOut(DatedOut):
-    date_inferred_reason: str | None = Field(
-        None, description="Why an inferred date was inferred; see the citations with field `date`."
-    )
+class RecordEntry(Out):
+    """An entry standing for a record of any kind (a timeline row, a search hit), saying how
+    the record's facts it shows are known, keyed as the record's own `provenance` is."""
+
+    model_config = ConfigDict(json_schema_extra={"x-provenance-fields": ["date"]})
+    not_facts: ClassVar[tuple[str, ...]] = ("kind",)
+    """Keys of the entry's own (`kind` names the record's kind, not an agreement's own
+    `kind`), never a record's fact."""
+
+    provenance: Provenances = Field(default_factory=dict)
 
 
 class CountryRef(Out):

@@ -38,6 +38,8 @@ class CountryFilters(CountryQuery, CursorParams):
 
 
 class CountryOut(CountryRef, ProvenancedOut):
+    record_kind = "country"
+
     id: str = Field(examples=["VN"])
     numeric: str | None = None
     successor_id: str | None = None

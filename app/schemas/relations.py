@@ -6,13 +6,13 @@ from app.schemas.common import (
     CitationOut,
     CountryParam,
     CountryRef,
-    DatedDetailOut,
     DatedOut,
     DateParam,
     FacetCount,
     Out,
     PageParams,
     ProvenancedOut,
+    RecordEntry,
     cursor_field,
 )
 from app.schemas.enums import MilestoneDirection, TimelineKind
@@ -20,7 +20,9 @@ from app.schemas.statements import StatementOut
 from app.schemas.visits import VisitOut
 
 
-class MilestoneOut(DatedDetailOut, ProvenancedOut):
+class MilestoneOut(DatedOut, ProvenancedOut):
+    record_kind = "relation"
+
     id: str = Field(examples=["diplomatic-relations-vn-az-1992"])
     kind: str = Field(
         examples=["diplomatic-relations", "strategic-partnership", "multilateral-support"]
@@ -41,7 +43,10 @@ class CitedVisit(VisitOut):
     citations: list[CitationOut]
 
 
-class TimelineEntry(DatedOut):
+class TimelineEntry(RecordEntry, DatedOut):
+    """A record in a timeline: what it is, its title and date, and how its title and date
+    are known."""
+
     kind: TimelineKind
     id: str
     title: str

@@ -1,6 +1,6 @@
 from pydantic import Field
 
-from app.schemas.common import Out, PageParams, QueryText
+from app.schemas.common import PageParams, QueryText, RecordEntry
 from app.schemas.enums import RecordKind
 
 
@@ -14,7 +14,7 @@ class SearchFilters(PageParams):
     )
 
 
-class SearchHit(Out):
+class SearchHit(RecordEntry):
     kind: RecordKind
     id: str
     title: str = Field(description="Title or name.")

@@ -43,6 +43,8 @@ class SignatoryFilters(SignatoryQuery, CursorParams, Faceted):
 
 
 class SignatoryOut(ProvenancedOut):
+    record_kind = "signatory"
+
     id: str = Field(examples=["petrovietnam"])
     name: str
     kind: SignatoryKind

@@ -6,7 +6,6 @@ from app.schemas.common import (
     CountryParam,
     CountryRef,
     CursorParams,
-    DatedDetailOut,
     DatedOut,
     DateParam,
     DiscrepancyOut,
@@ -80,6 +79,8 @@ class StatementOut(DatedOut, ProvenancedOut):
     """What a party says: a remark, an assessment, a proposal, a pledge, a plan or a
     position, by the countries that make it."""
 
+    record_kind = "statement"
+
     id: str = Field(examples=["aliyev-education-logistics-2025"])
     title: str
     kind: StatementKind
@@ -103,7 +104,7 @@ class StatementOut(DatedOut, ProvenancedOut):
         )
 
 
-class StatementDetail(StatementOut, DatedDetailOut):
+class StatementDetail(StatementOut):
     summary: str | None
     speaker: SignatoryRef | None
     countries: list[CountryRef]

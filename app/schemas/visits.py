@@ -7,7 +7,6 @@ from app.schemas.common import (
     CountryParam,
     CountryRef,
     CursorParams,
-    DatedDetailOut,
     DatedOut,
     DateParam,
     DiscrepancyOut,
@@ -56,6 +55,8 @@ class VisitFilters(VisitQuery, CursorParams, Faceted):
 
 
 class VisitOut(DatedOut, ProvenancedOut):
+    record_kind = "visit"
+
     id: str = Field(examples=["state-visit-to-lam-azerbaijan-2025"])
     title: str
     kind: str | None
@@ -66,7 +67,7 @@ class VisitOut(DatedOut, ProvenancedOut):
     city: str | None
 
 
-class VisitDetail(VisitOut, DatedDetailOut):
+class VisitDetail(VisitOut):
     summary: str | None
     guest: SignatoryRef | None
     guest_country: CountryRef | None

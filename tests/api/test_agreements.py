@@ -263,7 +263,7 @@ def test_detail_embeds_everything_with_citations(client: TestClient) -> None:
     assert ("ilham-aliyev", "witness", "AZ") in roles
     assert [s["id"] for s in body["sectors"]] == ["energy"]
     assert body["visit"]["id"] == "state-visit-to-lam-azerbaijan-2025"
-    assert body["date_inferred"] is True and "2025–27" in body["date_inferred_reason"]
+    assert body["date_inferred"] is True and "2025–27" in body["provenance"]["date"]["reason"]
     assert body["citations"] and all({"source", "quote"} <= c.keys() for c in body["citations"])
     sources = {
         s["id"]: s["text"]
@@ -288,7 +288,10 @@ def test_detail_marks_inferred_parties(client: TestClient) -> None:
     body = client.get(f"{URL}/agreement-vietnamese-students-azerbaijan-ssr-1959").json()
     parties = {p["country"]["id"]: p for p in body["parties"]}
     assert parties["azerbaijan-ssr"]["country"]["is_historical"] is True
-    assert all(p["inferred"] == (p["inferred_reason"] is not None) for p in parties.values())
+    assert all(
+        p["inferred"] == (body["provenance"][f"party_codes[{code}]"]["basis"] == "inferred")
+        for code, p in parties.items()
+    )
 
 
 def test_unknown_agreement_is_a_404(client: TestClient) -> None:
@@ -306,8 +309,9 @@ def test_list_page_runs_a_constant_number_of_statements(
         assert len(ids(client, "sector=energy&country=FR", limit=limit)) == limit
         counts.append(len(sql_log))
     assert counts[0] == counts[1], counts
-    # the country and its predecessors, the sector tree, count, page, parties: one each
-    assert counts[0] <= 5, counts
+    # the country and its predecessors, the sector tree, count, page, parties, citations:
+    # one each
+    assert counts[0] <= 6, counts
 
 
 @pytest.mark.parametrize("sort", ["date", "-date"])
@@ -344,7 +348,8 @@ def test_total_is_capped_but_the_walk_is_complete(
 
 
 def test_inferred_parties_are_flagged_in_lists(client: TestClient) -> None:
-    """A list row's `party_codes` carries its flags in `provenance`, as the detail does."""
+    """A list row's `party_codes` carries its flags in `provenance`, as the detail does,
+    keyed `party_codes[<id>]`; a field the row does not show has no entry there."""
     row = next(
         i
         for i in client.get(URL, params={"country": "VN"}).json()["items"]
@@ -352,11 +357,14 @@ def test_inferred_parties_are_flagged_in_lists(client: TestClient) -> None:
     )
     assert row["party_codes"] == ["VDVN", "azerbaijan-ssr"]
     for party in row["party_codes"]:
-        assert row["provenance"][f"parties.{party}"]["basis"] == "inferred"
-    assert row["provenance"]["place_country"]["reason"]
+        assert row["provenance"][f"party_codes[{party}]"]["basis"] == "inferred"
+    assert "place_country_id" not in row["provenance"]
+    detail = client.get(f"{URL}/{STUDENTS_1959}").json()
+    assert detail["provenance"]["place_country_id"]["reason"]
     energy = client.get(f"{URL}/mou-energy-vn-az-2025").json()
-    assert not any(key.startswith("parties.") for key in energy["provenance"])
-    assert any(c["field"] == "parties" for c in energy["citations"])
+    assert not any(key.startswith("party_codes[") for key in energy["provenance"])
+    (cited,) = [c["id"] for c in energy["citations"] if c["field"] == "parties"]
+    assert energy["provenance"]["party_codes"] == {"basis": "cited", "citations": [cited]}
 
 
 @pytest.mark.parametrize(

@@ -110,6 +110,7 @@ def test_csv_download_is_rfc4180_with_the_same_ids(
         "sectors",
         "sector_names",
         "visit_id",
+        "inferred",
     ]
     comma = next(r for r in rows if r["id"] == "comma")
     assert comma["title"] == 'Agreement, with "quotes", and commas'
@@ -118,7 +119,7 @@ def test_csv_download_is_rfc4180_with_the_same_ids(
     energy = next(r for r in rows if r["id"] == "mou-energy-vn-az-2025")
     assert (energy["date"], energy["date_precision"]) == ("2025", "year")
     assert (energy["year"], energy["month"], energy["day"]) == ("2025", "", "")
-    assert energy["date_inferred"] == "true"
+    assert energy["date_inferred"] == "true" and energy["inferred"] == "date"
     assert "Energy" in energy["sector_names"].split("; ")
 
 

@@ -24,9 +24,14 @@ def patch_signatory(client: TestClient, auth: dict[str, str], patch: dict) -> No
 
 def patch_aliases(client: TestClient, auth: dict[str, str], aliases: list[str]) -> None:
     """Replace the aliases, each labelled reference data; the old ones' labels go with them
-    (a merge patch keeps a map's other keys, and provenance names only aliases it has)."""
+    (a merge patch keeps a map's other keys, and provenance names only aliases it has). A
+    write names an alias as the seeds do, `aliases.<alias>`; a read keys it `aliases[<alias>]`."""
     shown = client.get(URL).json()["provenance"]
-    labelled: dict = {key: None for key in shown if key.startswith("aliases.")}
+    labelled: dict = {
+        f"aliases.{key[len('aliases[') : -1]}": None
+        for key, entry in shown.items()
+        if key.startswith("aliases[") and entry["basis"] != "cited"
+    }
     labelled |= {f"aliases.{a}": {"basis": "reference", "dataset": "a test"} for a in aliases}
     patch_signatory(client, auth, {"aliases": aliases, "provenance": labelled})
 

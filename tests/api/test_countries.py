@@ -80,20 +80,22 @@ def test_names_by_language_are_reference_data(client: TestClient) -> None:
     provenance = body["provenance"]
     assert provenance["names"]["basis"] == provenance["name"]["basis"] == "reference"
     assert "ISO 3166" in provenance["name"]["dataset"]
-    assert provenance["external_ids.wikidata"]["basis"] == "reference"
-    assert "Wikidata" in provenance["external_ids.wikidata"]["dataset"]
+    assert provenance["external_ids[wikidata]"]["basis"] == "reference"
+    assert "Wikidata" in provenance["external_ids[wikidata]"]["dataset"]
 
 
 def test_curated_aliases_are_cited_iso_ones_reference(client: TestClient) -> None:
     body = client.get(f"{URL}/VN").json()
-    assert "Việt Nam" in body["aliases"] and "aliases.Việt Nam" not in body["provenance"]
-    assert any("Việt Nam" in c["quote"] for c in body["citations"])
-    assert body["provenance"]["aliases.Socialist Republic of Viet Nam"]["basis"] == "reference"
+    assert "Việt Nam" in body["aliases"]
+    cited = body["provenance"]["aliases[Việt Nam]"]
+    quotes = {c["id"]: c["quote"] for c in body["citations"]}
+    assert cited["basis"] == "cited" and all("Việt Nam" in quotes[i] for i in cited["citations"])
+    assert body["provenance"]["aliases[Socialist Republic of Viet Nam]"]["basis"] == "reference"
 
 
 def test_historical_dates_no_source_states_are_labelled(client: TestClient) -> None:
     ssr = client.get(f"{URL}/azerbaijan-ssr").json()
     assert ssr["valid_from"] == "1920"
     assert ssr["provenance"]["valid_from"]["basis"] == "reference"
-    assert ssr["provenance"]["successor"]["basis"] == "inferred"
+    assert ssr["provenance"]["successor_id"]["basis"] == "inferred"
     assert ssr["official_name"] is None and ssr["aliases"] == []

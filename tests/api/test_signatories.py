@@ -49,9 +49,9 @@ def test_crosswalk_ids(client: TestClient) -> None:
 def test_wikidata_id_is_labelled_reference_data(client: TestClient) -> None:
     body = client.get(f"{URL}/ho-chi-minh").json()
     assert body["external_ids"]["wikidata"] == "Q36014"
-    wikidata = body["provenance"]["external_ids.wikidata"]
+    wikidata = body["provenance"]["external_ids[wikidata]"]
     assert wikidata["basis"] == "reference" and "Wikidata" in wikidata["dataset"]
-    assert body["provenance"]["country"]["basis"] == "inferred"
+    assert body["provenance"]["country_id"]["basis"] == "inferred"
 
 
 def test_aliases_are_names_the_sources_use(client: TestClient) -> None:

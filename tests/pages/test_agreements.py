@@ -27,7 +27,7 @@ def test_the_joint_statement_with_each_value_and_how_it_is_known(
     citation = session.scalars(
         select(Citation).where(Citation.record_id == JOINT_STATEMENT, Citation.field == "parties")
     ).one()
-    parties = fact(page, "parties")
+    parties = fact(page, "party_codes")
     assert "between the Republic of Azerbaijan and the Socialist Republic" in parties
     assert citation.quote in parties
     anchor = citation_id(*(getattr(citation, c) for c in CITATION_ID_COLUMNS))

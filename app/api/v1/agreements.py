@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep, answer, found, json_accepted, paged, run_read
+from app.api.provenance import agreement_item, told
 from app.api.query_models import query_model
 from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
@@ -16,8 +17,8 @@ from app.schemas.agreements import (
     AgreementDetail,
     AgreementFilters,
     AgreementPage,
+    EventOut,
     agreement_detail_json,
-    agreement_json,
     download_names,
 )
 from app.schemas.common import PROBLEM_RESPONSES
@@ -28,7 +29,7 @@ EXPORT = Export.of_kind(
     KINDS["agreement"],
     "agreements",
     queries.iter_agreements,
-    lambda linked: agreement_json(linked.row, linked.links, ()),
+    lambda session, batch: [agreement_item(linked.row, linked.links) for linked in batch],
     lambda linked: download_names(linked.row, linked.links),
 )
 
@@ -63,7 +64,7 @@ async def list_agreements(
         bounded=queries.indexed(live, filters),
     )
     page = listing.page
-    items = [agreement_json(row, listing.links, filters.include) for row in page.rows]
+    items = [agreement_item(row, listing.links, filters.include) for row in page.rows]
     more = {"facets": listing.facets} if listing.facets is not None else None
     return paged(request, page, items, limit=filters.limit, offset=filters.offset, more=more)
 
@@ -84,8 +85,8 @@ async def get_agreement(
     """Everything about one agreement: parties, signatories with their role and side, sectors,
     the visit it was signed during, each party's actions (`events`), the agreements it refers
     to (`references`) or is referred to by (`referenced_by`), and the verbatim quotes
-    (`citations`) that support it; `provenance` flags each value that is inferred or
-    reference data instead. Where the sources disagree, `discrepancies` gives each
+    (`citations`) that support it; `provenance` says how each value is known (cited, with
+    the ids of its citations; inferred; or reference data). Where the sources disagree, `discrepancies` gives each
     reading with its quote."""
     return await answer(request, session, lambda s: agreement_detail(s, agreement_id))
 
@@ -94,7 +95,16 @@ def agreement_detail(session: Session, agreement_id: str) -> dict[str, object]:
     """What a GET answers, as `AgreementDetail`'s JSON: also what a write answers and checks
     If-Match against (the same bytes, so the same ETag)."""
     detail = found(queries.get_detail(session, agreement_id), "agreement", agreement_id)
-    return agreement_detail_json(detail)
+    row = detail.row
+    item = told(
+        AgreementDetail,
+        agreement_detail_json(detail),
+        row.provenance,
+        detail.links.citations.get(row.id, ()),
+    )
+    for event, stored in zip(item["events"], detail.events, strict=True):  # type: ignore[call-overload]
+        told(EventOut, event, stored.provenance, detail.event_citations.get(stored.id, ()))
+    return item
 
 
 add_history_route(router, "agreement", AgreementId)

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep, answer, answer_page, found, json_accepted
+from app.api.provenance import records_of, told
 from app.api.query_models import query_model
 from app.api.v1.common import record_id
 from app.api.v1.exports import Export, add_export_routes
@@ -19,11 +20,12 @@ router = APIRouter(
     responses=PROBLEM_RESPONSES,
 )
 BodyId = record_id("body", "intergovernmental-committee-vn-az")
+ITEMS = records_of(BodyOut, BodyOut.of)
 EXPORT = Export.of_kind(
     KINDS["body"],
     "standing bodies",
     queries.iter_bodies,
-    lambda row: BodyOut.of(row).model_dump(mode="json"),
+    ITEMS,
     lambda row: {"country_names": [c.country.name for c in row.countries]},
 )
 
@@ -43,7 +45,7 @@ async def list_bodies(
     """Intergovernmental committees, commissions and other standing bodies of two or more
     countries."""
     return await answer_page(
-        request, session, filters, lambda s: queries.list_bodies(s, filters), BodyOut.of
+        request, session, filters, lambda s: queries.list_bodies(s, filters), ITEMS
     )
 
 
@@ -65,14 +67,13 @@ async def get_body(request: Request, body_id: BodyId, session: SessionDep) -> Re
 
 def body_detail(session: Session, body_id: str) -> BodyDetail:
     row = found(queries.get_body(session, body_id), "body", body_id)
-    return BodyDetail.model_validate(
-        {
-            **BodyOut.of(row).model_dump(),
-            "date_inferred_reason": row.date_inferred_reason,
-            "aliases": row.aliases,
-            "summary": row.summary,
-            "countries": [c.country for c in row.countries],
-            "citations": citations_for(session, "body", [row.id])[row.id],
-            "discrepancies": discrepancies_for(session, "body", row.id),
-        }
-    )
+    citations = citations_for(session, "body", [row.id])[row.id]
+    values = {
+        **BodyOut.of(row).model_dump(),
+        "aliases": row.aliases,
+        "summary": row.summary,
+        "countries": [c.country for c in row.countries],
+        "citations": citations,
+        "discrepancies": discrepancies_for(session, "body", row.id),
+    }
+    return BodyDetail.model_validate(told(BodyDetail, values, row.provenance, citations))

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.api.auth import AdminBody, AdminKey
-from app.api.deps import SessionDep, answer, paged, run_read, run_write
+from app.api.deps import SessionDep, answer, each, paged, run_read, run_write
 from app.api.formats import accepts_json
 from app.api.query_models import query_model
 from app.api.responses import JSONBytes, plain
@@ -145,7 +145,7 @@ EXPORT = Export(
     noun="changes",
     filters=ChangeQuery,
     batches=queries.iter_changes,
-    record=lambda row: Change.model_validate(row).model_dump(mode="json"),
+    records=each(lambda row: Change.model_validate(row).model_dump(mode="json")),
     csv_columns=["id", "at", "actor", "action", "record_type", "record_id", "before", "after"],
 )
 add_export_routes(router, EXPORT, tags=["changes"])

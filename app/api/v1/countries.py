@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep, answer, answer_page, found, json_accepted
+from app.api.provenance import records_of, told
 from app.api.query_models import query_model
 from app.api.v1.exports import Export, add_export_routes
 from app.kinds.registry import KINDS
@@ -29,11 +30,12 @@ CountryCode = Annotated[
 ]
 
 
+ITEMS = records_of(CountryOut, CountryOut.model_validate)
 EXPORT = Export.of_kind(
     KINDS["country"],
     "countries and historical entities",
     queries.iter_countries,
-    lambda row: CountryOut.model_validate(row).model_dump(mode="json"),
+    ITEMS,
 )
 
 
@@ -56,7 +58,7 @@ async def list_countries(
         session,
         filters,
         lambda s: queries.list_countries(s, filters),
-        CountryOut.model_validate,
+        ITEMS,
     )
 
 
@@ -79,19 +81,19 @@ async def get_country(request: Request, code: CountryCode, session: SessionDep) 
 
 def country_detail(session: Session, code: str) -> CountryDetail:
     row = found(queries.get_country(session, code), "country", code)
-    return CountryDetail.model_validate(
-        {
-            **CountryOut.model_validate(row).model_dump(),
-            "official_name": row.official_name,
-            "external_ids": row.external_ids,
-            "aliases": row.aliases,
-            "names": row.names,
-            "valid_from": row.valid_from,
-            "valid_to": row.valid_to,
-            "note": row.note,
-            "successor": row.successor,
-            "part_of": row.part_of,
-            "predecessors": queries.predecessors_of(session, row.id),
-            "citations": citations_for(session, "country", [row.id])[row.id],
-        }
-    )
+    citations = citations_for(session, "country", [row.id])[row.id]
+    values = {
+        **CountryOut.model_validate(row).model_dump(),
+        "official_name": row.official_name,
+        "external_ids": row.external_ids,
+        "aliases": row.aliases,
+        "names": row.names,
+        "valid_from": row.valid_from,
+        "valid_to": row.valid_to,
+        "note": row.note,
+        "successor": row.successor,
+        "part_of": row.part_of,
+        "predecessors": queries.predecessors_of(session, row.id),
+        "citations": citations,
+    }
+    return CountryDetail.model_validate(told(CountryDetail, values, row.provenance, citations))

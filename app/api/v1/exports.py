@@ -27,6 +27,8 @@ from app.middleware.admission import turn_of
 from app.schemas.common import problem_responses
 
 MEDIA_TYPES = {"csv": CSV, "ndjson": NDJSON}
+INFERRED = "inferred"
+"""The CSV column that names a row's inferred values (`inferred_columns`)."""
 PLAIN_TEXT = "text/plain"
 OFFERED = {"csv": [CSV], "ndjson": [NDJSON, PLAIN_TEXT]}
 """What each download's own operation answers, the first unless `Accept` prefers another.
@@ -47,10 +49,12 @@ class Export:
     """The list's filters and sort, without paging (limit, offset and cursor do not apply)."""
     batches: Callable[[Session, Any], Iterable[list[Any]]]
     """Every matching row, in keyset batches (filters resolved before the first batch)."""
-    record: Callable[[Any], dict[str, Any]]
-    """A row as JSON: the list's item shape, one NDJSON line."""
+    records: Callable[[Session, list[Any]], list[dict[str, Any]]]
+    """A batch of rows as JSON: each the list's item shape, one NDJSON line (what they link
+    to read for the batch at once, as for a page of the list)."""
     csv_columns: list[str]
-    """CSV columns: fields of `record`, `year`/`month`/`day` of its `date`, and `csv_extra`."""
+    """CSV columns: fields of `records`, `year`/`month`/`day` of its `date`, `csv_extra`,
+    and `inferred` (see `inferred_columns`) for records that say how their facts are known."""
     csv_extra: Callable[[Any], dict[str, Any]] = field(default=lambda row: {})
     """Flat CSV-only fields, such as the names beside the codes."""
     path: str = ""
@@ -62,7 +66,7 @@ class Export:
         kind: Kind,
         noun: str,
         batches: Callable[[Session, Any], Iterable[list[Any]]],
-        record: Callable[[Any], dict[str, Any]],
+        records: Callable[[Session, list[Any]], list[dict[str, Any]]],
         csv_extra: Callable[[Any], dict[str, Any]] = lambda row: {},
     ) -> "Export":
         """The downloads of a kind's list: its path, filters and CSV columns as declared."""
@@ -72,14 +76,19 @@ class Export:
             noun=noun,
             filters=kind.filters,
             batches=batches,
-            record=record,
-            csv_columns=list(kind.csv_columns),
+            records=records,
+            csv_columns=[
+                *kind.csv_columns,
+                *((INFERRED,) if hasattr(kind.model, "provenance") else ()),
+            ],
             csv_extra=csv_extra,
         )
 
-    def csv_record(self, row: Any) -> dict[str, Any]:
-        record = self.record(row)
-        return {**record, **date_parts(record.get("date")), **self.csv_extra(row)}
+    def csv_record(self, row: Any, record: dict[str, Any]) -> dict[str, Any]:
+        values = {**record, **date_parts(record.get("date")), **self.csv_extra(row)}
+        if INFERRED in self.csv_columns:
+            values[INFERRED] = inferred_columns(record["provenance"], self.csv_columns)
+        return values
 
     def download(
         self,
@@ -101,24 +110,29 @@ class Export:
 
         Not cached (`no-store`): a download is read once, and hashing it for an ETag would
         mean producing it twice. A HEAD gets the headers without the rows being read."""
-        rows = iter(falling_back(request, session, lambda s: self.batches(s, filters)))
+        rows = iter(
+            falling_back(
+                request, session, lambda s: ((s, batch) for batch in self.batches(s, filters))
+            )
+        )
         session.commit()
         if request.scope.get("head"):
             rows = iter(())
         if fmt == "csv":
             first = csv_header(self.csv_columns)
 
-            def encode(batch: list[Any]) -> bytes:
-                return csv_lines(self.csv_columns, map(self.csv_record, batch))
+            def encode(s: Session, batch: list[Any]) -> bytes:
+                records = self.records(s, batch)
+                return csv_lines(self.csv_columns, map(self.csv_record, batch, records))
         else:
             first = b""  # a chunk all the same: the headers go out before the first batch
 
-            def encode(batch: list[Any]) -> bytes:
-                return ndjson_lines(map(self.record, batch))
+            def encode(s: Session, batch: list[Any]) -> bytes:
+                return ndjson_lines(self.records(s, batch))
 
         def next_chunk() -> bytes | None:
-            batch = next(rows, None)
-            chunk = None if batch is None else encode(batch)
+            read = next(rows, None)
+            chunk = None if read is None else encode(*read)
             session.commit()  # the batch's transaction ends before its bytes are sent
             return chunk
 
@@ -130,6 +144,18 @@ class Export:
                 "Cache-Control": "no-store",
             },
         )
+
+
+def inferred_columns(provenance: dict[str, Any], columns: list[str]) -> list[str]:
+    """A CSV row's `inferred` column: the row's values that are inferred, not stated, by
+    their provenance keys, where the row has their column (`date`, or one party,
+    `party_codes[VDVN]`): one column a spreadsheet filters on, rather than a basis column
+    beside each. `year`, `month` and `day` are `date`'s parts, known as it is."""
+    return [
+        key
+        for key, entry in provenance.items()
+        if entry["basis"] == "inferred" and key.partition("[")[0] in columns
+    ]
 
 
 async def in_turns(
@@ -202,7 +228,9 @@ def _add_route(
             "description": "RFC 4180 CSV with a header row: "
             + ", ".join(export.csv_columns)
             + ". Lists are joined with `; `, booleans are `true`/`false`, a missing value is "
-            "empty; `year`, `month` and `day` split `date` as far as `date_precision` goes.",
+            "empty; `year`, `month` and `day` split `date` as far as `date_precision` goes. "
+            "`inferred`, where there is one, names the row's values that are inferred rather "
+            "than stated by a source, by their `provenance` keys (`date; party_codes[VDVN]`).",
         }
         example = ",".join(export.csv_columns) + "\r\n"
     else:

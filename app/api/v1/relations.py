@@ -6,8 +6,9 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep, answer, answer_page, found, json_accepted
+from app.api.provenance import agreement_item, entries_of, records_of, told
 from app.api.query_models import query_model
-from app.api.v1.exports import Export, add_export_routes
+from app.api.v1.exports import INFERRED, Export, add_export_routes
 from app.counting.live import LiveIndex
 from app.dates import DATE_COLUMNS
 from app.kinds.registry import KINDS
@@ -17,7 +18,7 @@ from app.queries import bodies as body_queries
 from app.queries import relations as queries
 from app.queries.citations import citations_for
 from app.queries.common import PageResult, country_family, family_of, resolve_country
-from app.schemas.agreements import AgreementFilters, AgreementOut, Selection, agreement_json
+from app.schemas.agreements import AgreementFilters, AgreementOut, Selection
 from app.schemas.bodies import BodyOut
 from app.schemas.common import COUNTRY_CODE, PROBLEM_RESPONSES, CountryRef, Page
 from app.schemas.relations import (
@@ -32,6 +33,8 @@ from app.schemas.statements import StatementOut
 from app.schemas.visits import VisitOut
 
 router = APIRouter(tags=["relations"], responses=PROBLEM_RESPONSES)
+BODIES = records_of(BodyOut, BodyOut.of)
+STATEMENTS = records_of(StatementOut, StatementOut.of)
 
 
 def CountryPath(example: str) -> object:
@@ -113,21 +116,34 @@ def relations_of(
         ),
         partnership=next((m for m in reversed(milestones) if m.kind.endswith("partnership")), None),
         milestones=milestones,
-        bodies=[BodyOut.of(b) for b in body_queries.bodies_of_both(session, families)],
-        earliest_recorded_contact=_entry(earliest_contact),
-        latest_contact=_entry(latest_contact),
+        bodies=BODIES(session, body_queries.bodies_of_both(session, families)),
+        earliest_recorded_contact=_entry(session, earliest_contact),
+        latest_contact=_entry(session, latest_contact),
         visits_from_first=_cited_visits(session, queries.visits_between(session, *families)),
         visits_from_second=_cited_visits(session, queries.visits_between(session, *families[::-1])),
         agreements_total=listing.page.total,
         agreements_by_sector=facets["sector"],
         agreements_by_year=sorted(facets["year"], key=lambda f: f["value"]),
         agreements=[
-            AgreementOut.model_validate(agreement_json(r, listing.links, filters.include))
+            AgreementOut.model_validate(agreement_item(r, listing.links, filters.include))
             for r in listing.page.rows
         ],
         agreements_url="/api/v1/agreements?" + urlencode([("country", c.id) for c in countries]),
-        statements=[StatementOut.of(s) for s in queries.statements_between(session, *families)],
+        statements=STATEMENTS(session, queries.statements_between(session, *families)),
     )
+
+
+def _link(row: dict) -> dict:
+    """The row with the path of its detail view (a milestone's is its pair's relations)."""
+    if row["kind"] == "relation":
+        url = f"/api/v1/relations/{row['country_a']}/{row['country_b']}"
+    else:
+        url = f"/api/v1/{KINDS[row['kind']].plural}/{row['id']}"
+    return {**row, "url": url}
+
+
+TIMELINE = entries_of(TimelineEntry, lambda row: TimelineEntry(**_link(row)))
+"""Timeline rows as `TimelineEntry` items, each saying how its title and date are known."""
 
 
 @router.get(
@@ -153,9 +169,7 @@ async def get_timeline(
         ids = agreement_queries.ids_with_parties(s, live, families)
         return queries.timeline(s, families, filters, ids)
 
-    return await answer_page(
-        request, session, filters, page_of, lambda row: TimelineEntry(**_link(row))
-    )
+    return await answer_page(request, session, filters, page_of, TIMELINE)
 
 
 EXPORT = Export(
@@ -164,55 +178,50 @@ EXPORT = Export(
     noun="timeline entries",
     filters=TimelineQuery,
     batches=queries.iter_timeline,
-    record=lambda row: TimelineEntry(**_link(row)).model_dump(mode="json"),
+    records=TIMELINE,
     csv_columns=[
         "kind",
         "id",
         "title",
         *DATE_COLUMNS,
         "url",
+        INFERRED,
     ],
 )
 add_export_routes(router, EXPORT)
 
 
-def _link(row: dict) -> dict:
-    """The row with the path of its detail view (a milestone's is its pair's relations)."""
-    if row["kind"] == "relation":
-        url = f"/api/v1/relations/{row['country_a']}/{row['country_b']}"
-    else:
-        url = f"/api/v1/{KINDS[row['kind']].plural}/{row['id']}"
-    return {**row, "url": url}
-
-
-def _entry(row: dict | None) -> TimelineEntry | None:
-    return TimelineEntry(**_link(row)) if row else None
+def _entry(session: Session, row: dict | None) -> TimelineEntry | None:
+    return TimelineEntry(**TIMELINE(session, [row])[0]) if row else None
 
 
 def _milestones(session: Session, events: list[RelationEvent]) -> list[MilestoneOut]:
     citations = citations_for(session, "relation", [e.id for e in events])
     return [
         MilestoneOut.model_validate(
-            {
-                **{
-                    c: getattr(e, c)
-                    for c in (
-                        "id",
-                        "kind",
-                        "title",
-                        "direction",
-                        "agreement_id",
-                        "summary",
-                        "date",
-                        "date_precision",
-                        "date_inferred",
-                        "date_inferred_reason",
-                        "provenance",
-                    )
+            told(
+                MilestoneOut,
+                {
+                    **{
+                        c: getattr(e, c)
+                        for c in (
+                            "id",
+                            "kind",
+                            "title",
+                            "direction",
+                            "agreement_id",
+                            "summary",
+                            "date",
+                            "date_precision",
+                            "date_inferred",
+                        )
+                    },
+                    "country_ids": [e.country_a_id, e.country_b_id],
+                    "citations": citations[e.id],
                 },
-                "country_ids": [e.country_a_id, e.country_b_id],
-                "citations": citations[e.id],
-            }
+                e.provenance,
+                citations[e.id],
+            )
         )
         for e in events
     ]
@@ -221,6 +230,13 @@ def _milestones(session: Session, events: list[RelationEvent]) -> list[Milestone
 def _cited_visits(session: Session, visits: list[Visit]) -> list[CitedVisit]:
     citations = citations_for(session, "visit", [v.id for v in visits])
     return [
-        CitedVisit(**VisitOut.model_validate(v).model_dump(), citations=citations[v.id])
+        CitedVisit.model_validate(
+            told(
+                CitedVisit,
+                {**VisitOut.model_validate(v).model_dump(), "citations": citations[v.id]},
+                v.provenance,
+                citations[v.id],
+            )
+        )
         for v in visits
     ]

@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 
 from app.api.deps import SessionDep, answer_page, json_accepted
+from app.api.provenance import entries_of
 from app.api.query_models import query_model
 from app.kinds.registry import KINDS
 from app.queries import search as queries
@@ -28,7 +29,9 @@ async def search(
     """One query across agreements, visits, signatories, standing bodies and countries (in
     any of their languages); each hit says its kind.
     Case- and accent-insensitive: `binh son` finds `Bình Sơn`."""
-    return await answer_page(request, session, filters, lambda s: queries.search(s, filters), hit)
+    return await answer_page(
+        request, session, filters, lambda s: queries.search(s, filters), entries_of(SearchHit, hit)
+    )
 
 
 def hit(row: dict[str, object]) -> SearchHit:

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
-from app.api.deps import SessionDep, answer, found, json_accepted, paged, run_read
+from app.api.deps import SessionDep, answer, each, found, json_accepted, paged, run_read
 from app.api.query_models import query_model
 from app.api.responses import plain
 from app.api.v1.changes import add_history_route
@@ -26,7 +26,7 @@ EXPORT = Export.of_kind(
     KINDS["sector"],
     "sectors",
     queries.iter_sectors,
-    lambda pair: _sector(*pair).model_dump(mode="json"),
+    each(lambda pair: _sector(*pair).model_dump(mode="json")),
 )
 
 

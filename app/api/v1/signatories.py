@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep, answer, answer_page, found, json_accepted
+from app.api.provenance import records_of, told
 from app.api.query_models import query_model
 from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
@@ -25,11 +26,12 @@ router = APIRouter(
     responses=PROBLEM_RESPONSES,
 )
 SignatoryId = record_id("signatory", "petrovietnam")
+ITEMS = records_of(SignatoryOut, SignatoryOut.model_validate)
 EXPORT = Export.of_kind(
     KINDS["signatory"],
     "signatories",
     queries.iter_signatories,
-    lambda row: SignatoryOut.model_validate(row).model_dump(mode="json"),
+    ITEMS,
     lambda row: {"country_name": row.country.name if row.country else None},
 )
 
@@ -52,7 +54,7 @@ async def list_signatories(
         session,
         filters,
         lambda s: queries.list_signatories(s, filters),
-        SignatoryOut.model_validate,
+        ITEMS,
     )
 
 
@@ -75,17 +77,17 @@ async def get_signatory(
 
 def signatory_detail(session: Session, signatory_id: str) -> SignatoryDetail:
     row = found(queries.get_signatory(session, signatory_id), "signatory", signatory_id)
-    return SignatoryDetail.model_validate(
-        {
-            **SignatoryOut.model_validate(row).model_dump(),
-            "aliases": row.aliases,
-            "external_ids": row.external_ids,
-            "description": row.description,
-            "country": row.country,
-            "agreement_ids": queries.agreement_ids_of_signatory(session, row.id),
-            "citations": citations_for(session, "signatory", [row.id])[row.id],
-        }
-    )
+    citations = citations_for(session, "signatory", [row.id])[row.id]
+    values = {
+        **SignatoryOut.model_validate(row).model_dump(),
+        "aliases": row.aliases,
+        "external_ids": row.external_ids,
+        "description": row.description,
+        "country": row.country,
+        "agreement_ids": queries.agreement_ids_of_signatory(session, row.id),
+        "citations": citations,
+    }
+    return SignatoryDetail.model_validate(told(SignatoryDetail, values, row.provenance, citations))
 
 
 add_history_route(router, "signatory", SignatoryId)

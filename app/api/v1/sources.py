@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
-from app.api.deps import SessionDep, answer, answer_page, found, json_accepted, run_read
+from app.api.deps import SessionDep, answer, answer_page, each, found, json_accepted, run_read
 from app.api.formats import require_acceptable
 from app.api.query_models import query_model
 from app.api.v1.changes import add_history_route
@@ -33,7 +33,7 @@ EXPORT = Export.of_kind(
     KINDS["source"],
     "source documents",
     queries.iter_sources,
-    lambda row: SourceOut.model_validate(row).model_dump(mode="json"),
+    each(lambda row: SourceOut.model_validate(row).model_dump(mode="json")),
 )
 
 
@@ -55,7 +55,7 @@ async def list_sources(
         session,
         filters,
         lambda s: queries.list_sources(s, filters),
-        SourceOut.model_validate,
+        each(SourceOut.model_validate),
     )
 
 
@@ -135,7 +135,9 @@ async def list_source_citations(
         session,
         filters,
         page_of,
-        lambda row: SourceCitationOut.model_validate(citation_json(row[0]) | {"record": row[1]}),
+        each(
+            lambda row: SourceCitationOut.model_validate(citation_json(row[0]) | {"record": row[1]})
+        ),
     )
 
 

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep, answer, answer_page, found, json_accepted
+from app.api.provenance import records_of, told
 from app.api.query_models import query_model
 from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
@@ -17,11 +18,12 @@ from app.schemas.statements import StatementDetail, StatementFilters, StatementO
 
 router = APIRouter(prefix="/statements", tags=["statements"], responses=PROBLEM_RESPONSES)
 StatementId = record_id("statement", "aliyev-education-logistics-2025")
+ITEMS = records_of(StatementOut, StatementOut.of)
 EXPORT = Export.of_kind(
     KINDS["statement"],
     "statements",
     queries.iter_statements,
-    lambda row: StatementOut.of(row).model_dump(mode="json"),
+    ITEMS,
 )
 
 
@@ -41,7 +43,7 @@ async def list_statements(
     each by the countries that make it and on the sectors it concerns. What did Azerbaijan
     propose in logistics? `country=AZ&sector=logistics`."""
     return await answer_page(
-        request, session, filters, lambda s: queries.list_statements(s, filters), StatementOut.of
+        request, session, filters, lambda s: queries.list_statements(s, filters), ITEMS
     )
 
 
@@ -50,20 +52,19 @@ add_export_routes(router, EXPORT)
 
 def statement_detail(session: Session, statement_id: str) -> StatementDetail:
     row = found(queries.get_statement(session, statement_id), "statement", statement_id)
-    return StatementDetail.model_validate(
-        {
-            **StatementOut.of(row).model_dump(),
-            "date_inferred_reason": row.date_inferred_reason,
-            "summary": row.summary,
-            "speaker": row.speaker,
-            "countries": [c.country for c in row.countries],
-            "sectors": [s.sector for s in row.sectors],
-            "visit": row.visit,
-            "references": [r.agreement for r in row.references],
-            "citations": citations_for(session, "statement", [row.id])[row.id],
-            "discrepancies": discrepancies_for(session, "statement", row.id),
-        }
-    )
+    citations = citations_for(session, "statement", [row.id])[row.id]
+    values = {
+        **StatementOut.of(row).model_dump(),
+        "summary": row.summary,
+        "speaker": row.speaker,
+        "countries": [c.country for c in row.countries],
+        "sectors": [s.sector for s in row.sectors],
+        "visit": row.visit,
+        "references": [r.agreement for r in row.references],
+        "citations": citations,
+        "discrepancies": discrepancies_for(session, "statement", row.id),
+    }
+    return StatementDetail.model_validate(told(StatementDetail, values, row.provenance, citations))
 
 
 @router.get(

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep, answer, answer_page, found, json_accepted
+from app.api.provenance import agreement_item, records_of, told
 from app.api.query_models import query_model
 from app.api.v1.changes import add_history_route
 from app.api.v1.common import record_id
@@ -13,7 +14,7 @@ from app.kinds.registry import KINDS
 from app.queries import agreements as agreement_queries
 from app.queries import visits as queries
 from app.queries.citations import citations_for, discrepancies_for
-from app.schemas.agreements import AgreementQuery, agreement_json
+from app.schemas.agreements import AgreementQuery
 from app.schemas.common import PROBLEM_RESPONSES, Page
 from app.schemas.enums import Sort
 from app.schemas.visits import VisitDetail, VisitFilters, VisitOut
@@ -26,11 +27,12 @@ router = APIRouter(
 VisitId = record_id("visit", "state-visit-to-lam-azerbaijan-2025")
 
 
+ITEMS = records_of(VisitOut, VisitOut.model_validate)
 EXPORT = Export.of_kind(
     KINDS["visit"],
     "official visits",
     queries.iter_visits,
-    lambda row: VisitOut.model_validate(row).model_dump(mode="json"),
+    ITEMS,
     lambda row: {
         "guest_country_name": row.guest_country.name if row.guest_country else None,
         "host_country_name": row.host_country.name if row.host_country else None,
@@ -56,7 +58,7 @@ async def list_visits(
         session,
         filters,
         lambda s: queries.list_visits(s, filters),
-        VisitOut.model_validate,
+        ITEMS,
     )
 
 
@@ -70,23 +72,20 @@ def visit_detail(session: Session, visit_id: str) -> VisitDetail:
     agreements = agreement_queries.iter_agreements(
         session, AgreementQuery(visit=visit_id, sort=Sort.TITLE)
     )
-    return VisitDetail.model_validate(
-        {
-            **VisitOut.model_validate(row).model_dump(),
-            "summary": row.summary,
-            "date_inferred_reason": row.date_inferred_reason,
-            "guest": row.guest,
-            "guest_country": row.guest_country,
-            "host_country": row.host_country,
-            "agreements": [
-                agreement_json(linked.row, linked.links, ())
-                for batch in agreements
-                for linked in batch
-            ],
-            "citations": citations_for(session, "visit", [row.id])[row.id],
-            "discrepancies": discrepancies_for(session, "visit", row.id),
-        }
-    )
+    citations = citations_for(session, "visit", [row.id])[row.id]
+    values = {
+        **VisitOut.model_validate(row).model_dump(),
+        "summary": row.summary,
+        "guest": row.guest,
+        "guest_country": row.guest_country,
+        "host_country": row.host_country,
+        "agreements": [
+            agreement_item(linked.row, linked.links) for batch in agreements for linked in batch
+        ],
+        "citations": citations,
+        "discrepancies": discrepancies_for(session, "visit", row.id),
+    }
+    return VisitDetail.model_validate(told(VisitDetail, values, row.provenance, citations))
 
 
 @router.get(
