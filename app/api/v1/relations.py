@@ -17,6 +17,7 @@ from app.queries import bodies as body_queries
 from app.queries import relations as queries
 from app.queries.citations import citations_for
 from app.queries.common import PageResult, country_family, family_of, resolve_country
+from app.queries.timeline_head import timeline_page
 from app.schemas.agreements import AgreementFilters, AgreementOut, Selection, agreement_json
 from app.schemas.bodies import BodyOut
 from app.schemas.common import COUNTRY_CODE, PROBLEM_RESPONSES, CountryRef, Page
@@ -150,8 +151,7 @@ async def get_timeline(
 
     def page_of(s: Session) -> PageResult:
         families = [country_family(s, "country", code) for code in filters.country]
-        ids = agreement_queries.ids_with_parties(s, live, families)
-        return queries.timeline(s, families, filters, ids)
+        return timeline_page(s, live, families, filters)
 
     return await answer_page(
         request, session, filters, page_of, lambda row: TimelineEntry(**_link(row))
