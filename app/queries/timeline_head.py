@@ -20,9 +20,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, tuple_
 from sqlalchemy.orm import Session
 
+from app.counting.ids import Unranked
 from app.counting.index import AgreementIndex, Unanswerable, date_bounds
 from app.counting.live import LiveIndex
 from app.errors import InvalidParameter
+from app.models import Visit
 from app.models._columns import LAST_GOING_UP, date_sort_key
 from app.queries.agreements import ids_with_parties
 from app.queries.common import COUNT_CAP, PageResult, capped_count
@@ -30,6 +32,7 @@ from app.queries.relations import (
     TIMELINE_KINDS,
     Bounds,
     TimelinePart,
+    contacts,
     timeline,
     timeline_after,
     timeline_parts,
@@ -39,6 +42,7 @@ from app.schemas.common import date_bounds as timeline_bounds
 from app.schemas.relations import TimelineFilters
 
 AGREEMENT = TIMELINE_KINDS.index("agreement")
+VISIT = TIMELINE_KINDS.index("visit")
 MAX_OFFSET = 10_000
 """The deepest `offset` read kind by kind (each kind reads `offset + limit` entries); past
 it the page is sorted in SQL, as before (a deep walk goes by cursor)."""
@@ -48,11 +52,11 @@ Position = tuple[date, int, str]
 
 @dataclass(frozen=True)
 class Head:
-    """The first entries of a timeline (after a position), and its total as `capped_count`
-    gives it (at most COUNT_CAP + 1)."""
+    """The first entries of a timeline (after a position), and how many agreements the
+    whole timeline holds."""
 
     rows: list[dict]
-    total: int
+    agreements: int
 
 
 def timeline_page(
@@ -69,7 +73,8 @@ def timeline_page(
         head = timeline_head(session, live, families, bounds, f.offset + f.limit + 1, after)
     if head is None:
         return timeline(session, families, f, ids_with_parties(session, live, families))
-    return timeline_result(head.rows[f.offset :], head.total, f.limit)
+    total = _total(session, timeline_parts(families), bounds, head.agreements)
+    return timeline_result(head.rows[f.offset :], total, f.limit)
 
 
 def timeline_head(
@@ -99,8 +104,7 @@ def timeline_head(
         else _head(session, part, bounds, n, after)
         for part in parts
     ]
-    rows = list(heapq.merge(*heads, key=_day_and_rank))[:n]
-    return Head(rows, _total(session, parts, bounds, agreements))
+    return Head(list(heapq.merge(*heads, key=_day_and_rank))[:n], agreements)
 
 
 def _day_and_rank(row: dict) -> tuple[date, int]:
@@ -181,3 +185,51 @@ def _total(session: Session, parts: list[TimelinePart], bounds: Bounds, agreemen
         if part.rank != AGREEMENT:
             total += capped_count(session, part.entries(bounds))
     return min(total, COUNT_CAP + 1)
+
+
+def pair_contacts(
+    session: Session, live: LiveIndex | None, families: list[list[str]], ids: list[str] | None
+) -> tuple[dict | None, dict | None]:
+    """`relations.contacts`, from the counting index where it answers (`indexed_contacts`);
+    `ids` as for `relations.timeline_parts`."""
+    found = indexed_contacts(session, live, families)
+    return contacts(session, families, ids) if found is None else found
+
+
+def indexed_contacts(
+    session: Session, live: LiveIndex | None, families: list[list[str]]
+) -> tuple[dict | None, dict | None] | None:
+    """What `relations.contacts` finds (the earliest and the latest dated visit or
+    agreement), from the earliest and latest visit and the earliest and latest agreement:
+    those from the counting index, without sorting every agreement of the pair in SQL.
+    None where the index cannot answer."""
+    if live is None:
+        return None
+    with live.use(session) as index:
+        if index is None:
+            return None
+        try:
+            matches = index.matches({"country": families})
+            first = index.page(matches, False, 1)
+            last = index.last_ending(matches)
+        except (Unanswerable, Unranked):
+            return None
+    if first is None:
+        return None
+    parts = timeline_parts(families, [*first.ids, *([last] if last else [])])
+    agreements = {row["id"]: row for row in _rows(session, parts[AGREEMENT].entries())}
+    dated_visits = parts[VISIT].entries().where(Visit.date_start.is_not(None))
+    earliest = [agreements[i] for i in first.ids if agreements[i]["date_start"] is not None]
+    earliest += _rows(session, dated_visits.order_by(Visit.date_start, Visit.id).limit(1))
+    latest = [agreements[last]] if last else []
+    latest += _rows(session, dated_visits.order_by(Visit.date_end.desc(), Visit.id).limit(1))
+    if any(row["date_end"] is None for row in latest):
+        return None  # a dated entry without an end: where SQL sorts it varies by database
+    return (
+        min(earliest, key=lambda e: (e["date_start"], e["rank"]), default=None),
+        min(latest, key=lambda e: (-e["date_end"].toordinal(), e["rank"]), default=None),
+    )
+
+
+def _rows(session: Session, stmt: Any) -> list[dict]:
+    return [dict(row) for row in session.execute(stmt).mappings()]

@@ -17,7 +17,7 @@ from app.queries.relations import (
     timeline,
     timeline_entries,
 )
-from app.queries.timeline_head import timeline_head, timeline_page
+from app.queries.timeline_head import indexed_contacts, timeline_head, timeline_page
 from app.schemas.common import date_bounds
 from app.schemas.relations import TimelineFilters, TimelineQuery
 from tests.api.engines import TransactionIndex
@@ -200,11 +200,17 @@ def test_the_index_finds_the_agreements_between_two_countries(
 
 @pytest.mark.parametrize("ties", [False, True])
 def test_contacts_among_the_timeline_are_those_sql_finds(session: Session, ties: bool) -> None:
-    """A page that has read a pair's whole timeline takes its contacts from it: the same as
-    `contacts` finds, ties on the latest end included (lower rank, then lower id, whatever
-    the start)."""
+    """A page that has read a pair's whole timeline takes its contacts from it, and the
+    relations take them from the counting index: the same as `contacts` finds, ties on the
+    first day and on the latest end included (lower rank, then lower id, whatever the
+    start)."""
     if ties:
-        for id_, date in (("late-b", "2099"), ("late-a", "2099-12"), ("late-c", "2099-12-31")):
+        for id_, date in (
+            ("late-b", "2099"),
+            ("late-a", "2099-12"),
+            ("late-c", "2099-12-31"),
+            ("0-on-the-first-visits-day", "1959"),
+        ):
             make_agreement(session, id=id_, date=date, parties=("VN", "AZ"))
         session.flush()
     families = [country_family(session, "country", code) for code in ("VN", "AZ")]
@@ -212,6 +218,7 @@ def test_contacts_among_the_timeline_are_those_sql_finds(session: Session, ties:
     whole = [entry for batch in iter_timeline(session, query) for entry in batch]
     found = contacts_among(whole)
     assert found == contacts(session, families)
+    assert indexed_contacts(session, TransactionIndex(), families) == found
     assert found[0] is not None and found[0]["id"] == "visit-ho-chi-minh-azerbaijan-1959"
     assert found[1] is not None and (found[1]["id"] == "late-a") == ties
 
@@ -240,7 +247,7 @@ def test_the_timeline_read_by_kind_is_the_timeline_sorted_in_sql(
 ) -> None:
     """The timeline's head, its agreements from the counting index and each other kind
     read in order, is the timeline SQL sorts whole: after every position of it (ties of
-    date across kinds and within one, undated entries), with the same total."""
+    date across kinds and within one, undated entries), counting the same agreements."""
     _timeline_ties(session)
     families = [country_family(session, "country", code) for code in codes]
     query = TimelineQuery(country=list(codes), date_from=bounds[0], date_to=bounds[1])
@@ -252,7 +259,7 @@ def test_the_timeline_read_by_kind_is_the_timeline_sorted_in_sql(
         head = timeline_head(session, live, families, date_bounds(*bounds), 4, after)
         assert head is not None
         assert head.rows == whole[at : at + 4], at
-        assert head.total == len(whole)
+        assert head.agreements == sum(e["kind"] == "agreement" for e in whole)
 
 
 def _timeline_position(entry: dict) -> tuple:

@@ -17,7 +17,7 @@ from app.queries import bodies as body_queries
 from app.queries import relations as queries
 from app.queries.citations import citations_for
 from app.queries.common import PageResult, country_family, family_of, resolve_country
-from app.queries.timeline_head import timeline_page
+from app.queries.timeline_head import pair_contacts, timeline_page
 from app.schemas.agreements import AgreementFilters, AgreementOut, Selection, agreement_json
 from app.schemas.bodies import BodyOut
 from app.schemas.common import COUNTRY_CODE, PROBLEM_RESPONSES, CountryRef, Page
@@ -89,7 +89,7 @@ def pair_of(session: Session, live: LiveIndex | None, first: str, second: str) -
 
 def relations(session: Session, live: LiveIndex | None, first: str, second: str) -> RelationsOut:
     pair = pair_of(session, live, first, second)
-    contacts = queries.contacts(session, pair.families, pair.agreement_ids)
+    contacts = pair_contacts(session, live, pair.families, pair.agreement_ids)
     return relations_of(session, live, pair, contacts)
 
 
