@@ -183,7 +183,10 @@ def _plain_search(session: Session, q: str) -> tuple[list[tuple[str, str]], int]
 
 @pytest.mark.usefixtures("generated")
 @pytest.mark.parametrize("cap", [common.COUNT_CAP, 40])
-@pytest.mark.parametrize(("walk_from", "dense_from"), [(text_search.WALK_FROM, 10**6), (5, 20)])
+@pytest.mark.parametrize(
+    ("walk_from", "dense_from"),
+    [(text_search.WALK_FROM, text_search.DENSE_FROM), (5, 10**6), (5, 20)],
+)
 def test_search_reads_each_kind_as_far_as_the_page_as_the_union_sorted_whole(
     client: TestClient,
     session: Session,
