@@ -16,7 +16,7 @@ from app.pages.timeline import draw, legend
 from app.queries import relations as queries
 from app.queries.citations import citations_for
 from app.queries.sources import source_titles
-from app.queries.timeline_head import pair_contacts, timeline_head
+from app.queries.timeline_head import timeline_head
 from app.schemas.relations import TimelineQuery
 
 router = APIRouter(include_in_schema=False)
@@ -66,11 +66,7 @@ def relations_context(
         )
         entries = list(islice(chain.from_iterable(timeline), MAX_ENTRIES + 1))
     truncated = len(entries) > MAX_ENTRIES
-    contacts = (
-        pair_contacts(session, live, pair.families, pair.agreement_ids)
-        if truncated
-        else queries.contacts_among(entries)
-    )
+    contacts = None if truncated else queries.contacts_among(entries)
     found = relations_of(session, live, pair, contacts)
     milestone_citations = citations_for(session, "relation", [m.id for m in found.milestones])
     names = " and ".join(c.name for c in found.countries)

@@ -67,6 +67,15 @@ def visits_between(session: Session, guests: list[str], hosts: list[str]) -> lis
     )
 
 
+def visit_entry(visit: Visit) -> dict:
+    """A visit as its timeline entry (`TimelinePart.entries`' columns)."""
+    entry = {"rank": TIMELINE_KINDS.index("visit"), "kind": "visit", "id": visit.id}
+    entry["title"] = visit.title
+    for column in ("date", "date_precision", "date_inferred", "date_start", "date_end"):
+        entry[column] = getattr(visit, column)
+    return {**entry, "country_a": None, "country_b": None}
+
+
 def _between(a_column, b_column, first: list[str], second: list[str]) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
     return or_(
         and_(a_column.in_(first), b_column.in_(second)),

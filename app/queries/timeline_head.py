@@ -33,6 +33,7 @@ from app.queries.relations import (
     Bounds,
     TimelinePart,
     contacts,
+    contacts_among,
     timeline,
     timeline_after,
     timeline_parts,
@@ -188,21 +189,29 @@ def _total(session: Session, parts: list[TimelinePart], bounds: Bounds, agreemen
 
 
 def pair_contacts(
-    session: Session, live: LiveIndex | None, families: list[list[str]], ids: list[str] | None
+    session: Session,
+    live: LiveIndex | None,
+    families: list[list[str]],
+    ids: list[str] | None,
+    visits: list[dict] | None = None,
 ) -> tuple[dict | None, dict | None]:
     """`relations.contacts`, from the counting index where it answers (`indexed_contacts`);
     `ids` as for `relations.timeline_parts`."""
-    found = indexed_contacts(session, live, families)
+    found = indexed_contacts(session, live, families, visits)
     return contacts(session, families, ids) if found is None else found
 
 
 def indexed_contacts(
-    session: Session, live: LiveIndex | None, families: list[list[str]]
+    session: Session,
+    live: LiveIndex | None,
+    families: list[list[str]],
+    visits: list[dict] | None = None,
 ) -> tuple[dict | None, dict | None] | None:
     """What `relations.contacts` finds (the earliest and the latest dated visit or
-    agreement), from the earliest and latest visit and the earliest and latest agreement:
-    those from the counting index, without sorting every agreement of the pair in SQL.
-    None where the index cannot answer."""
+    agreement), among the pair's earliest and latest agreements, from the counting index
+    (not by sorting every agreement of the pair in SQL), and its earliest and latest visits,
+    or all of `visits` (the timeline entries of every visit between the two, when the
+    caller has read them). None where the index cannot answer."""
     if live is None:
         return None
     with live.use(session) as index:
@@ -217,18 +226,21 @@ def indexed_contacts(
     if first is None:
         return None
     parts = timeline_parts(families, [*first.ids, *([last] if last else [])])
-    agreements = {row["id"]: row for row in _rows(session, parts[AGREEMENT].entries())}
-    dated_visits = parts[VISIT].entries().where(Visit.date_start.is_not(None))
-    earliest = [agreements[i] for i in first.ids if agreements[i]["date_start"] is not None]
-    earliest += _rows(session, dated_visits.order_by(Visit.date_start, Visit.id).limit(1))
-    latest = [agreements[last]] if last else []
-    latest += _rows(session, dated_visits.order_by(Visit.date_end.desc(), Visit.id).limit(1))
-    if any(row["date_end"] is None for row in latest):
+    candidates = _rows(session, parts[AGREEMENT].entries())
+    if visits is None:
+        dated = parts[VISIT].entries().where(Visit.date_start.is_not(None))
+        candidates += _rows(session, dated.order_by(Visit.date_start, Visit.id).limit(1))
+        candidates += _rows(session, dated.order_by(Visit.date_end.desc(), Visit.id).limit(1))
+    else:
+        candidates += visits
+    if any(e["date_start"] is not None and e["date_end"] is None for e in candidates):
         return None  # a dated entry without an end: where SQL sorts it varies by database
-    return (
-        min(earliest, key=lambda e: (e["date_start"], e["rank"]), default=None),
-        min(latest, key=lambda e: (-e["date_end"].toordinal(), e["rank"]), default=None),
-    )
+    return contacts_among(sorted(candidates, key=_position))
+
+
+def _position(entry: dict) -> tuple[date, int, str]:
+    """An entry's place in the timeline (ids in code-point order, as `contacts_among`)."""
+    return (entry["date_start"] or LAST_GOING_UP, entry["rank"], entry["id"])
 
 
 def _rows(session: Session, stmt: Any) -> list[dict]:

@@ -16,6 +16,8 @@ from app.queries.relations import (
     iter_timeline,
     timeline,
     timeline_entries,
+    visit_entry,
+    visits_between,
 )
 from app.queries.timeline_head import indexed_contacts, timeline_head, timeline_page
 from app.schemas.common import date_bounds
@@ -219,6 +221,11 @@ def test_contacts_among_the_timeline_are_those_sql_finds(session: Session, ties:
     found = contacts_among(whole)
     assert found == contacts(session, families)
     assert indexed_contacts(session, TransactionIndex(), families) == found
+    visits = visits_between(session, *families) + visits_between(session, *families[::-1])
+    entries = [visit_entry(v) for v in visits]
+    by_id = sorted(entries, key=lambda e: e["id"])
+    assert by_id == sorted((e for e in whole if e["kind"] == "visit"), key=lambda e: e["id"])
+    assert indexed_contacts(session, TransactionIndex(), families, entries) == found
     assert found[0] is not None and found[0]["id"] == "visit-ho-chi-minh-azerbaijan-1959"
     assert found[1] is not None and (found[1]["id"] == "late-a") == ties
 

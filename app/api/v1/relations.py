@@ -88,20 +88,26 @@ def pair_of(session: Session, live: LiveIndex | None, first: str, second: str) -
 
 
 def relations(session: Session, live: LiveIndex | None, first: str, second: str) -> RelationsOut:
-    pair = pair_of(session, live, first, second)
-    contacts = pair_contacts(session, live, pair.families, pair.agreement_ids)
-    return relations_of(session, live, pair, contacts)
+    return relations_of(session, live, pair_of(session, live, first, second))
 
 
 def relations_of(
     session: Session,
     live: LiveIndex | None,
     pair: Pair,
-    contacts: tuple[dict | None, dict | None],
+    contacts: tuple[dict | None, dict | None] | None = None,
 ) -> RelationsOut:
-    """The pair's relations, with their earliest and latest contacts as already found (by
-    `queries.contacts`, or among the timeline a page has read)."""
+    """The pair's relations, with their earliest and latest contacts as already found
+    (among the timeline a page has read), or found here (among the visits between them and
+    the first and last of their agreements)."""
     countries, families = pair.countries, pair.families
+    visits = [
+        queries.visits_between(session, *families),
+        queries.visits_between(session, *families[::-1]),
+    ]
+    if contacts is None:
+        entries = [queries.visit_entry(v) for v in visits[0] + visits[1]]
+        contacts = pair_contacts(session, live, families, pair.agreement_ids, entries)
     filters = AgreementFilters(limit=100, include=["citations"], facets=["sector", "year"])
     listing = agreement_queries.list_page(session, live, filters, Selection({"country": families}))
     facets = listing.facets or {}
@@ -117,8 +123,8 @@ def relations_of(
         bodies=[BodyOut.of(b) for b in body_queries.bodies_of_both(session, families)],
         earliest_recorded_contact=_entry(earliest_contact),
         latest_contact=_entry(latest_contact),
-        visits_from_first=_cited_visits(session, queries.visits_between(session, *families)),
-        visits_from_second=_cited_visits(session, queries.visits_between(session, *families[::-1])),
+        visits_from_first=_cited_visits(session, visits[0]),
+        visits_from_second=_cited_visits(session, visits[1]),
         agreements_total=listing.page.total,
         agreements_by_sector=facets["sector"],
         agreements_by_year=sorted(facets["year"], key=lambda f: f["value"]),
