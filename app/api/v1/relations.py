@@ -11,7 +11,7 @@ from app.api.v1.exports import Export, add_export_routes
 from app.counting.live import LiveIndex
 from app.dates import DATE_COLUMNS
 from app.kinds.registry import KINDS
-from app.models import Country, RelationEvent, Visit
+from app.models import Country, RelationEvent
 from app.queries import agreements as agreement_queries
 from app.queries import bodies as body_queries
 from app.queries import relations as queries
@@ -30,7 +30,6 @@ from app.schemas.relations import (
     TimelineQuery,
 )
 from app.schemas.statements import StatementOut
-from app.schemas.visits import VisitOut
 
 router = APIRouter(tags=["relations"], responses=PROBLEM_RESPONSES)
 
@@ -222,9 +221,6 @@ def _milestones(session: Session, events: list[RelationEvent]) -> list[Milestone
     ]
 
 
-def _cited_visits(session: Session, visits: list[Visit]) -> list[CitedVisit]:
-    citations = citations_for(session, "visit", [v.id for v in visits])
-    return [
-        CitedVisit(**VisitOut.model_validate(v).model_dump(), citations=citations[v.id])
-        for v in visits
-    ]
+def _cited_visits(session: Session, visits: list[dict]) -> list[CitedVisit]:
+    citations = citations_for(session, "visit", [v["id"] for v in visits])
+    return [CitedVisit.model_validate({**v, "citations": citations[v["id"]]}) for v in visits]
