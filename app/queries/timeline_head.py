@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, tuple_
+from sqlalchemy import ColumnElement, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.counting.ids import Unranked
@@ -102,7 +102,7 @@ def timeline_head(
     heads = [
         _agreement_rows(session, parts[AGREEMENT], ids)
         if part.rank == AGREEMENT
-        else _head(session, part, bounds, n, after)
+        else _head(session, part, bounds, n, after, len(families) > 1)
         for part in parts
     ]
     return Head(list(heapq.merge(*heads, key=_day_and_rank))[:n], agreements)
@@ -154,15 +154,29 @@ def _agreement_rows(session: Session, part: TimelinePart, ids: list[str]) -> lis
 
 
 def _head(
-    session: Session, part: TimelinePart, bounds: Bounds, n: int, after: Position | None
+    session: Session,
+    part: TimelinePart,
+    bounds: Bounds,
+    n: int,
+    after: Position | None,
+    sparse: bool,
 ) -> Iterator[dict]:
-    """The first `n` entries of one kind after `after`, along the kind's date-sort index."""
+    """The first `n` entries of one kind after `after`: along the kind's date-sort index,
+    or, when they are `sparse` (a pair's), all found first from the indexes of who took
+    part, then sorted. (PostgreSQL otherwise walks the date index for a pair too, 73,000
+    visits read at a million agreements to find Viet Nam's and Azerbaijan's 32: 81 ms.)"""
     key = date_sort_key(part.model.date_start, descending=False)
     stmt = part.entries(bounds)
     if after is not None:
         stmt = stmt.where(_after(part, key, after))
-    stmt = stmt.order_by(key, part.model.id).limit(n)
-    return (dict(row) for row in session.execute(stmt).mappings().all())
+    if sparse:
+        found = stmt.offset(0).subquery()  # OFFSET 0: the planner finds them, then sorts
+        ordered = select(found).order_by(
+            date_sort_key(found.c.date_start, descending=False), found.c.id
+        )
+    else:
+        ordered = stmt.order_by(key, part.model.id)
+    return (dict(row) for row in session.execute(ordered.limit(n)).mappings().all())
 
 
 def _after(part: TimelinePart, key: Any, after: Position) -> ColumnElement[bool]:
