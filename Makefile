@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install db seed serve synth bench bench-pages burst browser-deps screenshots docs docs-serve clean
+.PHONY: run test lint format install db seed serve synth bench bench-pages bench-reads burst browser-deps screenshots docs docs-serve clean
 
 $(BIN)/treaty-api: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,9 @@ bench: install  ## treaty-api vs Datasette, a raw ceiling, 2 workers and Postgre
 
 bench-pages: install  ## each page beside its JSON, one request at a time, at 100k and 1M (SIZES=10000 for a quick run)
 	$(BIN)/python bench/pages.py $(if $(SIZES),--sizes $(SIZES))
+
+bench-reads: install  ## the relations, timelines, search and reader's pages beside page 1, one at a time, on SQLite and PostgreSQL, at 100k and 1M
+	$(BIN)/python bench/reads.py $(if $(SIZES),--sizes $(SIZES))
 
 burst: install  ## one worker under 256 connections vs 16, on SQLite and PostgreSQL (wrk)
 	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)

@@ -7,7 +7,8 @@ embeds, the exact total, facets) and writes its JSON columns into the answer as 
 (`orjson.Fragment`, never parsed), so its requests/s bound what treaty-api could reach.
 
     /party-list?country=VN&limit=20      the country's agreements, with parties and sectors
-    /page-1?limit=20                     the unfiltered list
+    /page-1?limit=20[&offset=0]          the unfiltered list
+    /any-party-list?country=VN&limit=20[&offset=0]   as /party-list, at an offset
     /list?country=&sector=&date_from=&date_to=&limit=20            the busy filter
     /facets?(as /list)&facets=country,sector,year,kind             plus its facets
     /q?q=&limit=20                       text search
@@ -39,7 +40,10 @@ def _busy(db: sqlite3.Connection, p: dict[str, str]) -> tuple[str, str, str, str
 
 ROUTES: dict[str, Callable[[sqlite3.Connection, dict[str, str]], queries.Statement]] = {
     "/party-list": lambda db, p: queries.party_list(db, p["country"], int(p["limit"])),
-    "/page-1": lambda db, p: queries.first_page(int(p["limit"])),
+    "/page-1": lambda db, p: queries.first_page(int(p["limit"]), int(p.get("offset", 0))),
+    "/any-party-list": lambda db, p: queries.any_party_list(
+        db, p["country"], int(p["limit"]), int(p.get("offset", 0))
+    ),
     "/list": lambda db, p: queries.filtered_list(db, *_busy(db, p), int(p["limit"])),
     "/facets": lambda db, p: queries.faceted_list(
         db, *_busy(db, p), int(p["limit"]), tuple(p["facets"].split(","))

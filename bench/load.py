@@ -9,6 +9,7 @@ import re
 import resource
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from bench.processes import group_cpu_seconds, run
 
@@ -47,15 +48,16 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def wrk(url: str, load: Load, server_pgid: int) -> Result:
-    """Load `url` for `load.duration` seconds. wrk's CPU is the growth of the CPU time of
-    the children this process has waited for (wrk is the only one waited for meanwhile)."""
+def wrk(url: str, load: Load, server_pgid: int, script: Path | None = None) -> Result:
+    """Load `url` for `load.duration` seconds (each request's path drawn by the Lua `script`
+    where one is given). wrk's CPU is the growth of the CPU time of the children this
+    process has waited for (wrk is the only one waited for meanwhile)."""
     assert url.startswith("http://127.0.0.1:"), url
     wrk_before, server_before = _children_cpu(), group_cpu_seconds(server_pgid)
     started = time.perf_counter()
     out = run(
         ["wrk", f"-t{load.threads}", f"-c{load.connections}", f"-d{load.duration}s",
-         "--timeout", "10s", "--latency", url],
+         "--timeout", "10s", "--latency", *(["-s", str(script)] if script else []), url],
     )  # fmt: skip
     wall = time.perf_counter() - started
     server_cores = (group_cpu_seconds(server_pgid) - server_before) / wall

@@ -8,6 +8,7 @@ JSON columns (`JSON_COLUMNS`, `facet_<name>`). Totals are exact, as treaty-api's
 index gives them, except for `q`, which treaty-api caps at 10,000 and so does this.
 """
 
+import json
 import re
 import sqlite3
 from datetime import timedelta
@@ -50,7 +51,7 @@ def _page(where: str, total: str, extra: tuple[str, ...] = (), with_: str = "") 
     FROM (SELECT a.id, a.title, a.kind, a.date, a.date_precision, a.date_inferred, a.visit_id,
                  a.provenance, {ORDER_KEY} AS sort_key
           FROM agreements a WHERE {where}
-          ORDER BY {ORDER_KEY} DESC, a.id DESC LIMIT :limit) AS page
+          ORDER BY {ORDER_KEY} DESC, a.id DESC LIMIT :limit OFFSET :offset) AS page
     ORDER BY page.sort_key DESC, page.id DESC"""
 
 
@@ -90,20 +91,32 @@ def _in(prefix: str, values: tuple[str, ...], params: dict[str, object]) -> str:
 
 def party_list(db: sqlite3.Connection, country: str, limit: int) -> Statement:
     """Agreements a country (or a predecessor) is party to, with parties and sectors."""
-    params: dict[str, object] = {"limit": limit + 1}
+    params: dict[str, object] = {"limit": limit + 1, "offset": 0}
     countries = _in("c", country_family(db, country), params)
+    return _party_page(countries), params
+
+
+def any_party_list(db: sqlite3.Connection, country: str, limit: int, offset: int = 0) -> Statement:
+    """`party_list` with the country's family as one JSON parameter, `countries`: one
+    statement for every country (a canned query that the bench's random requests fill)."""
+    countries = json.dumps(country_family(db, country))
+    params: dict[str, object] = {"countries": countries, "limit": limit + 1, "offset": offset}
+    return _party_page("SELECT value FROM json_each(:countries)"), params
+
+
+def _party_page(countries: str) -> str:
     where = f"""EXISTS (SELECT 1 FROM agreement_parties p
                       WHERE p.agreement_id = a.id AND p.country_id IN ({countries}))"""
     total = (
         "SELECT count(DISTINCT agreement_id) FROM agreement_parties "
         f"WHERE country_id IN ({countries})"
     )
-    return _page(where, total, (PARTIES, SECTORS)), params
+    return _page(where, total, (PARTIES, SECTORS))
 
 
-def first_page(limit: int) -> Statement:
-    """The unfiltered list's first page and the number of agreements."""
-    return _page("1", "SELECT count(*) FROM agreements"), {"limit": limit + 1}
+def first_page(limit: int, offset: int = 0) -> Statement:
+    """The unfiltered list's page at `offset` and the number of agreements."""
+    return _page("1", "SELECT count(*) FROM agreements"), {"limit": limit + 1, "offset": offset}
 
 
 def _busy_filter(
@@ -137,7 +150,7 @@ def filtered_list(
     db: sqlite3.Connection, country: str, sector: str, date_from: str, date_to: str, limit: int
 ) -> Statement:
     where, matches, params = _busy_filter(db, country, sector, date_from, date_to)
-    params["limit"] = limit + 1
+    params.update(limit=limit + 1, offset=0)
     return _page(where, f"SELECT count(*) FROM agreements a WHERE {matches}"), params
 
 
@@ -189,7 +202,7 @@ def faceted_list(
     """The busy filter's page and total plus counts per facet value: one GROUP BY each over
     the matches, computed once."""
     where, matches, params = _busy_filter(db, country, sector, date_from, date_to)
-    params["limit"] = limit + 1
+    params.update(limit=limit + 1, offset=0)
     with_ = f"""WITH RECURSIVE
         matches(id) AS MATERIALIZED (SELECT a.id FROM agreements a WHERE {matches}),
         {ROLLUP}"""
@@ -200,7 +213,7 @@ def faceted_list(
 def text_search(q: str, limit: int) -> Statement:
     """Every folded word of `q` in `search_text`, candidates from the FTS5 trigram table by
     phrase MATCH (treaty-api's `q` path on SQLite), counted up to COUNT_CAP."""
-    params: dict[str, object] = {"limit": limit + 1}
+    params: dict[str, object] = {"limit": limit + 1, "offset": 0}
     conditions, phrases = [], []
     for i, word in enumerate(fold(q).split() or [""]):
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

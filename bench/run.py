@@ -16,6 +16,7 @@ import atexit
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import sqlite3
@@ -59,7 +60,12 @@ DATE_FROM, DATE_TO = "2000", "2020"
 FACETS = ("country", "sector", "year", "kind")
 Q = "green hydrogen"
 WALK_PAGES = 5  # cursor pages walked before the deep jump
-REQUESTS = ("VN list", "page 1", "list", "facets", "deep page", "detail", "q", "/search")
+REQUESTS = ("VN list", "page 1", "random country", "random page", "list", "facets", "deep page",
+            "detail", "q", "/search")  # fmt: skip
+RANDOM = ("random country", "random page")
+"""Requests whose every request draws its country and page anew (`random_script`)."""
+RANDOM_PAGES = 25
+"""A random request's page: one of the first RANDOM_PAGES (offset 0 to 480 at 20 a page)."""
 SYSTEMS = ("treaty-api", "workers", "datasette", "ceiling", "postgres")
 TWO_WORKERS = "treaty-api SQLite, 2 workers"
 
@@ -172,6 +178,8 @@ class Workload:
 
     country: str  # the busiest party, for the busy filter
     detail_id: str
+    countries: list[str] = field(default_factory=list)
+    """Every country party to an agreement, for the random requests."""
 
     @property
     def busy(self) -> dict[str, str]:
@@ -191,6 +199,24 @@ class Workload:
             "/search": "/api/v1/search?" + urlencode({"q": Q, "limit": 20}),
         }
 
+    def treaty_api_random(self) -> dict[str, list[str]]:
+        """Each random request's paths, one per country drawn from (`random_script`)."""
+        party = {"limit": 20, "include": "parties,sectors"}
+        return {
+            "random country": [
+                "/api/v1/agreements?" + urlencode({"country": c, **party}) for c in self.countries
+            ],
+            "random page": ["/api/v1/agreements?limit=20"],
+        }
+
+    def ceiling_random(self) -> dict[str, list[str]]:
+        return {
+            "random country": [
+                "/any-party-list?" + urlencode({"country": c, "limit": 20}) for c in self.countries
+            ],
+            "random page": ["/page-1?limit=20"],
+        }
+
     def ceiling(self) -> dict[str, str]:
         return {
             "VN list": "/party-list?" + urlencode({"country": PARTY, "limit": 20}),
@@ -207,6 +233,8 @@ class Workload:
         return {
             "VN list": queries.party_list(db, PARTY, 20),
             "page 1": queries.first_page(20),
+            "random page": queries.first_page(20),
+            "random country": queries.any_party_list(db, PARTY, 20),
             "list": queries.filtered_list(db, *busy, 20),
             "q": queries.text_search(Q, 20),
         }
@@ -219,9 +247,33 @@ def workload(path: Path) -> Workload:
         "ORDER BY count(*) DESC LIMIT 1"
     ).fetchone()[0]
     n = db.execute("SELECT count(*) FROM agreements WHERE id LIKE 'synth-%'").fetchone()[0]
+    countries = [
+        row[0]
+        for row in db.execute(
+            "SELECT id FROM countries WHERE EXISTS (SELECT 1 FROM agreement_parties "
+            "WHERE country_id = countries.id) ORDER BY id"
+        )
+    ]
     db.close()
     width = max(7, len(str(n)))
-    return Workload(busiest, f"synth-a-{n // 2 + 1:0{width}d}")
+    return Workload(busiest, f"synth-a-{n // 2 + 1:0{width}d}", countries)
+
+
+def random_script(name: str, paths: list[str]) -> Path:
+    """A wrk script whose every request draws one of `paths` (a country) and one of the first
+    RANDOM_PAGES pages (`offset`), uniformly, so that no server answers one URL from a
+    cache; every server's script draws from the same distribution."""
+    listed = ",\n".join(json.dumps(path) for path in paths)
+    script = DATA / f"random-{name}.lua"
+    script.write_text(
+        f"local paths = {{\n{listed}\n}}\n"
+        "math.randomseed(os.time() + math.floor(os.clock() * 1000000))\n"
+        "request = function()\n"
+        "  local path = paths[math.random(#paths)]\n"
+        f'  return wrk.format(nil, path .. "&offset=" .. 20 * math.random(0, {RANDOM_PAGES - 1}))\n'
+        "end\n"
+    )
+    return script
 
 
 def deep_url(base: str, n: int) -> str:
@@ -268,6 +320,7 @@ class Server:
     base: str
     urls: dict[str, str]  # request -> path and query
     notes: dict[str, str] = field(default_factory=dict)  # request -> what it does differently
+    random: dict[str, list[str]] = field(default_factory=dict)  # request -> `random_script`'s paths
     database_url: str | None = None
     ready_s: float | None = None  # process start -> /health answers
     index_s: float | None = None  # process start -> the counting index answers
@@ -315,11 +368,19 @@ def treaty_api(
         urls["deep page"] = deep_url(base, n)
     except (httpx.HTTPError, RuntimeError) as exc:
         print(f"  deep page unavailable: {exc}", flush=True)
+    random = work.treaty_api_random()
+    urls.update(first_of(random))
     if only:
         urls = {k: v for k, v in urls.items() if k in only}
     return Server(
-        system, proc, base, urls, database_url=database_url, ready_s=ready_s, index_s=index_s
-    )
+        system, proc, base, urls, random=random, database_url=database_url, ready_s=ready_s,
+        index_s=index_s,
+    )  # fmt: skip
+
+
+def first_of(random: dict[str, list[str]]) -> dict[str, str]:
+    """Each random request's first path at offset 0: the one URL checked before its load."""
+    return {request: paths[0] + "&offset=0" for request, paths in random.items()}
 
 
 def datasette(path: Path, work: Workload) -> Server:
@@ -328,7 +389,6 @@ def datasette(path: Path, work: Workload) -> Server:
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     canned = work.canned(db)
     where = queries.busy_filter_where(db, *work.busy.values())
-    db.close()
     name = path.stem
     slug = {request: request.lower().replace(" ", "_") for request in canned}
     metadata = DATA / f"datasette-{name}.json"
@@ -339,6 +399,22 @@ def datasette(path: Path, work: Workload) -> Server:
         + urlencode({**params, "_shape": "array", "_json": queries.JSON_COLUMNS}, doseq=True)
         for request, (_, params) in canned.items()
     }
+
+    def paths(request: str, statements: list[queries.Statement]) -> list[str]:
+        shape = {"_shape": "array", "_json": queries.JSON_COLUMNS}
+        return [
+            f"/{name}/{slug[request]}.json?"
+            + urlencode({**{k: v for k, v in p.items() if k != "offset"}, **shape}, doseq=True)
+            for _, p in statements
+        ]
+
+    random = {
+        "random country": paths(
+            "random country", [queries.any_party_list(db, c, 20) for c in work.countries]
+        ),
+        "random page": paths("random page", [canned["random page"]]),
+    }
+    db.close()
     columns = ("title", "kind", "date", "date_precision", "date_inferred", "visit_id", "provenance")
     urls["facets"] = f"/{name}/agreements.json?" + urlencode(
         {"_where": where, "_facet": "kind", "_sort_desc": "date_start", "_size": 20,
@@ -361,7 +437,8 @@ def datasette(path: Path, work: Workload) -> Server:
         "facets": "`_facet=kind` only: year is an expression of `date`, country and sector "
         "are many-to-many; sorted on `date_start`",
     }
-    return Server("Datasette", proc, f"http://127.0.0.1:{port}", urls, notes)
+    urls.update(first_of(random))
+    return Server("Datasette", proc, f"http://127.0.0.1:{port}", urls, notes, random)
 
 
 def ceiling(path: Path, work: Workload) -> Server:
@@ -375,7 +452,9 @@ def ceiling(path: Path, work: Workload) -> Server:
         "ceiling",
     )  # fmt: skip
     notes = {"facets": "SQL GROUP BYs over the matches"}
-    return Server("ceiling (raw ASGI)", proc, f"http://127.0.0.1:{port}", work.ceiling(), notes)
+    random = work.ceiling_random()
+    urls = {**work.ceiling(), **first_of(random)}
+    return Server("ceiling (raw ASGI)", proc, f"http://127.0.0.1:{port}", urls, notes, random)
 
 
 # ------------------------------------------------------------------------------- the run
@@ -409,7 +488,11 @@ def measure(
                 if row.note.startswith("HTTP"):
                     continue
                 settle(server.proc, server.database_url)
-                result = wrk(url, load, server.proc.pid)
+                script = None
+                if request in server.random:
+                    name = f"{server.system}-{request}".lower().replace(" ", "-")
+                    script = random_script(re.sub(r"[^a-z0-9-]", "", name), server.random[request])
+                result = wrk(url, load, server.proc.pid, script)
                 print(
                     f"  [{round_}/{rounds}] {server.system:<30} {request:<10} "
                     f"{result.rps:9.1f} req/s  p50 {result.p50:8.2f} ms  p99 {result.p99:8.2f} ms"
@@ -557,7 +640,10 @@ def header(
         "server's processes and by wrk itself; both share the machine's cores",
         f"- requests: VN list = `country={PARTY}&limit=20&include=parties,sectors`; page 1 = "
         f"unfiltered, limit 20; list = `country=<busiest>&sector={SECTOR}&date_from={DATE_FROM}"
-        f"&date_to={DATE_TO}`, limit 20; facets = list + `facets={','.join(FACETS)}`; deep page"
+        f"&date_to={DATE_TO}`, limit 20; random country / random page = the VN list for a "
+        f"country and page 1 at a page drawn per request (any country party to an agreement, "
+        f"one of the first {RANDOM_PAGES} pages, uniformly; a wrk script for every server); "
+        f"facets = list + `facets={','.join(FACETS)}`; deep page"
         f" = the unfiltered list's next_cursor at row N/2; q / search = `{Q}`. Every answer "
         "carries its total; ceiling and Datasette run bench/queries.py's statements (exact "
         "totals; q capped as treaty-api's)",

@@ -340,6 +340,20 @@ class AgreementIndex:
                 return BitMap.union(*taken)
         return matches
 
+    def last_ending(self, matches: BitMap) -> str | None:
+        """The dated match that ends last, the lowest id among those that end that day (in
+        the database's id order, as `page`); None when no match is dated. Raises `Unranked`
+        when the index cannot tell that order."""
+        rows = np.frombuffer(matches.to_array(), dtype=np.uint32)
+        rows = rows[self.starts[rows] != UNDATED]
+        if not len(rows):
+            return None
+        ends = self.ends[rows]
+        tied = rows[ends == ends.max()]
+        ranks = self.ids.ranks()
+        first = tied[np.argmin(tied if ranks is None else ranks[tied])]
+        return self.ids.id(int(first))
+
     def pages_faster(self, matches: BitMap, offset: int, limit: int) -> bool:
         """Whether `page` beats SQL walking its sort index for this page: SQL reads about
         (offset + limit) / density rows, testing the filters on each (microseconds per row);

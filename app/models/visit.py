@@ -1,4 +1,4 @@
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
@@ -16,6 +16,11 @@ class Visit(DatedMixin, ProvenanceMixin, SearchableMixin, Base):
     """An official visit: who went where and when; agreements point back to it."""
 
     __tablename__ = "visits"
+    # Who visited whom, from the index alone: a pair's visits are those of the host's
+    # entries whose guest matches, each row read only then (migration 0017).
+    __table_args__ = (
+        Index("ix_visits_host_guest", "host_country_id", "guest_country_id", "guest_id"),
+    )
 
     id: Mapped[str] = mapped_column(String(120), primary_key=True)
     title: Mapped[str] = mapped_column(String(300))

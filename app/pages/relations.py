@@ -16,6 +16,7 @@ from app.pages.timeline import draw, legend
 from app.queries import relations as queries
 from app.queries.citations import citations_for
 from app.queries.sources import source_titles
+from app.queries.timeline_head import timeline_head
 from app.schemas.relations import TimelineQuery
 
 router = APIRouter(include_in_schema=False)
@@ -56,16 +57,16 @@ def relations_context(
             return f"{here}#milestone-{entry['id']}"
         return f"/{entry['kind']}s/{entry['id']}"
 
-    timeline = queries.timeline_batches(
-        session, pair.families, TimelineQuery(country=ids), pair.agreement_ids, MAX_ENTRIES + 1
-    )
-    entries = list(islice(chain.from_iterable(timeline), MAX_ENTRIES + 1))
+    head = timeline_head(session, live, pair.families, (None, None), MAX_ENTRIES + 1)
+    if head is not None:
+        entries = head.rows
+    else:
+        timeline = queries.timeline_batches(
+            session, pair.families, TimelineQuery(country=ids), pair.agreement_ids, MAX_ENTRIES + 1
+        )
+        entries = list(islice(chain.from_iterable(timeline), MAX_ENTRIES + 1))
     truncated = len(entries) > MAX_ENTRIES
-    contacts = (
-        queries.contacts(session, pair.families, pair.agreement_ids)
-        if truncated
-        else queries.contacts_among(entries)
-    )
+    contacts = None if truncated else queries.contacts_among(entries)
     found = relations_of(session, live, pair, contacts)
     milestone_citations = citations_for(session, "relation", [m.id for m in found.milestones])
     names = " and ".join(c.name for c in found.countries)

@@ -2,11 +2,13 @@
 statements."""
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Select,
     String,
     and_,
@@ -21,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, selectinload
 
 from app.counting.live import LiveIndex
+from app.dates import PartialDate
 from app.errors import InvalidParameter
 from app.models import (
     Agreement,
@@ -44,6 +47,7 @@ from app.queries.common import (
 )
 from app.schemas.common import date_bounds
 from app.schemas.relations import TimelineFilters, TimelineQuery
+from app.schemas.visits import VisitOut
 
 
 def guest_from(family: list[str]) -> ColumnElement[bool]:
@@ -54,14 +58,39 @@ def guest_from(family: list[str]) -> ColumnElement[bool]:
     return or_(Visit.guest_country_id.in_(family), Visit.guest_id.in_(persons))
 
 
-def visits_between(session: Session, guests: list[str], hosts: list[str]) -> list[Visit]:
-    return list(
-        session.scalars(
-            select(Visit)
-            .where(guest_from(guests), Visit.host_country_id.in_(hosts))
-            .order_by(Visit.date_start.nulls_last(), Visit.id)
-        )
+VISIT_COLUMNS = (
+    *(getattr(Visit, name) for name in VisitOut.model_fields),
+    Visit.date_start,
+    Visit.date_end,
+)
+"""What a listed visit shows (`VisitOut`), and its dates' bounds for the timeline."""
+
+
+def visits_between(session: Session, guests: list[str], hosts: list[str]) -> list[dict]:
+    """The visits by `guests` to `hosts`, oldest first, as rows of `VISIT_COLUMNS` (a busy
+    pair has thousands: a row costs a tenth of what a mapped object does)."""
+    stmt = (
+        select(*VISIT_COLUMNS)
+        .where(guest_from(guests), Visit.host_country_id.in_(hosts))
+        .order_by(Visit.date_start.nulls_last(), Visit.id)
     )
+    return [dict(row) for row in session.execute(stmt).mappings()]
+
+
+def visit_entry(visit: dict) -> dict:
+    """A visit's row (`visits_between`) as its timeline entry (`TimelinePart.entries`)."""
+    entry = {"rank": TIMELINE_KINDS.index("visit"), "kind": "visit", "id": visit["id"]}
+    entry["title"] = visit["title"]
+    for column in (
+        "date",
+        "date_precision",
+        "date_inferred",
+        "provenance",
+        "date_start",
+        "date_end",
+    ):
+        entry[column] = visit[column]
+    return {**entry, "country_a": None, "country_b": None}
 
 
 def _between(a_column, b_column, first: list[str], second: list[str]) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
@@ -135,11 +164,54 @@ TIMELINE_KINDS = ("relation", "visit", "agreement", "statement")
 kind's index here."""
 
 
-def timeline_entries(families: list[list[str]], agreement_ids: list[str] | None = None) -> Select:
+Bounds = tuple[PartialDate | None, PartialDate | None]
+"""A timeline's `date_from` and `date_to` (see `date_bounds`)."""
+
+
+@dataclass(frozen=True)
+class TimelinePart:
+    """The entries of one kind of record on a timeline: which records (`match`), and how
+    they read as entries."""
+
+    rank: int
+    kind: str
+    model: Any
+    title: Any
+    match: ColumnElement[bool]
+    pair: tuple[Any, Any]
+
+    def entries(self, bounds: Bounds = (None, None)) -> Select:
+        """The rows of (rank, kind, id, title, dates, provenance, country_a, country_b),
+        within the date bounds."""
+        model = self.model
+        stmt = select(
+            literal(self.rank).label("rank"),
+            literal(self.kind).label("kind"),
+            model.id.label("id"),
+            self.title.label("title"),
+            model.date.label("date"),
+            model.date_precision.label("date_precision"),
+            model.date_inferred.label("date_inferred"),
+            model.provenance.label("provenance"),
+            model.date_start.label("date_start"),
+            model.date_end.label("date_end"),
+            self.pair[0].label("country_a"),
+            self.pair[1].label("country_b"),
+        ).where(self.match)
+        start, end = bounds
+        if start:
+            stmt = stmt.where(model.date_end >= start.start)
+        if end:
+            stmt = stmt.where(model.date_start <= end.end)
+        return stmt
+
+
+def timeline_parts(
+    families: list[list[str]], agreement_ids: list[str] | None = None
+) -> list[TimelinePart]:
     """Agreements, visits, milestones and statements involving every family given (one
-    country, or a pair), as rows of (rank, kind, id, title, dates, provenance, country_a,
-    country_b).
-    `agreement_ids`, when the counting index gave them, are the families' agreements."""
+    country, or a pair), in rank order. `agreement_ids`, when the counting index gave them,
+    are the families' agreements."""
     parties: Any = agreement_ids
     if parties is None:
         # Two countries' agreements as the intersection of their parties' lists: SQLite
@@ -166,6 +238,7 @@ def timeline_entries(families: list[list[str]], agreement_ids: list[str] | None 
         relation_match = _between(RelationEvent.country_a_id, RelationEvent.country_b_id, a, b)
         statement_match = statements_between_match(a, b)
     no_country = literal(None, String)
+    no_pair = (no_country, no_country)
     parts = {
         "relation": (
             RelationEvent,
@@ -173,50 +246,27 @@ def timeline_entries(families: list[list[str]], agreement_ids: list[str] | None 
             relation_match,
             (RelationEvent.country_a_id, RelationEvent.country_b_id),
         ),
-        "visit": (Visit, Visit.title, visit_match, (no_country, no_country)),
-        "agreement": (
-            Agreement,
-            Agreement.title,
-            Agreement.id.in_(parties),
-            (no_country, no_country),
-        ),
-        "statement": (Statement, Statement.title, statement_match, (no_country, no_country)),
+        "visit": (Visit, Visit.title, visit_match, no_pair),
+        "agreement": (Agreement, Agreement.title, Agreement.id.in_(parties), no_pair),
+        "statement": (Statement, Statement.title, statement_match, no_pair),
     }
-    return union_all(
-        *(_entries(rank, kind, *parts[kind]) for rank, kind in enumerate(TIMELINE_KINDS))
-    )
+    return [TimelinePart(rank, kind, *parts[kind]) for rank, kind in enumerate(TIMELINE_KINDS)]
 
 
-def _entries(rank: int, kind: str, model: Any, title: Any, match: Any, pair: Any) -> Select:
-    """The timeline rows of one kind of record."""
-    return select(
-        literal(rank).label("rank"),
-        literal(kind).label("kind"),
-        model.id.label("id"),
-        title.label("title"),
-        model.date.label("date"),
-        model.date_precision.label("date_precision"),
-        model.date_inferred.label("date_inferred"),
-        model.provenance.label("provenance"),
-        model.date_start.label("date_start"),
-        model.date_end.label("date_end"),
-        pair[0].label("country_a"),
-        pair[1].label("country_b"),
-    ).where(match)
+def timeline_entries(
+    families: list[list[str]], agreement_ids: list[str] | None = None, bounds: Bounds = (None, None)
+) -> CompoundSelect:
+    """Every entry of the timeline (`timeline_parts`) within the date bounds, unordered."""
+    return union_all(*(part.entries(bounds) for part in timeline_parts(families, agreement_ids)))
 
 
 def _dated_timeline(
     families: list[list[str]], f: TimelineQuery, agreement_ids: list[str] | None = None
 ) -> tuple[Select, Any]:
     """The timeline's entries within the date filters, and the subquery they come from."""
-    entries = timeline_entries(families, agreement_ids).subquery()
-    stmt = select(entries)
-    start, end = date_bounds(f.date_from, f.date_to)
-    if start:
-        stmt = stmt.where(entries.c.date_end >= start.start)
-    if end:
-        stmt = stmt.where(entries.c.date_start <= end.end)
-    return stmt, entries
+    bounds = date_bounds(f.date_from, f.date_to)
+    entries = timeline_entries(families, agreement_ids, bounds).subquery()
+    return select(entries), entries
 
 
 TIMELINE_ORDER = "timeline"
@@ -240,7 +290,9 @@ def timeline(
     agreement_ids: list[str] | None = None,
 ) -> PageResult:
     """One page of the timeline, by offset or after a keyset `cursor` (then a page deep in
-    a long history costs what the first does); `total` counted as every list's is."""
+    a long history costs what the first does); `total` counted as every list's is. The
+    whole timeline is sorted in SQL (`app.queries.timeline_head` reads only the page's
+    entries where the counting index answers)."""
     if f.cursor and f.offset:
         raise InvalidParameter("use either cursor or offset, not both", parameter="cursor")
     stmt, entries = _dated_timeline(families, f, agreement_ids)
@@ -248,12 +300,18 @@ def timeline(
     order = _timeline_order(entries)
     page = stmt.order_by(*order)
     if f.cursor:
-        page = page.where(tuple_(*order) > tuple_(*_timeline_after(f.cursor)))
+        page = page.where(tuple_(*order) > tuple_(*timeline_after(f.cursor)))
     else:
         page = page.offset(f.offset)
     rows = [dict(r) for r in session.execute(page.limit(f.limit + 1)).mappings()]
-    more = len(rows) > f.limit
-    rows = rows[: f.limit]
+    return timeline_result(rows, total, f.limit)
+
+
+def timeline_result(rows: list[dict], total: int, limit: int) -> PageResult:
+    """A page of the timeline from its rows read with one more than `limit` (to see whether
+    more follow) and its total as `capped_count` gives it."""
+    more = len(rows) > limit
+    rows = rows[:limit]
     next_cursor = None
     if more:
         day, rank, last_id = _position(rows[-1])
@@ -261,7 +319,7 @@ def timeline(
     return PageResult.counted(rows, total, next_cursor)
 
 
-def _timeline_after(cursor: str) -> tuple[Any, ...]:
+def timeline_after(cursor: str) -> tuple[Any, ...]:
     def parse(day: Any, rank: Any, last_id: Any) -> tuple[date, int, str]:
         if not isinstance(rank, int) or isinstance(rank, bool):
             raise ValueError("its rank must be a number")

@@ -1,11 +1,20 @@
-"""One query over every searchable kind, each hit labelled with its kind."""
+"""One search over every searchable kind, each hit labelled with its kind.
 
-from sqlalchemy import Select, literal, null, select, union_all
+Hits sort by kind (in `KINDS` order), then title and id: a page's hits are the first of
+the first kinds, so each kind is read in its own order and only as far as the page needs
+(with 13,456 agreements matching `green hydrogen` at a million, sorting them all in one
+union took 42 ms for 20 hits). The total is what one capped count of every kind's hits
+would give: each kind counted up to the cap, while the sum is still within it.
+"""
+
+from typing import Any
+
+from sqlalchemy import Select, func, literal, null, select
 from sqlalchemy.orm import Session
 
 from app.models import Agreement, Body, Country, Signatory, Statement, Visit
-from app.queries.common import PageResult, capped_count
-from app.queries.text_search import resolve
+from app.queries.common import COUNT_CAP, PageResult, capped_count
+from app.queries.text_search import TextQuery, resolve
 from app.schemas.search import SearchFilters
 
 KINDS = (
@@ -20,28 +29,32 @@ KINDS = (
 
 def search(session: Session, f: SearchFilters) -> PageResult:
     q = resolve(session, f.q)  # once for every kind
-    parts: list[Select[tuple[object, ...]]] = [
-        select(
-            literal(rank).label("rank"),
-            literal(kind).label("kind"),
-            model.id.label("id"),
-            title.label("title"),
-            (date if date is not None else null()).label("date"),
-            model.provenance.label("provenance"),
-        ).where(q.condition(model))
-        for rank, (kind, model, title, date) in enumerate(KINDS)
-        if not f.kind or kind in f.kind
-    ]
-    hits = union_all(*parts).subquery()
-    total = capped_count(session, select(hits))
-    rows = (
-        session.execute(
-            select(hits.c.kind, hits.c.id, hits.c.title, hits.c.date, hits.c.provenance)
-            .order_by(hits.c.rank, hits.c.title, hits.c.id)
-            .limit(f.limit)
-            .offset(f.offset)
-        )
-        .mappings()
-        .all()
-    )
-    return PageResult.counted([dict(row) for row in rows], total, None)
+    wanted = f.offset + f.limit
+    rows: list[dict] = []
+    total = 0
+    for kind, model, title, date in KINDS:
+        if f.kind and kind not in f.kind:
+            continue
+        if len(rows) < wanted:
+            hits = select(
+                literal(kind).label("kind"),
+                model.id.label("id"),
+                title.label("title"),
+                (date if date is not None else null()).label("date"),
+                model.provenance.label("provenance"),
+            ).where(q.page_condition(session, model))
+            page = hits.order_by(title, model.id).limit(wanted - len(rows))
+            rows += [dict(row) for row in session.execute(page).mappings()]
+        if total <= COUNT_CAP:
+            total += _capped_hits(session, q, model)
+    return PageResult.counted(rows[f.offset :], min(total, COUNT_CAP + 1), None)
+
+
+def _capped_hits(session: Session, q: TextQuery, model: Any) -> int:
+    """How many records of `model` match, up to COUNT_CAP + 1: from the word index alone
+    where it answers every word (no row read), else as `capped_count` counts."""
+    found = q.matches(model)
+    if found is None:
+        return capped_count(session, select(model.id).where(q.condition(model)))
+    limited: Select[Any] = found.limit(COUNT_CAP + 1)
+    return session.scalar(select(func.count()).select_from(limited.subquery())) or 0

@@ -6,11 +6,12 @@ import itertools
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from app.models import Agreement, Country, Signatory, Visit
-from app.queries import text_search
+from app.queries import common, text_search
+from app.queries import search as search_queries
 from app.queries.agreements import SORTS
 from app.queries.text_search import MAX_WORDS, plain_match, text_match
 from tests.factories import make_agreement
@@ -160,3 +161,52 @@ def test_a_word_written_after_the_index_was_built_is_found(session: Session) -> 
 
 def _ids(session: Session, q: str) -> list[str]:
     return list(session.scalars(select(Agreement.id).where(text_match(session, Agreement, q))))
+
+
+def _plain_search(session: Session, q: str) -> tuple[list[tuple[str, str]], int]:
+    """Every hit of every kind as one union sorted whole: (kind, id) in order, and how many."""
+    hits = union_all(
+        *(
+            select(
+                literal(rank).label("rank"),
+                literal(kind).label("kind"),
+                model.id.label("id"),
+                title.label("title"),
+            ).where(plain_match(model, q))
+            for rank, (kind, model, title, _) in enumerate(search_queries.KINDS)
+        )
+    ).subquery()
+    order = (hits.c.rank, hits.c.title, hits.c.id)
+    found = session.execute(select(hits.c.kind, hits.c.id).order_by(*order)).all()
+    return [tuple(hit) for hit in found], len(found)
+
+
+@pytest.mark.usefixtures("generated")
+@pytest.mark.parametrize("cap", [common.COUNT_CAP, 40])
+@pytest.mark.parametrize(
+    ("walk_from", "dense_from"),
+    [(text_search.WALK_FROM, text_search.DENSE_FROM), (5, 10**6), (5, 20)],
+)
+def test_search_reads_each_kind_as_far_as_the_page_as_the_union_sorted_whole(
+    client: TestClient,
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+    cap: int,
+    walk_from: int,
+    dense_from: int,
+) -> None:
+    """`/search` reads each kind in its order only as far as its page needs (each way a
+    page may be planned): its pages (across kinds, too) and its total (capped as one count
+    of the union) are those of every kind's hits sorted whole."""
+    monkeypatch.setattr(text_search, "WALK_FROM", walk_from)
+    monkeypatch.setattr(text_search, "DENSE_FROM", dense_from)
+    monkeypatch.setattr(search_queries, "COUNT_CAP", cap)
+    monkeypatch.setattr(common, "COUNT_CAP", cap)
+    for q in ("green", "gen", "e", "an", "zzz-nothing"):
+        hits, total = _plain_search(session, q)
+        for offset in (0, 7, len(hits) - 3):
+            params = {"q": q, "limit": 10, "offset": max(offset, 0)}
+            body = client.get("/api/v1/search", params=params).json()
+            page = [(i["kind"], i["id"]) for i in body["items"]]
+            assert page == hits[max(offset, 0) : max(offset, 0) + 10], (q, offset)
+            assert (body["total"], body["total_exact"]) == (min(total, cap), total <= cap), q

@@ -4,11 +4,24 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.models._columns import LAST_GOING_UP
 from app.queries import agreements as agreement_queries
+from app.queries import common
+from app.queries import timeline_head as timeline_head_module
 from app.queries.agreements import ids_with_parties
 from app.queries.common import country_family
-from app.queries.relations import contacts, contacts_among, iter_timeline, timeline_entries
-from app.schemas.relations import TimelineQuery
+from app.queries.relations import (
+    contacts,
+    contacts_among,
+    iter_timeline,
+    timeline,
+    timeline_entries,
+    visit_entry,
+    visits_between,
+)
+from app.queries.timeline_head import indexed_contacts, timeline_head, timeline_page
+from app.schemas.common import date_bounds
+from app.schemas.relations import TimelineFilters, TimelineQuery
 from tests.api.engines import TransactionIndex
 from tests.factories import make_agreement
 from tests.problems import assert_problem
@@ -210,11 +223,17 @@ def test_the_index_finds_the_agreements_between_two_countries(
 
 @pytest.mark.parametrize("ties", [False, True])
 def test_contacts_among_the_timeline_are_those_sql_finds(session: Session, ties: bool) -> None:
-    """A page that has read a pair's whole timeline takes its contacts from it: the same as
-    `contacts` finds, ties on the latest end included (lower rank, then lower id, whatever
-    the start)."""
+    """A page that has read a pair's whole timeline takes its contacts from it, and the
+    relations take them from the counting index: the same as `contacts` finds, ties on the
+    first day and on the latest end included (lower rank, then lower id, whatever the
+    start)."""
     if ties:
-        for id_, date in (("late-b", "2099"), ("late-a", "2099-12"), ("late-c", "2099-12-31")):
+        for id_, date in (
+            ("late-b", "2099"),
+            ("late-a", "2099-12"),
+            ("late-c", "2099-12-31"),
+            ("0-on-the-first-visits-day", "1959"),
+        ):
             make_agreement(session, id=id_, date=date, parties=("VN", "AZ"))
         session.flush()
     families = [country_family(session, "country", code) for code in ("VN", "AZ")]
@@ -222,5 +241,70 @@ def test_contacts_among_the_timeline_are_those_sql_finds(session: Session, ties:
     whole = [entry for batch in iter_timeline(session, query) for entry in batch]
     found = contacts_among(whole)
     assert found == contacts(session, families)
+    assert indexed_contacts(session, TransactionIndex(), families) == found
+    visits = visits_between(session, *families) + visits_between(session, *families[::-1])
+    entries = [visit_entry(v) for v in visits]
+    by_id = sorted(entries, key=lambda e: e["id"])
+    assert by_id == sorted((e for e in whole if e["kind"] == "visit"), key=lambda e: e["id"])
+    assert indexed_contacts(session, TransactionIndex(), families, entries) == found
     assert found[0] is not None and found[0]["id"] == "visit-ho-chi-minh-azerbaijan-1959"
     assert found[1] is not None and (found[1]["id"] == "late-a") == ties
+
+
+def _timeline_ties(session: Session) -> None:
+    """Agreements of VN and AZ on the days of their visits and milestones (ties broken by
+    rank, then id), undated ones (last), and some on VN's own days."""
+    for id_, date in (
+        ("0-first-on-1959", "1959"),  # the day of Ho Chi Minh's visit, before it by id
+        ("z-last-on-1959", "1959-01-01"),
+        ("tie-1992", "1992"),  # the day diplomatic relations were established
+        ("undated-a", None),
+        ("undated-z", None),
+        ("late-2099", "2099-12-31"),
+    ):
+        make_agreement(session, id=id_, date=date, parties=("VN", "AZ"))
+    for i in range(12):
+        make_agreement(session, id=f"vn-only-{i:02d}", date=f"{1990 + i % 3}", parties=("VN",))
+    session.flush()
+
+
+@pytest.mark.parametrize("codes", [("VN",), ("VN", "AZ")])
+@pytest.mark.parametrize("bounds", [(None, None), ("1990", None), (None, "1992"), ("1959", "1959")])
+def test_the_timeline_read_by_kind_is_the_timeline_sorted_in_sql(
+    session: Session, codes: tuple[str, ...], bounds: tuple[str | None, str | None]
+) -> None:
+    """The timeline's head, its agreements from the counting index and each other kind
+    read in order, is the timeline SQL sorts whole: after every position of it (ties of
+    date across kinds and within one, undated entries), counting the same agreements."""
+    _timeline_ties(session)
+    families = [country_family(session, "country", code) for code in codes]
+    query = TimelineQuery(country=list(codes), date_from=bounds[0], date_to=bounds[1])
+    whole = [entry for batch in iter_timeline(session, query) for entry in batch]
+    assert len(whole) >= 4  # at least a page
+    live = TransactionIndex()
+    for at in range(len(whole) + 1):
+        after = None if at == 0 else _timeline_position(whole[at - 1])
+        head = timeline_head(session, live, families, date_bounds(*bounds), 4, after)
+        assert head is not None
+        assert head.rows == whole[at : at + 4], at
+        assert head.agreements == sum(e["kind"] == "agreement" for e in whole)
+
+
+def _timeline_position(entry: dict) -> tuple:
+    return (entry["date_start"] or LAST_GOING_UP, entry["rank"], entry["id"])
+
+
+def test_the_timeline_total_is_capped_as_sql_caps_it(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the cap the total counted kind by kind is what one count of the union gives."""
+    _timeline_ties(session)
+    families = [country_family(session, "country", "VN")]
+    query = TimelineFilters(country=["VN"])
+    for cap in (3, 20, 10_000):
+        monkeypatch.setattr(common, "COUNT_CAP", cap)
+        monkeypatch.setattr(timeline_head_module, "COUNT_CAP", cap)
+        by_sql = timeline(session, families, query)
+        by_kind = timeline_page(session, TransactionIndex(), families, query)
+        assert (by_kind.total, by_kind.total_exact) == (by_sql.total, by_sql.total_exact)
+        assert by_kind.rows == by_sql.rows and by_kind.next_cursor == by_sql.next_cursor

@@ -12,12 +12,13 @@ from app.api.v1.exports import INFERRED, Export, add_export_routes
 from app.counting.live import LiveIndex
 from app.dates import DATE_COLUMNS
 from app.kinds.registry import KINDS
-from app.models import Country, RelationEvent, Visit
+from app.models import Country, RelationEvent
 from app.queries import agreements as agreement_queries
 from app.queries import bodies as body_queries
 from app.queries import relations as queries
 from app.queries.citations import citations_for
 from app.queries.common import PageResult, country_family, family_of, resolve_country
+from app.queries.timeline_head import pair_contacts, timeline_page
 from app.schemas.agreements import AgreementFilters, AgreementOut, Selection
 from app.schemas.bodies import BodyOut
 from app.schemas.common import COUNTRY_CODE, PROBLEM_RESPONSES, CountryRef, Page
@@ -30,7 +31,6 @@ from app.schemas.relations import (
     TimelineQuery,
 )
 from app.schemas.statements import StatementOut
-from app.schemas.visits import VisitOut
 
 router = APIRouter(tags=["relations"], responses=PROBLEM_RESPONSES)
 BODIES = records_of(BodyOut, BodyOut.of)
@@ -90,20 +90,26 @@ def pair_of(session: Session, live: LiveIndex | None, first: str, second: str) -
 
 
 def relations(session: Session, live: LiveIndex | None, first: str, second: str) -> RelationsOut:
-    pair = pair_of(session, live, first, second)
-    contacts = queries.contacts(session, pair.families, pair.agreement_ids)
-    return relations_of(session, live, pair, contacts)
+    return relations_of(session, live, pair_of(session, live, first, second))
 
 
 def relations_of(
     session: Session,
     live: LiveIndex | None,
     pair: Pair,
-    contacts: tuple[dict | None, dict | None],
+    contacts: tuple[dict | None, dict | None] | None = None,
 ) -> RelationsOut:
-    """The pair's relations, with their earliest and latest contacts as already found (by
-    `queries.contacts`, or among the timeline a page has read)."""
+    """The pair's relations, with their earliest and latest contacts as already found
+    (among the timeline a page has read), or found here (among the visits between them and
+    the first and last of their agreements)."""
     countries, families = pair.countries, pair.families
+    visits = [
+        queries.visits_between(session, *families),
+        queries.visits_between(session, *families[::-1]),
+    ]
+    if contacts is None:
+        entries = [queries.visit_entry(v) for v in visits[0] + visits[1]]
+        contacts = pair_contacts(session, live, families, pair.agreement_ids, entries)
     filters = AgreementFilters(limit=100, include=["citations"], facets=["sector", "year"])
     listing = agreement_queries.list_page(session, live, filters, Selection({"country": families}))
     facets = listing.facets or {}
@@ -119,8 +125,8 @@ def relations_of(
         bodies=BODIES(session, body_queries.bodies_of_both(session, families)),
         earliest_recorded_contact=_entry(session, earliest_contact),
         latest_contact=_entry(session, latest_contact),
-        visits_from_first=_cited_visits(session, queries.visits_between(session, *families)),
-        visits_from_second=_cited_visits(session, queries.visits_between(session, *families[::-1])),
+        visits_from_first=_cited_visits(session, visits[0]),
+        visits_from_second=_cited_visits(session, visits[1]),
         agreements_total=listing.page.total,
         agreements_by_sector=facets["sector"],
         agreements_by_year=sorted(facets["year"], key=lambda f: f["value"]),
@@ -166,8 +172,7 @@ async def get_timeline(
 
     def page_of(s: Session) -> PageResult:
         families = [country_family(s, "country", code) for code in filters.country]
-        ids = agreement_queries.ids_with_parties(s, live, families)
-        return queries.timeline(s, families, filters, ids)
+        return timeline_page(s, live, families, filters)
 
     return await answer_page(request, session, filters, page_of, TIMELINE)
 
@@ -227,15 +232,15 @@ def _milestones(session: Session, events: list[RelationEvent]) -> list[Milestone
     ]
 
 
-def _cited_visits(session: Session, visits: list[Visit]) -> list[CitedVisit]:
-    citations = citations_for(session, "visit", [v.id for v in visits])
+def _cited_visits(session: Session, visits: list[dict]) -> list[CitedVisit]:
+    citations = citations_for(session, "visit", [v["id"] for v in visits])
     return [
         CitedVisit.model_validate(
             told(
                 CitedVisit,
-                {**VisitOut.model_validate(v).model_dump(), "citations": citations[v.id]},
-                v.provenance,
-                citations[v.id],
+                {**v, "citations": citations[v["id"]]},
+                v["provenance"],
+                citations[v["id"]],
             )
         )
         for v in visits

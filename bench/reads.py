@@ -1,0 +1,208 @@
+"""Every read of the bench beside page 1, one request at a time, on SQLite and PostgreSQL
+(issue 27: the relations of the busiest pair, a busy country's timeline and `/search`
+within a few times page 1 on the same server).
+
+    python bench/reads.py [--sizes 100000,1000000] [--requests 31] [--no-postgres]
+
+For each size it takes bench/data/treaty-N.sqlite and the PostgreSQL database
+`--pg-database` (built or reused as `make bench` builds them), starts `treaty-api serve` on
+each in turn, waits for the counting index, and times each read and page 1 alternately on
+one kept-alive connection, after one untimed request of each: medians of `--requests`, in
+milliseconds, and each read's median over page 1's (the ratio is the figure to compare:
+the machine's speed varies from run to run, the two requests of a pair see the same). The
+table goes to stdout and bench/results/reads-latest.md; every server is stopped at the end.
+"""
+
+import argparse
+import signal
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from bench.processes import BIN, DATA, free_port, launch, on_signal, stop_all, wait_until  # noqa: E402
+from bench.run import PARTY, RESULTS, Q, machine, postgres, sqlite_file, workload  # noqa: E402
+
+PAGE_1 = "/api/v1/agreements?limit=20"
+HTML = {"Accept": "text/html"}
+
+
+@dataclass
+class Timing:
+    size: int
+    database: str
+    read: str
+    path: str
+    ms: float
+    page_1_ms: float
+    total: int | None
+
+    @property
+    def ratio(self) -> float:
+        return self.ms / self.page_1_ms
+
+
+def reads(path: Path, base: str) -> dict[str, str]:
+    """The reads benched, each a path. The busiest pair is the busiest country (the
+    workload's) and its busiest partner; the deep timeline page is the one after a cursor
+    half-way down the country's first 10,000 entries."""
+    work = workload(path)
+    busiest, partner = work.country, busiest_partner(path, work.country)
+    timeline = "/api/v1/timeline?" + urlencode({"country": busiest, "limit": 20})
+    return {
+        f"VN list (`country={PARTY}`)": "/api/v1/agreements?"
+        + urlencode({"country": PARTY, "limit": 20, "include": "parties,sectors"}),
+        f"relations {busiest}/{partner}": f"/api/v1/relations/{busiest}/{partner}",
+        "relations VN/AZ": "/api/v1/relations/VN/AZ",
+        f"timeline {busiest}": timeline,
+        f"timeline {busiest}, deep cursor": deep_timeline(base, busiest),
+        f"timeline {busiest}/{partner}": "/api/v1/timeline?"
+        + urlencode({"country": [busiest, partner], "limit": 20}, doseq=True),
+        "timeline VN/AZ": "/api/v1/timeline?"
+        + urlencode({"country": ["VN", "AZ"], "limit": 20}, doseq=True),
+        f"`/search?q={Q}`": "/api/v1/search?" + urlencode({"q": Q, "limit": 20}),
+        f"`q={Q}` on the list": "/api/v1/agreements?" + urlencode({"q": Q, "limit": 20}),
+        "page `/relations/VN/AZ`": "/relations/VN/AZ",
+        f"page `/relations/{busiest}/{partner}`": f"/relations/{busiest}/{partner}",
+        "page `/countries/VN`": "/countries/VN",
+    }
+
+
+def busiest_partner(path: Path, country: str) -> str:
+    import sqlite3
+
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    found = db.execute(
+        "SELECT b.country_id FROM agreement_parties a JOIN agreement_parties b "
+        "ON a.agreement_id = b.agreement_id AND b.country_id <> a.country_id "
+        "WHERE a.country_id = ? AND a.agreement_id IN "
+        "(SELECT id FROM agreements ORDER BY id LIMIT 20000) "
+        "GROUP BY b.country_id ORDER BY count(*) DESC LIMIT 1",
+        (country,),
+    ).fetchone()[0]
+    db.close()
+    return found
+
+
+def deep_timeline(base: str, country: str) -> str:
+    """The country's timeline after the cursor at entry 5,000 (offset 4,980, limit 20)."""
+    params = {"country": country, "limit": 20, "offset": 4980}
+    with httpx.Client(base_url=base, timeout=600) as client:
+        cursor = client.get("/api/v1/timeline", params=params).raise_for_status().json()
+    return "/api/v1/timeline?" + urlencode(
+        {"country": country, "limit": 20, "cursor": cursor["next_cursor"]}
+    )
+
+
+def median_ms(client: httpx.Client, path: str, requests: int) -> tuple[float, float, int | None]:
+    """The read's and page 1's median times, requested alternately, and the read's total."""
+    times: tuple[list[float], list[float]] = ([], [])
+    total = None
+    headers = HTML if not path.startswith("/api/") else {}
+    for round_ in range(requests + 1):
+        for each, out in ((path, times[0]), (PAGE_1, times[1])):
+            started = time.perf_counter()
+            response = client.get(each, headers=headers if each == path else {})
+            response.raise_for_status()
+            if round_:  # the first of each warms the caches
+                out.append((time.perf_counter() - started) * 1000)
+            elif each == path and not headers:
+                body = response.json()
+                total = body.get("total", body.get("agreements_total"))
+    return statistics.median(times[0]), statistics.median(times[1]), total
+
+
+def bench_server(
+    n: int, database_url: str, name: str, path: Path, requests: int, only: set[str]
+) -> list[Timing]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    argv = [str(BIN / "treaty-api"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    env = {"DATABASE_URL": database_url, "RATE_LIMIT_ANONYMOUS": "off"}
+    proc = launch(argv, env, f"reads-{name.lower()}-{n}")
+    wait_until(proc, f"{base}/ready", lambda r: r.json().get("counting") == "ready", 300)
+    timings = []
+    with httpx.Client(base_url=base, timeout=120) as client:
+        for read, each in reads(path, base).items():
+            if only and not any(o in read for o in only):
+                continue
+            ms, page_1_ms, total = median_ms(client, each, requests)
+            timing = Timing(n, name, read, each, ms, page_1_ms, total)
+            print(
+                f"  {n:>9,} {name:<10} {read:<40} {ms:8.1f} ms  page 1 {page_1_ms:6.1f} ms  "
+                f"{timing.ratio:6.1f}x",
+                flush=True,
+            )
+            timings.append(timing)
+    stop_all()
+    return timings
+
+
+def table(timings: list[Timing]) -> str:
+    lines = [
+        "| N | database | read | ms | page 1 ms | read / page 1 | total |",
+        "|---:|---|---|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {t.size:,} | {t.database} | {t.read} | {t.ms:,.1f} | {t.page_1_ms:.1f} | "
+        f"{t.ratio:,.1f}x | {'' if t.total is None else f'{t.total:,}'} |"
+        for t in timings
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="100000,1000000", help="comma-separated N")
+    parser.add_argument("--requests", type=int, default=31, help="timed requests of each")
+    parser.add_argument("--reads", default="", help="comma-separated parts of names")
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument(
+        "--pg-database", default="treaty_bench", help="filled by the bench; {n} is the size"
+    )
+    args = parser.parse_args()
+    DATA.mkdir(parents=True, exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    started = datetime.now(UTC)
+    only = set(filter(None, args.reads.split(",")))
+    timings: list[Timing] = []
+    try:
+        for n in (int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()):
+            path = sqlite_file(n, {})
+            if not args.no_sqlite:
+                timings += bench_server(n, f"sqlite:///{path}", "SQLite", path, args.requests, only)
+            database = args.pg_database.format(n=n)
+            pg = None if args.no_postgres else postgres(n, database, {})
+            if pg:
+                timings += bench_server(n, pg, "PostgreSQL", path, args.requests, only)
+    finally:
+        stop_all()
+    report = "\n".join(
+        [
+            "# Reads beside page 1",
+            "",
+            f"- when: {started:%Y-%m-%d %H:%M} UTC; machine: {machine()}",
+            f"- one request at a time, median of {args.requests}, each read and page 1 "
+            f"(`{PAGE_1}`) alternately on one connection, one worker",
+            "",
+            table(timings),
+            "",
+        ]
+    )
+    print("\n" + report)
+    (RESULTS / "reads-latest.md").write_text(report)
+
+
+if __name__ == "__main__":
+    main()
