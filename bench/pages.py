@@ -13,13 +13,9 @@ table goes to stdout and bench/results/pages-latest.md; the server is stopped at
 
 import argparse
 import re
-import signal
 import sqlite3
-import statistics
 import sys
-import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,8 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from bench.processes import BIN, DATA, free_port, launch, on_signal, stop_all, wait_until  # noqa: E402
-from bench.run import RESULTS, machine, sqlite_file, workload  # noqa: E402
+from bench.run import sqlite_file, workload  # noqa: E402
+from bench.side_by_side import medians_ms, report_run, served, sizes  # noqa: E402
 
 HTML = {"Accept": "text/html"}
 JSON = {"Accept": "application/json"}
@@ -99,33 +95,15 @@ def alternate_json(client: httpx.Client, path: str) -> tuple[str, float]:
     return href, len(response.content) / 1024
 
 
-def median_ms(client: httpx.Client, paths: tuple[str, str], requests: int) -> tuple[float, float]:
-    """The page's and the JSON's median times, requested alternately."""
-    times: tuple[list[float], list[float]] = ([], [])
-    for round_ in range(requests + 1):
-        for path, headers, out in zip(paths, (HTML, JSON), times, strict=True):
-            started = time.perf_counter()
-            client.get(path, headers=headers).raise_for_status()
-            if round_:  # the first of each warms the caches
-                out.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times[0]), statistics.median(times[1])
-
-
 def bench_size(n: int, requests: int, only: set[str]) -> list[Timing]:
     path = sqlite_file(n, {})
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    argv = [str(BIN / "treaty-api"), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    env = {"DATABASE_URL": f"sqlite:///{path}", "RATE_LIMIT_ANONYMOUS": "off"}
-    proc = launch(argv, env, f"pages-{n}")
-    wait_until(proc, f"{base}/ready", lambda r: r.json().get("counting") == "ready", 300)
     timings = []
-    with httpx.Client(base_url=base, timeout=60) as client:
+    with served(f"sqlite:///{path}", f"pages-{n}") as client:
         for name, page in pages(path).items():
             if only and name not in only:
                 continue
             json_path, kb = alternate_json(client, page)
-            page_ms, json_ms = median_ms(client, (page, json_path), requests)
+            page_ms, json_ms, _ = medians_ms(client, ((page, HTML), (json_path, JSON)), requests)
             timing = Timing(n, name, page, json_path, page_ms, json_ms, kb)
             print(
                 f"  {n:>9,} {name:<20} page {page_ms:7.1f} ms  JSON {json_ms:7.1f} ms  "
@@ -133,7 +111,6 @@ def bench_size(n: int, requests: int, only: set[str]) -> list[Timing]:
                 flush=True,
             )
             timings.append(timing)
-    stop_all()
     return timings
 
 
@@ -173,32 +150,19 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=31, help="timed requests of each")
     parser.add_argument("--pages", default="", help="comma-separated names (default: all)")
     args = parser.parse_args()
-    DATA.mkdir(parents=True, exist_ok=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    started = datetime.now(UTC)
-    timings: list[Timing] = []
-    try:
-        for n in (int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()):
-            timings += bench_size(n, args.requests, set(filter(None, args.pages.split(","))))
-    finally:
-        stop_all()
-    report = "\n".join(
-        [
-            "# Pages beside their JSON",
-            "",
-            f"- when: {started:%Y-%m-%d %H:%M} UTC; machine: {machine()}",
-            f"- one request at a time, median of {args.requests}, page and JSON alternately; "
-            "the JSON is the page's `<link rel=alternate type=application/json>`",
-            *verdicts(timings),
-            "",
-            table(timings),
-            "",
-        ]
+    only = set(filter(None, args.pages.split(",")))
+
+    def run() -> tuple[list[str], str]:
+        timings = [t for n in sizes(args.sizes) for t in bench_size(n, args.requests, only)]
+        return verdicts(timings), table(timings)
+
+    report_run(
+        "Pages beside their JSON",
+        "pages-latest.md",
+        f"one request at a time, median of {args.requests}, page and JSON alternately; "
+        "the JSON is the page's `<link rel=alternate type=application/json>`",
+        run,
     )
-    print("\n" + report)
-    (RESULTS / "pages-latest.md").write_text(report)
 
 
 if __name__ == "__main__":

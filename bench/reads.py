@@ -14,12 +14,8 @@ table goes to stdout and bench/results/reads-latest.md; every server is stopped 
 """
 
 import argparse
-import signal
-import statistics
 import sys
-import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -28,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from bench.processes import BIN, DATA, free_port, launch, on_signal, stop_all, wait_until  # noqa: E402
-from bench.run import PARTY, RESULTS, Q, machine, postgres, sqlite_file, workload  # noqa: E402
+from bench.run import PARTY, Q, postgres, sqlite_file, workload  # noqa: E402
+from bench.side_by_side import medians_ms, report_run, served, sizes  # noqa: E402
 
 PAGE_1 = "/api/v1/agreements?limit=20"
 HTML = {"Accept": "text/html"}
@@ -102,47 +98,31 @@ def deep_timeline(base: str, country: str) -> str:
     )
 
 
-def median_ms(client: httpx.Client, path: str, requests: int) -> tuple[float, float, int | None]:
-    """The read's and page 1's median times, requested alternately, and the read's total."""
-    times: tuple[list[float], list[float]] = ([], [])
-    total = None
-    headers = HTML if not path.startswith("/api/") else {}
-    for round_ in range(requests + 1):
-        for each, out in ((path, times[0]), (PAGE_1, times[1])):
-            started = time.perf_counter()
-            response = client.get(each, headers=headers if each == path else {})
-            response.raise_for_status()
-            if round_:  # the first of each warms the caches
-                out.append((time.perf_counter() - started) * 1000)
-            elif each == path and not headers:
-                body = response.json()
-                total = body.get("total", body.get("agreements_total"))
-    return statistics.median(times[0]), statistics.median(times[1]), total
+def read_total(response: httpx.Response) -> int | None:
+    """A JSON read's `total` (the relations': `agreements_total`); a page has none."""
+    if not response.headers["content-type"].startswith("application/json"):
+        return None
+    body = response.json()
+    return body.get("total", body.get("agreements_total"))
 
 
 def bench_server(
     n: int, database_url: str, name: str, path: Path, requests: int, only: set[str]
 ) -> list[Timing]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    argv = [str(BIN / "treaty-api"), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    env = {"DATABASE_URL": database_url, "RATE_LIMIT_ANONYMOUS": "off"}
-    proc = launch(argv, env, f"reads-{name.lower()}-{n}")
-    wait_until(proc, f"{base}/ready", lambda r: r.json().get("counting") == "ready", 300)
     timings = []
-    with httpx.Client(base_url=base, timeout=120) as client:
-        for read, each in reads(path, base).items():
+    with served(database_url, f"reads-{name.lower()}-{n}", timeout=120) as client:
+        for read, each in reads(path, str(client.base_url)).items():
             if only and not any(o in read for o in only):
                 continue
-            ms, page_1_ms, total = median_ms(client, each, requests)
-            timing = Timing(n, name, read, each, ms, page_1_ms, total)
+            headers = {} if each.startswith("/api/") else HTML
+            ms, page_1_ms, first = medians_ms(client, ((each, headers), (PAGE_1, {})), requests)
+            timing = Timing(n, name, read, each, ms, page_1_ms, read_total(first))
             print(
                 f"  {n:>9,} {name:<10} {read:<40} {ms:8.1f} ms  page 1 {page_1_ms:6.1f} ms  "
                 f"{timing.ratio:6.1f}x",
                 flush=True,
             )
             timings.append(timing)
-    stop_all()
     return timings
 
 
@@ -170,15 +150,11 @@ def main() -> None:
         "--pg-database", default="treaty_bench", help="filled by the bench; {n} is the size"
     )
     args = parser.parse_args()
-    DATA.mkdir(parents=True, exist_ok=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    started = datetime.now(UTC)
     only = set(filter(None, args.reads.split(",")))
-    timings: list[Timing] = []
-    try:
-        for n in (int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()):
+
+    def run() -> tuple[list[str], str]:
+        timings: list[Timing] = []
+        for n in sizes(args.sizes):
             path = sqlite_file(n, {})
             if not args.no_sqlite:
                 timings += bench_server(n, f"sqlite:///{path}", "SQLite", path, args.requests, only)
@@ -186,22 +162,15 @@ def main() -> None:
             pg = None if args.no_postgres else postgres(n, database, {})
             if pg:
                 timings += bench_server(n, pg, "PostgreSQL", path, args.requests, only)
-    finally:
-        stop_all()
-    report = "\n".join(
-        [
-            "# Reads beside page 1",
-            "",
-            f"- when: {started:%Y-%m-%d %H:%M} UTC; machine: {machine()}",
-            f"- one request at a time, median of {args.requests}, each read and page 1 "
-            f"(`{PAGE_1}`) alternately on one connection, one worker",
-            "",
-            table(timings),
-            "",
-        ]
+        return [], table(timings)
+
+    report_run(
+        "Reads beside page 1",
+        "reads-latest.md",
+        f"one request at a time, median of {args.requests}, each read and page 1 "
+        f"(`{PAGE_1}`) alternately on one connection, one worker",
+        run,
     )
-    print("\n" + report)
-    (RESULTS / "reads-latest.md").write_text(report)
 
 
 if __name__ == "__main__":
