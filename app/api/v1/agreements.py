@@ -31,6 +31,9 @@ EXPORT = Export.of_kind(
     queries.iter_agreements,
     lambda session, batch: [agreement_item(linked.row, linked.links) for linked in batch],
     lambda linked: download_names(linked.row, linked.links),
+    lambda session, batch: [
+        agreement_item(linked.row, linked.links, ("sectors",)) for linked in batch
+    ],
 )
 
 

@@ -59,6 +59,10 @@ class Export:
     """Flat CSV-only fields, such as the names beside the codes."""
     path: str = ""
     """The list's path on its router (empty when the router's prefix is the list's path)."""
+    csv_records: Callable[[Session, list[Any]], list[dict[str, Any]]] | None = None
+    """A batch as the CSV's rows see it, where it shows more than a list item does (an
+    agreement's sectors), so that their provenance names the CSV's inferred values too;
+    `records` by default."""
 
     @classmethod
     def of_kind(
@@ -68,6 +72,7 @@ class Export:
         batches: Callable[[Session, Any], Iterable[list[Any]]],
         records: Callable[[Session, list[Any]], list[dict[str, Any]]],
         csv_extra: Callable[[Any], dict[str, Any]] = lambda row: {},
+        csv_records: Callable[[Session, list[Any]], list[dict[str, Any]]] | None = None,
     ) -> "Export":
         """The downloads of a kind's list: its path, filters and CSV columns as declared."""
         assert kind.filters is not None, f"{kind.name} has no list"
@@ -82,6 +87,7 @@ class Export:
                 *((INFERRED,) if hasattr(kind.model, "provenance") else ()),
             ],
             csv_extra=csv_extra,
+            csv_records=csv_records,
         )
 
     def csv_record(self, row: Any, record: dict[str, Any]) -> dict[str, Any]:
@@ -122,7 +128,7 @@ class Export:
             first = csv_header(self.csv_columns)
 
             def encode(s: Session, batch: list[Any]) -> bytes:
-                records = self.records(s, batch)
+                records = (self.csv_records or self.records)(s, batch)
                 return csv_lines(self.csv_columns, map(self.csv_record, batch, records))
         else:
             first = b""  # a chunk all the same: the headers go out before the first batch
