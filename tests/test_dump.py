@@ -364,6 +364,20 @@ BAD_ROWS: dict[str, tuple[str, dict, dict, str, str]] = {
         "quote_start",
         "is not where the quote stands",
     ),
+    "reading moved in its source": (
+        "discrepancy_readings",
+        {"discrepancy_id": "baku-ceremony-year", "position": 0},
+        {"quote_start": 0},
+        "quote_start",
+        "0 is not where the quote stands (245)",
+    ),
+    "reading's text around it edited": (
+        "discrepancy_readings",
+        {"discrepancy_id": "baku-ceremony-year", "position": 0},
+        {"quote_suffix": " in Hanoi"},
+        "quote_suffix",
+        "is not where the quote stands",
+    ),
     "stale sha256": (
         "sources",
         {"id": SOURCE},

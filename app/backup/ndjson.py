@@ -58,6 +58,7 @@ from app.db.migrate import alembic_config
 from app.kinds import checks
 from app.kinds.declaration import Kind, Kinds, column_of, is_tree
 from app.kinds.discrepancy import unquoted_reading
+from app.kinds.quotes import COLUMNS as ANCHOR_COLUMNS
 from app.kinds.registry import KINDS
 from app.kinds.row_rules import Row, row_models
 
@@ -437,8 +438,8 @@ class _Loader:
             checker.quote((), row["source_id"], row["quote"])
             if "field" in row:
                 checker.cited_field((), self.state.kinds, row["record_type"], row["field"])
-                if not checker.problems:
-                    checker.anchored((), self.state.texts[row["source_id"]], row)
+            if not checker.problems and set(ANCHOR_COLUMNS) <= row.keys():
+                checker.anchored((), self.state.texts[row["source_id"]], row)
             if "value" in row and (unquoted := unquoted_reading(row["value"], row["quote"])):
                 checker.add(("value",), unquoted)
             for loc, message in checker.problems:

@@ -51,6 +51,17 @@ class Ref:
 
 
 @dataclass(frozen=True)
+class Anchored:
+    """The quote is stored with where it stands in the text of the source that the field
+    `source` of its record names: the anchor columns of `app.kinds.quotes` beside its own,
+    computed whenever it is written, anchored again when that text is rewritten, and checked
+    on import. (Citations, stored apart from the records they support, are anchored the
+    same way by `app.kinds.storage.replace_citations`.)"""
+
+    source: str = "source"
+
+
+@dataclass(frozen=True)
 class Sourced:
     """The field states a fact: a citation naming it (its `field`), or a provenance entry,
     must say how it is known. An item of a list that carries its own `inferred_reason` is

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from app.kinds.declaration import Children, Column, Kind, Rules, SeedFile
+from app.kinds.declaration import Anchored, Children, Column, Kind, Rules, SeedFile
 from app.kinds.fields import Prose, Quote, RecordId, RecordKey
 from app.kinds.shapes import SeedModel, SourceId, Text
 from app.models import Discrepancy
@@ -23,7 +23,7 @@ class ReadingRecord(SeedModel):
 
     value: Prose
     source: SourceId
-    quote: Quote
+    quote: Annotated[Quote, Anchored()]
 
     @model_validator(mode="after")
     def _value_is_quoted(self) -> "ReadingRecord":

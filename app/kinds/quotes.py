@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 CONTEXT = 32
 """Code points of text kept before and after a quote (`prefix`, `suffix`)."""
+COLUMNS = ("quote_start", "quote_end", "quote_prefix", "quote_suffix")
+"""The columns that store an anchor, beside its quote's (citations, discrepancy readings)."""
 
 
 @dataclass(frozen=True)
@@ -20,13 +22,8 @@ class Anchor:
     suffix: str
 
     def columns(self) -> dict[str, int | str]:
-        """The citation columns that store it."""
-        return {
-            "quote_start": self.start,
-            "quote_end": self.end,
-            "quote_prefix": self.prefix,
-            "quote_suffix": self.suffix,
-        }
+        """The columns that store it."""
+        return dict(zip(COLUMNS, (self.start, self.end, self.prefix, self.suffix), strict=True))
 
 
 def anchor(text: str, quote: str) -> Anchor | None:
@@ -36,3 +33,12 @@ def anchor(text: str, quote: str) -> Anchor | None:
         return None
     end = start + len(quote)
     return Anchor(start, end, text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT])
+
+
+def stored_anchor(text: str, source_id: str, quote: str) -> Anchor:
+    """The anchor a quote about to be stored is written with: the checker has refused any
+    quote that is not in its source's text before anything is written."""
+    found = anchor(text, quote)
+    if found is None:
+        raise ValueError(f"not a verbatim quote of source {source_id!r}: {quote!r}")
+    return found

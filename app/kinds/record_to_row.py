@@ -2,8 +2,8 @@
 declaration (see `app.kinds.declaration`), and the citations stored beside it.
 
 Columns the record does not hold are derived here: a partial date's precision and interval,
-the `provenance` map (what the record says, plus what follows from its other fields), and the
-folded search text.
+the `provenance` map (what the record says, plus what follows from its other fields), the
+folded search text, and where an `Anchored` quote stands in its source's text.
 """
 
 from collections.abc import Callable
@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from app.dates import parse_partial_date
 from app.kinds.declaration import (
+    Anchored,
     Children,
     Columns,
     Kind,
@@ -24,11 +25,14 @@ from app.kinds.declaration import (
     nested_shape,
 )
 from app.kinds.provenance import stored_provenance
+from app.kinds.quotes import stored_anchor
 from app.kinds.shapes import DATED_FIELDS, CitationIn, Dated
 from app.text import search_text
 
 NamesOf = Callable[[str, str], list[str]]
 """The names of a record, by kind and id (what a record mentioning it is found by)."""
+TextOf = Callable[[str], str]
+"""The text of a source, by id (where the quotes of a record being written stand)."""
 Cited = tuple[str, str, list[CitationIn]]
 """(record type, record id, citations)."""
 NOT_COLUMNS = ("citations", "provenance", *DATED_FIELDS)
@@ -57,9 +61,9 @@ def dated(record: Dated) -> dict[str, object]:
     }
 
 
-def to_row(kind: Kind, record: Record, names_of: NamesOf, kinds: Kinds) -> Any:
+def to_row(kind: Kind, record: Record, names_of: NamesOf, text_of: TextOf, kinds: Kinds) -> Any:
     """The row of `record`, its child rows attached."""
-    return kind.model(**_columns(kind, kind.model, record, names_of, kinds))
+    return kind.model(**_columns(kind, kind.model, record, names_of, text_of, kinds))
 
 
 def _columns(
@@ -67,6 +71,7 @@ def _columns(
     model: Any,
     record: BaseModel,
     names_of: NamesOf,
+    text_of: TextOf,
     kinds: Kinds,
     parent_id: str | None = None,
 ) -> dict[str, Any]:
@@ -81,14 +86,17 @@ def _columns(
         flat = nested_shape(shape, name)
         if children is not None:
             values[children.relationship] = _child_rows(
-                kind, model, record, name, children, names_of, kinds
+                kind, model, record, name, children, names_of, text_of, kinds
             )
         elif spread is not None:
             values.update(zip(spread.names, value, strict=True))
         elif flat is not None:
-            values.update(_columns(None, model, value, names_of, kinds))
+            values.update(_columns(None, model, value, names_of, text_of, kinds))
         else:
             values[column_of(shape, name)] = value
+        if (anchored := marker(shape, name, Anchored)) is not None:
+            source = getattr(record, anchored.source)
+            values |= stored_anchor(text_of(source), source, value).columns()
     if isinstance(record, Dated):
         values |= dated(record)
     if kind is None:
@@ -114,6 +122,7 @@ def _child_rows(
     name: str,
     children: Children,
     names_of: NamesOf,
+    text_of: TextOf,
     kinds: Kinds,
 ) -> list[Any]:
     child_model = model.__mapper__.relationships[children.relationship].mapper.class_
@@ -125,7 +134,8 @@ def _child_rows(
         child_kind = kinds[children.kind] if children.kind else None
         parent_id = getattr(record, "id", None)
         rows = [
-            _columns(child_kind, child_model, item, names_of, kinds, parent_id) for item in items
+            _columns(child_kind, child_model, item, names_of, text_of, kinds, parent_id)
+            for item in items
         ]
     if children.position is not None:
         rows = [{**row, children.position: i} for i, row in enumerate(rows)]

@@ -30,6 +30,7 @@ from sqlalchemy import Table
 from app.dates import parse_partial_date
 from app.kinds.checks import dotted
 from app.kinds.declaration import (
+    Anchored,
     Children,
     Columns,
     Kind,
@@ -163,7 +164,21 @@ class ChangeRow(Row):
     after: FreeJson | None
 
 
-class CitationRow(Row):
+class AnchorRow(Row):
+    """The anchor columns of a quote (checked against its source's text on import)."""
+
+    quote_start: int = Position
+    quote_end: int = Position
+    quote_prefix: Prose
+    quote_suffix: Prose
+
+
+ANCHOR_COLUMN_RULES: dict[str, Any] = {
+    name: (info.annotation, info) for name, info in AnchorRow.model_fields.items()
+}
+
+
+class CitationRow(AnchorRow):
     id: int
     record_type: Line(20)
     record_id: RecordKey
@@ -171,10 +186,6 @@ class CitationRow(Row):
     field: Line(60) | None
     source_id: RecordId
     quote: Quote
-    quote_start: int = Position
-    quote_end: int = Position
-    quote_prefix: Prose
-    quote_suffix: Prose
 
 
 class SeedStateRow(Row):
@@ -280,6 +291,8 @@ def _shape_rules(shape: type[BaseModel]) -> dict[str, Any]:
             rules |= _shape_rules(flat)
         else:
             rules[column_of(shape, name)] = info.rebuild_annotation()
+        if marker(shape, name, Anchored):
+            rules |= ANCHOR_COLUMN_RULES
     if issubclass(shape, Dated):
         rules |= DATE_COLUMN_RULES
     return rules

@@ -7,6 +7,7 @@ Who may stop a deletion follows from the declarations too (`pointers`): every fi
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, delete, or_, select, tuple_
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.kinds import checks
 from app.kinds.declaration import (
+    Anchored,
     Children,
     Columns,
     Kind,
@@ -25,8 +27,8 @@ from app.kinds.declaration import (
     marker,
     nested_shape,
 )
-from app.kinds.quotes import Anchor, anchor
-from app.kinds.record_to_row import Cited, NamesOf, cited, to_row
+from app.kinds.quotes import stored_anchor
+from app.kinds.record_to_row import Cited, NamesOf, TextOf, cited, to_row
 from app.kinds.registry import KINDS
 from app.kinds.row_to_record import to_record
 from app.models import Citation, Discrepancy, Source
@@ -61,7 +63,7 @@ def insert(session: Session, kind: Kind, record: Record, kinds: Kinds = KINDS) -
     fails once it commits; the savepoint keeps this transaction usable after that failure."""
     try:
         with session.begin_nested():
-            session.add(to_row(kind, record, names_of(session, kinds), kinds))
+            session.add(to_row(kind, record, names_of(session, kinds), text_of(session), kinds))
             session.flush()
     except IntegrityError:
         if exists(session, kind, record.id):
@@ -76,11 +78,11 @@ def write(session: Session, kind: Kind, record: Record, kinds: Kinds = KINDS) ->
     search text of the records that mention it by name."""
     for child_kind, ids in _held_records(session, kind, record.id, kinds):
         _drop_citations(session, child_kind.name, ids)
-    session.merge(to_row(kind, record, names_of(session, kinds), kinds))
+    session.merge(to_row(kind, record, names_of(session, kinds), text_of(session), kinds))
     session.flush()
     replace_citations(session, cited(kind, record, kinds))
     if kind.name == checks.QUOTED_KIND:
-        reanchor_citations(session, record.id)
+        reanchor_quotes(session, record.id, kinds)
     if kind.names:
         _refresh_mentions(session, kind, record.id, kinds)
 
@@ -111,6 +113,13 @@ def names_of(session: Session, kinds: Kinds = KINDS) -> NamesOf:
     return lookup
 
 
+def text_of(session: Session) -> TextOf:
+    """A source's text, as this transaction sees it (each source read once)."""
+    return cache(
+        lambda source_id: session.scalars(select(Source.text).where(Source.id == source_id)).one()
+    )
+
+
 def replace_citations(session: Session, records: Iterable[Cited]) -> int:
     """Delete the citations of these records, then insert the given ones, in order, each
     anchored in its source's text (the checker has found every quote there)."""
@@ -131,7 +140,7 @@ def replace_citations(session: Session, records: Iterable[Cited]) -> int:
             field=c.field,
             source_id=c.source,
             quote=c.quote,
-            **_anchored(texts, c.source, c.quote).columns(),
+            **stored_anchor(texts[c.source], c.source, c.quote).columns(),
         )
         for record_type, record_id, citations in records
         for i, c in enumerate(citations)
@@ -140,13 +149,38 @@ def replace_citations(session: Session, records: Iterable[Cited]) -> int:
     return len(rows)
 
 
-def reanchor_citations(session: Session, source_id: str) -> None:
-    """Anchor again every citation of a source whose text was just written (the source's
-    rules keep every quote in its new text, but not at the same offsets)."""
-    texts = _texts(session, {source_id})
-    for citation in session.scalars(select(Citation).where(Citation.source_id == source_id)):
-        for column, value in _anchored(texts, source_id, citation.quote).columns().items():
-            setattr(citation, column, value)
+def reanchor_quotes(session: Session, source_id: str, kinds: Kinds = KINDS) -> None:
+    """Anchor again every quote of a source whose text was just written, its citations' and
+    every `Anchored` one's (the source's rules keep every quote in its new text, but not at
+    the same offsets)."""
+    text = text_of(session)(source_id)
+    quoted = [(Citation, Citation.source_id, Citation.quote), *anchored_quotes(kinds)]
+    for model, source, quote in quoted:
+        for row in session.scalars(select(model).where(source == source_id)):
+            found = stored_anchor(text, source_id, getattr(row, quote.key))
+            for column, value in found.columns().items():
+                setattr(row, column, value)
+
+
+def anchored_quotes(kinds: Kinds) -> Iterator[tuple[Any, Any, Any]]:
+    """(model, source column, quote column) of each table whose rows hold an `Anchored`
+    quote (discrepancy readings)."""
+    for kind in kinds:
+        if kind.shape is not None:
+            yield from _anchored_in(kind.model, kind.shape)
+
+
+def _anchored_in(model: Any, shape: Any) -> Iterator[tuple[Any, Any, Any]]:
+    for name in shape.model_fields:
+        anchored = marker(shape, name, Anchored)
+        children = marker(shape, name, Children)
+        nested = nested_shape(shape, name)
+        if anchored is not None:
+            source = getattr(model, column_of(shape, anchored.source))
+            yield model, source, getattr(model, column_of(shape, name))
+        elif children is not None and nested is not None:
+            child = model.__mapper__.relationships[children.relationship].mapper.class_
+            yield from _anchored_in(child, nested)
 
 
 def _texts(session: Session, source_ids: set[str]) -> dict[str, str]:
@@ -154,13 +188,6 @@ def _texts(session: Session, source_ids: set[str]) -> dict[str, str]:
         return {}
     rows = session.execute(select(Source.id, Source.text).where(Source.id.in_(source_ids)))
     return {source_id: text for source_id, text in rows}
-
-
-def _anchored(texts: dict[str, str], source_id: str, quote: str) -> Anchor:
-    found = anchor(texts[source_id], quote)
-    if found is None:  # the checker refuses such a quote before anything is written
-        raise ValueError(f"not a verbatim quote of source {source_id!r}: {quote!r}")
-    return found
 
 
 def _drop_citations(session: Session, record_type: str, record_ids: list[str]) -> None:
@@ -318,4 +345,7 @@ def _refresh_mentions(session: Session, kind: Kind, record_id: str, kinds: Kinds
         for other_id in list(session.scalars(pointer.ids(record_id).distinct())):
             record = read(session, pointer.kind, other_id)
             if record is not None:
-                session.merge(to_row(pointer.kind, record, names_of(session, kinds), kinds))
+                row = to_row(
+                    pointer.kind, record, names_of(session, kinds), text_of(session), kinds
+                )
+                session.merge(row)

@@ -22,7 +22,17 @@ class Source(Base):
     sha256: Mapped[str] = mapped_column(String(64))
 
 
-class Citation(Base):
+class AnchoredQuote:
+    """Where a row's quote stands in its source's text (app.kinds.quotes), set on every write
+    so that reads never search a text: code point offsets and the text around it."""
+
+    quote_start: Mapped[int]
+    quote_end: Mapped[int]
+    quote_prefix: Mapped[str] = mapped_column(Text)
+    quote_suffix: Mapped[str] = mapped_column(Text)
+
+
+class Citation(AnchoredQuote, Base):
     """A verbatim quote of a source supporting a record (or one field of it).
 
     Polymorphic by (`record_type`, `record_id`) so every kind of record cites the same way.
@@ -38,12 +48,6 @@ class Citation(Base):
     field: Mapped[str | None] = mapped_column(String(60))
     source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
     quote: Mapped[str] = mapped_column(Text)
-    # Where the quote stands in the source's text (app.kinds.quotes), set on every write so
-    # that reads never search a text: code point offsets and the text around it.
-    quote_start: Mapped[int]
-    quote_end: Mapped[int]
-    quote_prefix: Mapped[str] = mapped_column(Text)
-    quote_suffix: Mapped[str] = mapped_column(Text)
 
 
 class Discrepancy(Base):
@@ -63,7 +67,7 @@ class Discrepancy(Base):
     )
 
 
-class DiscrepancyReading(Base):
+class DiscrepancyReading(AnchoredQuote, Base):
     __tablename__ = "discrepancy_readings"
 
     discrepancy_id: Mapped[str] = mapped_column(

@@ -22,6 +22,7 @@ from app.schemas.common import (
     VisitParam,
     citation_json,
     cursor_field,
+    reading_json,
     split_commas,
 )
 from app.schemas.enums import AgreementKind, EventAction, Facet, Include, Sort
@@ -308,9 +309,7 @@ def agreement_detail_json(detail: Any) -> dict[str, object]:
                 "id": d.id,
                 "field": d.field,
                 "description": d.description,
-                "readings": [
-                    {"value": r.value, "source": r.source_id, "quote": r.quote} for r in d.readings
-                ],
+                "readings": [reading_json(r) for r in d.readings],
             }
             for d in detail.discrepancies
         ],

@@ -320,16 +320,31 @@ def citation_json(row: Any) -> dict[str, Any]:
         "source": row.source_id,
         "quote": row.quote,
         "field": row.field,
-        "selectors": [
-            {
-                "type": "TextQuoteSelector",
-                "exact": row.quote,
-                "prefix": row.quote_prefix,
-                "suffix": row.quote_suffix,
-            },
-            {"type": "TextPositionSelector", "start": row.quote_start, "end": row.quote_end},
-        ],
+        "selectors": selectors_json(row),
     }
+
+
+def reading_json(row: Any) -> dict[str, Any]:
+    """A stored discrepancy reading (a `discrepancy_readings` row) as the API shows it."""
+    return {
+        "value": row.value,
+        "source": row.source_id,
+        "quote": row.quote,
+        "selectors": selectors_json(row),
+    }
+
+
+def selectors_json(row: Any) -> list[dict[str, Any]]:
+    """The W3C Web Annotation selectors of a stored quote (its anchor columns)."""
+    return [
+        {
+            "type": "TextQuoteSelector",
+            "exact": row.quote,
+            "prefix": row.quote_prefix,
+            "suffix": row.quote_suffix,
+        },
+        {"type": "TextPositionSelector", "start": row.quote_start, "end": row.quote_end},
+    ]
 
 
 class TextQuoteSelector(Out):
@@ -358,6 +373,15 @@ class TextPositionSelector(Out):
 
 
 Selector = Annotated[TextQuoteSelector | TextPositionSelector, Field(discriminator="type")]
+Selectors = Annotated[
+    list[Selector],
+    Field(
+        min_length=2,
+        max_length=2,
+        description="W3C Web Annotation selectors of the quote in its source's text: a "
+        "`TextQuoteSelector`, then a `TextPositionSelector`.",
+    ),
+]
 
 
 class CitationOut(Out):
@@ -375,12 +399,7 @@ class CitationOut(Out):
     )
     quote: str = Field(description="A verbatim passage of the source's text.")
     field: str | None = Field(None, description="The field this quote supports, if one.")
-    selectors: list[Selector] = Field(
-        min_length=2,
-        max_length=2,
-        description="W3C Web Annotation selectors of the quote in its source's text: a "
-        "`TextQuoteSelector`, then a `TextPositionSelector`.",
-    )
+    selectors: Selectors
 
     @model_validator(mode="before")
     @classmethod
@@ -390,9 +409,22 @@ class CitationOut(Out):
 
 
 class ReadingOut(Out):
-    value: str
-    source: str = Field(validation_alias=AliasChoices("source_id", "source"))
-    quote: str
+    """What one source says on the point, in its own words (`quote`), and where they stand
+    in the source's text (`GET /api/v1/sources/{source}/text`)."""
+
+    value: str = Field(description="The reading: words of its `quote`.")
+    source: str = Field(
+        validation_alias=AliasChoices("source_id", "source"),
+        description="Id of the source document.",
+    )
+    quote: str = Field(description="A verbatim passage of the source's text.")
+    selectors: Selectors
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_row(cls, value: Any) -> Any:
+        """A stored reading (an ORM row) in the API's shape."""
+        return value if isinstance(value, dict) else reading_json(value)
 
 
 class DiscrepancyOut(Out):

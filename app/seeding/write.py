@@ -83,8 +83,8 @@ def _match_the_file(
         else:
             kept.append(record)
     _delete_others(session, kind, {r.id for r in kept})
-    names = storage.names_of(session, kinds)
-    _upsert(session, [to_row(kind, r, names, kinds) for r in kept])
+    names, texts = storage.names_of(session, kinds), storage.text_of(session)
+    _upsert(session, [to_row(kind, r, names, texts, kinds) for r in kept])
     storage.replace_citations(session, [c for r in kept for c in cited(kind, r, kinds)])
 
 

@@ -1,5 +1,6 @@
-"""Quotes found in their sources: `/sources/{id}/text`, and every citation's id and W3C Web
-Annotation selectors, on every record of every kind as the API shows it."""
+"""Quotes found in their sources: `/sources/{id}/text`, and the W3C Web Annotation selectors
+of every citation (with its id) and of every discrepancy's reading, on every record of every
+kind as the API shows it."""
 
 import hashlib
 import json
@@ -11,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Citation, RelationEvent
+from app.models import Citation, DiscrepancyReading, RelationEvent
 from app.schemas.common import citation_id
 from tests.api.test_writes import auth, etag
 from tests.problems import assert_problem
@@ -59,30 +60,81 @@ def _every_answer(client: TestClient, session: Session) -> Iterator[dict[str, An
         yield client.get(f"/api/v1/relations/{first}/{second}").json()
 
 
+class Texts(dict[str, str]):
+    """Each source's text as `GET /api/v1/sources/{id}/text` serves it, fetched once."""
+
+    def __init__(self, client: TestClient) -> None:
+        super().__init__()
+        self.client = client
+
+    def __missing__(self, source: str) -> str:
+        self[source] = self.client.get(f"/api/v1/sources/{source}/text").text
+        return self[source]
+
+
+def assert_selectors_cut_the_quote(texts: Texts, quoted: dict[str, Any]) -> None:
+    """A citation's or reading's selectors find its `quote` in its source's text."""
+    quote, position = quoted["selectors"]
+    assert quote["type"] == "TextQuoteSelector"
+    assert position["type"] == "TextPositionSelector"
+    text = texts[quoted["source"]]
+    assert text[position["start"] : position["end"]] == quote["exact"] == quoted["quote"]
+    assert text[: position["start"]].endswith(quote["prefix"])
+    assert text[position["end"] :].startswith(quote["suffix"])
+
+
 def test_every_selector_cuts_its_quote_out_of_the_source_text(
     client: TestClient, session: Session
 ) -> None:
-    texts: dict[str, str] = {}
+    texts = Texts(client)
     seen: set[str] = set()
     for answer in _every_answer(client, session):
         for citation in _citations(answer):
-            quote, position = citation["selectors"]
-            assert quote["type"] == "TextQuoteSelector"
-            assert position["type"] == "TextPositionSelector"
-            if citation["source"] not in texts:
-                texts[citation["source"]] = client.get(
-                    f"/api/v1/sources/{citation['source']}/text"
-                ).text
-            text = texts[citation["source"]]
-            assert text[position["start"] : position["end"]] == quote["exact"] == citation["quote"]
-            assert text[: position["start"]].endswith(quote["prefix"])
-            assert text[position["end"] :].startswith(quote["suffix"])
+            assert_selectors_cut_the_quote(texts, citation)
             seen.add(citation["id"])
     stored = {
         citation_id(c.record_type, c.record_id, c.field, c.source_id, c.quote)
         for c in session.scalars(select(Citation))
     }
     assert seen == stored, "every stored citation reaches the API"
+
+
+def test_every_reading_of_every_discrepancy_has_selectors_that_cut_its_quote(
+    client: TestClient, session: Session
+) -> None:
+    texts = Texts(client)
+    seen: set[tuple[str, int]] = set()
+    for answer in _every_answer(client, session):
+        for discrepancy in answer.get("discrepancies", ()):
+            for position, reading in enumerate(discrepancy["readings"]):
+                assert_selectors_cut_the_quote(texts, reading)
+                assert reading["value"] in reading["quote"]
+                seen.add((discrepancy["id"], position))
+    stored = set(
+        session.execute(select(DiscrepancyReading.discrepancy_id, DiscrepancyReading.position))
+    )
+    assert seen == stored, "every stored reading reaches the API"
+
+
+def test_a_reading_names_its_place_in_the_source(client: TestClient) -> None:
+    """The Baku ceremony's year: the readings of both sources, at their offsets (the second
+    quote's en dash, and the report's other characters beyond ASCII, count one each)."""
+    visit = client.get("/api/v1/visits/state-visit-to-lam-azerbaijan-2025").json()
+    (year,) = [d for d in visit["discrepancies"] if d["id"] == "baku-ceremony-year"]
+    positions = [(r["source"], r["selectors"][1]) for r in year["readings"]]
+    assert positions == [
+        (SOURCE, {"type": "TextPositionSelector", "start": 245, "end": 300}),
+        (SOURCE, {"type": "TextPositionSelector", "start": 668, "end": 751}),
+        (COMMENTARY, {"type": "TextPositionSelector", "start": 2423, "end": 2477}),
+    ]
+    wednesday = year["readings"][0]
+    assert wednesday["quote"] == "following their talks in Baku on Wednesday (local time)"
+    assert wednesday["selectors"][0] == {
+        "type": "TextQuoteSelector",
+        "exact": wednesday["quote"],
+        "prefix": "n and later addressed the media ",
+        "suffix": ".\n\nThe documents reflected a bro",
+    }
 
 
 FILE_NAME = re.compile(r"(?<![0-9,.])\b00[01]\b(?![,.]?[0-9])")
@@ -183,7 +235,7 @@ def test_editing_a_source_text_moves_its_citations(
     client: TestClient, keys: dict[str, str]
 ) -> None:
     """A source's new text keeps every quoted passage (else 422), but not at the same
-    offsets: every citation of it is anchored again."""
+    offsets: every citation and discrepancy reading quoting it is anchored again."""
     url = f"/api/v1/sources/{COMMENTARY}"
     text = client.get(f"{url}/text").text
     response = client.patch(
@@ -196,7 +248,10 @@ def test_editing_a_source_text_moves_its_citations(
     visit = client.get("/api/v1/visits/state-visit-to-lam-azerbaijan-2025").json()
     commentary = [c for c in visit["citations"] if c["source"] == COMMENTARY]
     assert commentary
-    for citation in commentary:
-        position = citation["selectors"][1]
-        assert moved[position["start"] : position["end"]] == citation["quote"]
-        assert position["start"] == text.index(citation["quote"]) + len("Preface. ")
+    (year,) = [d for d in visit["discrepancies"] if d["id"] == "baku-ceremony-year"]
+    readings = [r for r in year["readings"] if r["source"] == COMMENTARY]
+    assert readings
+    for quoted in [*commentary, *readings]:
+        position = quoted["selectors"][1]
+        assert moved[position["start"] : position["end"]] == quoted["quote"]
+        assert position["start"] == text.index(quoted["quote"]) + len("Preface. ")

@@ -8,6 +8,8 @@ from sqlalchemy import Engine, func, inspect, select
 
 import app.models  # noqa: F401
 from app.db import Base, is_model_object, make_engine, migrate
+from app.kinds.quotes import COLUMNS, anchor
+from app.models import DiscrepancyReading, Source
 
 
 def _tables(url: str) -> set[str]:
@@ -59,4 +61,39 @@ def test_migrations_run_down_and_up_on_a_database_with_data(seeded_url: str) -> 
     engine = make_engine(seeded_url)
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(Base.metadata.tables["agreements"]))
+    engine.dispose()
+
+
+def _readings(url: str) -> dict[tuple[str, int], dict[str, object]]:
+    """Each stored reading's anchor columns, by (discrepancy, position)."""
+    engine = make_engine(url)
+    table = DiscrepancyReading.__table__
+    with engine.connect() as conn:
+        rows = conn.execute(select(table.c.discrepancy_id, table.c.position, *table.c[COLUMNS]))
+        found = {(d, p): dict(zip(COLUMNS, rest, strict=True)) for d, p, *rest in rows}
+    engine.dispose()
+    return found
+
+
+def test_0018_anchors_the_readings_a_database_holds(seeded_url: str) -> None:
+    """Readings stored before their selectors were are anchored by the upgrade, where
+    seeding anchors them."""
+    seeded = _readings(seeded_url)
+    migrate.downgrade(seeded_url, "0017")
+    engine = make_engine(seeded_url)
+    columns = {c["name"] for c in inspect(engine).get_columns("discrepancy_readings")}
+    assert not columns & set(COLUMNS)
+    engine.dispose()
+    migrate.upgrade(seeded_url)
+    migrated = _readings(seeded_url)
+    assert migrated == seeded
+    assert migrated["baku-ceremony-year", 0]["quote_start"] == 245
+    engine = make_engine(seeded_url)
+    with engine.connect() as conn:
+        texts = dict(conn.execute(select(Source.id, Source.text)).all())
+        table = DiscrepancyReading.__table__
+        for row in conn.execute(select(table)).mappings():
+            found = anchor(texts[row["source_id"]], row["quote"])
+            assert found is not None
+            assert {c: row[c] for c in COLUMNS} == found.columns()
     engine.dispose()
