@@ -11,7 +11,6 @@ of `--requests`, in milliseconds. The
 table goes to stdout and bench/results/pages-latest.md; the server is stopped at the end.
 """
 
-import argparse
 import re
 import sqlite3
 import sys
@@ -24,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from bench.run import sqlite_file, workload  # noqa: E402
-from bench.side_by_side import medians_ms, report_run, served, sizes  # noqa: E402
+from bench.side_by_side import arguments, markdown_table, medians_ms, report_run, served, sizes  # noqa: E402
 
 HTML = {"Accept": "text/html"}
 JSON = {"Accept": "application/json"}
@@ -132,22 +131,22 @@ def verdicts(timings: list[Timing]) -> list[str]:
 
 
 def table(timings: list[Timing]) -> str:
-    lines = [
-        "| N | page | path | page ms | JSON ms | page / JSON | page kB |",
-        "|---:|---|---|---:|---:|---:|---:|",
-    ]
-    lines += [
-        f"| {t.size:,} | {t.page} | `{t.path}` | {t.page_ms:.1f} | {t.json_ms:.1f} | "
-        f"{t.ratio:.2f}x | {t.page_kb:,.0f} |"
-        for t in timings
-    ]
-    return "\n".join(lines)
+    columns = {"N": "---:", "page": "---", "path": "---", "page ms": "---:", "JSON ms": "---:"}
+    columns |= {"page / JSON": "---:", "page kB": "---:"}
+    return markdown_table(
+        columns,
+        [
+            [
+                *(f"{t.size:,}", t.page, f"`{t.path}`", f"{t.page_ms:.1f}", f"{t.json_ms:.1f}"),
+                *(f"{t.ratio:.2f}x", f"{t.page_kb:,.0f}"),
+            ]
+            for t in timings
+        ],
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="100000,1000000", help="comma-separated N")
-    parser.add_argument("--requests", type=int, default=31, help="timed requests of each")
+    parser = arguments(__doc__)
     parser.add_argument("--pages", default="", help="comma-separated names (default: all)")
     args = parser.parse_args()
     only = set(filter(None, args.pages.split(",")))

@@ -13,7 +13,6 @@ the machine's speed varies from run to run, the two requests of a pair see the s
 table goes to stdout and bench/results/reads-latest.md; every server is stopped at the end.
 """
 
-import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from bench.run import PARTY, Q, postgres, sqlite_file, workload  # noqa: E402
-from bench.side_by_side import medians_ms, report_run, served, sizes  # noqa: E402
+from bench.side_by_side import arguments, markdown_table, medians_ms, report_run, served, sizes  # noqa: E402
 
 PAGE_1 = "/api/v1/agreements?limit=20"
 HTML = {"Accept": "text/html"}
@@ -127,22 +126,22 @@ def bench_server(
 
 
 def table(timings: list[Timing]) -> str:
-    lines = [
-        "| N | database | read | ms | page 1 ms | read / page 1 | total |",
-        "|---:|---|---|---:|---:|---:|---:|",
-    ]
-    lines += [
-        f"| {t.size:,} | {t.database} | {t.read} | {t.ms:,.1f} | {t.page_1_ms:.1f} | "
-        f"{t.ratio:,.1f}x | {'' if t.total is None else f'{t.total:,}'} |"
-        for t in timings
-    ]
-    return "\n".join(lines)
+    columns = {"N": "---:", "database": "---", "read": "---", "ms": "---:", "page 1 ms": "---:"}
+    columns |= {"read / page 1": "---:", "total": "---:"}
+    return markdown_table(
+        columns,
+        [
+            [
+                *(f"{t.size:,}", t.database, t.read, f"{t.ms:,.1f}", f"{t.page_1_ms:.1f}"),
+                *(f"{t.ratio:,.1f}x", "" if t.total is None else f"{t.total:,}"),
+            ]
+            for t in timings
+        ],
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="100000,1000000", help="comma-separated N")
-    parser.add_argument("--requests", type=int, default=31, help="timed requests of each")
+    parser = arguments(__doc__)
     parser.add_argument("--reads", default="", help="comma-separated parts of names")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")

@@ -5,6 +5,7 @@ Each pair is requested alternately on one kept-alive connection, after one untim
 of each, so both see the same machine at the same moment: their ratio is the figure to
 compare from run to run, not their milliseconds."""
 
+import argparse
 import signal
 import statistics
 import time
@@ -24,6 +25,20 @@ Request = tuple[str, dict[str, str]]
 def sizes(text: str) -> list[int]:
     """`--sizes 100000,1_000_000` as numbers."""
     return [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+
+
+def arguments(doc: str) -> argparse.ArgumentParser:
+    """The command line both benches take: `--sizes` and `--requests`."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--sizes", default="100000,1000000", help="comma-separated N")
+    parser.add_argument("--requests", type=int, default=31, help="timed requests of each")
+    return parser
+
+
+def markdown_table(columns: dict[str, str], rows: list[list[str]]) -> str:
+    """A Markdown table: each column's heading and alignment (`---:` for figures)."""
+    lines = ["| " + " | ".join(columns) + " |", "|" + "|".join(columns.values()) + "|"]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
 
 
 @contextmanager
