@@ -3,7 +3,7 @@ relations are recorded."""
 
 from typing import Any
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from app.counting.live import LiveIndex
@@ -65,20 +65,27 @@ FIRST, SECOND = aliased(Country), aliased(Country)
 
 
 def country_pairs(session: Session) -> list[dict[str, object]]:
-    """Each pair of countries with relation milestones recorded, with their names and how
-    many milestones, in the order of the first country's name."""
+    """Each pair of countries with relation milestones recorded, whichever way each milestone
+    runs (a one-way milestone keeps its countries in its own order), with their names and
+    how many milestones, in the order of the first country's name (the pair's first code is
+    the lower)."""
+    a, b = RelationEvent.country_a_id, RelationEvent.country_b_id
+    lower = case((a < b, a), else_=b).label("first")
+    higher = case((a < b, b), else_=a).label("second")
+    pairs = (
+        select(lower, higher, func.count().label("milestones")).group_by(lower, higher).subquery()
+    )
     rows = session.execute(
         select(
             FIRST.id.label("first_id"),
             FIRST.name.label("first_name"),
             SECOND.id.label("second_id"),
             SECOND.name.label("second_name"),
-            func.count().label("milestones"),
+            pairs.c.milestones,
         )
-        .select_from(RelationEvent)
-        .join(FIRST, FIRST.id == RelationEvent.country_a_id)
-        .join(SECOND, SECOND.id == RelationEvent.country_b_id)
-        .group_by(FIRST.id, FIRST.name, SECOND.id, SECOND.name)
+        .select_from(pairs)
+        .join(FIRST, FIRST.id == pairs.c.first)
+        .join(SECOND, SECOND.id == pairs.c.second)
         .order_by(FIRST.name, SECOND.name)
     ).mappings()
     return [dict(row) for row in rows]

@@ -289,7 +289,9 @@ Provenances = Annotated[
         "`inferred` with the reason, or `reference` with the dataset. A member of a list or "
         "map is keyed `key[member]`: one party, `party_codes[VDVN]`; one alias, "
         "`aliases[Viet Nam]`; one id, `external_ids[wikidata]`. Only keys the answer holds "
-        "a value for have an entry: a list row tells what it shows.",
+        "a value for have an entry: a list row tells what it shows. Every key in "
+        "`x-provenance-fields` that holds a value has one; another key (a `title`, a `name`) "
+        "has one only where a citation names it.",
         examples=[
             {
                 "title": {"basis": "cited", "citations": ["ca82c1f85efba23b"]},

@@ -56,6 +56,11 @@ class CitedRecord(Out):
     )
     id: str = Field(examples=["strategic-partnership-declaration-vn-az-2025"])
     title: str = Field(description="Its title or name (an event's: its action).")
+    url: str = Field(
+        description="The API path that shows it (a milestone's: its countries' relations; "
+        "an event's: its agreement).",
+        examples=["/api/v1/agreements/strategic-partnership-declaration-vn-az-2025"],
+    )
 
 
 class SourceCitationOut(CitationOut):

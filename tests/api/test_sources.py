@@ -68,6 +68,18 @@ def test_a_sources_citations_name_the_record_each_supports(client: TestClient) -
     assert set(listed) == cited
     assert {record["type"] for record in listed.values()} == {"agreement"}
     assert {record["title"] for record in listed.values()} == {declaration["title"]}
+    assert {record["url"] for record in listed.values()} == {f"/api/v1/agreements/{DECLARATION}"}
+
+
+def test_a_citation_of_a_milestone_links_its_countries_relations(client: TestClient) -> None:
+    milestones = [
+        item["record"]
+        for item in all_citations(client, "commentary-az-vn-strategic-partnership")
+        if item["record"]["id"] == "nam-chairmanship-support-vn-az"
+    ]
+    assert milestones
+    assert {m["url"] for m in milestones} == {"/api/v1/relations/VN/AZ"}
+    assert client.get("/api/v1/relations/VN/AZ").status_code == 200
 
 
 def test_a_page_of_citations_reads_a_constant_number_of_statements(

@@ -4,12 +4,15 @@ import warnings
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy import Engine, delete, func, inspect, select
+from sqlalchemy.orm import Session
 
 import app.models  # noqa: F401
 from app.db import Base, is_model_object, make_engine, migrate
+from app.kinds import storage
 from app.kinds.quotes import COLUMNS, anchor
-from app.models import DiscrepancyReading, Source
+from app.kinds.registry import KINDS
+from app.models import Citation, DiscrepancyReading, Source
 
 
 def _tables(url: str) -> set[str]:
@@ -97,3 +100,31 @@ def test_0018_anchors_the_readings_a_database_holds(seeded_url: str) -> None:
             assert found is not None
             assert {c: row[c] for c in COLUMNS} == found.columns()
     engine.dispose()
+
+
+def test_0016_labels_the_direction_of_milestones_recorded_before_it(seeded_url: str) -> None:
+    """A milestone stored before 0016 reads as mutual, labelled inferred (so that it can be
+    written again unchanged), unless a citation already names its direction."""
+    migrate.downgrade(seeded_url, "0015")
+    engine = make_engine(seeded_url)
+    with engine.begin() as conn:
+        conn.execute(
+            delete(Citation).where(
+                Citation.record_type == "relation",
+                Citation.record_id == "strategic-partnership-vn-az-2025",
+                Citation.field == "direction",
+            )
+        )
+    engine.dispose()
+    migrate.upgrade(seeded_url)
+    engine = make_engine(seeded_url)
+    with Session(engine) as session:
+        relation = KINDS["relation"]
+        partnership = storage.read(session, relation, "strategic-partnership-vn-az-2025")
+        supported = storage.read(session, relation, "nam-chairmanship-support-vn-az")
+    engine.dispose()
+    assert partnership is not None and supported is not None
+    assert partnership.direction == "mutual"
+    assert partnership.provenance["direction"].basis == "inferred"
+    assert "direction" not in supported.provenance  # its direction is cited
+    type(partnership).model_validate(partnership.model_dump())  # writable again as it is

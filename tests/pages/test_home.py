@@ -14,7 +14,7 @@ def test_the_start_shows_the_holdings_the_pairs_and_the_newest_records(
     client: TestClient,
 ) -> None:
     page = get_page(client, "/")
-    assert "/relations/VN/AZ" in page.hrefs
+    assert "/relations/AZ/VN" in page.hrefs
     assert "/sources/vns-baku-signing-ceremony-2025" in page.hrefs
     assert "/visits/state-visit-to-lam-azerbaijan-2025" in page.hrefs
     assert "/agreements" in page.hrefs and "/statements" in page.hrefs

@@ -8,10 +8,10 @@ from sqlalchemy.orm import Session
 from app.api.deps import SessionDep, answer, answer_page, found, json_accepted
 from app.api.provenance import agreement_item, entries_of, records_of, told
 from app.api.query_models import query_model
+from app.api.v1.common import record_path
 from app.api.v1.exports import INFERRED, Export, add_export_routes
 from app.counting.live import LiveIndex
 from app.dates import DATE_COLUMNS
-from app.kinds.registry import KINDS
 from app.models import Country, RelationEvent
 from app.queries import agreements as agreement_queries
 from app.queries import bodies as body_queries
@@ -141,11 +141,7 @@ def relations_of(
 
 def _link(row: dict) -> dict:
     """The row with the path of its detail view (a milestone's is its pair's relations)."""
-    if row["kind"] == "relation":
-        url = f"/api/v1/relations/{row['country_a']}/{row['country_b']}"
-    else:
-        url = f"/api/v1/{KINDS[row['kind']].plural}/{row['id']}"
-    return {**row, "url": url}
+    return {**row, "url": record_path(row["kind"], row["id"], row["country_a"], row["country_b"])}
 
 
 TIMELINE = entries_of(TimelineEntry, lambda row: TimelineEntry(**_link(row)))

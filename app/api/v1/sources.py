@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
@@ -7,7 +7,7 @@ from app.api.deps import SessionDep, answer, answer_page, each, found, json_acce
 from app.api.formats import require_acceptable
 from app.api.query_models import query_model
 from app.api.v1.changes import add_history_route
-from app.api.v1.common import record_id
+from app.api.v1.common import record_id, record_path
 from app.api.v1.exports import Export, add_export_routes
 from app.api.v1.writes import add_write_routes
 from app.kinds.registry import KINDS
@@ -135,10 +135,17 @@ async def list_source_citations(
         session,
         filters,
         page_of,
-        each(
-            lambda row: SourceCitationOut.model_validate(citation_json(row[0]) | {"record": row[1]})
-        ),
+        each(source_citation),
     )
+
+
+def source_citation(row: tuple[Any, dict[str, Any]]) -> SourceCitationOut:
+    """A citation of the source (a `citations` row) with the record it supports (its label:
+    `app.queries.citations.record_labels`)."""
+    citation, label = row
+    path = record_path(label["type"], label["id"], label["a"], label["b"])
+    record = {"type": label["type"], "id": label["id"], "title": label["title"], "url": path}
+    return SourceCitationOut.model_validate(citation_json(citation) | {"record": record})
 
 
 def source_detail(session: Session, source_id: str) -> SourceDetail:
