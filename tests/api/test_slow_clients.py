@@ -214,7 +214,7 @@ def test_slow_readers_and_writers_leave_the_server_to_everyone_else(large_url: s
     """32 downloads of 20,000 agreements whose clients stopped reading, from eight addresses
     (twice the admission slots, each address within its share), and 16 writes from one key
     whose bodies stopped half way: each download starts, and meanwhile another client's
-    reads are all answered, 99% of them within a second, and no transaction waits on a slow
+    reads are all answered, 99% of them within 3 s, and no transaction waits on a slow
     client; then each write, its body sent, is made."""
     key = write_key(large_url)
     with (
@@ -233,7 +233,10 @@ def test_slow_readers_and_writers_leave_the_server_to_everyone_else(large_url: s
     print(f"{sum(statuses.values())} reads, p99 {p99(took):.3f} s; {waiting} transactions waiting")
     assert downloads == [200] * 32
     assert set(statuses) == {200}, statuses
-    assert p99(took) < 1.0
+    # A read waiting on a stalled client would never finish (they stay stalled until the
+    # reads are done): 3 s is that bound with room for a busy machine (a CI run with both
+    # databases' suites on two cores saw 1.7 s; alone it is 0.01-0.1 s).
+    assert p99(took) < 3.0
     assert waiting == 0
     assert written == [201] * 16
 
