@@ -207,11 +207,10 @@ def pair_contacts(
     live: LiveIndex | None,
     families: list[list[str]],
     ids: list[str] | None,
-    visits: list[dict] | None = None,
 ) -> tuple[dict | None, dict | None]:
     """`relations.contacts`, from the counting index where it answers (`indexed_contacts`);
     `ids` as for `relations.timeline_parts`."""
-    found = indexed_contacts(session, live, families, visits)
+    found = indexed_contacts(session, live, families)
     return contacts(session, families, ids) if found is None else found
 
 
@@ -219,13 +218,11 @@ def indexed_contacts(
     session: Session,
     live: LiveIndex | None,
     families: list[list[str]],
-    visits: list[dict] | None = None,
 ) -> tuple[dict | None, dict | None] | None:
     """What `relations.contacts` finds (the earliest and the latest dated visit or
     agreement), among the pair's earliest and latest agreements, from the counting index
-    (not by sorting every agreement of the pair in SQL), and its earliest and latest visits,
-    or all of `visits` (the timeline entries of every visit between the two, when the
-    caller has read them). None where the index cannot answer."""
+    (not by sorting every agreement of the pair in SQL), and its earliest and latest
+    visits. None where the index cannot answer."""
     if live is None:
         return None
     with live.use(session) as index:
@@ -241,12 +238,9 @@ def indexed_contacts(
         return None
     parts = timeline_parts(families, [*first.ids, *([last] if last else [])])
     candidates = _rows(session, parts[AGREEMENT].entries())
-    if visits is None:
-        dated = parts[VISIT].entries().where(Visit.date_start.is_not(None))
-        candidates += _rows(session, dated.order_by(Visit.date_start, Visit.id).limit(1))
-        candidates += _rows(session, dated.order_by(Visit.date_end.desc(), Visit.id).limit(1))
-    else:
-        candidates += visits
+    dated = parts[VISIT].entries().where(Visit.date_start.is_not(None))
+    candidates += _rows(session, dated.order_by(Visit.date_start, Visit.id).limit(1))
+    candidates += _rows(session, dated.order_by(Visit.date_end.desc(), Visit.id).limit(1))
     if any(e["date_start"] is not None and e["date_end"] is None for e in candidates):
         return None  # a dated entry without an end: where SQL sorts it varies by database
     return contacts_among(sorted(candidates, key=_position))

@@ -1,6 +1,6 @@
 from collections.abc import Iterator
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import Agreement, Visit
@@ -31,8 +31,12 @@ FACETS = FacetSet.of(
 )
 
 
-def filter_visits(session: Session, f: VisitQuery) -> Select[tuple[Visit]]:
-    stmt = select(Visit)
+def filter_visits(
+    session: Session, f: VisitQuery, *within: ColumnElement[bool]
+) -> Select[tuple[Visit]]:
+    """The visits `f` selects, among those meeting every condition of `within` (a pair's
+    visits one way, say: `app.queries.relations.visits_from`)."""
+    stmt = select(Visit).where(*within)
     if f.country:
         family = country_family(session, "country", f.country)
         stmt = stmt.where(
@@ -52,8 +56,8 @@ def filter_visits(session: Session, f: VisitQuery) -> Select[tuple[Visit]]:
     return stmt
 
 
-def list_visits(session: Session, f: VisitFilters) -> PageResult:
-    stmt = filter_visits(session, f)
+def list_visits(session: Session, f: VisitFilters, *within: ColumnElement[bool]) -> PageResult:
+    stmt = filter_visits(session, f, *within)
     return FACETS.page(session, stmt, SORTS[f.sort], f)
 
 

@@ -75,8 +75,17 @@ class RelationsOut(Out):
     latest_contact: TimelineEntry | None = Field(
         description="The latest dated visit or agreement between the two."
     )
-    visits_from_first: list[CitedVisit] = Field(description="Visits by the first to the second.")
-    visits_from_second: list[CitedVisit] = Field(description="Visits by the second to the first.")
+    visits_from_first: list[CitedVisit] = Field(
+        description="Up to 100 visits by the first to the second, newest first, with "
+        "citations; all of them via `visits_from_first_url`."
+    )
+    visits_from_first_total: int = Field(description="How many visits by the first to the second.")
+    visits_from_first_url: str = Field(examples=["/api/v1/relations/VN/AZ/visits"])
+    visits_from_second: list[CitedVisit] = Field(
+        description="Up to 100 visits by the second to the first, as `visits_from_first`."
+    )
+    visits_from_second_total: int
+    visits_from_second_url: str = Field(examples=["/api/v1/relations/AZ/VN/visits"])
     agreements_total: int
     agreements_by_sector: list[FacetCount]
     agreements_by_year: list[FacetCount]

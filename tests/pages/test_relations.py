@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.pages import relations as relation_pages
+from app.queries import relations as relations_queries
 from tests.factories import make_agreement
 from tests.pages.html import Page, get_page
 
@@ -127,6 +128,16 @@ def test_below_the_timeline_visits_each_way_agreements_by_sector_bodies_statemen
     assert "/agreements?country=VN&country=AZ&sector=energy" in page.hrefs
     assert "/bodies/intergovernmental-committee-vn-az" in page.hrefs
     assert "/statements/east-sea-position-2025" in page.hrefs
+
+
+def test_a_pair_with_more_visits_than_shown_links_to_all_of_them(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(relations_queries, "VISITS_SHOWN", 1)
+    page = get_page(client, "/relations/VN/AZ")
+    assert "The newest 1 of 4" in page.response.text
+    assert "/api/v1/relations/VN/AZ/visits" in page.hrefs
+    assert "/api/v1/relations/AZ/VN/visits" in page.hrefs
 
 
 def test_any_spelling_of_the_codes_and_the_json_beside_it(client: TestClient) -> None:

@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlencode
@@ -8,14 +9,17 @@ from sqlalchemy.orm import Session
 from app.api.deps import SessionDep, answer, answer_page, found, json_accepted
 from app.api.provenance import agreement_item, entries_of, records_of, told
 from app.api.query_models import query_model
+from app.api.responses import plain
 from app.api.v1.common import record_path
 from app.api.v1.exports import INFERRED, Export, add_export_routes
+from app.api.v1.visits import ITEMS as VISITS
 from app.counting.live import LiveIndex
 from app.dates import DATE_COLUMNS
-from app.models import Country, RelationEvent
+from app.models import Country, RelationEvent, Visit
 from app.queries import agreements as agreement_queries
 from app.queries import bodies as body_queries
 from app.queries import relations as queries
+from app.queries import visits as visit_queries
 from app.queries.citations import citations_for
 from app.queries.common import PageResult, country_family, family_of, resolve_country
 from app.queries.timeline_head import pair_contacts, timeline_page
@@ -31,6 +35,7 @@ from app.schemas.relations import (
     TimelineQuery,
 )
 from app.schemas.statements import StatementOut
+from app.schemas.visits import VisitFilters, VisitOut
 
 router = APIRouter(tags=["relations"], responses=PROBLEM_RESPONSES)
 BODIES = records_of(BodyOut, BodyOut.of)
@@ -73,6 +78,41 @@ async def get_relations(
     )
 
 
+def visits_path(guest: str, host: str) -> str:
+    """Where every visit by `guest` to `host` is paged (codes as the relations give them)."""
+    return f"/api/v1/relations/{guest}/{host}/visits"
+
+
+@router.get(
+    "/relations/{first}/{second}/visits",
+    summary="Every visit from one country to another",
+    operation_id="list_relations_visits",
+    response_model=Page[VisitOut],
+    dependencies=[Depends(json_accepted)],
+)
+async def list_relations_visits(
+    request: Request,
+    first: CountryPath("VN"),
+    second: CountryPath("AZ"),  # type: ignore[valid-type]
+    session: SessionDep,
+    filters: Annotated[VisitFilters, query_model(VisitFilters)],
+) -> Response:
+    """The visits by the first country to the second: what `/api/v1/relations/{first}/{second}`
+    counts as `visits_from_first`, paged
+    and filtered as the visits list is (newest first by default). A visit is from the guest
+    country when its guest country or its guest person's own country is that country or a
+    predecessor (Heydar Aliyev's 1983 visit to Viet Nam as a USSR official is a visit from
+    Azerbaijan), so this can find visits that `/api/v1/visits?guest=..&host=..` does not."""
+
+    def page_of(s: Session) -> PageResult:
+        pair = [
+            family_of(s, found(resolve_country(s, c), "country", c).id) for c in (first, second)
+        ]
+        return visit_queries.list_visits(s, filters, queries.visits_from(*pair))
+
+    return await answer_page(request, session, filters, page_of, VISITS)
+
+
 @dataclass(frozen=True)
 class Pair:
     """Two countries as found by the codes asked for, each with its predecessors, and their
@@ -103,13 +143,13 @@ def relations_of(
     (among the timeline a page has read), or found here (among the visits between them and
     the first and last of their agreements)."""
     countries, families = pair.countries, pair.families
+    codes = [c.id for c in countries]
     visits = [
-        queries.visits_between(session, *families),
-        queries.visits_between(session, *families[::-1]),
+        queries.newest_visits_from(session, *families),
+        queries.newest_visits_from(session, *families[::-1]),
     ]
     if contacts is None:
-        entries = [queries.visit_entry(v) for v in visits[0] + visits[1]]
-        contacts = pair_contacts(session, live, families, pair.agreement_ids, entries)
+        contacts = pair_contacts(session, live, families, pair.agreement_ids)
     filters = AgreementFilters(limit=100, include=["citations"], facets=["sector", "year"])
     listing = agreement_queries.list_page(session, live, filters, Selection({"country": families}))
     facets = listing.facets or {}
@@ -125,8 +165,12 @@ def relations_of(
         bodies=BODIES(session, body_queries.bodies_of_both(session, families)),
         earliest_recorded_contact=_entry(session, earliest_contact),
         latest_contact=_entry(session, latest_contact),
-        visits_from_first=_cited_visits(session, visits[0]),
-        visits_from_second=_cited_visits(session, visits[1]),
+        visits_from_first=_cited_visits(session, visits[0].rows),
+        visits_from_first_total=visits[0].total,
+        visits_from_first_url=visits_path(*codes),
+        visits_from_second=_cited_visits(session, visits[1].rows),
+        visits_from_second_total=visits[1].total,
+        visits_from_second_url=visits_path(*codes[::-1]),
         agreements_total=listing.page.total,
         agreements_by_sector=facets["sector"],
         agreements_by_year=sorted(facets["year"], key=lambda f: f["value"]),
@@ -134,7 +178,7 @@ def relations_of(
             AgreementOut.model_validate(agreement_item(r, listing.links, filters.include))
             for r in listing.page.rows
         ],
-        agreements_url="/api/v1/agreements?" + urlencode([("country", c.id) for c in countries]),
+        agreements_url="/api/v1/agreements?" + urlencode([("country", c) for c in codes]),
         statements=STATEMENTS(session, queries.statements_between(session, *families)),
     )
 
@@ -228,15 +272,15 @@ def _milestones(session: Session, events: list[RelationEvent]) -> list[Milestone
     ]
 
 
-def _cited_visits(session: Session, visits: list[dict]) -> list[CitedVisit]:
-    citations = citations_for(session, "visit", [v["id"] for v in visits])
+def _cited_visits(session: Session, visits: Sequence[Visit]) -> list[CitedVisit]:
+    citations = citations_for(session, "visit", [v.id for v in visits])
     return [
         CitedVisit.model_validate(
             told(
                 CitedVisit,
-                {**v, "citations": citations[v["id"]]},
-                v["provenance"],
-                citations[v["id"]],
+                {**plain(VisitOut.model_validate(v)), "citations": citations[v.id]},
+                v.provenance,
+                citations[v.id],
             )
         )
         for v in visits
