@@ -10,7 +10,17 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, bindparam, exists, intersect, select
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    bindparam,
+    exists,
+    intersect,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from app.counting.index import AgreementIndex, IndexPage, date_bounds
@@ -606,21 +616,23 @@ EVENT_COLUMNS = (
 
 
 def references_of(session: Session, agreement_id: str) -> tuple[list[Row[Any]], list[Row[Any]]]:
-    """The agreements this one refers to, and those that refer to it, by date then id."""
-
-    def linked(match: Select[tuple[str]]) -> list[Row[Any]]:
-        stmt = (
-            select(*REFERENCE_COLUMNS)
-            .where(Agreement.id.in_(match))
-            .order_by(Agreement.date_start.nulls_last(), Agreement.id)
-        )
-        return columns(session, stmt).all()
-
+    """The agreements this one refers to, and those that refer to it, by date then id, in
+    one statement (each statement of a detail is a round trip to PostgreSQL)."""
     refs = AgreementReference
-    return (
-        linked(select(refs.referenced_id).where(refs.agreement_id == agreement_id)),
-        linked(select(refs.agreement_id).where(refs.referenced_id == agreement_id)),
-    )
+
+    def linked(side: int, match: Select[tuple[str]]) -> Select[Any]:
+        shown = select(literal(side).label("side"), *REFERENCE_COLUMNS, Agreement.date_start)
+        return shown.where(Agreement.id.in_(match))
+
+    both = union_all(
+        linked(0, select(refs.referenced_id).where(refs.agreement_id == agreement_id)),
+        linked(1, select(refs.agreement_id).where(refs.referenced_id == agreement_id)),
+    ).subquery()
+    order = (both.c.side, both.c.date_start.nulls_last(), both.c.id)
+    found: tuple[list[Row[Any]], list[Row[Any]]] = ([], [])
+    for row in columns(session, select(both).order_by(*order)):
+        found[row.side].append(row)
+    return found
 
 
 def in_force_on(day: date) -> ColumnElement[bool]:

@@ -5,7 +5,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Row, and_, literal, null, or_, select, union_all
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from app.models import (
     Agreement,
@@ -95,9 +95,9 @@ def discrepancies_for(session: Session, record_type: str, record_id: str) -> lis
         session.scalars(
             select(Discrepancy)
             .where(Discrepancy.record_type == record_type, Discrepancy.record_id == record_id)
-            .options(selectinload(Discrepancy.readings))
+            .options(joinedload(Discrepancy.readings))  # one statement, not two
             .order_by(Discrepancy.id)
-        )
+        ).unique()
     )
 
 

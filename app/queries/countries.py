@@ -1,7 +1,7 @@
 from collections.abc import Iterator
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from app.models import Country
 from app.queries.common import PageResult, SortKey, keyset_batches, paginate, resolve_country
@@ -38,7 +38,7 @@ def get_country(session: Session, code: str) -> Country | None:
     stmt = (
         select(Country)
         .where(Country.id == country.id)
-        .options(selectinload(Country.successor), selectinload(Country.part_of))
+        .options(joinedload(Country.successor), joinedload(Country.part_of))
         .execution_options(populate_existing=True)
     )
     return session.scalars(stmt).first()

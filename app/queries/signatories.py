@@ -1,7 +1,7 @@
 from collections.abc import Iterator
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.models import AgreementSignatory, Signatory
 from app.queries.common import PageResult, SortKey, country_family, keyset_batches
@@ -46,9 +46,7 @@ def iter_signatories(session: Session, f: SignatoryQuery) -> Iterator[list[Signa
 
 def get_signatory(session: Session, signatory_id: str) -> Signatory | None:
     stmt = (
-        select(Signatory)
-        .where(Signatory.id == signatory_id)
-        .options(selectinload(Signatory.country))
+        select(Signatory).where(Signatory.id == signatory_id).options(joinedload(Signatory.country))
     )
     return session.scalars(stmt).first()
 

@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.models import (
     Signatory,
@@ -104,11 +104,12 @@ def get_statement(session: Session, statement_id: str) -> Statement | None:
         select(Statement)
         .where(Statement.id == statement_id)
         .options(
-            selectinload(Statement.speaker),
-            selectinload(Statement.visit),
-            selectinload(Statement.countries).selectinload(StatementCountry.country),
-            selectinload(Statement.sectors).selectinload(StatementSector.sector),
-            selectinload(Statement.references).selectinload(StatementReference.agreement),
+            # a one-row link joined, a list read in a second statement (each a round trip)
+            joinedload(Statement.speaker),
+            joinedload(Statement.visit),
+            selectinload(Statement.countries).joinedload(StatementCountry.country),
+            selectinload(Statement.sectors).joinedload(StatementSector.sector),
+            selectinload(Statement.references).joinedload(StatementReference.agreement),
         )
     )
     return session.scalars(stmt).first()

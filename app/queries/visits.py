@@ -1,7 +1,7 @@
 from collections.abc import Iterator
 
 from sqlalchemy import ColumnElement, Select, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.models import Agreement, Visit
 from app.queries.common import PageResult, SortKey, country_family, keyset_batches
@@ -73,10 +73,10 @@ def get_visit(session: Session, visit_id: str) -> Visit | None:
     stmt = (
         select(Visit)
         .where(Visit.id == visit_id)
-        .options(
-            selectinload(Visit.guest),
-            selectinload(Visit.guest_country),
-            selectinload(Visit.host_country),
+        .options(  # joined: each is one row, and each statement a round trip
+            joinedload(Visit.guest),
+            joinedload(Visit.guest_country),
+            joinedload(Visit.host_country),
         )
     )
     return session.scalars(stmt).first()
