@@ -14,6 +14,7 @@ from app.counting.live import LiveIndex
 from app.pages.render import page
 from app.pages.timeline import draw, legend
 from app.queries import relations as queries
+from app.queries.agreements import ids_with_parties
 from app.queries.citations import citations_for
 from app.queries.sources import source_titles
 from app.queries.timeline_head import timeline_head
@@ -48,7 +49,7 @@ def relations_context(
 
     A milestone of the relations has no page of its own: its mark links to its entry on
     this page (`#milestone-<id>`), where its quotes link on to their sources."""
-    pair = pair_of(session, live, first, second)
+    pair = pair_of(session, first, second)
     ids = [c.id for c in pair.countries]
     here = f"/relations/{ids[0]}/{ids[1]}"
 
@@ -61,8 +62,9 @@ def relations_context(
     if head is not None:
         entries = head.rows
     else:
+        agreement_ids = ids_with_parties(session, live, pair.families)
         timeline = queries.timeline_batches(
-            session, pair.families, TimelineQuery(country=ids), pair.agreement_ids, MAX_ENTRIES + 1
+            session, pair.families, TimelineQuery(country=ids), agreement_ids, MAX_ENTRIES + 1
         )
         entries = list(islice(chain.from_iterable(timeline), MAX_ENTRIES + 1))
     truncated = len(entries) > MAX_ENTRIES

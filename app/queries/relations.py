@@ -47,10 +47,9 @@ from app.queries.common import (
     unpack_cursor,
 )
 from app.queries.visits import SORTS as VISIT_SORTS
-from app.queries.visits import filter_visits
 from app.schemas.common import date_bounds
 from app.schemas.relations import TimelineFilters, TimelineQuery
-from app.schemas.visits import VisitQuery
+from app.schemas.visits import VisitOut, VisitQuery
 
 
 def guest_from(family: list[str]) -> ColumnElement[bool]:
@@ -73,15 +72,21 @@ States and China 3,917 at a million agreements, 3.8 MB with their citations); th
 paged at `/api/v1/relations/{first}/{second}/visits`."""
 
 
+VISIT_COLUMNS = (*(getattr(Visit, name) for name in VisitOut.model_fields), Visit.date_start)
+"""What a listed visit shows (`VisitOut`), and its date for the sort (a row costs a
+fraction of what a mapped object does)."""
+
+
 def newest_visits_from(session: Session, guests: list[str], hosts: list[str]) -> PageResult:
     """The first page of the visits by `guests` to `hosts` in the visits list's own order
-    (newest first), VISITS_SHOWN long, with their exact total."""
+    (newest first), VISITS_SHOWN long, as rows of `VISIT_COLUMNS`, with their exact total."""
     within = visits_from(guests, hosts)
     total = session.scalar(select(func.count()).select_from(Visit).where(within)) or 0
-    query = VisitQuery()
-    stmt = filter_visits(session, query, within)
-    sort = VISIT_SORTS[query.sort]
-    return paginate(session, stmt, sort, limit=VISITS_SHOWN, offset=0, cursor=None, total=total)
+    sort = VISIT_SORTS[VisitQuery().sort]
+    stmt = select(*VISIT_COLUMNS).where(within)
+    return paginate(
+        session, stmt, sort, limit=VISITS_SHOWN, offset=0, cursor=None, total=total, tuples=True
+    )
 
 
 def _between(a_column, b_column, first: list[str], second: list[str]) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]

@@ -206,12 +206,13 @@ def pair_contacts(
     session: Session,
     live: LiveIndex | None,
     families: list[list[str]],
-    ids: list[str] | None,
 ) -> tuple[dict | None, dict | None]:
-    """`relations.contacts`, from the counting index where it answers (`indexed_contacts`);
-    `ids` as for `relations.timeline_parts`."""
+    """`relations.contacts`, from the counting index where it answers (`indexed_contacts`),
+    or in SQL (with the pair's agreements from the index where it lists them)."""
     found = indexed_contacts(session, live, families)
-    return contacts(session, families, ids) if found is None else found
+    if found is None:
+        return contacts(session, families, ids_with_parties(session, live, families))
+    return found
 
 
 def indexed_contacts(

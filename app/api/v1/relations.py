@@ -1,21 +1,21 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Request, Response
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep, answer, answer_page, found, json_accepted
 from app.api.provenance import agreement_item, entries_of, records_of, told
 from app.api.query_models import query_model
-from app.api.responses import plain
 from app.api.v1.common import record_path
 from app.api.v1.exports import INFERRED, Export, add_export_routes
 from app.api.v1.visits import ITEMS as VISITS
 from app.counting.live import LiveIndex
 from app.dates import DATE_COLUMNS
-from app.models import Country, RelationEvent, Visit
+from app.models import Country, RelationEvent
 from app.queries import agreements as agreement_queries
 from app.queries import bodies as body_queries
 from app.queries import relations as queries
@@ -115,22 +115,19 @@ async def list_relations_visits(
 
 @dataclass(frozen=True)
 class Pair:
-    """Two countries as found by the codes asked for, each with its predecessors, and their
-    agreements' ids where the counting index gives them (None: SQL finds them)."""
+    """Two countries as found by the codes asked for, each with its predecessors."""
 
     countries: list[Country]
     families: list[list[str]]
-    agreement_ids: list[str] | None
 
 
-def pair_of(session: Session, live: LiveIndex | None, first: str, second: str) -> Pair:
+def pair_of(session: Session, first: str, second: str) -> Pair:
     countries = [found(resolve_country(session, code), "country", code) for code in (first, second)]
-    families = [family_of(session, c.id) for c in countries]
-    return Pair(countries, families, agreement_queries.ids_with_parties(session, live, families))
+    return Pair(countries, [family_of(session, c.id) for c in countries])
 
 
 def relations(session: Session, live: LiveIndex | None, first: str, second: str) -> RelationsOut:
-    return relations_of(session, live, pair_of(session, live, first, second))
+    return relations_of(session, live, pair_of(session, first, second))
 
 
 def relations_of(
@@ -149,7 +146,7 @@ def relations_of(
         queries.newest_visits_from(session, *families[::-1]),
     ]
     if contacts is None:
-        contacts = pair_contacts(session, live, families, pair.agreement_ids)
+        contacts = pair_contacts(session, live, families)
     filters = AgreementFilters(limit=100, include=["citations"], facets=["sector", "year"])
     listing = agreement_queries.list_page(session, live, filters, Selection({"country": families}))
     facets = listing.facets or {}
@@ -272,13 +269,14 @@ def _milestones(session: Session, events: list[RelationEvent]) -> list[Milestone
     ]
 
 
-def _cited_visits(session: Session, visits: Sequence[Visit]) -> list[CitedVisit]:
+def _cited_visits(session: Session, visits: Sequence[Row[Any]]) -> list[CitedVisit]:
+    """Rows of `queries.VISIT_COLUMNS` as visits with their citations."""
     citations = citations_for(session, "visit", [v.id for v in visits])
     return [
         CitedVisit.model_validate(
             told(
                 CitedVisit,
-                {**plain(VisitOut.model_validate(v)), "citations": citations[v.id]},
+                {**v._mapping, "citations": citations[v.id]},
                 v.provenance,
                 citations[v.id],
             )
