@@ -57,6 +57,7 @@ def reads(path: Path, base: str) -> dict[str, str]:
         + urlencode({"country": PARTY, "limit": 20, "include": "parties,sectors"}),
         f"relations {busiest}/{partner}": f"/api/v1/relations/{busiest}/{partner}",
         "relations VN/AZ": "/api/v1/relations/VN/AZ",
+        f"visits {busiest} to {partner}": f"/api/v1/relations/{busiest}/{partner}/visits",
         f"timeline {busiest}": timeline,
         f"timeline {busiest}, deep cursor": deep_timeline(base, busiest),
         f"timeline {busiest}/{partner}": "/api/v1/timeline?"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, tuple_
+from sqlalchemy import ColumnElement, and_, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.counting.ids import Unranked
@@ -34,6 +34,7 @@ from app.queries.relations import (
     TimelinePart,
     contacts,
     contacts_among,
+    first_visits,
     timeline,
     timeline_after,
     timeline_parts,
@@ -239,9 +240,10 @@ def indexed_contacts(
         return None
     parts = timeline_parts(families, [*first.ids, *([last] if last else [])])
     candidates = _rows(session, parts[AGREEMENT].entries())
-    dated = parts[VISIT].entries().where(Visit.date_start.is_not(None))
-    candidates += _rows(session, dated.order_by(Visit.date_start, Visit.id).limit(1))
-    candidates += _rows(session, dated.order_by(Visit.date_end.desc(), Visit.id).limit(1))
+    visits = parts[VISIT]
+    dated = and_(visits.match, Visit.date_start.is_not(None))
+    for order in ((Visit.date_start, Visit.id), (Visit.date_end.desc(), Visit.id)):
+        candidates += _rows(session, visits.entries(match=first_visits(dated, order, 1)))
     if any(e["date_start"] is not None and e["date_end"] is None for e in candidates):
         return None  # a dated entry without an end: where SQL sorts it varies by database
     return contacts_among(sorted(candidates, key=_position))

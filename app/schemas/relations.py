@@ -76,13 +76,13 @@ class RelationsOut(Out):
         description="The latest dated visit or agreement between the two."
     )
     visits_from_first: list[CitedVisit] = Field(
-        description="Up to 100 visits by the first to the second, newest first, with "
-        "citations; all of them via `visits_from_first_url`."
+        description="The newest 20 visits by the first to the second, with citations; all "
+        "of them via `visits_from_first_url`."
     )
     visits_from_first_total: int = Field(description="How many visits by the first to the second.")
     visits_from_first_url: str = Field(examples=["/api/v1/relations/VN/AZ/visits"])
     visits_from_second: list[CitedVisit] = Field(
-        description="Up to 100 visits by the second to the first, as `visits_from_first`."
+        description="The newest 20 visits by the second to the first, as `visits_from_first`."
     )
     visits_from_second_total: int
     visits_from_second_url: str = Field(examples=["/api/v1/relations/AZ/VN/visits"])
@@ -90,7 +90,7 @@ class RelationsOut(Out):
     agreements_by_sector: list[FacetCount]
     agreements_by_year: list[FacetCount]
     agreements: list[AgreementOut] = Field(
-        description="Up to 100 of their agreements, newest first, with citations; the rest "
+        description="The newest 20 of their agreements, with citations; all of them "
         "via `agreements_url`."
     )
     agreements_url: str

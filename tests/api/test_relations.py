@@ -125,7 +125,7 @@ def test_the_visits_each_way_are_paged_at_their_url(
     """The relations show the newest visits each way with their total; their URL pages all
     of them, a visit counting as from Azerbaijan when its guest is Azerbaijani though he came
     as a USSR official (which the visits list's `guest` filter, by guest country, leaves)."""
-    monkeypatch.setattr(relations_module, "VISITS_SHOWN", 1)
+    monkeypatch.setattr(relations_module, "SHOWN", 1)
     body = client.get("/api/v1/relations/VN/AZ").json()
     assert [v["id"] for v in body["visits_from_second"]] == [
         "official-visit-ilham-aliyev-vietnam-2014"

@@ -133,7 +133,7 @@ def test_below_the_timeline_visits_each_way_agreements_by_sector_bodies_statemen
 def test_a_pair_with_more_visits_than_shown_links_to_all_of_them(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(relations_queries, "VISITS_SHOWN", 1)
+    monkeypatch.setattr(relations_queries, "SHOWN", 1)
     page = get_page(client, "/relations/VN/AZ")
     assert "The newest 1 of 4" in page.response.text
     assert "/api/v1/relations/VN/AZ/visits" in page.hrefs

@@ -147,7 +147,9 @@ def relations_of(
     ]
     if contacts is None:
         contacts = pair_contacts(session, live, families)
-    filters = AgreementFilters(limit=100, include=["citations"], facets=["sector", "year"])
+    filters = AgreementFilters(
+        limit=queries.SHOWN, include=["citations"], facets=["sector", "year"]
+    )
     listing = agreement_queries.list_page(session, live, filters, Selection({"country": families}))
     facets = listing.facets or {}
     milestones = _milestones(session, queries.milestones_between(session, *families))
