@@ -6,7 +6,14 @@ from sqlalchemy.orm import Session
 
 from app.kinds.record_to_row import dated
 from app.kinds.shapes import Dated
-from app.models import Agreement, AgreementEvent, AgreementParty, AgreementSector, Change
+from app.models import (
+    Agreement,
+    AgreementEvent,
+    AgreementParty,
+    AgreementSector,
+    Change,
+    Visit,
+)
 from app.text import search_text
 
 
@@ -74,3 +81,26 @@ def make_event(
     session.add(event)
     session.flush()
     return event
+
+
+def make_visit(
+    session: Session,
+    *,
+    id: str,
+    guest_country: str | None,
+    host_country: str,
+    date: str | None = "2010",
+    guest: str | None = None,
+) -> Visit:
+    visit = Visit(
+        id=id,
+        title=f"Visit {id}",
+        guest_country_id=guest_country,
+        host_country_id=host_country,
+        guest_id=guest,
+        **dated(Dated(date=date)),
+        search_text=search_text(id),
+    )
+    session.add(visit)
+    session.flush()
+    return visit

@@ -55,6 +55,11 @@ CURSORS = {
     ("/api/v1/statements", "title"): ["title", "Tô Lâm", "to-lam-confidence-2025"],
     ("/api/v1/statements", "-title"): ["-title", "Tô Lâm", "to-lam-confidence-2025"],
 }
+CURSORS |= {  # a pair's visits are paged as the visits list is
+    ("/api/v1/relations/{first}/{second}/visits", sort): cursor
+    for (path, sort), cursor in CURSORS.items()
+    if path == "/api/v1/visits"
+}
 """Keyset cursors of the lists that sort by a value (a history's cursor is a change id, any
 of which is valid)."""
 REFERENCES = {

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
+    Row,
     Select,
     String,
     and_,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
+    union,
     union_all,
 )
 from sqlalchemy.orm import Session, selectinload
@@ -39,6 +41,7 @@ from app.queries.agreements import ids_with_parties
 from app.queries.common import (
     PageResult,
     capped_count,
+    columns,
     country_family,
     cursor_date,
     cursor_text,
@@ -66,36 +69,70 @@ def visits_from(guests: list[str], hosts: list[str]) -> ColumnElement[bool]:
     return and_(guest_from(guests), Visit.host_country_id.in_(hosts))
 
 
-def first_visits(
-    within: ColumnElement[bool], order: Sequence[Any], limit: int
-) -> ColumnElement[bool]:
-    """The first `limit` visits meeting `within` in `order`, as a test of a visit's id: a
-    pair's visits are found and ordered on `ix_visits_host_guest` alone, and only these
-    read (not the 3,917 between the United States and China at a million agreements)."""
-    return Visit.id.in_(select(Visit.id).where(within).order_by(*order).limit(limit))
-
-
 SHOWN = 20
 """The records of each list a pair's relations show, newest first: the first page of the
 list its URL gives (a busy pair has thousands: the United States and China 3,917 visits
 and 84,922 agreements at a million agreements; all their visits made a 3.8 MB answer)."""
 
 
-VISIT_COLUMNS = (*(getattr(Visit, name) for name in VisitOut.model_fields), Visit.date_start)
-"""What a listed visit shows (`VisitOut`), and its date for the sort (a row costs a
-fraction of what a mapped object does)."""
+VISIT_COLUMNS = (
+    *(getattr(Visit, name) for name in VisitOut.model_fields),
+    Visit.date_start,
+    Visit.date_end,
+)
+"""What a listed visit shows (`VisitOut`), and its dates for the sort and the timeline (a
+row costs a fraction of what a mapped object does)."""
 
 
-def newest_visits_from(session: Session, guests: list[str], hosts: list[str]) -> PageResult:
-    """The first page of the visits by `guests` to `hosts` in the visits list's own order
-    (newest first), SHOWN long, as rows of `VISIT_COLUMNS`, with their exact total."""
-    within = visits_from(guests, hosts)
+@dataclass(frozen=True)
+class PairVisits:
+    """The visits between two countries as their relations show them: each way's first page
+    (SHOWN, newest first, rows of `VISIT_COLUMNS`) with its exact total, and the timeline
+    entries of the earliest-starting and the latest-ending dated visit (the visits'
+    candidates for the earliest and latest contact)."""
+
+    each_way: tuple[PageResult, PageResult]
+    contacts: list[dict]
+
+
+def pair_visits(session: Session, first: list[str], second: list[str]) -> PairVisits:
+    """`PairVisits` of two countries' families, each visit found and ordered on
+    `ix_visits_host_guest` alone (its ids and dates are in it) and only those returned
+    read: at a million agreements the United States and China have 3,917, which SQL sorts
+    several times faster than Python can once they are fetched."""
+    ways = (visits_from(first, second), visits_from(second, first))
+    dated = and_(or_(*ways), Visit.date_start.is_not(None))
+    orders = ((Visit.date_start, Visit.id), (Visit.date_end.desc(), Visit.id))
+    firsts = [_first(dated, order, 1).subquery() for order in orders]
+    ends = union(*(select(first.c.id) for first in firsts))  # an OR of the two is a scan
+    candidates = columns(session, select(*VISIT_COLUMNS).where(Visit.id.in_(ends)))
+    first_way, second_way = (_newest(session, way) for way in ways)
+    return PairVisits((first_way, second_way), [visit_entry(row) for row in candidates])
+
+
+def _first(within: ColumnElement[bool], order: Sequence[Any], limit: int) -> Select[Any]:
+    """The ids of the first `limit` visits meeting `within` in `order` (so that only those
+    are read)."""
+    return select(Visit.id).where(within).order_by(*order).limit(limit)
+
+
+def _newest(session: Session, within: ColumnElement[bool]) -> PageResult:
+    """The first page of the visits meeting `within` in the visits list's own order (newest
+    first), SHOWN long, as rows of `VISIT_COLUMNS`, with their exact total."""
     total = session.scalar(select(func.count()).select_from(Visit).where(within)) or 0
     sort = VISIT_SORTS[VisitQuery().sort]
-    stmt = select(*VISIT_COLUMNS).where(first_visits(within, sort.order_by(), SHOWN + 1))
+    stmt = select(*VISIT_COLUMNS).where(Visit.id.in_(_first(within, sort.order_by(), SHOWN + 1)))
     return paginate(
         session, stmt, sort, limit=SHOWN, offset=0, cursor=None, total=total, tuples=True
     )
+
+
+def visit_entry(visit: Row[Any]) -> dict:
+    """A visit's row of `VISIT_COLUMNS` as its timeline entry (`TimelinePart.entries`)."""
+    entry = {"rank": TIMELINE_KINDS.index("visit"), "kind": "visit", "country_a": None}
+    for column in ("id", "title", "date", "date_precision", "date_inferred", "provenance"):
+        entry[column] = getattr(visit, column)
+    return {**entry, "date_start": visit.date_start, "date_end": visit.date_end, "country_b": None}
 
 
 def _between(a_column, b_column, first: list[str], second: list[str]) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
@@ -182,12 +219,9 @@ class TimelinePart:
     match: ColumnElement[bool]
     pair: tuple[Any, Any]
 
-    def entries(
-        self, bounds: Bounds = (None, None), match: ColumnElement[bool] | None = None
-    ) -> Select:
+    def entries(self, bounds: Bounds = (None, None)) -> Select:
         """The rows of (rank, kind, id, title, dates, provenance, country_a, country_b),
-        within the date bounds, of the part's records or of those `match` picks among them
-        (a test that implies the part's own, so the planner reads only those)."""
+        within the date bounds."""
         model = self.model
         stmt = select(
             literal(self.rank).label("rank"),
@@ -202,7 +236,7 @@ class TimelinePart:
             model.date_end.label("date_end"),
             self.pair[0].label("country_a"),
             self.pair[1].label("country_b"),
-        ).where(self.match if match is None else match)
+        ).where(self.match)
         start, end = bounds
         if start:
             stmt = stmt.where(model.date_end >= start.start)
@@ -239,8 +273,6 @@ def timeline_parts(
         visit_match = or_(visits_from(a, b), visits_from(b, a))
         relation_match = _between(RelationEvent.country_a_id, RelationEvent.country_b_id, a, b)
         statement_match = statements_between_match(a, b)
-    no_country = literal(None, String)
-    no_pair = (no_country, no_country)
     parts = {
         "relation": (
             RelationEvent,
@@ -248,11 +280,25 @@ def timeline_parts(
             relation_match,
             (RelationEvent.country_a_id, RelationEvent.country_b_id),
         ),
-        "visit": (Visit, Visit.title, visit_match, no_pair),
-        "agreement": (Agreement, Agreement.title, Agreement.id.in_(parties), no_pair),
-        "statement": (Statement, Statement.title, statement_match, no_pair),
+        "visit": (Visit, Visit.title, visit_match, NO_PAIR),
+        "statement": (Statement, Statement.title, statement_match, NO_PAIR),
     }
-    return [TimelinePart(rank, kind, *parts[kind]) for rank, kind in enumerate(TIMELINE_KINDS)]
+    return [
+        agreement_part(parties) if kind == "agreement" else TimelinePart(rank, kind, *parts[kind])
+        for rank, kind in enumerate(TIMELINE_KINDS)
+    ]
+
+
+NO_PAIR = (literal(None, String), literal(None, String))
+"""The countries of an entry that is not a milestone."""
+
+
+def agreement_part(ids: Any) -> TimelinePart:
+    """The agreements part of a timeline: the agreements `ids` lists (a list or a select)."""
+    rank = TIMELINE_KINDS.index("agreement")
+    return TimelinePart(
+        rank, "agreement", Agreement, Agreement.title, Agreement.id.in_(ids), NO_PAIR
+    )
 
 
 def timeline_entries(

@@ -17,14 +17,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select, tuple_
+from sqlalchemy import ColumnElement, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.counting.ids import Unranked
 from app.counting.index import AgreementIndex, Unanswerable, date_bounds
 from app.counting.live import LiveIndex
 from app.errors import InvalidParameter
-from app.models import Visit
 from app.models._columns import LAST_GOING_UP, date_sort_key
 from app.queries.agreements import ids_with_parties
 from app.queries.common import COUNT_CAP, PageResult, capped_count
@@ -32,9 +31,9 @@ from app.queries.relations import (
     TIMELINE_KINDS,
     Bounds,
     TimelinePart,
+    agreement_part,
     contacts,
     contacts_among,
-    first_visits,
     timeline,
     timeline_after,
     timeline_parts,
@@ -207,10 +206,12 @@ def pair_contacts(
     session: Session,
     live: LiveIndex | None,
     families: list[list[str]],
+    visits: list[dict],
 ) -> tuple[dict | None, dict | None]:
-    """`relations.contacts`, from the counting index where it answers (`indexed_contacts`),
-    or in SQL (with the pair's agreements from the index where it lists them)."""
-    found = indexed_contacts(session, live, families)
+    """`relations.contacts`, from the counting index where it answers (`indexed_contacts`,
+    the pair's `visits` as there), or in SQL (with the pair's agreements from the index
+    where it lists them)."""
+    found = indexed_contacts(session, live, families, visits)
     if found is None:
         return contacts(session, families, ids_with_parties(session, live, families))
     return found
@@ -220,11 +221,13 @@ def indexed_contacts(
     session: Session,
     live: LiveIndex | None,
     families: list[list[str]],
+    visits: list[dict],
 ) -> tuple[dict | None, dict | None] | None:
     """What `relations.contacts` finds (the earliest and the latest dated visit or
     agreement), among the pair's earliest and latest agreements, from the counting index
-    (not by sorting every agreement of the pair in SQL), and its earliest and latest
-    visits. None where the index cannot answer."""
+    (not by sorting every agreement of the pair in SQL), and `visits`: the timeline entries
+    of its earliest-starting and latest-ending dated visits (`relations.pair_visits`). None
+    where the index cannot answer."""
     if live is None:
         return None
     with live.use(session) as index:
@@ -238,12 +241,8 @@ def indexed_contacts(
             return None
     if first is None:
         return None
-    parts = timeline_parts(families, [*first.ids, *([last] if last else [])])
-    candidates = _rows(session, parts[AGREEMENT].entries())
-    visits = parts[VISIT]
-    dated = and_(visits.match, Visit.date_start.is_not(None))
-    for order in ((Visit.date_start, Visit.id), (Visit.date_end.desc(), Visit.id)):
-        candidates += _rows(session, visits.entries(match=first_visits(dated, order, 1)))
+    ids = [*first.ids, *([last] if last else [])]
+    candidates = _rows(session, agreement_part(ids).entries()) + visits
     if any(e["date_start"] is not None and e["date_end"] is None for e in candidates):
         return None  # a dated entry without an end: where SQL sorts it varies by database
     return contacts_among(sorted(candidates, key=_position))

@@ -12,17 +12,22 @@ from app.queries import timeline_head as timeline_head_module
 from app.queries.agreements import ids_with_parties
 from app.queries.common import country_family
 from app.queries.relations import (
+    SHOWN,
     contacts,
     contacts_among,
     iter_timeline,
+    pair_visits,
     timeline,
     timeline_entries,
+    visits_from,
 )
 from app.queries.timeline_head import indexed_contacts, timeline_head, timeline_page
+from app.queries.visits import list_visits
 from app.schemas.common import date_bounds
 from app.schemas.relations import TimelineFilters, TimelineQuery
+from app.schemas.visits import VisitFilters
 from tests.api.engines import TransactionIndex
-from tests.factories import make_agreement
+from tests.factories import make_agreement, make_visit
 from tests.problems import assert_problem
 
 
@@ -273,9 +278,43 @@ def test_contacts_among_the_timeline_are_those_sql_finds(session: Session, ties:
     whole = [entry for batch in iter_timeline(session, query) for entry in batch]
     found = contacts_among(whole)
     assert found == contacts(session, families)
-    assert indexed_contacts(session, TransactionIndex(), families) == found
+    visits = pair_visits(session, *families).contacts
+    assert indexed_contacts(session, TransactionIndex(), families, visits) == found
     assert found[0] is not None and found[0]["id"] == "visit-ho-chi-minh-azerbaijan-1959"
     assert found[1] is not None and (found[1]["id"] == "late-a") == ties
+
+
+def test_a_pairs_visits_ranked_at_once_are_those_sql_lists_and_finds(session: Session) -> None:
+    """The relations' visits each way (each way's newest `SHOWN`, its total) and the visits'
+    candidates for the contacts, from one ranking of the pair's visits: the same as the
+    paged list and the contacts SQL finds, with ties on every day, undated visits, a visit
+    whose guest is from the country though his own country is another, and a long visit
+    that ends last without starting last."""
+    for i in range(2 * SHOWN):
+        make_visit(session, id=f"us-cn-{i:02d}", guest_country="US", host_country="CN",
+                   date=None if i % 9 == 0 else f"{2001 + i % 3}")  # fmt: skip
+        make_visit(session, id=f"cn-us-{i:02d}", guest_country="CN", host_country="US",
+                   date=f"{2001 + i % 4}-0{1 + i % 2}")  # fmt: skip
+    make_visit(session, id="aliyev-as-ussr", guest_country="SUHH", host_country="US",
+               guest="heydar-aliyev", date="2003")  # fmt: skip
+    long_one = make_visit(
+        session, id="a-long-one", guest_country="US", host_country="CN", date="1990"
+    )
+    long_one.date_end = LAST_GOING_UP  # as if it never ended
+    session.flush()
+    families = [country_family(session, "country", code) for code in ("US", "CN")]
+    found = pair_visits(session, *families)
+    for way, (guests, hosts) in enumerate((families, families[::-1])):
+        listed = list_visits(session, VisitFilters(limit=SHOWN), visits_from(guests, hosts))
+        page = found.each_way[way]
+        assert [v.id for v in page.rows] == [v.id for v in listed.rows]
+        assert page.total == listed.total
+    az = [families[0], country_family(session, "country", "AZ")]
+    assert "aliyev-as-ussr" in [v.id for v in pair_visits(session, *az[::-1]).each_way[0].rows]
+    candidates = {e["id"] for e in found.contacts}
+    assert candidates == {"a-long-one"} | {
+        e["id"] for e in contacts(session, families) if e and e["kind"] == "visit"
+    }
 
 
 def _timeline_ties(session: Session) -> None:

@@ -141,12 +141,10 @@ def relations_of(
     the first and last of their agreements)."""
     countries, families = pair.countries, pair.families
     codes = [c.id for c in countries]
-    visits = [
-        queries.newest_visits_from(session, *families),
-        queries.newest_visits_from(session, *families[::-1]),
-    ]
+    pair_visits = queries.pair_visits(session, *families)
+    visits = pair_visits.each_way
     if contacts is None:
-        contacts = pair_contacts(session, live, families)
+        contacts = pair_contacts(session, live, families, pair_visits.contacts)
     filters = AgreementFilters(
         limit=queries.SHOWN, include=["citations"], facets=["sector", "year"]
     )
