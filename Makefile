@@ -56,9 +56,11 @@ synth: db  ## N synthetic agreements for benchmarks (make synth N=100000; ids `s
 	$(BIN)/treaty-api seed
 	$(BIN)/python -m bench.synth --agreements $(or $(N),10000)
 
-# The issue's method: make bench BENCH_ARGS="--rounds 3 --threads 2 --connections 32"
-bench: install  ## treaty-api vs Datasette, a raw ceiling, 2 workers and PostgreSQL at 100k and 1M (SIZES=10000 for a quick run)
+# Issue 27's method: best of three interleaved rounds, wrk -t2 -c32, random countries and pages.
+BENCH_ARGS ?= --rounds 3 --threads 2 --connections 32 --duration 5
+bench: install  ## treaty-api vs Datasette, a raw ceiling, 2 workers and PostgreSQL, then every read beside page 1, at 100k and 1M (SIZES=10000 for a quick run)
 	$(BIN)/python bench/run.py $(if $(SIZES),--sizes $(SIZES)) $(BENCH_ARGS)
+	$(BIN)/python bench/reads.py $(if $(SIZES),--sizes $(SIZES))
 
 bench-pages: install  ## each page beside its JSON, one request at a time, at 100k and 1M (SIZES=10000 for a quick run)
 	$(BIN)/python bench/pages.py $(if $(SIZES),--sizes $(SIZES))

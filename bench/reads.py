@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from bench.run import PARTY, Q, postgres, sqlite_file, workload  # noqa: E402
+from bench.run import PARTY, PG_DATABASE, Q, postgres, sqlite_file, workload  # noqa: E402
 from bench.side_by_side import arguments, markdown_table, medians_ms, report_run, served, sizes  # noqa: E402
 
 PAGE_1 = "/api/v1/agreements?limit=20"
@@ -147,7 +147,7 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument(
-        "--pg-database", default="treaty_bench", help="filled by the bench; {n} is the size"
+        "--pg-database", default=PG_DATABASE, help="filled by the bench; {n} is the size"
     )
     args = parser.parse_args()
     only = set(filter(None, args.reads.split(",")))

@@ -3,7 +3,7 @@ PostgreSQL.
 
 For each N (100k and 1M agreements; `--sizes 10000` for a quick run) it builds a SQLite file
 under bench/data/ with `treaty-api db upgrade`, `seed`, and `python -m bench.synth` (a file that already holds
-N synthetic agreements is reused) and fills the PostgreSQL database `treaty_bench`
+N synthetic agreements is reused) and fills the PostgreSQL database `treaty_bench_N`
 (`--pg-database`) the same way. Then it starts every server (timing treaty-api's start-up and recording its peak memory),
 and loads each request on each server with `wrk` for a fixed time, in `--rounds` interleaved
 rounds (every request on every server in turn, then again), keeping each cell's best round.
@@ -53,6 +53,8 @@ from bench.processes import (  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+PG_DATABASE = "treaty_bench_{n}"
+"""One database per size, so that a run over both sizes fills each once and keeps it."""
 SEED = 1
 PARTY = "VN"
 SECTOR = "energy"
@@ -676,7 +678,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=1, help="interleaved rounds; best kept")
     parser.add_argument("--no-postgres", action="store_true")
-    parser.add_argument("--pg-database", default="treaty_bench", help="filled by the bench")
+    parser.add_argument(
+        "--pg-database", default=PG_DATABASE, help="filled by the bench; {n} is the size"
+    )
     parser.add_argument("--systems", default=",".join(SYSTEMS), help=",".join(SYSTEMS))
     parser.add_argument("--requests", default=",".join(REQUESTS), help=",".join(REQUESTS))
     args = parser.parse_args()
@@ -703,7 +707,8 @@ def main() -> None:
         for n in sizes:
             print(f"N = {n:,}", flush=True)
             path = sqlite_file(n, timings)
-            pg = postgres(n, args.pg_database, timings) if "postgres" in systems else None
+            database = args.pg_database.format(n=n)
+            pg = postgres(n, database, timings) if "postgres" in systems else None
             servers[n] = servers_for(n, path, pg, systems)
             got = measure(servers[n], n, load, args.rounds, requests)
             stop_all()
