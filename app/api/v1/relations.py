@@ -69,9 +69,10 @@ async def get_relations(
 ) -> Response:
     """Everything between two countries in one call: diplomatic relations and partnership
     level (with when they were established), other milestones (support in multilateral
-    forums, party-to-party plans), their standing bodies, visits in both directions, the earliest and latest recorded
-    contact, and their agreements by sector and by year. Each fact carries its citations;
-    predecessor states (the Azerbaijan SSR for `AZ`) are included."""
+    forums, party-to-party plans), their standing bodies, the earliest and latest recorded
+    contact, their visits each way and their agreements by sector and by year, with the
+    newest 20 of each list (every one paged at its `..._url`). Each fact carries its
+    citations; predecessor states (the Azerbaijan SSR for `AZ`) are included."""
     live = request.app.state.counting
     return await answer(
         request, session, lambda s: relations(s, live, first, second), bounded=False
@@ -98,17 +99,15 @@ async def list_relations_visits(
     filters: Annotated[VisitFilters, query_model(VisitFilters)],
 ) -> Response:
     """The visits by the first country to the second: what `/api/v1/relations/{first}/{second}`
-    counts as `visits_from_first`, paged
-    and filtered as the visits list is (newest first by default). A visit is from the guest
-    country when its guest country or its guest person's own country is that country or a
-    predecessor (Heydar Aliyev's 1983 visit to Viet Nam as a USSR official is a visit from
-    Azerbaijan), so this can find visits that `/api/v1/visits?guest=..&host=..` does not."""
+    counts as `visits_from_first`, paged and filtered as the visits list is (newest first by
+    default). A visit is from the guest country when its guest country or its guest
+    person's own country is that country or a predecessor (Heydar Aliyev's 1983 visit to
+    Viet Nam as a USSR official is a visit from Azerbaijan), so this can find visits that
+    `/api/v1/visits?guest=..&host=..` does not."""
 
     def page_of(s: Session) -> PageResult:
-        pair = [
-            family_of(s, found(resolve_country(s, c), "country", c).id) for c in (first, second)
-        ]
-        return visit_queries.list_visits(s, filters, queries.visits_from(*pair))
+        within = queries.visits_from(*pair_of(s, first, second).families)
+        return visit_queries.list_visits(s, filters, within)
 
     return await answer_page(request, session, filters, page_of, VISITS)
 
