@@ -127,12 +127,24 @@ def _newest(session: Session, within: ColumnElement[bool]) -> PageResult:
     )
 
 
+ENTRY_COLUMNS = (
+    "id",
+    "title",
+    "date",
+    "date_precision",
+    "date_inferred",
+    "provenance",
+    "date_start",
+    "date_end",
+)
+"""What a timeline entry takes of its record (`TimelinePart.entries`)."""
+
+
 def visit_entry(visit: Row[Any]) -> dict:
     """A visit's row of `VISIT_COLUMNS` as its timeline entry (`TimelinePart.entries`)."""
-    entry = {"rank": TIMELINE_KINDS.index("visit"), "kind": "visit", "country_a": None}
-    for column in ("id", "title", "date", "date_precision", "date_inferred", "provenance"):
-        entry[column] = getattr(visit, column)
-    return {**entry, "date_start": visit.date_start, "date_end": visit.date_end, "country_b": None}
+    entry = {name: getattr(visit, name) for name in ENTRY_COLUMNS}
+    rank = TIMELINE_KINDS.index("visit")
+    return {"rank": rank, "kind": "visit", **entry, "country_a": None, "country_b": None}
 
 
 def _between(a_column, b_column, first: list[str], second: list[str]) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
