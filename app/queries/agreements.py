@@ -207,14 +207,16 @@ def filtered(session: Session, selection: Selection) -> Filtered:
     page = list(conditions)
     text = next((c.text for c in clauses if c.text is not None), None)
     if text is not None:
-        conditions.append(text.condition(Agreement))
+        conditions.append(text.condition(session, Agreement))
         page.append(text.page_condition(session, Agreement))
     base = select(Agreement).where(*conditions)
     rows = select(Agreement).where(
         *page, *(link.where(link.selected_columns[0] == Agreement.id).exists() for link in links)
     )
     if not links:
-        alone = text.matches(Agreement) if text is not None and len(conditions) == 1 else None
+        alone = (
+            text.matches(session, Agreement) if text is not None and len(conditions) == 1 else None
+        )
         return Filtered(rows, base, alone)
     ids = intersect(*links) if len(links) > 1 else links[0]
     return Filtered(rows, base.where(Agreement.id.in_(ids)))

@@ -53,8 +53,8 @@ def search(session: Session, f: SearchFilters) -> PageResult:
 def _capped_hits(session: Session, q: TextQuery, model: Any) -> int:
     """How many records of `model` match, up to COUNT_CAP + 1: from the word index alone
     where it answers every word (no row read), else as `capped_count` counts."""
-    found = q.matches(model)
+    found = q.matches(session, model)
     if found is None:
-        return capped_count(session, select(model.id).where(q.condition(model)))
+        return capped_count(session, select(model.id).where(q.condition(session, model)))
     limited: Select[Any] = found.limit(COUNT_CAP + 1)
     return session.scalar(select(func.count()).select_from(limited.subquery())) or 0

@@ -13,6 +13,7 @@ from app.kinds import storage
 from app.kinds.quotes import COLUMNS, anchor
 from app.kinds.registry import KINDS
 from app.models import Citation, DiscrepancyReading, Source
+from app.queries.text_search import FTS_TABLES
 
 
 def _tables(url: str) -> set[str]:
@@ -55,6 +56,38 @@ def test_sort_expression_indexes_exist(engine: Engine) -> None:
     with engine.connect() as conn:
         names = set(conn.exec_driver_sql(query).scalars())
     assert {f"ix_{t}_date_{d}" for t in ("agreements", "visits") for d in ("up", "down")} <= names
+
+
+def test_word_search_indexes_exist(engine: Engine) -> None:
+    """Each searchable table's word index (SQLite: an FTS5 table; PostgreSQL: a GIN index of
+    its words) and the vocabulary."""
+    query = (
+        "SELECT name FROM sqlite_master"
+        if engine.dialect.name == "sqlite"
+        else "SELECT indexname FROM pg_indexes UNION ALL SELECT tablename FROM pg_tables"
+    )
+    with engine.connect() as conn:
+        names = set(conn.exec_driver_sql(query).scalars())
+    word_index = "{}_fts_words" if engine.dialect.name == "sqlite" else "ix_{}_search_words"
+    assert {word_index.format(t) for t in FTS_TABLES} | {"search_fts_words"} <= names
+
+
+def _vocabulary(url: str) -> set[str]:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        words = set(conn.exec_driver_sql("SELECT word FROM search_fts_words").scalars())
+    engine.dispose()
+    return words
+
+
+def test_0019_fills_the_vocabulary_from_the_records_a_database_holds(seeded_url: str) -> None:
+    """PostgreSQL's word index, dropped and made again over stored records, holds the words
+    the records' triggers had added (on SQLite, 0019 changes nothing)."""
+    written = _vocabulary(seeded_url)
+    migrate.downgrade(seeded_url, "0018")
+    migrate.upgrade(seeded_url)
+    assert _vocabulary(seeded_url) == written
+    assert {"azerbaijan", "energy"} <= written
 
 
 def test_migrations_run_down_and_up_on_a_database_with_data(seeded_url: str) -> None:

@@ -1,12 +1,15 @@
-"""The indexed `q` path (FTS5 on SQLite, pg_trgm on PostgreSQL) finds exactly what the
-plain LIKE path finds, and the index follows inserts, updates and deletes."""
+"""The indexed `q` path (word indexes and trigram fallbacks, on SQLite and PostgreSQL)
+finds exactly what the plain LIKE path finds, and the index follows inserts, updates and
+deletes."""
+
+import hashlib
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Agreement, Country, Signatory, Visit
-from app.queries.text_search import plain_match, text_match
+from app.queries.text_search import MAX_ARRAY_WORD_BYTES, plain_match, text_match
 from app.text import search_text
 from tests.factories import make_agreement
 
@@ -60,3 +63,16 @@ def test_the_index_follows_writes(session: Session) -> None:
     session.delete(agreement)
     session.flush()
     assert _ids(session, Agreement, text_match(session, Agreement, "giraffe")) == []
+
+
+def test_a_word_too_long_for_the_word_index_is_stored_and_found(session: Session) -> None:
+    """A word past what an index key may hold (10,240 bytes that do not compress) is
+    written, and a query word it holds is found by the LIKE it falls back to."""
+    word = "".join(hashlib.sha256(str(i).encode()).hexdigest() for i in range(160))
+    assert len(word) > 3 * MAX_ARRAY_WORD_BYTES
+    agreement = make_agreement(session, id="long-word", title="Accord")
+    agreement.search_text = search_text(f"Accord {word} signed")  # as from a long summary
+    session.flush()
+    for q in (word[5000:5020], f"accord {word[:40]}", word):
+        assert _ids(session, Agreement, text_match(session, Agreement, q)) == ["long-word"], q
+        assert _ids(session, Agreement, plain_match(Agreement, q)) == ["long-word"], q
