@@ -1,24 +1,32 @@
 """`q`: every word, case- and accent-folded, must occur in the record's folded search text.
 
 The exact test is a LIKE on `search_text`, with the user's `%`, `_` and `\\` escaped so they
-are literal. At scale indexes find the matches first:
+are literal. At scale indexes find the matches first. A query word holds no space, so it
+occurs in a text exactly when it occurs in one of the text's space-separated words: both
+databases keep the vocabulary of every stored whole word (`search_fts_words`, kept by
+triggers, never pruned) and an index of each table's records by those whole words.
+`resolve` looks each query word up in the vocabulary (by the same LIKE, on the short
+vocabulary words), so a query word becomes an OR of stored words, and the records that
+hold one of them are exactly the records the LIKE would match: no record is read to check.
 
-- PostgreSQL: a pg_trgm GIN index on `search_text` serves that same LIKE directly.
-- SQLite: a query word holds no space, so it occurs in a text exactly when it occurs in
-  one of the text's space-separated words. `resolve` looks each query word up in the
-  vocabulary of stored words (`search_fts_words`, through its trigram index, then the same
-  LIKE on each short vocabulary word) and `<table>_fts_words` indexes the records by those
-  whole words, so a query word becomes an OR of stored words, and the records that hold
-  one of them are exactly the records the LIKE would match: no record is read to check.
-  A query word that stands for too many stored words (or none can be looked up: fewer
-  than three characters free of LIKE metacharacters) is left to the trigram table of
-  migration 0006 (`<table>_fts`, a phrase MATCH of its runs of 3+ such characters, a
-  superset) and the exact LIKE, as before. Either way the results are those of the plain
-  path by construction.
+- SQLite (migration 0011): the vocabulary through its FTS5 trigram table; the records
+  from `<table>_fts_words`, an FTS5 index whose tokens are the whole words.
+- PostgreSQL (migration 0019): the vocabulary through its pg_trgm index; the records from
+  a GIN index of `search_words(search_text)` (the text's words as an array), asked with
+  `&&`, which GIN answers exactly (no row re-checked). A GIN bitmap cannot stop early, so
+  where the planner expects more than DENSE_FROM matches the plain LIKE walks the rows
+  instead (`TextQuery._dense`).
 
-On 1M synthetic agreements the matches of `green hydrogen` come from two short word lists
-(1.4 ms CPU) where the trigram phrases read the long lists of `gre`, `ree`, `een` and
-`gen` (17.7 ms), and no row is fetched to re-check a LIKE.
+A query word that stands for too many stored words (MAX_WORDS), or that none can be looked
+up for (fewer than three characters free of LIKE metacharacters), or that a stored word too
+long for the word index holds, is left to the trigram indexes of migration 0006 and the
+exact LIKE, as before (SQLite: `<table>_fts`, a phrase MATCH of its runs of 3+ such
+characters, a superset; PostgreSQL: the pg_trgm index on `search_text` serves the LIKE).
+Either way the results are those of the plain path by construction.
+
+On 1M synthetic agreements (SQLite) the matches of `green hydrogen` come from two short
+word lists (1.4 ms CPU) where the trigram phrases read the long lists of `gre`, `ree`, `een`
+and `gen` (17.7 ms), and no row is fetched to re-check a LIKE.
 """
 
 import re
@@ -175,7 +183,11 @@ class TextQuery:
           index and looks each rowid up among the matches (3 ms), reading only the page;
         - past it (`cooperation`: more than half of all records): the plain LIKE, since
           the page's rows come within the first few dozen and listing every match would
-          cost more (550,000 rowids, 160 ms)."""
+          cost more (550,000 rowids, 160 ms).
+
+        On PostgreSQL, `condition`: its planner chooses between the GIN bitmap with a sort
+        and a walk of the sort index from its own estimate, and `_dense` (the same
+        DENSE_FROM, estimated) leaves the densest to the plain LIKE."""
         if self.dialect != "sqlite":
             return self.condition(session, model)
         query = self._word_query(model, self._looked_up())

@@ -3,7 +3,7 @@ whole words
 
 Revision ID: 0019
 Revises: 0018
-Create Date: 2026-12-07 22:30:00
+Create Date: 2026-12-07 22:00:00
 
 PostgreSQL's counterpart of migration 0011 (SQLite's), for the same reason: `q` is a
 substring test per word, a query word holds no space, so it occurs in a text exactly when
@@ -41,7 +41,7 @@ VOCABULARY = "search_fts_words"
 WORDS = "search_words"
 MAX_WORD_BYTES = 1000
 """The longest word the indexes hold (the B-tree and GIN limits are about 2,700 bytes
-per key, less their overhead): app.queries.text_search.MAX_PG_WORD_BYTES."""
+per key, less their overhead): app.queries.text_search.MAX_ARRAY_WORD_BYTES."""
 SHORT = f"octet_length(word) <= {MAX_WORD_BYTES}"
 
 
@@ -83,6 +83,7 @@ def upgrade() -> None:
         )
         op.execute(_add_words(t))
         op.execute(f"CREATE INDEX ix_{t}_{WORDS} ON {t} USING gin ({WORDS}(search_text))")
+        op.execute(f"ANALYZE {t}")  # the words' statistics, which the planner's estimates use
     op.execute(f"CREATE INDEX ix_{VOCABULARY}_trgm ON {VOCABULARY} USING gin (word gin_trgm_ops)")
 
 
