@@ -316,6 +316,8 @@ def resolve(session: Session, q: str) -> TextQuery:
     know when there are too many)."""
     words = fold(q).split() or [""]
     dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        _plan_with_values(session)
     indexed = dialect in WORD_INDEXED
     lookups = list(dict.fromkeys(w for w in words if _fragments(w))) if indexed else []
     if not lookups:
@@ -334,6 +336,15 @@ def resolve(session: Session, q: str) -> TextQuery:
         {w: stored[w] for w in lookups if _usable(stored[w], dialect)},
         dialect,
     )
+
+
+def _plan_with_values(session: Session) -> None:
+    """PostgreSQL: plan the rest of this transaction's statements with their values. How
+    `q` is best answered depends on its words (a plain LIKE walks the rows for a common
+    word, an index finds a rare one), but psycopg prepares a statement run five times on a
+    connection and PostgreSQL may then plan it once for any value: at 1M the capped count
+    of `cooperation` took 230-290 ms so planned, against 24 ms planned for its value."""
+    session.connection().exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
 
 
 def text_match(session: Session, model: Any, q: str) -> ColumnElement[bool]:
