@@ -175,7 +175,7 @@ def write_transaction(session: Session, work: Callable[[Session], T]) -> T:
 
 def is_model_object(name: str | None, type_: str, _parents: object) -> bool:
     """For Alembic's autogenerate: skip the search indexes that migrations 0006, 0011 and
-    0019 make by hand (SQLite's FTS5 virtual tables, the vocabulary, PostgreSQL's pg_trgm
+    0020 make by hand (SQLite's FTS5 virtual tables, the vocabulary, PostgreSQL's pg_trgm
     and word GIN indexes): they are not models."""
     if name is None:
         return True

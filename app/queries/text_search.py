@@ -11,7 +11,7 @@ hold one of them are exactly the records the LIKE would match: no record is read
 
 - SQLite (migration 0011): the vocabulary through its FTS5 trigram table; the records
   from `<table>_fts_words`, an FTS5 index whose tokens are the whole words.
-- PostgreSQL (migration 0019): the vocabulary through its pg_trgm index; the records from
+- PostgreSQL (migration 0020): the vocabulary through its pg_trgm index; the records from
   a GIN index of `search_words(search_text)` (the text's words as an array), asked with
   `&&`, which GIN answers exactly (no row re-checked). A GIN bitmap cannot stop early, so
   where the planner expects more than DENSE_FROM matches the plain LIKE walks the rows
@@ -59,7 +59,7 @@ from app.text import fold
 
 FTS_TABLES = ("agreements", "visits", "signatories", "countries")
 WORD_INDEXED = ("sqlite", "postgresql")
-"""The databases whose migrations keep a word index (0011 on SQLite, 0019 on PostgreSQL)."""
+"""The databases whose migrations keep a word index (0011 on SQLite, 0020 on PostgreSQL)."""
 VOCABULARY = table("search_fts_words", column("id"), column("word"))
 VOCABULARY_TRIGRAMS = table("search_fts_words_trigrams", column("rowid"))
 MAX_WORDS = 64
@@ -72,7 +72,7 @@ MAX_WORD_BYTES = 32768
 """FTS5 cuts tokens to this length (at indexing and at query time alike), so a longer
 stored word could match another that shares its start: such a word falls back too."""
 MAX_ARRAY_WORD_BYTES = 1000
-"""PostgreSQL's `search_words` leaves out longer words (migration 0019: a GIN or B-tree key
+"""PostgreSQL's `search_words` leaves out longer words (migration 0020: a GIN or B-tree key
 cannot be much longer), so a query word that such a stored word holds falls back too."""
 
 _LIKE_SPECIAL = re.compile(r"[%_\\]")

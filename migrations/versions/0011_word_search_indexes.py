@@ -19,7 +19,7 @@ that from indexes (see app.queries.text_search):
 - `search_fts_words_trigrams`: a trigram index of the vocabulary, to find the words that
   contain a query word.
 
-PostgreSQL's counterpart is migration 0019 (a vocabulary table and GIN indexes). A later
+PostgreSQL's counterpart is migration 0020 (a vocabulary table and GIN indexes). A later
 migration that rebuilds one of these tables in batch mode must drop and recreate its word
 index and triggers, as for 0006.
 """

@@ -1,8 +1,8 @@
 """word search indexes on PostgreSQL: the vocabulary of `search_text` and each table's
 whole words
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-07 22:00:00
 
 PostgreSQL's counterpart of migration 0011 (SQLite's), for the same reason: `q` is a
@@ -31,8 +31,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0019"
-down_revision: str | None = "0018"
+revision: str = "0020"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
