@@ -4,9 +4,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Row, and_, literal, null, or_, select, union_all
+from sqlalchemy import Row, and_, bindparam, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
+from app.db.prepared import Prepared, in_ids
 from app.models import (
     Agreement,
     AgreementEvent,
@@ -50,17 +51,27 @@ CITATION_KEYS = (
 """What a citation's id is made of, and all that a record's `provenance` reads of it."""
 
 
+_CITATION_KEYS_OF_KIND = Prepared(
+    select(*CITATION_KEYS)
+    .where(Citation.record_type == bindparam("record_type"), in_ids(Citation.record_id))
+    .order_by(Citation.record_id, Citation.position, Citation.id)
+)
+"""`citation_keys_for`'s statement, compiled once: every list page runs it (building and
+compiling it per request cost a fifth of page 1's time at 100k agreements)."""
+
+
 def citation_keys_for(
     session: Session, record_type: str, record_ids: Sequence[str]
-) -> dict[str, list[Row[Any]]]:
+) -> dict[str, list[Any]]:
     """`citations_for` as rows of `CITATION_KEYS` only: what a page of records needs for
     their `provenance` (rows load several times faster than ORM objects)."""
-    return {
-        record_id: rows
-        for (_, record_id), rows in citation_keys_of(
-            session, [(record_type, i) for i in record_ids]
-        ).items()
-    }
+    by_record: dict[str, list[Any]] = defaultdict(list)
+    if not record_ids:
+        return by_record
+    params = {"record_type": record_type, "ids": sorted(set(record_ids))}
+    for row in _CITATION_KEYS_OF_KIND.rows(session, params):
+        by_record[row.record_id].append(row)
+    return by_record
 
 
 def citation_keys_of(
