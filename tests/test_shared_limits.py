@@ -341,7 +341,9 @@ def test_a_frozen_redis_does_not_slow_limited_requests(
         rise = p99(frozen_times) - p99(steady_times)
         assert rise < 0.050, f"p99 rose by {rise * 1000:.0f} ms"
         warnings = [r for r in caplog.records if "rate limits are off" in r.getMessage()]
-        assert len(warnings) == 1
+        # once, and once more for each retry window the 1000 requests outlast (a loaded
+        # machine: each such probe is one more request that waited)
+        assert 1 <= len(warnings) <= 3
 
         # Redis kept its count, and on SIGCONT ran the one command that had timed out.
         assert counted_again(frozen).headers["ratelimit-remaining"] == "4977"
