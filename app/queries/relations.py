@@ -84,30 +84,30 @@ VISIT_COLUMNS = (
 row costs a fraction of what a mapped object does)."""
 
 
-@dataclass(frozen=True)
-class PairVisits:
-    """The visits between two countries as their relations show them: each way's first page
-    (SHOWN, newest first, rows of `VISIT_COLUMNS`) with its exact total, and the timeline
-    entries of the earliest-starting and the latest-ending dated visit (the visits'
-    candidates for the earliest and latest contact)."""
+def visits_each_way(
+    session: Session, first: list[str], second: list[str]
+) -> tuple[PageResult, PageResult]:
+    """Each way's first page of visits between two countries' families (`_newest`), found
+    and ordered on `ix_visits_host_guest` alone (its ids and dates are in it), only the
+    visits shown read: at a million agreements the United States and China have 3,917."""
+    return _newest(session, visits_from(first, second)), _newest(
+        session, visits_from(second, first)
+    )
 
-    each_way: tuple[PageResult, PageResult]
-    contacts: list[dict]
 
-
-def pair_visits(session: Session, first: list[str], second: list[str]) -> PairVisits:
-    """`PairVisits` of two countries' families, each visit found and ordered on
-    `ix_visits_host_guest` alone (its ids and dates are in it) and only those returned
-    read: at a million agreements the United States and China have 3,917, which SQL sorts
-    several times faster than Python can once they are fetched."""
-    ways = (visits_from(first, second), visits_from(second, first))
-    dated = and_(or_(*ways), Visit.date_start.is_not(None))
+def contact_visits(session: Session, first: list[str], second: list[str]) -> list[dict]:
+    """The timeline entries of the earliest-starting and the latest-ending dated visit
+    between two countries' families: the visits' candidates for the earliest and latest
+    contact, found on the same index."""
+    dated = and_(
+        or_(visits_from(first, second), visits_from(second, first)),
+        Visit.date_start.is_not(None),
+    )
     orders = ((Visit.date_start, Visit.id), (Visit.date_end.desc(), Visit.id))
     firsts = [_first(dated, order, 1).subquery() for order in orders]
     ends = union(*(select(first.c.id) for first in firsts))  # an OR of the two is a scan
-    candidates = columns(session, select(*VISIT_COLUMNS).where(Visit.id.in_(ends)))
-    first_way, second_way = (_newest(session, way) for way in ways)
-    return PairVisits((first_way, second_way), [visit_entry(row) for row in candidates])
+    rows = columns(session, select(*VISIT_COLUMNS).where(Visit.id.in_(ends)))
+    return [visit_entry(row) for row in rows]
 
 
 def _first(within: ColumnElement[bool], order: Sequence[Any], limit: int) -> Select[Any]:

@@ -226,7 +226,7 @@ def indexed_contacts(
     """What `relations.contacts` finds (the earliest and the latest dated visit or
     agreement), among the pair's earliest and latest agreements, from the counting index
     (not by sorting every agreement of the pair in SQL), and `visits`: the timeline entries
-    of its earliest-starting and latest-ending dated visits (`relations.pair_visits`). None
+    of its earliest-starting and latest-ending dated visits (`relations.contact_visits`). None
     where the index cannot answer."""
     if live is None:
         return None

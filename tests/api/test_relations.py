@@ -13,12 +13,13 @@ from app.queries.agreements import ids_with_parties
 from app.queries.common import country_family
 from app.queries.relations import (
     SHOWN,
+    contact_visits,
     contacts,
     contacts_among,
     iter_timeline,
-    pair_visits,
     timeline,
     timeline_entries,
+    visits_each_way,
     visits_from,
 )
 from app.queries.timeline_head import indexed_contacts, timeline_head, timeline_page
@@ -278,7 +279,7 @@ def test_contacts_among_the_timeline_are_those_sql_finds(session: Session, ties:
     whole = [entry for batch in iter_timeline(session, query) for entry in batch]
     found = contacts_among(whole)
     assert found == contacts(session, families)
-    visits = pair_visits(session, *families).contacts
+    visits = contact_visits(session, *families)
     assert indexed_contacts(session, TransactionIndex(), families, visits) == found
     assert found[0] is not None and found[0]["id"] == "visit-ho-chi-minh-azerbaijan-1959"
     assert found[1] is not None and (found[1]["id"] == "late-a") == ties
@@ -303,15 +304,15 @@ def test_a_pairs_visits_ranked_at_once_are_those_sql_lists_and_finds(session: Se
     long_one.date_end = LAST_GOING_UP  # as if it never ended
     session.flush()
     families = [country_family(session, "country", code) for code in ("US", "CN")]
-    found = pair_visits(session, *families)
+    each_way = visits_each_way(session, *families)
     for way, (guests, hosts) in enumerate((families, families[::-1])):
         listed = list_visits(session, VisitFilters(limit=SHOWN), visits_from(guests, hosts))
-        page = found.each_way[way]
+        page = each_way[way]
         assert [v.id for v in page.rows] == [v.id for v in listed.rows]
         assert page.total == listed.total
     az = [families[0], country_family(session, "country", "AZ")]
-    assert "aliyev-as-ussr" in [v.id for v in pair_visits(session, *az[::-1]).each_way[0].rows]
-    candidates = {e["id"] for e in found.contacts}
+    assert "aliyev-as-ussr" in [v.id for v in visits_each_way(session, *az[::-1])[0].rows]
+    candidates = {e["id"] for e in contact_visits(session, *families)}
     assert candidates == {"a-long-one"} | {
         e["id"] for e in contacts(session, families) if e and e["kind"] == "visit"
     }

@@ -140,10 +140,10 @@ def relations_of(
     the first and last of their agreements)."""
     countries, families = pair.countries, pair.families
     codes = [c.id for c in countries]
-    pair_visits = queries.pair_visits(session, *families)
-    visits = pair_visits.each_way
+    visits = queries.visits_each_way(session, *families)
     if contacts is None:
-        contacts = pair_contacts(session, live, families, pair_visits.contacts)
+        visit_ends = queries.contact_visits(session, *families)
+        contacts = pair_contacts(session, live, families, visit_ends)
     filters = AgreementFilters(
         limit=queries.SHOWN, include=["citations"], facets=["sector", "year"]
     )
